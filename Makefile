@@ -1,0 +1,46 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test lint pytest bench clean
+
+$(BIN)/python:
+	scripts/system-deps.sh run
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# Reinstall only when the dependency list changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+run: $(VENV)/.installed
+	scripts/system-deps.sh run
+	$(BIN)/saduak demo --host $(HOST) --port $(PORT)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+pytest: $(VENV)/.installed-test
+	scripts/system-deps.sh test
+	scripts/test-services.sh
+	$(BIN)/pytest
+
+test: lint pytest
+
+bench: $(VENV)/.installed-test
+	scripts/test-services.sh
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf $(VENV) var/*.db var/*.db-* .mypy_cache .ruff_cache

@@ -1,0 +1,228 @@
+"""SQLModel tables. Every row belongs to an office; times are stored as UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+# Stable constraint names, so migrations can drop and alter them on both databases.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite (which keeps no zone) too."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where an aware UTC time is required")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> Any:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _utc_col(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(sa_column=sa.Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def _utc_col_opt() -> Any:
+    return Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=True))
+
+
+class Office(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    name_th: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+    timezone: str = Field(default="Asia/Bangkok", max_length=64)
+    opens: time = Field(default=time(8, 30))
+    closes: time = Field(default=time(16, 30))
+    saturday: bool = Field(default=False)
+    hours_enforced: bool = Field(default=True)
+    footer_th: str = Field(default="กรุณารอเรียกหมายเลขที่หน้าจอ", max_length=300)
+    footer_en: str = Field(default="Please wait for your number on the screen", max_length=300)
+    display_message: str = Field(default="", max_length=500)
+    # Last event sequence number handed out; events of one office are numbered without gaps.
+    event_seq: int = Field(default=0)
+    # The business day the rollover last ran for; earlier open tickets get closed once.
+    last_business_day: date | None = Field(default=None)
+
+
+class Holiday(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("office_id", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    day: date
+    name: str = Field(default="", max_length=200)
+
+
+class Service(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("office_id", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    code: str = Field(max_length=64)
+    prefix: str = Field(max_length=1)
+    name_th: str = Field(max_length=300)
+    name_en: str = Field(max_length=300)
+    group: str = Field(default="", max_length=64)
+    standard_minutes: int = Field(default=15)
+    wait_target_minutes: int = Field(default=15)
+    active: bool = Field(default=True)
+    daily_cap: int | None = Field(default=None)
+    issue_cutoff: time | None = Field(default=None)
+    position: int = Field(default=0)
+
+
+class Counter(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("office_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    number: int
+    name: str = Field(default="", max_length=100)
+    mode: str = Field(default="order", max_length=16)
+    priority_share: int = Field(default=1)
+    normal_share: int = Field(default=1)
+    ageing_cap_minutes: int = Field(default=30)
+    active: bool = Field(default=True)
+    # Who is working here now; one staff member per counter at a time.
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    opened_at: datetime | None = _utc_col_opt()
+    paused_reason: str | None = Field(default=None, max_length=32)
+    paused_at: datetime | None = _utc_col_opt()
+    # Ordering state carried between calls (see counter.queue.policy.CounterMix).
+    cycle_pos: int = Field(default=0)
+
+
+class CounterService(SQLModel, table=True):
+    __tablename__ = "counter_service"
+    counter_id: int = Field(foreign_key="counter.id", primary_key=True)
+    service_id: int = Field(foreign_key="service.id", primary_key=True)
+    position: int = Field(default=0)
+    weight: int = Field(default=1)
+    credit: int = Field(default=0)
+
+
+class Staff(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    username: str = Field(max_length=64, unique=True)
+    display_name: str = Field(default="", max_length=200)
+    role: str = Field(max_length=16)
+    password_hash: str = Field(max_length=255)
+    active: bool = Field(default=True)
+    created_at: datetime = _utc_col()
+
+
+class AuthToken(SQLModel, table=True):
+    """A staff login: the bearer token (API) and the session cookie (pages) share this table."""
+
+    __tablename__ = "auth_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    created_at: datetime = _utc_col()
+    expires_at: datetime = _utc_col()
+    revoked: bool = Field(default=False)
+
+
+class Device(SQLModel, table=True):
+    """A paired kiosk or display screen. Only a hash of its token is kept."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    kind: str = Field(max_length=16)
+    name: str = Field(max_length=100)
+    token_hash: str = Field(max_length=64, unique=True)
+    printer: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _utc_col()
+    last_seen_at: datetime | None = _utc_col_opt()
+    revoked_at: datetime | None = _utc_col_opt()
+
+
+class Ticket(SQLModel, table=True):
+    __table_args__ = (
+        # The guarantee behind numbering: one number per office, prefix and business day.
+        sa.UniqueConstraint("office_id", "business_day", "prefix", "seq_no"),
+        sa.Index("ix_ticket_queue", "office_id", "status", "service_id", "queued_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id")
+    service_id: int = Field(foreign_key="service.id")
+    business_day: date
+    prefix: str = Field(max_length=1)
+    seq_no: int
+    number: str = Field(max_length=8)
+    status: str = Field(max_length=16)
+    priority: str | None = Field(default=None, max_length=16)
+    # The status-page token behind the QR code: unguessable, unlike the id.
+    token: str = Field(max_length=64, unique=True)
+    issued_at: datetime = _utc_col()
+    # When it last joined a waiting line (issue, transfer, reactivate, release).
+    queued_at: datetime = _utc_col()
+    called_at: datetime | None = _utc_col_opt()
+    counter_id: int | None = Field(default=None, foreign_key="counter.id")
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    recall_count: int = Field(default=0)
+    transaction_no: int = Field(default=1)
+    device_id: int | None = Field(default=None, foreign_key="device.id")
+    print_status: str = Field(default="none", max_length=16)
+
+
+class TicketEvent(SQLModel, table=True):
+    """Append-only log of everything that happened to a ticket; all durations derive from it."""
+
+    __tablename__ = "ticket_event"
+
+    __table_args__ = (
+        sa.UniqueConstraint("office_id", "seq"),
+        sa.Index("ix_ticket_event_office_at", "office_id", "at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id")
+    seq: int
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    kind: str = Field(max_length=24)
+    at: datetime = _utc_col()
+    service_id: int = Field(foreign_key="service.id")
+    transaction_no: int
+    counter_id: int | None = Field(default=None, foreign_key="counter.id")
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    detail: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON()))
+
+
+class CounterEvent(SQLModel, table=True):
+    """Log of counter sessions: opened, closed, paused (with reason), resumed."""
+
+    __tablename__ = "counter_event"
+
+    __table_args__ = (
+        sa.UniqueConstraint("office_id", "seq"),
+        sa.Index("ix_counter_event_office_at", "office_id", "at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id")
+    seq: int
+    counter_id: int = Field(foreign_key="counter.id", index=True)
+    kind: str = Field(max_length=24)
+    at: datetime = _utc_col()
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    reason: str | None = Field(default=None, max_length=32)

@@ -1,0 +1,136 @@
+"""Which waiting ticket a counter calls next: configuration, not code.
+
+A counter serves a set of services either in a fixed order (the first position with someone waiting
+wins; services at the same position are one line, first come first served) or by weight (smooth
+weighted round robin, so 3:1 means three of one for each of the other, interleaved). Priority
+tickets mix with normal ones at a configurable ratio when both wait, and any ticket that has waited
+past the ageing cap goes first, oldest first, so nobody waits forever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+
+class ServeMode(StrEnum):
+    ORDER = "order"
+    WEIGHT = "weight"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    ticket_id: int
+    service_id: int
+    priority: bool
+    queued_at: datetime
+
+
+@dataclass(frozen=True)
+class ServiceSlot:
+    service_id: int
+    position: int = 0
+    weight: int = 1
+
+
+@dataclass(frozen=True)
+class CounterPolicy:
+    services: tuple[ServiceSlot, ...]
+    mode: ServeMode = ServeMode.ORDER
+    # When both wait: `priority_share` priority tickets, then `normal_share` normal ones.
+    priority_share: int = 1
+    normal_share: int = 1
+    ageing_cap: timedelta = timedelta(minutes=30)
+
+    def __post_init__(self) -> None:
+        if self.priority_share < 0 or self.normal_share < 0:
+            raise ValueError("priority ratio parts must not be negative")
+        if self.priority_share + self.normal_share == 0:
+            raise ValueError("priority ratio needs at least one non-zero part")
+        if any(slot.weight < 1 for slot in self.services):
+            raise ValueError("service weights must be at least 1")
+
+    @property
+    def service_ids(self) -> frozenset[int]:
+        return frozenset(slot.service_id for slot in self.services)
+
+
+@dataclass(frozen=True)
+class CounterMix:
+    """What a counter remembers between calls so the ratio and weights hold over a day."""
+
+    # Position in the priority/normal cycle: < priority_share means "a priority ticket is due".
+    cycle_pos: int = 0
+    # Smooth weighted round-robin credit per service.
+    credits: Mapping[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Choice:
+    candidate: Candidate
+    mix: CounterMix
+    reason: str  # "aged", "priority", "normal" — kept in the call event for audits
+
+
+def choose(
+    candidates: Iterable[Candidate], policy: CounterPolicy, mix: CounterMix, now: datetime
+) -> Choice | None:
+    """The ticket this counter should call now, and the counter's mix after calling it."""
+    eligible = [c for c in candidates if c.service_id in policy.service_ids]
+    if not eligible:
+        return None
+
+    aged = [c for c in eligible if now - c.queued_at >= policy.ageing_cap]
+    if aged:
+        oldest = min(aged, key=_age_key)
+        return Choice(oldest, mix, "aged")
+
+    priority = [c for c in eligible if c.priority]
+    normal = [c for c in eligible if not c.priority]
+    cycle = policy.priority_share + policy.normal_share
+    if priority and normal:
+        want_priority = mix.cycle_pos % cycle < policy.priority_share
+        pool = priority if want_priority else normal
+        next_pos = (mix.cycle_pos + 1) % cycle
+    else:
+        # The ratio only governs the mix while both kinds wait; one kind alone is simply served.
+        pool = priority or normal
+        next_pos = mix.cycle_pos
+    picked, credits = _pick_by_service(pool, policy, mix.credits)
+    return Choice(
+        picked,
+        replace(mix, cycle_pos=next_pos, credits=credits),
+        "priority" if picked.priority else "normal",
+    )
+
+
+def _age_key(c: Candidate) -> tuple[datetime, int]:
+    return (c.queued_at, c.ticket_id)
+
+
+def _pick_by_service(
+    pool: list[Candidate], policy: CounterPolicy, credits: Mapping[int, int]
+) -> tuple[Candidate, Mapping[int, int]]:
+    by_service: dict[int, list[Candidate]] = {}
+    for c in pool:
+        by_service.setdefault(c.service_id, []).append(c)
+    slots = [s for s in policy.services if s.service_id in by_service]
+    if policy.mode is ServeMode.ORDER:
+        # Services sharing a position form one tier and are served first come, first served
+        # among themselves (e.g. every ID-card service at counter 2).
+        tier = min(s.position for s in slots)
+        heads = [c for s in slots if s.position == tier for c in by_service[s.service_id]]
+        return min(heads, key=_age_key), credits
+
+    # Smooth weighted round robin (as in nginx): only services with someone waiting take part,
+    # so an empty service neither gains credit nor blocks the others.
+    new = dict(credits)
+    total = 0
+    for s in slots:
+        new[s.service_id] = new.get(s.service_id, 0) + s.weight
+        total += s.weight
+    best = max(slots, key=lambda s: (new[s.service_id], -s.position, -s.service_id))
+    new[best.service_id] -= total
+    return min(by_service[best.service_id], key=_age_key), new

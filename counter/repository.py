@@ -1,0 +1,323 @@
+"""Queries of the queue. Takes a session, never commits: the service owns the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from counter.models import (
+    Counter,
+    CounterEvent,
+    CounterService,
+    Device,
+    Holiday,
+    Office,
+    Service,
+    Staff,
+    Ticket,
+    TicketEvent,
+)
+from counter.queue.policy import Candidate
+from counter.queue.states import OPEN_STATES, TicketStatus
+
+
+def lock_office(session: Session, office_id: int) -> Office | None:
+    """Load the office row for update: every write of one office's queue serialises on it.
+
+    On PostgreSQL this row lock is what keeps two processes from choosing the same ticket or
+    number; it also hands out the gap-free event sequence. On SQLite the immediate transaction has
+    already taken the database write lock and FOR UPDATE compiles to nothing.
+    """
+    return session.exec(select(Office).where(Office.id == office_id).with_for_update()).first()
+
+
+def get_office(session: Session, office_id: int) -> Office | None:
+    return session.get(Office, office_id)
+
+
+def office_by_code(session: Session, code: str) -> Office | None:
+    return session.exec(select(Office).where(Office.code == code)).first()
+
+
+def list_offices(session: Session) -> Sequence[Office]:
+    return session.exec(select(Office).order_by(col(Office.id))).all()
+
+
+def holidays(session: Session, office_id: int) -> set[date]:
+    rows = session.exec(select(Holiday).where(Holiday.office_id == office_id)).all()
+    return {h.day for h in rows}
+
+
+def service_by_code(session: Session, office_id: int, code: str) -> Service | None:
+    return session.exec(
+        select(Service).where(Service.office_id == office_id, Service.code == code)
+    ).first()
+
+
+def services(session: Session, office_id: int) -> Sequence[Service]:
+    return session.exec(
+        select(Service)
+        .where(Service.office_id == office_id)
+        .order_by(col(Service.position), col(Service.id))
+    ).all()
+
+
+def counter_by_number(session: Session, office_id: int, number: int) -> Counter | None:
+    return session.exec(
+        select(Counter).where(Counter.office_id == office_id, Counter.number == number)
+    ).first()
+
+
+def counters(session: Session, office_id: int) -> Sequence[Counter]:
+    return session.exec(
+        select(Counter).where(Counter.office_id == office_id).order_by(col(Counter.number))
+    ).all()
+
+
+def counter_services(session: Session, counter_id: int) -> Sequence[CounterService]:
+    return session.exec(
+        select(CounterService)
+        .where(CounterService.counter_id == counter_id)
+        .order_by(col(CounterService.position))
+    ).all()
+
+
+def counters_serving(session: Session, office_id: int) -> dict[int, int]:
+    """Service id -> how many active counters serve it (for wait estimates)."""
+    rows = session.exec(
+        select(CounterService.service_id, func.count())
+        .join(Counter, col(Counter.id) == CounterService.counter_id)
+        .where(Counter.office_id == office_id, col(Counter.active).is_(True))
+        .group_by(col(CounterService.service_id))
+    ).all()
+    return {service_id: n for service_id, n in rows}
+
+
+def counter_of_staff(session: Session, staff_id: int) -> Counter | None:
+    return session.exec(select(Counter).where(Counter.staff_id == staff_id)).first()
+
+
+def staff_by_id(session: Session, staff_id: int) -> Staff | None:
+    return session.get(Staff, staff_id)
+
+
+def staff_by_username(session: Session, username: str) -> Staff | None:
+    return session.exec(select(Staff).where(Staff.username == username)).first()
+
+
+def get_ticket(session: Session, office_id: int, ticket_id: int) -> Ticket | None:
+    ticket = session.get(Ticket, ticket_id)
+    return ticket if ticket is not None and ticket.office_id == office_id else None
+
+
+def ticket_for_update(session: Session, office_id: int, ticket_id: int) -> Ticket | None:
+    return session.exec(
+        select(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.office_id == office_id)
+        .with_for_update()
+    ).first()
+
+
+def ticket_by_token(session: Session, token: str) -> Ticket | None:
+    return session.exec(select(Ticket).where(Ticket.token == token)).first()
+
+
+def last_seq_no(session: Session, office_id: int, day: date, prefix: str) -> int:
+    value = session.exec(
+        select(func.max(Ticket.seq_no)).where(
+            Ticket.office_id == office_id, Ticket.business_day == day, Ticket.prefix == prefix
+        )
+    ).one()
+    return int(value or 0)
+
+
+def issued_today(session: Session, office_id: int, service_id: int, day: date) -> int:
+    """Tickets first issued for this service today (transfers in do not use up the cap)."""
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(TicketEvent)
+            .join(Ticket, col(Ticket.id) == TicketEvent.ticket_id)
+            .where(
+                TicketEvent.office_id == office_id,
+                TicketEvent.kind == "issued",
+                TicketEvent.service_id == service_id,
+                Ticket.business_day == day,
+            )
+        ).one()
+    )
+
+
+def waiting_candidates(
+    session: Session, office_id: int, day: date, service_ids: Sequence[int]
+) -> list[Candidate]:
+    """The head of every (service, priority-or-not) line: the only tickets a policy can pick."""
+    if not service_ids:
+        return []
+    rows = session.exec(
+        select(Ticket.id, Ticket.service_id, Ticket.priority, Ticket.queued_at)
+        .where(
+            Ticket.office_id == office_id,
+            Ticket.business_day == day,
+            Ticket.status == TicketStatus.WAITING,
+            col(Ticket.service_id).in_(service_ids),
+        )
+        .order_by(col(Ticket.queued_at), col(Ticket.id))
+    ).all()
+    heads: dict[tuple[int, bool], Candidate] = {}
+    for ticket_id, service_id, priority, queued_at in rows:
+        assert ticket_id is not None
+        key = (service_id, priority is not None)
+        if key not in heads:
+            heads[key] = Candidate(
+                ticket_id=ticket_id,
+                service_id=service_id,
+                priority=priority is not None,
+                queued_at=queued_at,
+            )
+    return list(heads.values())
+
+
+def claim_waiting(
+    session: Session, ticket_id: int, counter_id: int, staff_id: int, now: datetime
+) -> bool:
+    """Guarded claim: succeeds only while the ticket still waits, so it is never called twice."""
+    result = session.execute(
+        sa.update(Ticket)
+        .where(col(Ticket.id) == ticket_id, col(Ticket.status) == TicketStatus.WAITING)
+        .values(
+            status=TicketStatus.CALLED,
+            counter_id=counter_id,
+            staff_id=staff_id,
+            called_at=now,
+            recall_count=0,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def current_ticket_at(session: Session, counter_id: int) -> Ticket | None:
+    """The ticket called to or being served at this counter (held ones are set aside)."""
+    return session.exec(
+        select(Ticket)
+        .where(
+            Ticket.counter_id == counter_id,
+            col(Ticket.status).in_([TicketStatus.CALLED, TicketStatus.SERVING]),
+        )
+        .order_by(col(Ticket.called_at).desc())
+    ).first()
+
+
+def held_at(session: Session, counter_id: int) -> Sequence[Ticket]:
+    return session.exec(
+        select(Ticket)
+        .where(Ticket.counter_id == counter_id, Ticket.status == TicketStatus.HELD)
+        .order_by(col(Ticket.id))
+    ).all()
+
+
+def stale_open_tickets(session: Session, office_id: int, before: date) -> Sequence[Ticket]:
+    return session.exec(
+        select(Ticket).where(
+            Ticket.office_id == office_id,
+            Ticket.business_day < before,
+            col(Ticket.status).in_(sorted(OPEN_STATES)),
+        )
+    ).all()
+
+
+def waiting_ahead(session: Session, ticket: Ticket) -> int:
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(Ticket)
+            .where(
+                Ticket.office_id == ticket.office_id,
+                Ticket.business_day == ticket.business_day,
+                Ticket.service_id == ticket.service_id,
+                Ticket.status == TicketStatus.WAITING,
+                sa.or_(
+                    col(Ticket.queued_at) < ticket.queued_at,
+                    sa.and_(col(Ticket.queued_at) == ticket.queued_at, col(Ticket.id) < ticket.id),
+                ),
+            )
+        ).one()
+    )
+
+
+def queue_stats(
+    session: Session, office_id: int, day: date
+) -> dict[int, tuple[int, datetime | None]]:
+    """Service id -> (waiting count, oldest queued_at)."""
+    rows = session.exec(
+        select(Ticket.service_id, func.count(), func.min(Ticket.queued_at))
+        .where(
+            Ticket.office_id == office_id,
+            Ticket.business_day == day,
+            Ticket.status == TicketStatus.WAITING,
+        )
+        .group_by(col(Ticket.service_id))
+    ).all()
+    return {sid: (n, oldest) for sid, n, oldest in rows}
+
+
+def waiting_tickets(session: Session, office_id: int, day: date) -> Sequence[Ticket]:
+    return session.exec(
+        select(Ticket)
+        .where(
+            Ticket.office_id == office_id,
+            Ticket.business_day == day,
+            Ticket.status == TicketStatus.WAITING,
+        )
+        .order_by(col(Ticket.queued_at), col(Ticket.id))
+    ).all()
+
+
+def recent_calls(session: Session, office_id: int, limit: int = 10) -> Sequence[TicketEvent]:
+    return session.exec(
+        select(TicketEvent)
+        .where(
+            TicketEvent.office_id == office_id,
+            col(TicketEvent.kind).in_(["called", "recalled"]),
+        )
+        .order_by(col(TicketEvent.seq).desc())
+        .limit(limit)
+    ).all()
+
+
+def ticket_events(session: Session, ticket_id: int) -> Sequence[TicketEvent]:
+    return session.exec(
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(col(TicketEvent.seq))
+    ).all()
+
+
+def counter_events(session: Session, office_id: int) -> Sequence[CounterEvent]:
+    return session.exec(
+        select(CounterEvent)
+        .where(CounterEvent.office_id == office_id)
+        .order_by(col(CounterEvent.seq))
+    ).all()
+
+
+def device_by_token_hash(session: Session, token_hash: str) -> Device | None:
+    return session.exec(select(Device).where(Device.token_hash == token_hash)).first()
+
+
+def devices(session: Session, office_id: int) -> Sequence[Device]:
+    return session.exec(
+        select(Device).where(Device.office_id == office_id).order_by(col(Device.id))
+    ).all()
+
+
+def staff_list(session: Session, office_id: int) -> Sequence[Staff]:
+    return session.exec(
+        select(Staff).where(Staff.office_id == office_id).order_by(col(Staff.username))
+    ).all()
+
+
+def office_is_empty(session: Session) -> bool:
+    return session.exec(select(func.count()).select_from(Office)).one() == 0

@@ -1,0 +1,209 @@
+"""The staff side of the JSON API: login, calling and serving tickets, counters, health."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import anyio.to_thread
+from fastapi import APIRouter, Path, Request, Response
+from fastapi.responses import JSONResponse
+
+from counter import auth
+from counter import repository as repo
+from counter.queue.errors import NotFound
+from counter.queue.states import Action
+from counter.schemas import (
+    CallIn,
+    DeviceOut,
+    LoginIn,
+    LoginOut,
+    PauseIn,
+    QueueOut,
+    ServiceQueueOut,
+    TicketOut,
+    TransferIn,
+)
+from counter.web import (
+    SESSION_COOKIE,
+    CurrentAdmin,
+    CurrentReader,
+    CurrentStaff,
+    DatabaseDep,
+    QueueDep,
+    SettingsDep,
+    error_body,
+    token_from_request,
+)
+
+router = APIRouter()
+
+TicketId = Annotated[int, Path(ge=1, le=2**62)]
+CounterNumber = Annotated[int, Path(ge=1, le=9999)]
+
+# URL action name -> domain action. Call and transfer have their own bodies and routes.
+PLAIN_ACTIONS: dict[str, Action] = {
+    "recall": Action.RECALL,
+    "start": Action.START,
+    "finish": Action.FINISH,
+    "no-show": Action.NO_SHOW,
+    "reactivate": Action.REACTIVATE,
+    "cancel": Action.CANCEL,
+    "hold": Action.HOLD,
+    "unhold": Action.UNHOLD,
+    "release": Action.RELEASE,
+}
+
+
+@router.get("/healthz", tags=["health"])
+async def healthz(db: DatabaseDep) -> JSONResponse:
+    ok = await anyio.to_thread.run_sync(db.ping)
+    return JSONResponse(
+        {"status": "ok" if ok else "degraded", "database": "ok" if ok else "unreachable"},
+        status_code=200 if ok else 503,
+    )
+
+
+@router.post("/api/v1/auth/login", tags=["auth"])
+async def login(
+    body: LoginIn,
+    response: Response,
+    request: Request,
+    db: DatabaseDep,
+    queue: QueueDep,
+    settings: SettingsDep,
+) -> LoginOut:
+    def run() -> LoginOut | None:
+        with db.write() as session:
+            staff = auth.authenticate(session, body.username, body.password)
+            if staff is None:
+                return None
+            token = auth.issue_staff_token(session, staff, queue.clock(), settings.session_hours)
+            return LoginOut(
+                token=token,
+                role=staff.role,
+                username=staff.username,
+                office=staff.office_id,
+                expires_in=settings.session_hours * 3600,
+            )
+
+    out = await anyio.to_thread.run_sync(run)
+    if out is None:
+        return JSONResponse(  # type: ignore[return-value]
+            error_body(
+                "invalid_credentials", "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง", "wrong username or password"
+            ),
+            status_code=401,
+        )
+    response.set_cookie(
+        SESSION_COOKIE,
+        out.token,
+        max_age=out.expires_in,
+        httponly=True,
+        samesite="strict",
+        secure=settings.cookie_secure,
+        path="/",
+    )
+    return out
+
+
+@router.post("/api/v1/auth/logout", tags=["auth"], status_code=204)
+async def logout(request: Request, staff: CurrentStaff, db: DatabaseDep) -> Response:
+    token = token_from_request(request)
+    if token:
+
+        def run() -> None:
+            with db.write() as session:
+                auth.revoke_staff_token(session, token)
+
+        await anyio.to_thread.run_sync(run)
+        request.app.state.auth.forget(token)
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/api/v1/tickets/{ticket_id}", tags=["tickets"])
+async def get_ticket(ticket_id: TicketId, who: CurrentReader, queue: QueueDep) -> TicketOut:
+    return TicketOut.of(await queue.ticket(who.office_id, ticket_id))
+
+
+@router.get("/api/v1/queue", tags=["tickets"])
+async def get_queue(who: CurrentReader, queue: QueueDep) -> QueueOut:
+    services = await queue.queue(who.office_id)
+    return QueueOut(
+        office=who.office_id,
+        waiting=sum(s.waiting for s in services),
+        services=[ServiceQueueOut.of(s) for s in services],
+    )
+
+
+@router.post(
+    "/api/v1/counters/{number}/call-next",
+    tags=["counters"],
+    responses={204: {"description": "nobody is waiting for this counter's services"}},
+)
+async def call_next(number: CounterNumber, staff: CurrentStaff, queue: QueueDep) -> Response:
+    view = await queue.call_next(staff, number)
+    if view is None:
+        return Response(status_code=204)
+    return JSONResponse(TicketOut.of(view).model_dump(mode="json"))
+
+
+@router.post("/api/v1/counters/{number}/close", tags=["counters"], status_code=204)
+async def close_counter(number: CounterNumber, staff: CurrentStaff, queue: QueueDep) -> Response:
+    await queue.close_counter(staff, number)
+    return Response(status_code=204)
+
+
+@router.post("/api/v1/counters/{number}/pause", tags=["counters"], status_code=204)
+async def pause_counter(
+    number: CounterNumber, body: PauseIn, staff: CurrentStaff, queue: QueueDep
+) -> Response:
+    await queue.pause_counter(staff, number, body.reason)
+    return Response(status_code=204)
+
+
+@router.post("/api/v1/counters/{number}/resume", tags=["counters"], status_code=204)
+async def resume_counter(number: CounterNumber, staff: CurrentStaff, queue: QueueDep) -> Response:
+    await queue.resume_counter(staff, number)
+    return Response(status_code=204)
+
+
+@router.post("/api/v1/tickets/{ticket_id}/transfer", tags=["tickets"])
+async def transfer(
+    ticket_id: TicketId, body: TransferIn, staff: CurrentStaff, queue: QueueDep
+) -> TicketOut:
+    return TicketOut.of(await queue.transfer(staff, ticket_id, body.service))
+
+
+@router.post("/api/v1/tickets/{ticket_id}/call", tags=["tickets"])
+async def call_ticket(
+    ticket_id: TicketId, body: CallIn, staff: CurrentStaff, queue: QueueDep
+) -> TicketOut:
+    return TicketOut.of(await queue.call_ticket(staff, ticket_id, body.counter, body.reason))
+
+
+@router.post("/api/v1/tickets/{ticket_id}/{action}", tags=["tickets"])
+async def ticket_action(
+    ticket_id: TicketId, action: str, staff: CurrentStaff, queue: QueueDep
+) -> TicketOut:
+    domain_action = PLAIN_ACTIONS.get(action)
+    if domain_action is None:
+        raise NotFound(
+            "ไม่มีคำสั่งนี้", f"unknown action {action!r}; use one of: {', '.join(PLAIN_ACTIONS)}"
+        )
+    return TicketOut.of(await queue.act(staff, ticket_id, domain_action))
+
+
+@router.get("/api/v1/devices", tags=["devices"])
+async def list_devices(admin: CurrentAdmin, db: DatabaseDep) -> list[DeviceOut]:
+    """Paired kiosks and screens with when each was last seen (which screens are alive)."""
+
+    def run() -> list[DeviceOut]:
+        with db.read() as session:
+            return [
+                DeviceOut.model_validate(d, from_attributes=True)
+                for d in repo.devices(session, admin.office_id)
+            ]
+
+    return await anyio.to_thread.run_sync(run)

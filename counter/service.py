@@ -1,0 +1,787 @@
+"""Queue use cases: one transaction each, then the events are published after the commit.
+
+Every write begins by locking the office row (see repository.lock_office), runs the day rollover if
+the business day has changed, does its work, and appends TicketEvent rows with the office's next
+sequence numbers. Only after the commit are the events published on the bus, so a rolled-back call
+is never shown on a screen.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import anyio.to_thread
+from sqlmodel import Session
+
+from counter import repository as repo
+from counter.auth import Role, StaffPrincipal
+from counter.bus import Bus
+from counter.db import Database
+from counter.models import Counter, CounterEvent, Office, Service, Ticket, TicketEvent
+from counter.queue.errors import (
+    AlreadyTaken,
+    Conflict,
+    CounterBusy,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    ServiceUnavailable,
+)
+from counter.queue.hours import OfficeHours, issuing_refusal
+from counter.queue.numbering import MAX_DAILY_NUMBER, format_number
+from counter.queue.policy import CounterMix, CounterPolicy, ServeMode, ServiceSlot, choose
+from counter.queue.states import AT_COUNTER_STATES, Action, Priority, TicketStatus, advance
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+PAUSE_REASONS = ("break", "lunch", "meeting", "system", "other")
+
+# The event kind logged for each action (past tense, as the reports read them).
+EVENT_KIND: dict[Action, str] = {
+    Action.CALL: "called",
+    Action.RECALL: "recalled",
+    Action.START: "started",
+    Action.FINISH: "finished",
+    Action.NO_SHOW: "no_show",
+    Action.REACTIVATE: "reactivated",
+    Action.CANCEL: "cancelled",
+    Action.TRANSFER: "transferred",
+    Action.HOLD: "held",
+    Action.UNHOLD: "unheld",
+    Action.RELEASE: "released",
+    Action.CLOSE_UNSERVED: "closed_unserved",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def office_channel(office_id: int) -> str:
+    return f"saduak.office.{office_id}"
+
+
+def local_day(at: datetime, tz: str) -> date:
+    return at.astimezone(ZoneInfo(tz)).date()
+
+
+@dataclass(frozen=True)
+class TicketView:
+    id: int
+    number: str
+    service: str
+    service_id: int
+    service_name_th: str
+    service_name_en: str
+    status: str
+    priority: str | None
+    issued_at: datetime
+    waiting_ahead: int
+    estimated_wait_minutes: int
+    status_url: str
+    token: str
+    counter: int | None
+    recall_count: int
+    transaction_no: int
+    print_status: str
+    business_day: date
+    device_id: int | None
+
+
+@dataclass(frozen=True)
+class ServiceQueue:
+    service: str
+    service_id: int
+    name_th: str
+    name_en: str
+    prefix: str
+    active: bool
+    waiting: int
+    oldest_wait_seconds: int | None
+    estimated_wait_minutes: int
+    wait_target_minutes: int
+
+
+@dataclass
+class _Tx:
+    """The state of one write transaction: its session, office, clock reading and events."""
+
+    session: Session
+    office: Office
+    now: datetime
+    today: date
+    messages: list[dict[str, Any]] = field(default_factory=list)
+
+    def next_seq(self) -> int:
+        self.office.event_seq += 1
+        return self.office.event_seq
+
+    def log_ticket(
+        self,
+        ticket: Ticket,
+        kind: str,
+        *,
+        counter: Counter | None = None,
+        staff_id: int | None = None,
+        detail: dict[str, Any] | None = None,
+        publish: bool = True,
+    ) -> None:
+        assert ticket.id is not None and self.office.id is not None
+        seq = self.next_seq()
+        self.session.add(
+            TicketEvent(
+                office_id=self.office.id,
+                seq=seq,
+                ticket_id=ticket.id,
+                kind=kind,
+                at=self.now,
+                service_id=ticket.service_id,
+                transaction_no=ticket.transaction_no,
+                counter_id=counter.id if counter else None,
+                staff_id=staff_id,
+                detail=detail,
+            )
+        )
+        if publish:
+            self.messages.append(
+                {
+                    "type": f"ticket.{kind}",
+                    "office": self.office.id,
+                    "seq": seq,
+                    "at": self.now.isoformat(),
+                    "ticket_id": ticket.id,
+                    "number": ticket.number,
+                    "service_id": ticket.service_id,
+                    "status": ticket.status,
+                    "priority": ticket.priority,
+                    "counter": counter.number if counter else None,
+                    "recall_count": ticket.recall_count,
+                }
+            )
+
+    def log_counter(
+        self, counter: Counter, kind: str, staff_id: int | None, reason: str | None = None
+    ) -> None:
+        assert counter.id is not None and self.office.id is not None
+        seq = self.next_seq()
+        self.session.add(
+            CounterEvent(
+                office_id=self.office.id,
+                seq=seq,
+                counter_id=counter.id,
+                kind=kind,
+                at=self.now,
+                staff_id=staff_id,
+                reason=reason,
+            )
+        )
+        self.messages.append(
+            {
+                "type": f"counter.{kind}",
+                "office": self.office.id,
+                "seq": seq,
+                "at": self.now.isoformat(),
+                "counter": counter.number,
+                "staff_id": staff_id,
+                "reason": reason,
+            }
+        )
+
+
+class QueueService:
+    """The queue's use cases. Blocking database work runs in worker threads."""
+
+    def __init__(
+        self,
+        db: Database,
+        bus: Bus,
+        *,
+        public_url: str = "http://127.0.0.1:8000",
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.db = db
+        self.bus = bus
+        self.public_url = public_url.rstrip("/")
+        self.clock = clock
+
+    # ----------------------------------------------------------------- plumbing
+
+    async def _write(self, office_id: int, work: Callable[[_Tx], T]) -> T:
+        result, messages = await anyio.to_thread.run_sync(partial(self._run_write, office_id, work))
+        await self._publish(office_id, messages)
+        return result
+
+    def _run_write(
+        self, office_id: int, work: Callable[[_Tx], T]
+    ) -> tuple[T, list[dict[str, Any]]]:
+        with self.db.write() as session:
+            office = repo.lock_office(session, office_id)
+            if office is None:
+                raise NotFound("ไม่พบสำนักงาน", f"office {office_id} not found")
+            now = self.clock()
+            tx = _Tx(session, office, now, local_day(now, office.timezone))
+            self._roll_over(tx)
+            result = work(tx)
+            session.flush()
+        return result, tx.messages
+
+    async def _read(self, fn: Callable[[Session], T]) -> T:
+        def run() -> T:
+            with self.db.read() as session:
+                return fn(session)
+
+        return await anyio.to_thread.run_sync(run)
+
+    async def _publish(self, office_id: int, messages: Sequence[dict[str, Any]]) -> None:
+        # The database is the truth and subscribers resync on a sequence gap, so a bus outage
+        # must not fail a request that has already been committed.
+        for message in messages:
+            try:
+                await self.bus.publish(office_channel(office_id), message)
+            except Exception:
+                log.warning("could not publish %s", message.get("type"), exc_info=True)
+
+    def _roll_over(self, tx: _Tx) -> None:
+        """Close tickets left open from an earlier business day, once per office and day."""
+        if tx.office.last_business_day == tx.today:
+            return
+        stale = repo.stale_open_tickets(tx.session, _id(tx.office), tx.today)
+        for ticket in stale:
+            ticket.status = advance(
+                ticket.number, TicketStatus(ticket.status), Action.CLOSE_UNSERVED
+            )
+            # One message for the whole rollover below; per-ticket events stay in the log.
+            tx.log_ticket(
+                ticket,
+                "closed_unserved",
+                publish=False,
+                detail={"business_day": ticket.business_day.isoformat()},
+            )
+        for counter in repo.counters(tx.session, _id(tx.office)):
+            if counter.staff_id is not None:
+                tx.log_counter(counter, "closed", counter.staff_id, reason="day_end")
+                counter.staff_id = None
+                counter.opened_at = None
+                counter.paused_reason = None
+                counter.paused_at = None
+        tx.office.last_business_day = tx.today
+        if stale:
+            tx.messages.append(
+                {
+                    "type": "queue.rolled_over",
+                    "office": tx.office.id,
+                    "seq": tx.next_seq(),
+                    "at": tx.now.isoformat(),
+                    "closed": len(stale),
+                }
+            )
+
+    def _view(self, session: Session, ticket: Ticket, service: Service | None = None) -> TicketView:
+        service = service or session.get(Service, ticket.service_id)
+        assert service is not None and ticket.id is not None
+        counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
+        ahead = repo.waiting_ahead(session, ticket) if ticket.status == TicketStatus.WAITING else 0
+        serving = repo.counters_serving(session, ticket.office_id).get(ticket.service_id, 0)
+        return TicketView(
+            id=ticket.id,
+            number=ticket.number,
+            service=service.code,
+            service_id=ticket.service_id,
+            service_name_th=service.name_th,
+            service_name_en=service.name_en,
+            status=ticket.status,
+            priority=ticket.priority,
+            issued_at=ticket.issued_at,
+            waiting_ahead=ahead,
+            estimated_wait_minutes=estimate_wait(ahead, service.standard_minutes, serving),
+            status_url=f"{self.public_url}/t/{ticket.token}",
+            token=ticket.token,
+            counter=counter.number if counter else None,
+            recall_count=ticket.recall_count,
+            transaction_no=ticket.transaction_no,
+            print_status=ticket.print_status,
+            business_day=ticket.business_day,
+            device_id=ticket.device_id,
+        )
+
+    # ----------------------------------------------------------------- issuing
+
+    async def issue_ticket(
+        self,
+        office_id: int,
+        service_code: str,
+        priority: str | None = None,
+        *,
+        device_id: int | None = None,
+        staff_id: int | None = None,
+        print_status: str = "none",
+    ) -> TicketView:
+        if priority is not None and priority not in Priority.__members__.values():
+            allowed = ", ".join(p.value for p in Priority)
+            raise InvalidInput("ประเภทคิวพิเศษไม่ถูกต้อง", f"priority must be one of: {allowed}")
+
+        def work(tx: _Tx) -> TicketView:
+            session = tx.session
+            service = repo.service_by_code(session, _id(tx.office), service_code)
+            if service is None:
+                raise NotFound("ไม่พบบริการนี้", f"no service with code {service_code!r}")
+            assert service.id is not None
+            if not service.active:
+                raise ServiceUnavailable(
+                    f"งาน{service.name_th} ปิดให้บริการ", f"{service.name_en} is closed"
+                )
+            refusal = issuing_refusal(
+                office_hours(tx.office),
+                tx.now.astimezone(ZoneInfo(tx.office.timezone)),
+                cutoff=service.issue_cutoff,
+                holidays=repo.holidays(session, _id(tx.office)),
+            )
+            if refusal:
+                raise ServiceUnavailable(*refusal)
+            if service.daily_cap is not None and (
+                repo.issued_today(session, _id(tx.office), service.id, tx.today)
+                >= service.daily_cap
+            ):
+                raise ServiceUnavailable(
+                    f"งาน{service.name_th} รับบัตรคิวครบ {service.daily_cap} คิวของวันนี้แล้ว",
+                    f"today's limit of {service.daily_cap} tickets for {service.name_en} "
+                    "is reached",
+                )
+            seq_no = repo.last_seq_no(session, _id(tx.office), tx.today, service.prefix) + 1
+            if seq_no > MAX_DAILY_NUMBER:
+                raise ServiceUnavailable(
+                    f"หมายเลขคิว {service.prefix} ของวันนี้หมดแล้ว",
+                    f"all {MAX_DAILY_NUMBER} numbers of {service.prefix} are used today",
+                )
+            ticket = Ticket(
+                office_id=_id(tx.office),
+                service_id=service.id,
+                business_day=tx.today,
+                prefix=service.prefix,
+                seq_no=seq_no,
+                number=format_number(service.prefix, seq_no),
+                status=TicketStatus.WAITING,
+                priority=priority,
+                token=secrets.token_urlsafe(16),
+                issued_at=tx.now,
+                queued_at=tx.now,
+                device_id=device_id,
+                print_status=print_status,
+            )
+            session.add(ticket)
+            session.flush()
+            tx.log_ticket(
+                ticket,
+                "issued",
+                staff_id=staff_id,
+                detail={"device_id": device_id} if device_id else None,
+            )
+            return self._view(session, ticket, service)
+
+        return await self._write(office_id, work)
+
+    async def set_print_status(self, office_id: int, ticket_id: int, status: str) -> TicketView:
+        def work(tx: _Tx) -> TicketView:
+            ticket = repo.get_ticket(tx.session, _id(tx.office), ticket_id)
+            if ticket is None:
+                raise _ticket_not_found(ticket_id)
+            if ticket.print_status != status:
+                ticket.print_status = status
+                tx.log_ticket(ticket, f"print_{status}", publish=True)
+            return self._view(tx.session, ticket)
+
+        return await self._write(office_id, work)
+
+    # ----------------------------------------------------------------- calling
+
+    async def call_next(self, actor: StaffPrincipal, counter_number: int) -> TicketView | None:
+        def work(tx: _Tx) -> TicketView | None:
+            counter = self._take_counter(tx, actor, counter_number)
+            self._clear_counter_for_call(tx, counter, actor)
+            slots = repo.counter_services(tx.session, _id(counter))
+            policy = counter_policy(counter, slots)
+            mix = CounterMix(
+                cycle_pos=counter.cycle_pos, credits={s.service_id: s.credit for s in slots}
+            )
+            candidates = repo.waiting_candidates(
+                tx.session, _id(tx.office), tx.today, [s.service_id for s in slots]
+            )
+            while candidates:
+                choice = choose(candidates, policy, mix, tx.now)
+                if choice is None:
+                    return None
+                picked = choice.candidate
+                if repo.claim_waiting(
+                    tx.session, picked.ticket_id, _id(counter), actor.staff_id, tx.now
+                ):
+                    counter.cycle_pos = choice.mix.cycle_pos
+                    for slot in slots:
+                        slot.credit = choice.mix.credits.get(slot.service_id, slot.credit)
+                    ticket = tx.session.get(Ticket, picked.ticket_id, populate_existing=True)
+                    assert ticket is not None
+                    tx.log_ticket(
+                        ticket,
+                        "called",
+                        counter=counter,
+                        staff_id=actor.staff_id,
+                        detail={"reason": choice.reason},
+                    )
+                    return self._view(tx.session, ticket)
+                # Unreachable while the office row lock holds; kept so a lost race retries
+                # with the next ticket rather than calling one twice.
+                candidates = [c for c in candidates if c.ticket_id != picked.ticket_id]
+            return None
+
+        return await self._write(actor.office_id, work)
+
+    async def call_ticket(
+        self, actor: StaffPrincipal, ticket_id: int, counter_number: int, reason: str
+    ) -> TicketView:
+        """Call a specific waiting ticket out of order; the reason is kept in the log."""
+        reason = reason.strip()
+        if not reason:
+            raise InvalidInput(
+                "กรุณาระบุเหตุผลที่เรียกคิวข้ามลำดับ", "a reason is required to call a ticket out of order"
+            )
+
+        def work(tx: _Tx) -> TicketView:
+            counter = self._take_counter(tx, actor, counter_number)
+            ticket = self._ticket(tx, ticket_id)
+            if ticket.status == TicketStatus.WAITING and ticket.service_id not in {
+                s.service_id for s in repo.counter_services(tx.session, _id(counter))
+            }:
+                # Allowed, but worth knowing in an audit: the counter does not normally serve it.
+                reason_detail = {"reason": "out_of_order", "note": reason, "foreign_service": True}
+            else:
+                reason_detail = {"reason": "out_of_order", "note": reason}
+            if TicketStatus(ticket.status) in AT_COUNTER_STATES:
+                raise _taken(tx.session, ticket)
+            advance(ticket.number, TicketStatus(ticket.status), Action.CALL)
+            self._clear_counter_for_call(tx, counter, actor)
+            if not repo.claim_waiting(
+                tx.session, _id(ticket), _id(counter), actor.staff_id, tx.now
+            ):
+                raise _taken(tx.session, ticket)
+            tx.session.refresh(ticket)
+            tx.log_ticket(
+                ticket, "called", counter=counter, staff_id=actor.staff_id, detail=reason_detail
+            )
+            return self._view(tx.session, ticket)
+
+        return await self._write(actor.office_id, work)
+
+    def _take_counter(self, tx: _Tx, actor: StaffPrincipal, counter_number: int) -> Counter:
+        counter = repo.counter_by_number(tx.session, _id(tx.office), counter_number)
+        if counter is None or not counter.active:
+            raise NotFound(f"ไม่พบช่องบริการ {counter_number}", f"no counter {counter_number}")
+        if counter.staff_id is not None and counter.staff_id != actor.staff_id:
+            holder = repo.staff_by_id(tx.session, counter.staff_id)
+            name = (holder.display_name or holder.username) if holder else "?"
+            raise CounterBusy(
+                f"ช่องบริการ {counter.number} มีเจ้าหน้าที่ {name} ใช้งานอยู่",
+                f"counter {counter.number} is held by {name}",
+            )
+        if counter.staff_id is None:
+            elsewhere = repo.counter_of_staff(tx.session, actor.staff_id)
+            if elsewhere is not None:
+                raise CounterBusy(
+                    f"ท่านเปิดช่องบริการ {elsewhere.number} อยู่ กรุณาปิดช่องนั้นก่อน",
+                    f"you are at counter {elsewhere.number}; close it first",
+                )
+            counter.staff_id = actor.staff_id
+            counter.opened_at = tx.now
+            tx.log_counter(counter, "opened", actor.staff_id)
+        if counter.paused_reason is not None:
+            raise Conflict(
+                f"ช่องบริการ {counter.number} พักอยู่ กรุณากดกลับมาให้บริการก่อน",
+                f"counter {counter.number} is paused; resume it first",
+            )
+        return counter
+
+    def _clear_counter_for_call(self, tx: _Tx, counter: Counter, actor: StaffPrincipal) -> None:
+        """Calling the next citizen finishes the one being served; an unanswered call must be
+        settled first (started or marked no-show), so nobody is dropped by a stray key press."""
+        current = repo.current_ticket_at(tx.session, _id(counter))
+        if current is None:
+            return
+        if current.status == TicketStatus.SERVING:
+            current.status = advance(current.number, TicketStatus.SERVING, Action.FINISH)
+            tx.log_ticket(
+                current,
+                "finished",
+                counter=counter,
+                staff_id=actor.staff_id,
+                detail={"by": "call_next"},
+            )
+            return
+        raise Conflict(
+            f"บัตรคิว {current.number} ที่ช่อง {counter.number} ยังไม่ได้เริ่มบริการ "
+            "กรุณากดเริ่มบริการหรือไม่มาตามเรียกก่อน",
+            f"ticket {current.number} at counter {counter.number} was called but not started; "
+            "start it or mark it no-show first",
+        )
+
+    # ----------------------------------------------------------------- ticket actions
+
+    async def act(self, actor: StaffPrincipal, ticket_id: int, action: Action) -> TicketView:
+        if action in (Action.CALL, Action.TRANSFER, Action.CLOSE_UNSERVED):
+            raise InvalidInput("คำสั่งไม่ถูกต้อง", f"{action.value} is not a plain ticket action")
+
+        def work(tx: _Tx) -> TicketView:
+            ticket = self._ticket(tx, ticket_id)
+            counter = self._check_not_taken(tx, ticket, actor)
+            new_status = advance(ticket.number, TicketStatus(ticket.status), action)
+            if action is Action.REACTIVATE and ticket.business_day != tx.today:
+                raise Conflict(
+                    f"บัตรคิว {ticket.number} เป็นของวันก่อน นำกลับเข้าคิวไม่ได้",
+                    f"ticket {ticket.number} is from an earlier day and cannot be reactivated",
+                )
+            if action is Action.UNHOLD and counter is not None:
+                current = repo.current_ticket_at(tx.session, _id(counter))
+                if current is not None:
+                    raise Conflict(
+                        f"ช่อง {counter.number} กำลังมีบัตรคิว {current.number} อยู่",
+                        f"counter {counter.number} already has ticket {current.number}",
+                    )
+            ticket.status = new_status
+            detail: dict[str, Any] | None = None
+            if action is Action.RECALL:
+                ticket.recall_count += 1
+                detail = {"recall_count": ticket.recall_count}
+            elif action is Action.UNHOLD:
+                ticket.called_at = tx.now
+            if new_status == TicketStatus.WAITING:
+                ticket.queued_at = tx.now
+                ticket.counter_id = None
+                ticket.staff_id = None
+                ticket.recall_count = 0
+            tx.log_ticket(
+                ticket, EVENT_KIND[action], counter=counter, staff_id=actor.staff_id, detail=detail
+            )
+            return self._view(tx.session, ticket)
+
+        return await self._write(actor.office_id, work)
+
+    async def transfer(
+        self, actor: StaffPrincipal, ticket_id: int, service_code: str
+    ) -> TicketView:
+        def work(tx: _Tx) -> TicketView:
+            ticket = self._ticket(tx, ticket_id)
+            target = repo.service_by_code(tx.session, _id(tx.office), service_code)
+            if target is None:
+                raise NotFound("ไม่พบบริการนี้", f"no service with code {service_code!r}")
+            if not target.active:
+                raise ServiceUnavailable(
+                    f"งาน{target.name_th} ปิดให้บริการ", f"{target.name_en} is closed"
+                )
+            counter = self._check_not_taken(tx, ticket, actor)
+            ticket.status = advance(ticket.number, TicketStatus(ticket.status), Action.TRANSFER)
+            from_service = ticket.service_id
+            # The transfer ends this transaction (logged under the old service) ...
+            tx.log_ticket(
+                ticket,
+                "transferred",
+                counter=counter,
+                staff_id=actor.staff_id,
+                detail={"from_service_id": from_service, "to_service_id": target.id},
+            )
+            # ... and the same visit and number wait again for the next service.
+            ticket.service_id = _id(target)
+            ticket.transaction_no += 1
+            ticket.queued_at = tx.now
+            ticket.counter_id = None
+            ticket.staff_id = None
+            ticket.recall_count = 0
+            tx.log_ticket(
+                ticket,
+                "requeued",
+                staff_id=actor.staff_id,
+                detail={"from_service_id": from_service},
+            )
+            return self._view(tx.session, ticket, target)
+
+        return await self._write(actor.office_id, work)
+
+    def _ticket(self, tx: _Tx, ticket_id: int) -> Ticket:
+        ticket = repo.ticket_for_update(tx.session, _id(tx.office), ticket_id)
+        if ticket is None:
+            raise _ticket_not_found(ticket_id)
+        return ticket
+
+    def _check_not_taken(self, tx: _Tx, ticket: Ticket, actor: StaffPrincipal) -> Counter | None:
+        """A ticket at a counter belongs to whoever holds that counter; managers may step in.
+
+        Returns that counter, or None when the ticket is not at one."""
+        if ticket.counter_id is None or TicketStatus(ticket.status) not in AT_COUNTER_STATES:
+            return None
+        counter = tx.session.get(Counter, ticket.counter_id)
+        assert counter is not None
+        if counter.staff_id != actor.staff_id and actor.role == Role.STAFF:
+            raise _taken(tx.session, ticket)
+        return counter
+
+    # ----------------------------------------------------------------- counters
+
+    async def close_counter(self, actor: StaffPrincipal, counter_number: int) -> None:
+        def work(tx: _Tx) -> None:
+            counter = repo.counter_by_number(tx.session, _id(tx.office), counter_number)
+            if counter is None:
+                raise NotFound(f"ไม่พบช่องบริการ {counter_number}", f"no counter {counter_number}")
+            if counter.staff_id is None:
+                return
+            if counter.staff_id != actor.staff_id and actor.role == Role.STAFF:
+                raise Forbidden(
+                    f"ช่องบริการ {counter.number} เป็นของเจ้าหน้าที่ท่านอื่น",
+                    f"counter {counter.number} is held by someone else",
+                )
+            if counter.paused_reason is not None:
+                tx.log_counter(counter, "resumed", actor.staff_id)
+            tx.log_counter(counter, "closed", actor.staff_id)
+            counter.staff_id = None
+            counter.opened_at = None
+            counter.paused_reason = None
+            counter.paused_at = None
+
+        await self._write(actor.office_id, work)
+
+    async def pause_counter(self, actor: StaffPrincipal, counter_number: int, reason: str) -> None:
+        if reason not in PAUSE_REASONS:
+            raise InvalidInput(
+                "เหตุผลการพักไม่ถูกต้อง", f"reason must be one of: {', '.join(PAUSE_REASONS)}"
+            )
+
+        def work(tx: _Tx) -> None:
+            counter = self._take_counter_unpaused(tx, actor, counter_number)
+            if counter.paused_reason is None:
+                counter.paused_reason = reason
+                counter.paused_at = tx.now
+                tx.log_counter(counter, "paused", actor.staff_id, reason)
+
+        await self._write(actor.office_id, work)
+
+    async def resume_counter(self, actor: StaffPrincipal, counter_number: int) -> None:
+        def work(tx: _Tx) -> None:
+            counter = self._take_counter_unpaused(tx, actor, counter_number)
+            if counter.paused_reason is not None:
+                tx.log_counter(counter, "resumed", actor.staff_id, counter.paused_reason)
+                counter.paused_reason = None
+                counter.paused_at = None
+
+        await self._write(actor.office_id, work)
+
+    def _take_counter_unpaused(self, tx: _Tx, actor: StaffPrincipal, number: int) -> Counter:
+        counter = repo.counter_by_number(tx.session, _id(tx.office), number)
+        if counter is None:
+            raise NotFound(f"ไม่พบช่องบริการ {number}", f"no counter {number}")
+        if counter.staff_id != actor.staff_id:
+            raise CounterBusy(
+                f"ท่านยังไม่ได้เปิดช่องบริการ {number}", f"you are not working at counter {number}"
+            )
+        return counter
+
+    # ----------------------------------------------------------------- reads
+
+    async def ticket(self, office_id: int, ticket_id: int) -> TicketView:
+        def read(session: Session) -> TicketView:
+            ticket = repo.get_ticket(session, office_id, ticket_id)
+            if ticket is None:
+                raise _ticket_not_found(ticket_id)
+            return self._view(session, ticket)
+
+        return await self._read(read)
+
+    async def ticket_by_token(self, token: str) -> TicketView:
+        def read(session: Session) -> TicketView:
+            ticket = repo.ticket_by_token(session, token)
+            if ticket is None:
+                raise NotFound("ไม่พบบัตรคิวนี้", "no such ticket")
+            return self._view(session, ticket)
+
+        return await self._read(read)
+
+    async def queue(self, office_id: int) -> list[ServiceQueue]:
+        now = self.clock()
+
+        def read(session: Session) -> list[ServiceQueue]:
+            office = repo.get_office(session, office_id)
+            if office is None:
+                raise NotFound("ไม่พบสำนักงาน", f"office {office_id} not found")
+            stats = repo.queue_stats(session, office_id, local_day(now, office.timezone))
+            serving = repo.counters_serving(session, office_id)
+            out = []
+            for s in repo.services(session, office_id):
+                assert s.id is not None
+                waiting, oldest = stats.get(s.id, (0, None))
+                out.append(
+                    ServiceQueue(
+                        service=s.code,
+                        service_id=s.id,
+                        name_th=s.name_th,
+                        name_en=s.name_en,
+                        prefix=s.prefix,
+                        active=s.active,
+                        waiting=waiting,
+                        oldest_wait_seconds=int((now - oldest).total_seconds()) if oldest else None,
+                        estimated_wait_minutes=estimate_wait(
+                            waiting, s.standard_minutes, serving.get(s.id, 0)
+                        ),
+                        wait_target_minutes=s.wait_target_minutes,
+                    )
+                )
+            return out
+
+        return await self._read(read)
+
+
+def estimate_wait(ahead: int, standard_minutes: int, counters: int) -> int:
+    """Minutes until a ticket with `ahead` people before it is called: a plain, honest estimate."""
+    if ahead <= 0:
+        return 0
+    return math.ceil(ahead * standard_minutes / max(1, counters))
+
+
+def office_hours(office: Office) -> OfficeHours:
+    return OfficeHours(
+        opens=office.opens,
+        closes=office.closes,
+        saturday=office.saturday,
+        enforced=office.hours_enforced,
+    )
+
+
+def counter_policy(counter: Counter, slots: Sequence[Any]) -> CounterPolicy:
+    return CounterPolicy(
+        services=tuple(ServiceSlot(s.service_id, s.position, max(1, s.weight)) for s in slots),
+        mode=ServeMode(counter.mode),
+        priority_share=counter.priority_share,
+        normal_share=counter.normal_share,
+        ageing_cap=timedelta(minutes=counter.ageing_cap_minutes),
+    )
+
+
+def _id(row: Office | Counter | Service | Ticket) -> int:
+    assert row.id is not None
+    return row.id
+
+
+def _ticket_not_found(ticket_id: int) -> NotFound:
+    return NotFound(f"ไม่พบบัตรคิวรหัส {ticket_id}", f"ticket {ticket_id} not found")
+
+
+def _taken(session: Session, ticket: Ticket) -> AlreadyTaken:
+    counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
+    where = counter.number if counter else "?"
+    return AlreadyTaken(
+        f"บัตรคิว {ticket.number} ถูกเรียกที่ช่อง {where} แล้ว",
+        f"ticket {ticket.number} has already been called at counter {where}",
+    )

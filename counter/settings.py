@@ -1,0 +1,46 @@
+"""Run-time settings from the environment (prefix SADUAK_), read once through get_settings()."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SADUAK_", extra="ignore")
+
+    # Where the default database and the demo credentials live.
+    var_dir: Path = PROJECT_ROOT / "var"
+    # Default (empty): a SQLite file under var_dir, so `make run` needs no server.
+    database_url: str = ""
+    # Empty or memory:// = in-process events (one process);
+    # postgresql:// or redis:// to carry events between several app processes.
+    bus_url: str = ""
+    # Public base URL printed in QR codes; the status page must be reachable from citizens' phones.
+    public_url: str = "http://127.0.0.1:8000"
+    session_hours: int = 12
+    max_body_bytes: int = 64 * 1024
+    # Kiosk: how many tickets one device may issue per minute before it is refused.
+    kiosk_rate_per_minute: int = 20
+    sqlite_busy_timeout_ms: int = 10_000
+
+    @model_validator(mode="after")
+    def _default_database(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.var_dir / 'saduak.db'}"
+        return self
+
+    @property
+    def cookie_secure(self) -> bool:
+        """Cookies are marked Secure when the public URL is https."""
+        return self.public_url.startswith("https://")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

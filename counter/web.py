@@ -1,0 +1,290 @@
+"""Web plumbing shared by every package: error mapping, body limit, who is asking (auth)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import anyio.to_thread
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from counter.auth import (
+    DEVICE_TOKEN_PREFIX,
+    DeviceKind,
+    DevicePrincipal,
+    Role,
+    StaffPrincipal,
+    device_for_token,
+    staff_for_token,
+)
+from counter.db import Database
+from counter.queue.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+)
+from counter.service import QueueService
+from counter.settings import Settings
+
+SESSION_COOKIE = "saduak_session"
+
+_STATUS: list[tuple[type[DomainError], int]] = [
+    (NotFound, 404),
+    (Conflict, 409),
+    (Forbidden, 403),
+    (InvalidInput, 422),
+]
+
+
+def error_body(code: str, th: str, en: str) -> dict[str, str]:
+    return {"error": code, "detail": f"{th} / {en}", "detail_th": th, "detail_en": en}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        status = next((code for cls, code in _STATUS if isinstance(exc, cls)), 400)
+        return JSONResponse(error_body(exc.code, exc.th, exc.en), status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(f"{_field(err)}: {err.get('msg')}" for err in exc.errors())
+        return JSONResponse(
+            error_body("invalid_body", "ข้อมูลที่ส่งมาไม่ถูกต้อง", problems or "invalid request"),
+            status_code=422,
+        )
+
+    @app.exception_handler(HTTPException)
+    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+        detail = exc.detail
+        if isinstance(detail, dict):
+            body = detail
+        else:
+            body = {"error": _HTTP_CODES.get(exc.status_code, "error"), "detail": str(detail)}
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+def _field(err: Any) -> str:
+    return ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
+
+
+_HTTP_CODES = {
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+}
+
+
+class BodyLimit:
+    """Refuse request bodies over a size with 413, whether or not Content-Length is declared."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                await _send_413(send, self.max_bytes)
+                return
+        # No declared length (chunked): read the body up to the limit before the app sees it.
+        # Bodies here are small JSON, so buffering costs nothing and keeps the app's own body
+        # parsing from turning an oversized stream into a vague 400.
+        chunks: list[bytes] = []
+        seen = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([], message), send)
+                return
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.max_bytes:
+                await _send_413(send, self.max_bytes)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        await self.app(scope, _replay(chunks, None, receive), send)
+
+
+def _replay(chunks: list[bytes], first: Message | None, rest: Receive | None = None) -> Receive:
+    pending: list[Message] = (
+        [first] if first is not None else [{"type": "http.request", "body": b"".join(chunks)}]
+    )
+
+    async def receive() -> Message:
+        if pending:
+            return pending.pop(0)
+        if rest is not None:
+            return await rest()
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+async def _send_413(send: Send, max_bytes: int) -> None:
+    import json
+
+    body = json.dumps(
+        error_body(
+            "payload_too_large",
+            "ข้อมูลที่ส่งมามีขนาดใหญ่เกินไป",
+            f"request body is larger than {max_bytes} bytes",
+        ),
+        ensure_ascii=False,
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+# ------------------------------------------------------------------ who is asking
+
+
+Principal = StaffPrincipal | DevicePrincipal
+
+
+@dataclass
+class _Cached:
+    principal: Principal | None
+    until: float
+
+
+class Authenticator:
+    """Resolves bearer tokens and session cookies, with a short cache so each request stays cheap.
+
+    The cache lives a few seconds only: a revoked device or logged-out session stops working
+    within that time on every process.
+    """
+
+    TTL_SECONDS = 5.0
+
+    def __init__(self, db: Database, queue: QueueService) -> None:
+        self.db = db
+        self.queue = queue
+        self._cache: dict[str, _Cached] = {}
+
+    def forget(self, token: str) -> None:
+        self._cache.pop(token, None)
+
+    async def resolve(self, token: str) -> Principal | None:
+        hit = self._cache.get(token)
+        now = time.monotonic()
+        if hit is not None and hit.until > now:
+            return hit.principal
+        principal = await anyio.to_thread.run_sync(self._lookup, token)
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[token] = _Cached(principal, now + self.TTL_SECONDS)
+        return principal
+
+    def _lookup(self, token: str) -> Principal | None:
+        with self.db.read() as session:
+            if token.startswith(DEVICE_TOKEN_PREFIX):
+                return device_for_token(session, token)
+            return staff_for_token(session, token, self.queue.clock())
+
+
+def token_from_request(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.cookies.get(SESSION_COOKIE)
+
+
+def unauthorized() -> HTTPException:
+    return HTTPException(
+        401,
+        detail=error_body("unauthorized", "กรุณาเข้าสู่ระบบ", "authentication required"),
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def forbidden(
+    th: str = "ท่านไม่มีสิทธิ์ทำรายการนี้", en: str = "not allowed for this account"
+) -> HTTPException:
+    return HTTPException(403, detail=error_body("forbidden", th, en))
+
+
+def get_queue(request: Request) -> QueueService:
+    queue: QueueService = request.app.state.queue
+    return queue
+
+
+def get_db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def get_principal(request: Request) -> Principal:
+    token = token_from_request(request)
+    if not token:
+        raise unauthorized()
+    auth: Authenticator = request.app.state.auth
+    principal = await auth.resolve(token)
+    if principal is None:
+        raise unauthorized()
+    return principal
+
+
+async def get_staff(principal: Annotated[Principal, Depends(get_principal)]) -> StaffPrincipal:
+    if not isinstance(principal, StaffPrincipal):
+        raise forbidden("อุปกรณ์นี้ทำรายการนี้ไม่ได้", "devices cannot do this")
+    return principal
+
+
+def require_roles(*roles: Role) -> Any:
+    async def dep(staff: Annotated[StaffPrincipal, Depends(get_staff)]) -> StaffPrincipal:
+        if staff.role not in roles:
+            raise forbidden()
+        return staff
+
+    return Depends(dep)
+
+
+async def get_issuer(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    """Staff or a kiosk may issue tickets; a display screen may not."""
+    if isinstance(principal, DevicePrincipal) and principal.kind is not DeviceKind.KIOSK:
+        raise forbidden("จอแสดงผลออกบัตรคิวไม่ได้", "a display cannot issue tickets")
+    return principal
+
+
+async def get_reader(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    return principal
+
+
+QueueDep = Annotated[QueueService, Depends(get_queue)]
+DatabaseDep = Annotated[Database, Depends(get_db)]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+CurrentStaff = Annotated[StaffPrincipal, Depends(get_staff)]
+CurrentIssuer = Annotated[Principal, Depends(get_issuer)]
+CurrentReader = Annotated[Principal, Depends(get_reader)]
+CurrentAdmin = Annotated[StaffPrincipal, require_roles(Role.ADMIN)]
+CurrentManager = Annotated[StaffPrincipal, require_roles(Role.ADMIN, Role.MANAGER)]

@@ -1,0 +1,1 @@
+"""Ticket taking: the kiosk pages and the ticket-issuing API."""

@@ -1,0 +1,1 @@
+"""Composition root: the app factory, its lifespan, and the `saduak` command."""

@@ -1,0 +1,74 @@
+"""create_app(): wires settings, database, bus and every package's routes; owns their lifetimes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from fastapi import FastAPI
+
+from counter.bus import bus_from_url
+from counter.db import Database
+from counter.routes import router as counter_router
+from counter.service import QueueService, utcnow
+from counter.settings import Settings, get_settings
+from counter.web import Authenticator, BodyLimit, install_error_handlers
+from displays.routes import lifespan as displays_lifespan
+from displays.routes import router as displays_router
+from kiosk.routes import router as kiosk_router
+
+
+def create_app(
+    settings: Settings | None = None, *, clock: Callable[[], datetime] = utcnow
+) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Nothing connects at import time: the lifespan opens and closes every resource.
+        db = Database(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+        bus = bus_from_url(settings.bus_url)
+        await bus.start()
+        queue = QueueService(db, bus, public_url=settings.public_url, clock=clock)
+        app.state.settings = settings
+        app.state.db = db
+        app.state.bus = bus
+        app.state.queue = queue
+        app.state.auth = Authenticator(db, queue)
+        try:
+            async with displays_lifespan(app):
+                yield
+        finally:
+            await bus.stop()
+            db.dispose()
+
+    app = FastAPI(
+        title="Saduak (สะดวก)",
+        description="Queue and service-counter system for government front offices.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    install_error_handlers(app)
+    app.include_router(counter_router)
+    app.include_router(kiosk_router)
+    app.include_router(displays_router)
+    return app
+
+
+# Pages a person opens, in the order `saduak demo` prints them; only those this build serves.
+ENTRY_PAGES: list[tuple[str, str]] = [
+    ("Kiosk (ตู้กดบัตรคิว)", "/kiosk"),
+    ("Counter (ช่องบริการ)", "/counter"),
+    ("Hall display (จอแสดงผล)", "/display"),
+    ("Reports (รายงาน)", "/reports"),
+    ("Admin (ผู้ดูแลระบบ)", "/admin"),
+    ("API docs", "/docs"),
+    ("Health", "/healthz"),
+]
+
+
+def entry_urls(app: FastAPI) -> list[tuple[str, str]]:
+    paths = {getattr(route, "path", None) for route in app.routes}
+    return [(label, path) for label, path in ENTRY_PAGES if path in paths]

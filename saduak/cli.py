@@ -1,0 +1,252 @@
+"""The `saduak` command: serve, migrate, demo, user and device administration."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from sqlmodel import Session
+
+from counter import repository as repo
+from counter.auth import DeviceKind, Role, add_device, hash_password, new_password
+from counter.db import Database
+from counter.models import Office, Staff
+from counter.seed import seed_demo
+from counter.settings import get_settings
+from saduak import migrations
+
+app = typer.Typer(help="Saduak (สะดวก): queue and service-counter system.", no_args_is_help=True)
+user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+device_app = typer.Typer(help="Paired kiosks and display screens.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(device_app, name="device")
+
+OfficeOpt = Annotated[
+    str | None, typer.Option("--office", help="office code; defaults to the only office")
+]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.secho(message, err=True, fg=typer.colors.RED)
+    return typer.Exit(code=2)
+
+
+@contextmanager
+def _db() -> Iterator[Database]:
+    db = Database(get_settings().database_url)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+def _office(session: Session, code: str | None) -> Office:
+    if code:
+        office = repo.office_by_code(session, code)
+        if office is None:
+            raise _fail(f"no office with code {code!r}")
+        return office
+    offices = repo.list_offices(session)
+    if len(offices) == 1:
+        return offices[0]
+    if not offices:
+        raise _fail("there is no office yet: run `saduak demo` or create one in the admin")
+    raise _fail(
+        "several offices exist; choose one with --office CODE: "
+        + ", ".join(o.code for o in offices)
+    )
+
+
+@app.command()
+def migrate() -> None:
+    """Apply all database migrations."""
+    migrations.upgrade(get_settings().database_url)
+    typer.echo("database is up to date")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(help="app processes (needs PostgreSQL + a bus URL)")] = 1,
+) -> None:
+    """Migrate, then serve the app."""
+    migrations.upgrade(get_settings().database_url)
+    _serve(host, port, workers)
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+) -> None:
+    """Migrate, seed a demo district office when the database is empty, then serve."""
+    settings = get_settings()
+    credentials = settings.var_dir / "demo-credentials.txt"
+    migrations.upgrade(settings.database_url)
+    with _db() as db, db.write() as session:
+        passwords = seed_demo(session, _now())
+        lines: list[str] = []
+        if passwords is not None:
+            office = _office(session, None)
+            assert office.id is not None
+            _, kiosk_token = add_device(session, office.id, DeviceKind.KIOSK, "kiosk-1", _now())
+            _, display_token = add_device(session, office.id, DeviceKind.DISPLAY, "hall", _now())
+            lines = [f"{user}\t{pw}" for user, pw in passwords.items()]
+            lines += [f"kiosk-1 token\t{kiosk_token}", f"hall display token\t{display_token}"]
+    if passwords is not None:
+        credentials.parent.mkdir(parents=True, exist_ok=True)
+        credentials.write_text(
+            "# Demo accounts (username, password) and device tokens; shown once.\n"
+            + "\n".join(lines)
+            + "\n",
+            encoding="utf-8",
+        )
+        os.chmod(credentials, 0o600)
+        typer.echo(f"Seeded the demo office. Accounts and tokens ({credentials}):")
+        for line in lines:
+            typer.echo("  " + line.replace("\t", ": "))
+    elif credentials.exists():
+        typer.echo(f"Demo accounts: {credentials}")
+    _serve(host, port, 1)
+
+
+def _serve(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    from saduak.app import create_app, entry_urls
+
+    base = f"http://{host}:{port}"
+    typer.echo("Saduak is starting:")
+    for label, path in entry_urls(create_app()):
+        typer.echo(f"  {label:<22} {base}{path}")
+    sys.stdout.flush()
+    uvicorn.run(
+        "saduak.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=True,
+    )
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    role: Annotated[Role, typer.Option(help="admin, manager or staff")],
+    password: Annotated[str | None, typer.Option(help="omit to print a random one once")] = None,
+    name: Annotated[str, typer.Option(help="display name")] = "",
+    office: OfficeOpt = None,
+) -> None:
+    """Create a staff account."""
+    shown = password is None
+    password = password or new_password()
+    with _db() as db, db.write() as session:
+        target = _office(session, office)
+        assert target.id is not None
+        if repo.staff_by_username(session, username) is not None:
+            raise _fail(f"user {username!r} already exists")
+        session.add(
+            Staff(
+                office_id=target.id,
+                username=username,
+                display_name=name or username,
+                role=role.value,
+                password_hash=hash_password(password),
+                created_at=_now(),
+            )
+        )
+    typer.echo(f"created {role.value} {username!r} in office {target.code}")
+    if shown:
+        typer.echo(f"password (shown once): {password}")
+
+
+@user_app.command("passwd")
+def user_passwd(
+    username: str,
+    password: Annotated[str | None, typer.Option(help="omit to print a random one once")] = None,
+) -> None:
+    """Set a new password."""
+    shown = password is None
+    password = password or new_password()
+    with _db() as db, db.write() as session:
+        staff = repo.staff_by_username(session, username)
+        if staff is None:
+            raise _fail(f"no user {username!r}")
+        staff.password_hash = hash_password(password)
+    typer.echo(f"password changed for {username!r}")
+    if shown:
+        typer.echo(f"password (shown once): {password}")
+
+
+@user_app.command("list")
+def user_list(office: OfficeOpt = None) -> None:
+    """List staff accounts."""
+    with _db() as db, db.read() as session:
+        target = _office(session, office)
+        assert target.id is not None
+        for staff in repo.staff_list(session, target.id):
+            state = "" if staff.active else " (inactive)"
+            typer.echo(f"{staff.username}\t{staff.role}\t{staff.display_name}{state}")
+
+
+@device_app.command("add")
+def device_add(
+    kind: DeviceKind,
+    name: str,
+    printer: Annotated[
+        str | None, typer.Option(help="kiosk printer, e.g. tcp://10.0.0.5:9100")
+    ] = None,
+    office: OfficeOpt = None,
+) -> None:
+    """Pair a kiosk or display screen; prints its token once."""
+    with _db() as db, db.write() as session:
+        target = _office(session, office)
+        assert target.id is not None
+        device, token = add_device(session, target.id, kind, name, _now(), printer=printer)
+        device_id = device.id
+    typer.echo(f"device {device_id} ({kind.value} {name!r}) in office {target.code}")
+    typer.echo(f"token (shown once): {token}")
+
+
+@device_app.command("list")
+def device_list(office: OfficeOpt = None) -> None:
+    """List paired devices."""
+    with _db() as db, db.read() as session:
+        target = _office(session, office)
+        assert target.id is not None
+        for d in repo.devices(session, target.id):
+            state = "revoked" if d.revoked_at else "active"
+            seen = d.last_seen_at.isoformat(timespec="seconds") if d.last_seen_at else "never"
+            typer.echo(f"{d.id}\t{d.kind}\t{d.name}\t{state}\tlast seen {seen}")
+
+
+@device_app.command("revoke")
+def device_revoke(device_id: int, office: OfficeOpt = None) -> None:
+    """Revoke a device's token."""
+    with _db() as db, db.write() as session:
+        target = _office(session, office)
+        device = next((d for d in repo.devices(session, target.id or 0) if d.id == device_id), None)
+        if device is None:
+            raise _fail(f"no device {device_id} in office {target.code}")
+        device.revoked_at = _now()
+    typer.echo(f"device {device_id} revoked")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

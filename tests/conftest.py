@@ -1,0 +1,173 @@
+"""Shared fixtures: real SQLite and PostgreSQL databases built by the migrations, a fake clock,
+the app served through httpx, and the demo office seeded into it."""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlmodel import SQLModel
+
+from counter.auth import hash_password
+from counter.bus import MemoryBus
+from counter.db import Database
+from counter.seed import seed_demo
+from counter.service import QueueService
+from counter.settings import Settings
+from saduak import migrations
+from saduak.app import create_app
+
+PG_ADMIN_URL = os.environ.get("SADUAK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+# A Friday, 10:00 in Bangkok: inside office hours.
+DEFAULT_NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    """The only fake of time: tests move it by hand."""
+
+    def __init__(self, now: datetime = DEFAULT_NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> datetime:
+        self.now += timedelta(**kwargs)
+        return self.now
+
+
+def pg_url(dbname: str) -> str:
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + dbname
+
+
+def create_pg_database(prefix: str = "saduak_test") -> str:
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    engine = sa.create_engine(
+        PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+    return name
+
+
+def drop_pg_database(name: str) -> None:
+    engine = sa.create_engine(
+        PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    migrations.upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_session_url() -> Iterator[str]:
+    name = create_pg_database()
+    url = pg_url(name)
+    migrations.upgrade(url)
+    yield url
+    drop_pg_database(name)
+
+
+def _truncate_all(url: str) -> None:
+    db = Database(url)
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with db.write() as session:
+        session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    """A migrated, empty database of each kind."""
+    if request.param == "sqlite":
+        path = tmp_path / "saduak.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("pg_session_url")
+    _truncate_all(url)
+    return url
+
+
+@pytest.fixture
+def database(db_url: str) -> Iterator[Database]:
+    db = Database(db_url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@dataclass
+class Demo:
+    office_id: int
+    passwords: dict[str, str]
+
+
+DEMO_PASSWORDS = {
+    name: f"{name}-pw-{i}" for i, name in enumerate(["admin", "manager", "staff1", "staff2"])
+}
+
+
+@functools.cache
+def cached_hash(password: str) -> str:
+    """Real argon2 hashes, computed once per run: argon2 is slow on purpose."""
+    return hash_password(password)
+
+
+@pytest.fixture
+def demo(database: Database, clock: FakeClock) -> Demo:
+    with database.write() as session:
+        passwords = seed_demo(session, clock(), passwords=DEMO_PASSWORDS, make_hash=cached_hash)
+    assert passwords is not None
+    return Demo(office_id=1, passwords=passwords)
+
+
+@pytest.fixture
+async def queue(database: Database, clock: FakeClock) -> AsyncIterator[QueueService]:
+    bus = MemoryBus()
+    await bus.start()
+    yield QueueService(database, bus, clock=clock)
+    await bus.stop()
+
+
+@pytest.fixture
+async def app_client(db_url: str, clock: FakeClock) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(Settings(database_url=db_url, bus_url=""), clock=clock)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app), base_url="http://testserver"
+        ) as client,
+    ):
+        client.app = app  # type: ignore[attr-defined]
+        yield client
+
+
+async def login(client: httpx.AsyncClient, username: str, password: str) -> dict[str, str]:
+    response = await client.post(
+        "/api/v1/auth/login", json={"username": username, "password": password}
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}

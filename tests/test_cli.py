@@ -1,0 +1,104 @@
+"""The `saduak` command as an administrator types it."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+SADUAK = [sys.executable, "-m", "saduak.cli"]
+
+
+def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*SADUAK, *args], env=env, capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "SADUAK_VAR_DIR": str(tmp_path), "SADUAK_DATABASE_URL": ""}
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_demo_seeds_writes_credentials_serves_and_prints_urls(env: dict[str, str], tmp_path: Path) -> None:
+    port = free_port()
+    proc = subprocess.Popen([*SADUAK, "demo", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("demo server did not come up")
+        creds = (tmp_path / "demo-credentials.txt").read_text(encoding="utf-8")
+        accounts = dict(line.split("\t") for line in creds.splitlines() if "\t" in line)
+        assert {"admin", "manager", "staff1", "staff2"} <= set(accounts)
+        assert oct((tmp_path / "demo-credentials.txt").stat().st_mode)[-3:] == "600"
+        r = httpx.post(f"http://127.0.0.1:{port}/api/v1/auth/login",
+                       json={"username": "staff1", "password": accounts["staff1"]})
+        assert r.status_code == 200
+        token = accounts["kiosk-1 token"]
+        r = httpx.post(f"http://127.0.0.1:{port}/api/v1/tickets", json={"service": "birth"},
+                       headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 201 and r.json()["number"] == "A001"
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=20)
+    assert f"http://127.0.0.1:{port}/docs" in out
+    assert "staff1" in out
+
+
+def test_user_and_device_commands(env: dict[str, str]) -> None:
+    assert run(["migrate"], env).returncode == 0
+    r = run(["user", "add", "somchai", "--role", "staff"], env)
+    assert r.returncode == 2 and "no office" in r.stderr  # nothing to add to before an office exists
+    from counter.db import Database
+    from counter.seed import create_office
+
+    db = Database(f"sqlite:///{env['SADUAK_VAR_DIR']}/saduak.db")
+    with db.write() as session:
+        create_office(session, "bkk01", "อำเภอหนึ่ง", "District One")
+    db.dispose()
+
+    r = run(["user", "add", "somchai", "--role", "staff"], env)
+    assert r.returncode == 0, r.stderr
+    password = re.search(r"password \(shown once\): (\S+)", r.stdout)
+    assert password
+    r = run(["user", "add", "somchai", "--role", "staff"], env)
+    assert r.returncode == 2 and "already exists" in r.stderr
+    r = run(["user", "add", "boss", "--role", "manager", "--password", "s3cret-pass"], env)
+    assert r.returncode == 0 and "shown once" not in r.stdout
+    listed = run(["user", "list"], env).stdout
+    assert "somchai\tstaff" in listed and "boss\tmanager" in listed
+    assert run(["user", "passwd", "somchai", "--password", "n3w-pass"], env).returncode == 0
+    assert run(["user", "add", "x", "--role", "king"], env).returncode != 0
+
+    r = run(["device", "add", "kiosk", "front-door", "--printer", "tcp://127.0.0.1:9100"], env)
+    assert r.returncode == 0
+    token = re.search(r"token \(shown once\): (dv_\S+)", r.stdout)
+    assert token
+    listed = run(["device", "list"], env).stdout
+    assert "kiosk\tfront-door\tactive" in listed
+    device_id = listed.split("\t")[0]
+    assert run(["device", "revoke", device_id], env).returncode == 0
+    assert "revoked" in run(["device", "list"], env).stdout
+    assert run(["device", "revoke", "999"], env).returncode == 2
+
+    r = run(["user", "list", "--office", "nowhere"], env)
+    assert r.returncode == 2 and "no office" in r.stderr
