@@ -7,7 +7,10 @@ from logging.config import fileConfig
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
-import counter.models  # noqa: F401  (registers every table on the metadata)
+# Every package's tables, registered on the one metadata.
+import admin.models  # noqa: F401
+import counter.models  # noqa: F401
+import reports.models  # noqa: F401
 from alembic import context
 from counter.db import normalise_url
 from counter.settings import get_settings

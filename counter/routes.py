@@ -23,6 +23,7 @@ from counter.schemas import (
     TicketOut,
     TransferIn,
 )
+from counter.ui import csrf_token_for
 from counter.web import (
     SESSION_COOKIE,
     CurrentAdmin,
@@ -80,6 +81,7 @@ async def login(
             token = auth.issue_staff_token(session, staff, queue.clock(), settings.session_hours)
             return LoginOut(
                 token=token,
+                csrf_token=csrf_token_for(token),
                 role=staff.role,
                 username=staff.username,
                 office=staff.office_id,

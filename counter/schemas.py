@@ -23,6 +23,8 @@ class LoginIn(Strict):
 
 class LoginOut(BaseModel):
     token: str
+    # Pages that rely on the session cookie send this in X-CSRF-Token with every change.
+    csrf_token: str
     role: str
     username: str
     office: int

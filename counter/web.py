@@ -31,6 +31,7 @@ from counter.queue.errors import (
 )
 from counter.service import QueueService
 from counter.settings import Settings
+from counter.ui import CSRF_FIELD, csrf_ok
 
 SESSION_COOKIE = "saduak_session"
 
@@ -207,11 +208,34 @@ class Authenticator:
 
 
 def token_from_request(request: Request) -> str | None:
+    return _token_and_source(request)[0]
+
+
+def _token_and_source(request: Request) -> tuple[str | None, str]:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    return request.cookies.get(SESSION_COOKIE)
+        return value.strip(), "bearer"
+    return request.cookies.get(SESSION_COOKIE), "cookie"
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def _check_csrf(request: Request, token: str) -> None:
+    """A cookie is sent by the browser on its own, so a state change riding on it must also
+    carry the CSRF token; bearer tokens are never sent implicitly and need none."""
+    form_value = None
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        form_value = value if isinstance(value, str) else None
+    if not csrf_ok(request, token, form_value):
+        raise forbidden(
+            "คำขอนี้ไม่มีรหัสป้องกัน (CSRF) กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง",
+            "missing or wrong CSRF token; reload the page and try again",
+        )
 
 
 def unauthorized() -> HTTPException:
@@ -244,13 +268,15 @@ def get_settings_dep(request: Request) -> Settings:
 
 
 async def get_principal(request: Request) -> Principal:
-    token = token_from_request(request)
+    token, source = _token_and_source(request)
     if not token:
         raise unauthorized()
     auth: Authenticator = request.app.state.auth
     principal = await auth.resolve(token)
     if principal is None:
         raise unauthorized()
+    if source == "cookie" and request.method not in SAFE_METHODS:
+        await _check_csrf(request, token)
     return principal
 
 

@@ -1,0 +1,1 @@
+"""Reports for managers: GECC speed evidence, satisfaction survey, exports."""

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import Any
 
 from fastapi import FastAPI
 
+from admin.routes import router as admin_router
 from counter.bus import bus_from_url
+from counter.console import router as console_router
 from counter.db import Database
+from counter.pairing import router as pairing_router
 from counter.routes import router as counter_router
 from counter.service import QueueService, utcnow
 from counter.settings import Settings, get_settings
+from counter.ui import mount_common_static
+from counter.ui import router as ui_router
 from counter.web import Authenticator, BodyLimit, install_error_handlers
 from displays.routes import lifespan as displays_lifespan
 from displays.routes import router as displays_router
+from displays.voice_admin import router as voice_admin_router
 from kiosk.routes import router as kiosk_router
+from reports.routes import router as reports_router
 
 
 def create_app(
@@ -51,9 +59,16 @@ def create_app(
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
+    mount_common_static(app)
+    app.include_router(ui_router)
     app.include_router(counter_router)
     app.include_router(kiosk_router)
     app.include_router(displays_router)
+    app.include_router(console_router)
+    app.include_router(pairing_router)
+    app.include_router(reports_router)
+    app.include_router(admin_router)
+    app.include_router(voice_admin_router)
     return app
 
 
@@ -70,5 +85,15 @@ ENTRY_PAGES: list[tuple[str, str]] = [
 
 
 def entry_urls(app: FastAPI) -> list[tuple[str, str]]:
-    paths = {getattr(route, "path", None) for route in app.routes}
+    paths = set(_paths(app.routes))
     return [(label, path) for label, path in ENTRY_PAGES if path in paths]
+
+
+def _paths(routes: Iterable[Any]) -> Iterator[str]:
+    for route in routes:
+        # Included routers are resolved lazily and keep their routes on the original router.
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _paths(inner.routes)
+        elif isinstance(getattr(route, "path", None), str):
+            yield route.path

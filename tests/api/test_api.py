@@ -74,10 +74,22 @@ class TestAuth:
     async def test_the_session_cookie_authenticates_too(
         self, app_client: httpx.AsyncClient
     ) -> None:
-        await app_client.post(
+        r = await app_client.post(
             "/api/v1/auth/login", json={"username": "staff1", "password": DEMO_PASSWORDS["staff1"]}
         )
         assert (await app_client.get("/api/v1/queue")).status_code == 200
+        csrf = r.json()["csrf_token"]
+        # A change riding on the cookie alone is refused: that is what a forged request looks like.
+        r = await app_client.post("/api/v1/tickets", json={"service": "birth"})
+        assert r.status_code == 403 and "CSRF" in r.json()["detail"]
+        r = await app_client.post(
+            "/api/v1/tickets", json={"service": "birth"}, headers={"X-CSRF-Token": "0" * 64}
+        )
+        assert r.status_code == 403
+        r = await app_client.post(
+            "/api/v1/tickets", json={"service": "birth"}, headers={"X-CSRF-Token": csrf}
+        )
+        assert r.status_code == 201
 
     async def test_logout_revokes_the_token(
         self, app_client: httpx.AsyncClient, staff1: dict

@@ -1,0 +1,1 @@
+"""Administration of an office: everything it configures, without touching the database."""

@@ -1,0 +1,7 @@
+"""The staff counter console and the supervisor view (pages)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

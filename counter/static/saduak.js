@@ -1,0 +1,28 @@
+// Shared helpers of every Saduak page: JSON fetch with the CSRF token, and Thai/English errors.
+(function () {
+  "use strict";
+  const meta = document.querySelector('meta[name="csrf-token"]');
+
+  async function api(method, path, body) {
+    const headers = { "Accept": "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (meta && method !== "GET") headers["X-CSRF-Token"] = meta.content;
+    const response = await fetch(path, {
+      method, headers, credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    let data = null;
+    if (response.status !== 204) {
+      try { data = await response.json(); } catch (e) { data = null; }
+    }
+    if (!response.ok) {
+      const err = new Error((data && (data.detail_th || data.detail)) || ("HTTP " + response.status));
+      err.status = response.status;
+      err.data = data;
+      throw err;
+    }
+    return data;
+  }
+
+  window.Saduak = { api };
+})();
