@@ -1,0 +1,307 @@
+"""Printer connection settings, parsed from and written back to one URL-like string."""
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Literal, TypeVar, cast
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
+
+ImageImpl = Literal["bitImageRaster", "bitImageColumn", "graphics"]
+CutMode = Literal["full", "part", "none"]
+StatusMode = Literal["dleeot", "none"]
+
+IMAGE_IMPLS: tuple[ImageImpl, ...] = ("bitImageRaster", "bitImageColumn", "graphics")
+CUT_MODES: tuple[CutMode, ...] = ("full", "part", "none")
+STATUS_MODES: tuple[StatusMode, ...] = ("dleeot", "none")
+
+DEFAULT_WIDTH = 512  # safe for unknown 80 mm printers: 180-dpi Epson models print 512 dots
+DEFAULT_TCP_PORT = 9100
+DEFAULT_BAUDRATE = 9600
+DEFAULT_USB_IN_EP = 0x82
+DEFAULT_USB_OUT_EP = 0x01
+# Short on purpose: a printer that never answers must not hold a kiosk for the socket default
+# (60 s in python-escpos). The send timeout covers printing a whole ticket at slow printer speed.
+DEFAULT_TIMEOUT = 5.0
+DEFAULT_STATUS_TIMEOUT = 1.5
+MAX_TIMEOUT = 120.0
+# Below 256 dots the ticket layout has no room for a readable number and QR code.
+MIN_WIDTH, MAX_WIDTH = 256, 2048
+
+_COMMON_KEYS = ("width", "impl", "cut", "status", "timeout", "status_timeout")
+_USB_ID = re.compile(r"^([0-9a-fA-F]{4}):([0-9a-fA-F]{4})$")
+_HOST_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")
+_Choice = TypeVar("_Choice", bound=str)
+
+
+class PrinterConfigError(ValueError):
+    """The printer setting string cannot be understood; the message names the bad part."""
+
+
+@dataclass(frozen=True)
+class TcpTarget:
+    host: str
+    port: int = DEFAULT_TCP_PORT
+
+
+@dataclass(frozen=True)
+class UsbTarget:
+    vendor_id: int
+    product_id: int
+    in_ep: int = DEFAULT_USB_IN_EP
+    out_ep: int = DEFAULT_USB_OUT_EP
+
+
+@dataclass(frozen=True)
+class SerialTarget:
+    device: str
+    baudrate: int = DEFAULT_BAUDRATE
+
+
+@dataclass(frozen=True)
+class FileTarget:
+    path: str
+
+
+Target = TcpTarget | UsbTarget | SerialTarget | FileTarget
+
+
+@dataclass(frozen=True)
+class PrinterConfig:
+    """Where the printer is and how it wants to be driven; `target=None` means no printer."""
+
+    target: Target | None
+    width: int = DEFAULT_WIDTH
+    impl: ImageImpl = "bitImageRaster"
+    cut: CutMode = "full"
+    status: StatusMode = "dleeot"
+    timeout: float = DEFAULT_TIMEOUT
+    status_timeout: float = DEFAULT_STATUS_TIMEOUT
+
+    @property
+    def enabled(self) -> bool:
+        return self.target is not None
+
+    @classmethod
+    def parse(cls, text: str) -> "PrinterConfig":
+        return parse_printer_config(text)
+
+    def __str__(self) -> str:
+        target = self.target
+        if target is None:
+            return "none"
+        extra: list[tuple[str, str]] = []
+        if isinstance(target, TcpTarget):
+            host = f"[{target.host}]" if ":" in target.host else target.host
+            base = f"tcp://{host}:{target.port}"
+        elif isinstance(target, UsbTarget):
+            base = f"usb://{target.vendor_id:04x}:{target.product_id:04x}"
+            extra = [("in_ep", f"0x{target.in_ep:02x}"), ("out_ep", f"0x{target.out_ep:02x}")]
+        elif isinstance(target, SerialTarget):
+            base = f"serial://{quote(target.device)}"
+            extra = [("baudrate", str(target.baudrate))]
+        else:
+            base = f"file://{quote(target.path)}"
+        params = [
+            ("width", str(self.width)),
+            ("impl", self.impl),
+            ("cut", self.cut),
+            ("status", self.status),
+            ("timeout", _format_seconds(self.timeout)),
+            ("status_timeout", _format_seconds(self.status_timeout)),
+            *extra,
+        ]
+        return base + "?" + "&".join(f"{key}={value}" for key, value in params)
+
+
+def parse_printer_config(text: str) -> PrinterConfig:
+    """Parse `tcp://host:9100?width=512`, `usb://04b8:0202`, `serial:///dev/ttyUSB0`,
+    `file:///dev/usb/lp0` or `none`."""
+    raw = text.strip()
+    if raw.lower() == "none":
+        return PrinterConfig(target=None, status="none")
+    scheme, sep, _ = raw.partition("://")
+    if not sep:
+        raise PrinterConfigError(
+            f"printer setting {text!r} is not 'none' and has no scheme; "
+            "expected tcp://, usb://, serial:// or file://"
+        )
+    scheme = scheme.lower()
+    try:
+        parts = urlsplit(raw)
+    except ValueError as exc:
+        raise PrinterConfigError(f"printer setting {text!r} is not a valid URL: {exc}") from exc
+    if parts.fragment:
+        raise PrinterConfigError(f"printer setting {text!r} has a '#' part, which means nothing")
+    params = _query_params(parts.query, text)
+
+    target: Target
+    scheme_keys: tuple[str, ...]
+    if scheme == "tcp":
+        target, scheme_keys = _tcp_target(parts.netloc, parts.path, text), ()
+    elif scheme == "usb":
+        target = _usb_target(parts.netloc, parts.path, params, text)
+        scheme_keys = ("in_ep", "out_ep")
+    elif scheme == "serial":
+        device = _device_path(parts.netloc, parts.path, "serial", text)
+        baudrate = _int_param(params, "baudrate", DEFAULT_BAUDRATE, 50, 4_000_000)
+        target, scheme_keys = SerialTarget(device, baudrate), ("baudrate",)
+    elif scheme == "file":
+        target, scheme_keys = FileTarget(_device_path(parts.netloc, parts.path, "file", text)), ()
+    else:
+        raise PrinterConfigError(
+            f"printer scheme {scheme!r} in {text!r} is not known; "
+            "use tcp://, usb://, serial://, file:// or none"
+        )
+
+    allowed = (*_COMMON_KEYS, *scheme_keys)
+    unknown = sorted(set(params) - set(allowed))
+    if unknown:
+        raise PrinterConfigError(
+            f"unknown printer option {unknown[0]!r} in {text!r}; "
+            f"{scheme}:// accepts {', '.join(allowed)}"
+        )
+
+    width = _int_param(params, "width", DEFAULT_WIDTH, MIN_WIDTH, MAX_WIDTH)
+    if width % 8:
+        raise PrinterConfigError(
+            f"printer width={width} is not a multiple of 8 dots (use 384, 512 or 576)"
+        )
+    # python-escpos File has no way to read an answer back, so DLE EOT cannot work there (trap 5).
+    default_status: StatusMode = "none" if isinstance(target, FileTarget) else "dleeot"
+    status = _choice_param(params, "status", STATUS_MODES, default_status)
+    if status == "dleeot" and isinstance(target, FileTarget):
+        raise PrinterConfigError(
+            "status=dleeot is not possible with file://: a device file cannot be read back; "
+            "use status=none or a tcp://, usb:// or serial:// connection"
+        )
+    return PrinterConfig(
+        target=target,
+        width=width,
+        impl=_choice_param(params, "impl", IMAGE_IMPLS, "bitImageRaster"),
+        cut=_choice_param(params, "cut", CUT_MODES, "full"),
+        status=status,
+        timeout=_seconds_param(params, "timeout", DEFAULT_TIMEOUT),
+        status_timeout=_seconds_param(params, "status_timeout", DEFAULT_STATUS_TIMEOUT),
+    )
+
+
+def _query_params(query: str, text: str) -> dict[str, str]:
+    if not query:
+        return {}
+    try:
+        pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=True)
+    except ValueError as exc:
+        raise PrinterConfigError(f"printer options {query!r} in {text!r}: {exc}") from exc
+    params: dict[str, str] = {}
+    for key, value in pairs:
+        if key in params:
+            raise PrinterConfigError(f"printer option {key!r} is given twice in {text!r}")
+        params[key] = value
+    return params
+
+
+def _tcp_target(netloc: str, path: str, text: str) -> TcpTarget:
+    if path not in ("", "/"):
+        raise PrinterConfigError(f"tcp:// printer {text!r} must not have a path ({path!r})")
+    if "@" in netloc:
+        raise PrinterConfigError(f"tcp:// printer {text!r} must not contain a user name")
+    match = re.fullmatch(r"\[([0-9A-Fa-f:.]+)\](?::(.*))?|([^:\[\]]+)(?::(.*))?", netloc)
+    if not match:
+        raise PrinterConfigError(f"tcp:// printer address {netloc!r} in {text!r} is not host:port")
+    host = match.group(1) or match.group(3) or ""
+    if not match.group(1) and not _HOST_NAME.fullmatch(host):
+        raise PrinterConfigError(f"tcp:// printer host {host!r} in {text!r} is not a host name")
+    port_text = match.group(2) if match.group(1) else match.group(4)
+    if port_text is None:
+        return TcpTarget(host.lower())
+    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+        raise PrinterConfigError(
+            f"tcp:// printer port {port_text!r} in {text!r} is not a number from 1 to 65535"
+        )
+    return TcpTarget(host.lower(), int(port_text))
+
+
+def _usb_target(netloc: str, path: str, params: dict[str, str], text: str) -> UsbTarget:
+    match = _USB_ID.match(netloc)
+    if not match or path not in ("", "/"):
+        raise PrinterConfigError(
+            f"usb:// printer {text!r} needs vendor:product as 4 hex digits each, "
+            "e.g. usb://04b8:0202"
+        )
+    return UsbTarget(
+        vendor_id=int(match.group(1), 16),
+        product_id=int(match.group(2), 16),
+        in_ep=_endpoint_param(params, "in_ep", DEFAULT_USB_IN_EP),
+        out_ep=_endpoint_param(params, "out_ep", DEFAULT_USB_OUT_EP),
+    )
+
+
+def _device_path(netloc: str, path: str, scheme: str, text: str) -> str:
+    if netloc:
+        raise PrinterConfigError(
+            f"{scheme}:// printer {text!r} needs an absolute path with three slashes, "
+            f"e.g. {scheme}:///dev/..., not host {netloc!r}"
+        )
+    device = unquote(path)
+    if not device.startswith("/") or device == "/":
+        raise PrinterConfigError(f"{scheme}:// printer {text!r} has no device path")
+    return device
+
+
+def _int_param(params: dict[str, str], key: str, default: int, low: int, high: int) -> int:
+    value = params.get(key)
+    if value is None:
+        return default
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise PrinterConfigError(
+            f"printer option {key}={value!r} is not a whole number from {low} to {high}"
+        )
+    return int(value)
+
+
+def _endpoint_param(params: dict[str, str], key: str, default: int) -> int:
+    value = params.get(key)
+    if value is None:
+        return default
+    try:
+        number = int(value, 0)
+    except ValueError:
+        number = -1
+    if not 0 <= number <= 0xFF:
+        raise PrinterConfigError(
+            f"printer option {key}={value!r} is not a USB endpoint number such as 0x82"
+        )
+    return number
+
+
+def _seconds_param(params: dict[str, str], key: str, default: float) -> float:
+    value = params.get(key)
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and 0 < seconds <= MAX_TIMEOUT):
+        raise PrinterConfigError(
+            f"printer option {key}={value!r} is not a number of seconds above 0 "
+            f"and at most {MAX_TIMEOUT:g}"
+        )
+    return seconds
+
+
+def _choice_param(
+    params: dict[str, str], key: str, choices: tuple[_Choice, ...], default: _Choice
+) -> _Choice:
+    value = params.get(key)
+    if value is None:
+        return default
+    if value not in choices:
+        raise PrinterConfigError(
+            f"printer option {key}={value!r} is not one of {', '.join(choices)}"
+        )
+    return cast(_Choice, value)
+
+
+def _format_seconds(seconds: float) -> str:
+    return repr(seconds) if seconds != int(seconds) else str(int(seconds))

@@ -1,0 +1,25 @@
+"""User-facing text printed on tickets and test pages: Thai first, English second."""
+
+YOUR_NUMBER = "หมายเลขคิวของท่าน / Your number"
+SCAN_FOR_STATUS = "สแกนเพื่อดูสถานะคิว / Scan for queue status"
+TEST_PAGE_TITLE = "ทดสอบเครื่องพิมพ์ / Printer test"
+# A classic Thai practice sentence: it stacks upper vowels with tone marks and uses lower vowels,
+# so a printer or layout that mishandles marks shows it at once.
+THAI_SAMPLE = "ผู้ใหญ่หาผ้าใหม่ ให้สะใภ้ใช้คล้องคอ ญี่ปุ่น ฤๅษี กตัญญู น้ำใจ"
+LATIN_SAMPLE = "ABCDEFGHIJKLM abcdefghijklm 0123456789"
+
+
+def waiting_ahead(count: int) -> str:
+    if count <= 0:
+        return "ไม่มีคิวรอก่อนหน้า / You are next"
+    return f"รอ {count} คิว / {count} ahead"
+
+
+def estimated_wait(minutes: int) -> str:
+    if minutes < 1:
+        return "รอไม่ถึง 1 นาที / under 1 min"
+    return f"ประมาณ {minutes} นาที / about {minutes} min"
+
+
+def width_caption(width_px: int) -> str:
+    return f"ความกว้าง {width_px} จุด / width {width_px} px"
