@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -37,14 +38,17 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-# Checked against when the username is unknown, so a wrong name costs as long as a wrong password
-# and response times do not reveal which accounts exist.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+@functools.cache
+def _dummy_hash() -> str:
+    # Checked against when the username is unknown, so a wrong name costs as long as a wrong
+    # password and response times do not reveal which accounts exist. Made on first use: argon2
+    # is slow on purpose and every process start would pay for it.
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -153,6 +153,10 @@ class Device(SQLModel, table=True):
     name: str = Field(max_length=100)
     token_hash: str = Field(max_length=64, unique=True)
     printer: str | None = Field(default=None, max_length=500)
+    # Last printer check of a kiosk: state (ok, near_end, paper_out, ...), its detail and time.
+    printer_state: str | None = Field(default=None, max_length=24)
+    printer_detail: str | None = Field(default=None, max_length=300)
+    printer_checked_at: datetime | None = _utc_col_opt()
     created_at: datetime = _utc_col()
     last_seen_at: datetime | None = _utc_col_opt()
     revoked_at: datetime | None = _utc_col_opt()
@@ -163,6 +167,8 @@ class Ticket(SQLModel, table=True):
         # The guarantee behind numbering: one number per office, prefix and business day.
         sa.UniqueConstraint("office_id", "business_day", "prefix", "seq_no"),
         sa.Index("ix_ticket_queue", "office_id", "status", "service_id", "queued_at"),
+        # A kiosk's double tap or retried request carries the same key and gets the same ticket.
+        sa.UniqueConstraint("device_id", "request_key"),
     )
     id: int | None = Field(default=None, primary_key=True)
     office_id: int = Field(foreign_key="office.id")
@@ -184,6 +190,7 @@ class Ticket(SQLModel, table=True):
     recall_count: int = Field(default=0)
     transaction_no: int = Field(default=1)
     device_id: int | None = Field(default=None, foreign_key="device.id")
+    request_key: str | None = Field(default=None, max_length=64)
     print_status: str = Field(default="none", max_length=16)
 
 

@@ -125,6 +125,12 @@ def ticket_by_token(session: Session, token: str) -> Ticket | None:
     return session.exec(select(Ticket).where(Ticket.token == token)).first()
 
 
+def ticket_by_request_key(session: Session, device_id: int, key: str) -> Ticket | None:
+    return session.exec(
+        select(Ticket).where(Ticket.device_id == device_id, Ticket.request_key == key)
+    ).first()
+
+
 def last_seq_no(session: Session, office_id: int, day: date, prefix: str) -> int:
     value = session.exec(
         select(func.max(Ticket.seq_no)).where(
@@ -321,3 +327,112 @@ def staff_list(session: Session, office_id: int) -> Sequence[Staff]:
 
 def office_is_empty(session: Session) -> bool:
     return session.exec(select(func.count()).select_from(Office)).one() == 0
+
+
+# ------------------------------------------------------------------ console and supervisor reads
+
+
+def waiting_for_services(
+    session: Session, office_id: int, day: date, service_ids: Sequence[int]
+) -> Sequence[Ticket]:
+    """Today's waiting tickets of some services, in the order they joined the line."""
+    if not service_ids:
+        return []
+    return session.exec(
+        select(Ticket)
+        .where(
+            Ticket.office_id == office_id,
+            Ticket.business_day == day,
+            Ticket.status == TicketStatus.WAITING,
+            col(Ticket.service_id).in_(service_ids),
+        )
+        .order_by(col(Ticket.queued_at), col(Ticket.id))
+    ).all()
+
+
+def ticket_by_number(session: Session, office_id: int, day: date, number: str) -> Ticket | None:
+    """Today's ticket with this number ("B015"): numbers restart every business day."""
+    return session.exec(
+        select(Ticket).where(
+            Ticket.office_id == office_id, Ticket.business_day == day, Ticket.number == number
+        )
+    ).first()
+
+
+def tickets_at_counters(session: Session, office_id: int) -> Sequence[Ticket]:
+    """Tickets called to, served at or held by a counter, oldest call first."""
+    return session.exec(
+        select(Ticket)
+        .where(
+            Ticket.office_id == office_id,
+            col(Ticket.counter_id).is_not(None),
+            col(Ticket.status).in_([TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.HELD]),
+        )
+        .order_by(col(Ticket.called_at), col(Ticket.id))
+    ).all()
+
+
+def last_event_at(
+    session: Session, ticket_id: int, transaction_no: int, kinds: Sequence[str]
+) -> datetime | None:
+    """When one of `kinds` last happened to this transaction of a ticket (e.g. its start)."""
+    value = session.exec(
+        select(func.max(TicketEvent.at)).where(
+            TicketEvent.ticket_id == ticket_id,
+            TicketEvent.transaction_no == transaction_no,
+            col(TicketEvent.kind).in_(kinds),
+        )
+    ).one()
+    return value
+
+
+def office_counter_services(session: Session, office_id: int) -> Sequence[CounterService]:
+    """Every counter's service rows in one query (the supervisor shows them all)."""
+    return session.exec(
+        select(CounterService)
+        .join(Counter, col(Counter.id) == CounterService.counter_id)
+        .where(Counter.office_id == office_id)
+        .order_by(col(CounterService.counter_id), col(CounterService.position))
+    ).all()
+
+
+def last_ticket_event_per_counter(
+    session: Session, office_id: int, since: datetime
+) -> dict[int, datetime]:
+    """Counter id -> time of the last ticket event there since `since` (for "idle since")."""
+    rows = session.exec(
+        select(TicketEvent.counter_id, func.max(TicketEvent.at))
+        .where(
+            TicketEvent.office_id == office_id,
+            col(TicketEvent.counter_id).is_not(None),
+            col(TicketEvent.at) >= since,
+        )
+        .group_by(col(TicketEvent.counter_id))
+    ).all()
+    return {counter_id: at for counter_id, at in rows if counter_id is not None}
+
+
+def counter_events_since(
+    session: Session, office_id: int, since: datetime, kinds: Sequence[str]
+) -> Sequence[CounterEvent]:
+    return session.exec(
+        select(CounterEvent)
+        .where(
+            CounterEvent.office_id == office_id,
+            col(CounterEvent.at) >= since,
+            col(CounterEvent.kind).in_(kinds),
+        )
+        .order_by(col(CounterEvent.seq))
+    ).all()
+
+
+def add_counter_service(
+    session: Session, counter_id: int, service_id: int, position: int
+) -> CounterService:
+    row = CounterService(counter_id=counter_id, service_id=service_id, position=position)
+    session.add(row)
+    return row
+
+
+def remove_counter_service(session: Session, row: CounterService) -> None:
+    session.delete(row)

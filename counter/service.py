@@ -12,7 +12,7 @@ import logging
 import math
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
@@ -25,7 +25,7 @@ from counter import repository as repo
 from counter.auth import Role, StaffPrincipal
 from counter.bus import Bus
 from counter.db import Database
-from counter.models import Counter, CounterEvent, Office, Service, Ticket, TicketEvent
+from counter.models import Counter, CounterEvent, Device, Office, Service, Ticket, TicketEvent
 from counter.queue.errors import (
     AlreadyTaken,
     Conflict,
@@ -34,6 +34,7 @@ from counter.queue.errors import (
     InvalidInput,
     NotFound,
     ServiceUnavailable,
+    TooManyRequests,
 )
 from counter.queue.hours import OfficeHours, issuing_refusal
 from counter.queue.numbering import MAX_DAILY_NUMBER, format_number
@@ -96,6 +97,9 @@ class TicketView:
     print_status: str
     business_day: date
     device_id: int | None
+    office_id: int
+    # True when an earlier request with the same key already produced this ticket.
+    replayed: bool = False
 
 
 @dataclass(frozen=True)
@@ -280,7 +284,9 @@ class QueueService:
                 {
                     "type": "queue.rolled_over",
                     "office": tx.office.id,
-                    "seq": tx.next_seq(),
+                    # The last close's number: the log stays gap-free, and subscribers, having
+                    # missed the unpublished closes, see a jump and resync.
+                    "seq": tx.office.event_seq,
                     "at": tx.now.isoformat(),
                     "closed": len(stale),
                 }
@@ -312,6 +318,7 @@ class QueueService:
             print_status=ticket.print_status,
             business_day=ticket.business_day,
             device_id=ticket.device_id,
+            office_id=ticket.office_id,
         )
 
     # ----------------------------------------------------------------- issuing
@@ -325,6 +332,8 @@ class QueueService:
         device_id: int | None = None,
         staff_id: int | None = None,
         print_status: str = "none",
+        request_key: str | None = None,
+        rate_check: Callable[[], bool] | None = None,
     ) -> TicketView:
         if priority is not None and priority not in Priority.__members__.values():
             allowed = ", ".join(p.value for p in Priority)
@@ -332,6 +341,17 @@ class QueueService:
 
         def work(tx: _Tx) -> TicketView:
             session = tx.session
+            if device_id is not None and request_key:
+                # The same tap sent twice (a double tap, a retry after a dropped connection)
+                # gets the ticket it already produced, never a second one.
+                earlier = repo.ticket_by_request_key(session, device_id, request_key)
+                if earlier is not None:
+                    return replace(self._view(session, earlier), replayed=True)
+            if rate_check is not None and not rate_check():
+                raise TooManyRequests(
+                    "กดรับบัตรคิวถี่เกินไป กรุณารอสักครู่",
+                    "too many tickets from this kiosk; please wait a moment",
+                )
             service = repo.service_by_code(session, _id(tx.office), service_code)
             if service is None:
                 raise NotFound("ไม่พบบริการนี้", f"no service with code {service_code!r}")
@@ -376,6 +396,7 @@ class QueueService:
                 issued_at=tx.now,
                 queued_at=tx.now,
                 device_id=device_id,
+                request_key=request_key if device_id is not None else None,
                 print_status=print_status,
             )
             session.add(ticket)
@@ -397,7 +418,9 @@ class QueueService:
                 raise _ticket_not_found(ticket_id)
             if ticket.print_status != status:
                 ticket.print_status = status
-                tx.log_ticket(ticket, f"print_{status}", publish=True)
+                # "printed" once on paper; "print_pending" when it must be reprinted.
+                kind = "printed" if status == "printed" else f"print_{status}"
+                tx.log_ticket(ticket, kind)
             return self._view(tx.session, ticket)
 
         return await self._write(office_id, work)
@@ -741,6 +764,137 @@ class QueueService:
             return out
 
         return await self._read(read)
+
+    async def services(self, office_id: int) -> list[Service]:
+        return await self._read(lambda session: list(repo.services(session, office_id)))
+
+    async def office(self, office_id: int) -> Office:
+        def read(session: Session) -> Office:
+            office = repo.get_office(session, office_id)
+            if office is None:
+                raise NotFound("ไม่พบสำนักงาน", f"office {office_id} not found")
+            return office
+
+        return await self._read(read)
+
+    async def device(self, office_id: int, device_id: int) -> Device:
+        def read(session: Session) -> Device:
+            device = session.get(Device, device_id)
+            if device is None or device.office_id != office_id:
+                raise NotFound("ไม่พบอุปกรณ์", f"device {device_id} not found")
+            return device
+
+        return await self._read(read)
+
+    async def record_printer_status(
+        self, office_id: int, device_id: int, state: str, detail: str
+    ) -> None:
+        """Keep a kiosk's last printer state and tell staff screens when it needs a person."""
+
+        def write() -> tuple[str | None, str]:
+            with self.db.write() as session:
+                device = session.get(Device, device_id)
+                if device is None or device.office_id != office_id:
+                    raise NotFound("ไม่พบอุปกรณ์", f"device {device_id} not found")
+                before = device.printer_state
+                device.printer_state = state
+                device.printer_detail = detail[:300]
+                device.printer_checked_at = self.clock()
+                return before, device.name
+
+        before, name = await anyio.to_thread.run_sync(write)
+        if state != before:
+            # Not a queue event: no sequence number, so displays never resync over a printer.
+            await self._publish(
+                office_id,
+                [
+                    {
+                        "type": f"printer.{state}",
+                        "office": office_id,
+                        "at": self.clock().isoformat(),
+                        "device_id": device_id,
+                        "device": name,
+                        "state": state,
+                        "previous": before,
+                        "detail": detail,
+                    }
+                ],
+            )
+
+    # ----------------------------------------------------------------- console (issue 5)
+
+    async def open_counter(self, actor: StaffPrincipal, counter_number: int) -> None:
+        """Sit down at a counter: one staff member per counter, one counter per staff member.
+
+        Opening the counter one already holds is a no-op, paused or not."""
+
+        def work(tx: _Tx) -> None:
+            counter = repo.counter_by_number(tx.session, _id(tx.office), counter_number)
+            if counter is not None and counter.staff_id == actor.staff_id:
+                return
+            self._take_counter(tx, actor, counter_number)
+
+        await self._write(actor.office_id, work)
+
+    async def set_counter_services(
+        self, actor: StaffPrincipal, counter_number: int, service_codes: Sequence[str]
+    ) -> list[str]:
+        """A manager changes which services a counter serves, effective at its next call.
+
+        Each service added or removed is logged as a CounterEvent (`service_added` /
+        `service_removed`, with the service id in `reason`) by the manager who did it, so the
+        change is in the audit trail and the reports can tell who served what when. A service
+        that stays keeps its position and weight; an added one joins the position of a service
+        of the same group already there (one first-come line), else a new last position.
+        Returns the counter's service codes afterwards, in calling order.
+        """
+        if actor.role not in (Role.ADMIN, Role.MANAGER):
+            raise Forbidden("เฉพาะหัวหน้าสำนักงานเปลี่ยนงานของช่องบริการได้", "managers only")
+        wanted = list(dict.fromkeys(code.strip() for code in service_codes))
+        if not wanted:
+            raise InvalidInput(
+                "ช่องบริการต้องให้บริการอย่างน้อยหนึ่งงาน", "a counter needs at least one service"
+            )
+
+        def work(tx: _Tx) -> list[str]:
+            office_id = _id(tx.office)
+            counter = repo.counter_by_number(tx.session, office_id, counter_number)
+            if counter is None:
+                raise NotFound(f"ไม่พบช่องบริการ {counter_number}", f"no counter {counter_number}")
+            by_code = {s.code: s for s in repo.services(tx.session, office_id)}
+            unknown = [code for code in wanted if code not in by_code]
+            if unknown:
+                raise InvalidInput(
+                    f"ไม่พบบริการ: {', '.join(unknown)}", f"unknown services: {', '.join(unknown)}"
+                )
+            by_id = {_id(s): s for s in by_code.values()}
+            rows = list(repo.counter_services(tx.session, _id(counter)))
+            keep_ids = {_id(by_code[code]) for code in wanted}
+            for row in rows:
+                if row.service_id not in keep_ids:
+                    repo.remove_counter_service(tx.session, row)
+                    tx.log_counter(counter, "service_removed", actor.staff_id, str(row.service_id))
+            kept = [row for row in rows if row.service_id in keep_ids]
+            have = {row.service_id for row in kept}
+            group_position = {by_id[row.service_id].group: row.position for row in kept}
+            next_position = max((row.position for row in kept), default=-1) + 1
+            for code in wanted:
+                service = by_code[code]
+                if _id(service) in have:
+                    continue
+                position = group_position.get(service.group)
+                if position is None:
+                    position = group_position[service.group] = next_position
+                    next_position += 1
+                kept.append(
+                    repo.add_counter_service(tx.session, _id(counter), _id(service), position)
+                )
+                have.add(_id(service))
+                tx.log_counter(counter, "service_added", actor.staff_id, str(_id(service)))
+            kept.sort(key=lambda row: (row.position, by_id[row.service_id].position))
+            return [by_id[row.service_id].code for row in kept]
+
+        return await self._write(actor.office_id, work)
 
 
 def estimate_wait(ahead: int, standard_minutes: int, counters: int) -> int:

@@ -28,6 +28,7 @@ from counter.queue.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    TooManyRequests,
 )
 from counter.service import QueueService
 from counter.settings import Settings
@@ -40,6 +41,7 @@ _STATUS: list[tuple[type[DomainError], int]] = [
     (Conflict, 409),
     (Forbidden, 403),
     (InvalidInput, 422),
+    (TooManyRequests, 429),
 ]
 
 

@@ -1,24 +1,343 @@
-"""Issuing tickets: POST /api/v1/tickets, for a paired kiosk or a staff member."""
+"""Ticket taking: the kiosk page, issuing (and printing), reprints, and the citizen status page."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated, Any
 
-from counter.auth import DevicePrincipal, StaffPrincipal
-from counter.schemas import IssueIn, TicketOut
+import qrcode
+import qrcode.image.svg
+from fastapi import APIRouter, Header, Request
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+
+from counter.auth import DeviceKind, DevicePrincipal, StaffPrincipal
+from counter.bus import BusClosed, MessagesMissed
+from counter.queue.errors import Conflict, Forbidden, NotFound
+from counter.schemas import IssueIn, Strict, TicketOut
+from counter.service import QueueService, TicketView, office_channel
+from counter.ui import templates_for
 from counter.web import CurrentIssuer, QueueDep
+from kiosk import texts
+from kiosk.printing import TicketPrinter
+from kiosk.ratelimit import RateLimiter
 
+HERE = Path(__file__).resolve().parent
+templates = templates_for(HERE)
 router = APIRouter()
 
+TicketId = Annotated[int, PathParam(ge=1, le=2**62)]
+StatusToken = Annotated[str, PathParam(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+# How long the kiosk shows a ticket before going back to its start screen.
+RETURN_SECONDS = 12
+# How often an idle status page hears from the server, so proxies keep the stream open.
+STATUS_HEARTBEAT_SECONDS = 15.0
 
-@router.post("/api/v1/tickets", tags=["tickets"], status_code=201, response_model=TicketOut)
-async def issue_ticket(body: IssueIn, who: CurrentIssuer, queue: QueueDep) -> JSONResponse:
+
+def mount_static(app: Any) -> None:
+    app.mount("/static/kiosk", StaticFiles(directory=HERE / "static"), name="kiosk-static")
+
+
+def _printer(request: Request) -> TicketPrinter:
+    state = request.app.state
+    if not hasattr(state, "ticket_printer"):
+        state.ticket_printer = TicketPrinter(state.queue)
+    printer: TicketPrinter = state.ticket_printer
+    return printer
+
+
+def _limiter(request: Request) -> RateLimiter:
+    state = request.app.state
+    if not hasattr(state, "kiosk_limiter"):
+        state.kiosk_limiter = RateLimiter(state.settings.kiosk_rate_per_minute)
+    limiter: RateLimiter = state.kiosk_limiter
+    return limiter
+
+
+class IssuedTicketOut(TicketOut):
+    # Shown on the kiosk when the ticket did not print: "please note your number".
+    print_message_th: str | None = None
+    print_message_en: str | None = None
+
+
+def _issued(view: TicketView, status_code: int = 201) -> JSONResponse:
+    body = IssuedTicketOut.model_validate(view, from_attributes=True)
+    if view.print_status == "pending":
+        body.print_message_th, body.print_message_en = texts.PRINT_FAILED
+    return JSONResponse(body.model_dump(mode="json"), status_code=status_code)
+
+
+# ------------------------------------------------------------------ issuing
+
+
+@router.post(
+    "/api/v1/tickets",
+    tags=["tickets"],
+    status_code=201,
+    response_model=IssuedTicketOut,
+    responses={429: {"description": "this kiosk issued too many tickets in the last minute"}},
+)
+async def issue_ticket(
+    body: IssueIn,
+    who: CurrentIssuer,
+    queue: QueueDep,
+    request: Request,
+    idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
+) -> JSONResponse:
+    """Issue a ticket; from a kiosk it also prints on that kiosk's printer.
+
+    A kiosk sends an `Idempotency-Key` per tap: the same key returns the same ticket, so a double
+    tap or a retried request never makes two tickets or two printouts.
+    """
+    if isinstance(who, StaffPrincipal):
+        view = await queue.issue_ticket(
+            who.office_id, body.service, body.priority, staff_id=who.staff_id
+        )
+        return _issued(view)
+
+    device = await queue.device(who.office_id, who.device_id)
+    printer = _printer(request)
     view = await queue.issue_ticket(
         who.office_id,
         body.service,
         body.priority,
-        device_id=who.device_id if isinstance(who, DevicePrincipal) else None,
-        staff_id=who.staff_id if isinstance(who, StaffPrincipal) else None,
+        device_id=who.device_id,
+        print_status="pending" if printer.configured(device) else "none",
+        request_key=idempotency_key,
+        rate_check=lambda: _limiter(request).allow(who.device_id),
     )
-    return JSONResponse(TicketOut.of(view).model_dump(mode="json"), status_code=201)
+    if view.replayed:
+        return _issued(view, status_code=200)
+    if view.print_status == "pending":
+        office = await queue.office(who.office_id)
+        await printer.print_ticket(office, device, view)
+        view = await queue.ticket(who.office_id, view.id)
+    return _issued(view)
+
+
+class ReprintIn(Strict):
+    # Reprinting a ticket that already printed is almost always a mistake; say so explicitly.
+    force: bool = False
+    # Staff may send it to another kiosk's printer (e.g. the first one is out of paper).
+    device_id: int | None = Field(default=None, ge=1)
+
+
+@router.post(
+    "/api/v1/tickets/{ticket_id}/reprint", tags=["tickets"], response_model=IssuedTicketOut
+)
+async def reprint(
+    ticket_id: TicketId,
+    who: CurrentIssuer,
+    queue: QueueDep,
+    request: Request,
+    body: ReprintIn | None = None,
+) -> JSONResponse:
+    """Print a ticket again, e.g. once the paper is refilled: staff, or the kiosk that issued it."""
+    body = body or ReprintIn()
+    view = await queue.ticket(who.office_id, ticket_id)
+    if isinstance(who, DevicePrincipal) and (
+        view.device_id != who.device_id or body.device_id not in (None, who.device_id)
+    ):
+        raise Forbidden("ตู้นี้พิมพ์ได้เฉพาะบัตรคิวของตัวเอง", "a kiosk reprints only its own tickets")
+    if view.print_status == "printed" and not body.force:
+        raise Conflict(
+            f"บัตรคิว {view.number} พิมพ์แล้ว หากต้องการพิมพ์ซ้ำจริง ให้ยืนยันอีกครั้ง",
+            f"ticket {view.number} was already printed; send force=true to print it again",
+        )
+    device_id = body.device_id or view.device_id
+    if device_id is None:
+        raise Conflict(
+            f"บัตรคิว {view.number} ไม่ได้ออกจากตู้กดบัตรคิว กรุณาเลือกตู้ที่จะพิมพ์",
+            f"ticket {view.number} was not issued at a kiosk; choose a kiosk to print on",
+        )
+    device = await queue.device(who.office_id, device_id)
+    printer = _printer(request)
+    if device.kind != DeviceKind.KIOSK or not printer.configured(device):
+        raise Conflict(f"อุปกรณ์ {device.name} ไม่มีเครื่องพิมพ์", f"device {device.name} has no printer")
+    office = await queue.office(who.office_id)
+    await printer.print_ticket(office, device, view)
+    return _issued(await queue.ticket(who.office_id, ticket_id), status_code=200)
+
+
+# ------------------------------------------------------------------ kiosk page and its data
+
+
+@router.get("/kiosk", response_class=HTMLResponse, include_in_schema=False)
+async def kiosk_page(request: Request) -> Response:
+    # The page itself holds nothing secret: it reads its device token from the URL or
+    # localStorage and fetches everything with it.
+    return templates.TemplateResponse(
+        request, "kiosk.html", {"return_seconds": RETURN_SECONDS, "texts": texts}
+    )
+
+
+class KioskServiceOut(BaseModel):
+    code: str
+    name_th: str
+    name_en: str
+    prefix: str
+    waiting: int
+    estimated_wait_minutes: int
+    active: bool
+
+
+class KioskGroupOut(BaseModel):
+    group: str
+    name_th: str
+    name_en: str
+    services: list[KioskServiceOut]
+
+
+class KioskConfigOut(BaseModel):
+    office_th: str
+    office_en: str
+    device: str | None
+    groups: list[KioskGroupOut]
+    priorities: dict[str, tuple[str, str]]
+
+
+@router.get("/api/v1/kiosk/services", tags=["kiosk"])
+async def kiosk_services(who: CurrentIssuer, queue: QueueDep) -> KioskConfigOut:
+    """What the kiosk start screen shows: services by group with the line and wait of each."""
+    office = await queue.office(who.office_id)
+    groups: dict[str, KioskGroupOut] = {}
+    services = {s.service: s for s in await queue.queue(who.office_id)}
+    for item in await queue.services(who.office_id):
+        q = services[item.code]
+        if not item.active:
+            continue
+        th, en = texts.group_label(item.group)
+        group = groups.setdefault(
+            item.group, KioskGroupOut(group=item.group, name_th=th, name_en=en, services=[])
+        )
+        group.services.append(
+            KioskServiceOut(
+                code=item.code,
+                name_th=item.name_th,
+                name_en=item.name_en,
+                prefix=item.prefix,
+                waiting=q.waiting,
+                estimated_wait_minutes=q.estimated_wait_minutes,
+                active=item.active,
+            )
+        )
+    return KioskConfigOut(
+        office_th=office.name_th,
+        office_en=office.name_en,
+        device=who.name if isinstance(who, DevicePrincipal) else None,
+        groups=list(groups.values()),
+        priorities=texts.PRIORITY_LABELS,
+    )
+
+
+# ------------------------------------------------------------------ citizen status page
+
+
+class StatusOut(BaseModel):
+    number: str
+    service_th: str
+    service_en: str
+    office_th: str
+    office_en: str
+    status: str
+    status_th: str
+    status_en: str
+    priority: str | None
+    waiting_ahead: int
+    estimated_wait_minutes: int
+    counter: int | None
+    recall_count: int
+
+
+async def _status(queue: QueueService, token: str) -> StatusOut:
+    view = await queue.ticket_by_token(token)
+    office = await queue.office(view.office_id)
+    th, en = texts.STATUS_LABELS.get(view.status, (view.status, view.status))
+    return StatusOut(
+        number=view.number,
+        service_th=view.service_name_th,
+        service_en=view.service_name_en,
+        office_th=office.name_th,
+        office_en=office.name_en,
+        status=view.status,
+        status_th=th,
+        status_en=en,
+        priority=view.priority,
+        waiting_ahead=view.waiting_ahead,
+        estimated_wait_minutes=view.estimated_wait_minutes,
+        counter=view.counter,
+        recall_count=view.recall_count,
+    )
+
+
+@router.get("/api/v1/status/{token}", tags=["status page"])
+async def ticket_status(token: StatusToken, queue: QueueDep) -> StatusOut:
+    """Public: what the citizen's phone shows. Keyed by the ticket's unguessable token."""
+    return await _status(queue, token)
+
+
+@router.get("/t/{token}", response_class=HTMLResponse, include_in_schema=False)
+async def status_page(token: StatusToken, request: Request, queue: QueueDep) -> Response:
+    try:
+        status = await _status(queue, token)
+    except NotFound:
+        return templates.TemplateResponse(request, "status_missing.html", {}, status_code=404)
+    return templates.TemplateResponse(
+        request, "status.html", {"token": token, "status": status.model_dump()}
+    )
+
+
+@router.get("/t/{token}/qr.svg", include_in_schema=False)
+async def status_qr(token: StatusToken, queue: QueueDep) -> Response:
+    view = await queue.ticket_by_token(token)
+    image = qrcode.make(
+        view.status_url,
+        image_factory=qrcode.image.svg.SvgPathImage,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        box_size=10,
+        border=2,
+    )
+    return Response(image.to_string(), media_type="image/svg+xml")
+
+
+@router.get("/t/{token}/events", include_in_schema=False)
+async def status_events(token: StatusToken, request: Request, queue: QueueDep) -> Response:
+    """Server-sent events: the status again whenever it changes. Phones reconnect on their own."""
+    first = await _status(queue, token)
+    view = await queue.ticket_by_token(token)
+    bus = request.app.state.bus
+
+    async def stream() -> AsyncIterator[str]:
+        last = first
+        yield _sse(last)
+        async with bus.subscribe(office_channel(view.office_id)) as sub:
+            while not await request.is_disconnected():
+                try:
+                    async with asyncio.timeout(STATUS_HEARTBEAT_SECONDS):
+                        await sub.get()
+                except TimeoutError:
+                    yield ": still here\n\n"
+                    continue
+                except MessagesMissed:
+                    pass
+                except BusClosed:
+                    return
+                current = await _status(queue, token)
+                if current != last:
+                    last = current
+                    yield _sse(current)
+
+    return StreamingResponse(
+        stream(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+def _sse(status: StatusOut) -> str:
+    return f"data: {json.dumps(status.model_dump(), ensure_ascii=False)}\n\n"

@@ -23,6 +23,7 @@ from counter.web import Authenticator, BodyLimit, install_error_handlers
 from displays.routes import lifespan as displays_lifespan
 from displays.routes import router as displays_router
 from displays.voice_admin import router as voice_admin_router
+from kiosk.routes import mount_static as mount_kiosk_static
 from kiosk.routes import router as kiosk_router
 from reports.routes import router as reports_router
 
@@ -60,9 +61,12 @@ def create_app(
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
     mount_common_static(app)
+    mount_kiosk_static(app)
     app.include_router(ui_router)
-    app.include_router(counter_router)
+    # Kiosk routes first: /api/v1/tickets/{id}/reprint must win over the generic
+    # /api/v1/tickets/{id}/{action} of the counter router.
     app.include_router(kiosk_router)
+    app.include_router(counter_router)
     app.include_router(displays_router)
     app.include_router(console_router)
     app.include_router(pairing_router)

@@ -32,10 +32,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_demo_seeds_writes_credentials_serves_and_prints_urls(env: dict[str, str], tmp_path: Path) -> None:
+def test_demo_seeds_writes_credentials_serves_and_prints_urls(
+    env: dict[str, str], tmp_path: Path
+) -> None:
     port = free_port()
-    proc = subprocess.Popen([*SADUAK, "demo", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [*SADUAK, "demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -50,12 +57,17 @@ def test_demo_seeds_writes_credentials_serves_and_prints_urls(env: dict[str, str
         accounts = dict(line.split("\t") for line in creds.splitlines() if "\t" in line)
         assert {"admin", "manager", "staff1", "staff2"} <= set(accounts)
         assert oct((tmp_path / "demo-credentials.txt").stat().st_mode)[-3:] == "600"
-        r = httpx.post(f"http://127.0.0.1:{port}/api/v1/auth/login",
-                       json={"username": "staff1", "password": accounts["staff1"]})
+        r = httpx.post(
+            f"http://127.0.0.1:{port}/api/v1/auth/login",
+            json={"username": "staff1", "password": accounts["staff1"]},
+        )
         assert r.status_code == 200
         token = accounts["kiosk-1 token"]
-        r = httpx.post(f"http://127.0.0.1:{port}/api/v1/tickets", json={"service": "birth"},
-                       headers={"Authorization": f"Bearer {token}"})
+        r = httpx.post(
+            f"http://127.0.0.1:{port}/api/v1/tickets",
+            json={"service": "birth"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
         assert r.status_code == 201 and r.json()["number"] == "A001"
     finally:
         proc.terminate()
@@ -67,7 +79,9 @@ def test_demo_seeds_writes_credentials_serves_and_prints_urls(env: dict[str, str
 def test_user_and_device_commands(env: dict[str, str]) -> None:
     assert run(["migrate"], env).returncode == 0
     r = run(["user", "add", "somchai", "--role", "staff"], env)
-    assert r.returncode == 2 and "no office" in r.stderr  # nothing to add to before an office exists
+    assert (
+        r.returncode == 2 and "no office" in r.stderr
+    )  # nothing to add to before an office exists
     from counter.db import Database
     from counter.seed import create_office
 

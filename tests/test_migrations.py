@@ -23,7 +23,9 @@ def _tables(url: str) -> set[str]:
 def _round_trip(url: str) -> None:
     migrations.upgrade(url)
     migrations.check(url)  # raises when a model change has no migration
-    assert {"office", "service", "counter", "ticket", "ticket_event", "counter_event"} <= _tables(url)
+    assert {"office", "service", "counter", "ticket", "ticket_event", "counter_event"} <= _tables(
+        url
+    )
     migrations.downgrade(url, "base")
     assert _tables(url) == set()
     migrations.upgrade(url)

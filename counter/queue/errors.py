@@ -88,6 +88,10 @@ class CounterBusy(Conflict):
     code = "counter_busy"
 
 
+class TooManyRequests(DomainError):
+    code = "rate_limited"
+
+
 class Forbidden(DomainError):
     code = "forbidden"
 

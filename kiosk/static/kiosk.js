@@ -1,0 +1,246 @@
+// Touch kiosk: choose a service (optionally a priority group first), get a ticket on screen and
+// on paper, then back to the start screen. One tap = one ticket: the button locks at the first
+// touch and every tap carries an Idempotency-Key, so a retried request returns the same ticket.
+(function () {
+  "use strict";
+  const TOKEN_KEY = "saduak.kiosk.token";
+  const returnSeconds = (window.SADUAK_KIOSK || {}).returnSeconds || 12;
+  const $ = (id) => document.getElementById(id);
+  const screens = ["screen-start", "screen-ticket", "screen-message", "screen-busy", "screen-pair"];
+
+  const params = new URLSearchParams(location.search);
+  if (params.get("token")) {
+    localStorage.setItem(TOKEN_KEY, params.get("token"));
+    history.replaceState(null, "", location.pathname);  // keep the token out of screenshots
+  }
+  let token = localStorage.getItem(TOKEN_KEY);
+  let priority = null;
+  let busy = false;
+  let countdown = null;
+  let refreshTimer = null;
+
+  function show(id, on) { $(id).classList.toggle("hidden", !on); }
+
+  async function call(method, path, body, extraHeaders) {
+    const headers = Object.assign({ "Accept": "application/json", "Authorization": "Bearer " + token },
+      extraHeaders || {});
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const response = await fetch(path, { method, headers,
+      body: body === undefined ? undefined : JSON.stringify(body) });
+    let data = null;
+    try { data = await response.json(); } catch (e) { data = null; }
+    if (response.status === 401) { unpaired(); throw new Error("unpaired"); }
+    if (!response.ok) {
+      const err = new Error("failed");
+      err.th = (data && data.detail_th) || "ขออภัย ระบบขัดข้อง กรุณาติดต่อเจ้าหน้าที่";
+      err.en = (data && data.detail_en) || "Sorry, something went wrong; please ask the staff.";
+      throw err;
+    }
+    return data;
+  }
+
+  function tick() {
+    const now = new Date();
+    const months = ["ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค."];
+    const hh = String(now.getHours()).padStart(2, "0");
+    const mm = String(now.getMinutes()).padStart(2, "0");
+    $("clock").textContent = `${now.getDate()} ${months[now.getMonth()]} ${now.getFullYear() + 543}  ${hh}.${mm} น.`;
+  }
+
+  function el(tag, cls, text) {
+    const node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function bilingual(parent, th, en) {
+    parent.appendChild(el("span", "th", th));
+    parent.appendChild(el("span", "en", en));
+  }
+
+  function renderPriorities(priorities) {
+    const box = $("priorities");
+    box.textContent = "";
+    Object.entries(priorities).forEach(([code, [th, en]]) => {
+      const b = el("button", "k-chip");
+      b.type = "button";
+      b.dataset.priority = code;
+      b.setAttribute("aria-pressed", "false");
+      bilingual(b, th, en);
+      b.addEventListener("click", () => {
+        priority = priority === code ? null : code;
+        box.querySelectorAll(".k-chip").forEach((c) =>
+          c.setAttribute("aria-pressed", String(c.dataset.priority === priority)));
+      });
+      box.appendChild(b);
+    });
+  }
+
+  function renderGroups(groups) {
+    const box = $("groups");
+    box.textContent = "";
+    groups.forEach((g) => {
+      const section = el("section", "k-group");
+      const h = el("h2");
+      bilingual(h, g.name_th, g.name_en);
+      section.appendChild(h);
+      const grid = el("div", "k-services");
+      g.services.forEach((s) => {
+        const b = el("button", "k-service");
+        b.type = "button";
+        b.dataset.service = s.code;
+        const name = el("span", "name");
+        bilingual(name, s.name_th, s.name_en);
+        const meta = el("span", "meta");
+        const waiting = el("span", "waiting");
+        bilingual(waiting, `รอ ${s.waiting} คิว · ~${s.estimated_wait_minutes} นาที`,
+          `${s.waiting} waiting · ~${s.estimated_wait_minutes} min`);
+        meta.appendChild(waiting);
+        meta.appendChild(el("span", "prefix", s.prefix));
+        b.appendChild(name);
+        b.appendChild(meta);
+        b.addEventListener("click", () => take(s.code));
+        grid.appendChild(b);
+      });
+      section.appendChild(grid);
+      box.appendChild(section);
+    });
+  }
+
+  async function load() {
+    try {
+      const data = await call("GET", "/api/v1/kiosk/services");
+      $("office-th").textContent = data.office_th;
+      $("office-en").textContent = data.office_en;
+      if (!$("priorities").childElementCount) renderPriorities(data.priorities);
+      renderGroups(data.groups);
+    } catch (e) { /* the next refresh tries again; unpaired() already switched screens */ }
+  }
+
+  function uuid() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    return Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+
+  async function take(service) {
+    if (busy) return;  // a second tap while the first is on its way does nothing
+    busy = true;
+    show("screen-busy", true);
+    const key = uuid();
+    try {
+      let ticket = null;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          ticket = await call("POST", "/api/v1/tickets", { service, priority },
+            { "Idempotency-Key": key });
+          break;
+        } catch (e) {
+          // A dropped network (fetch TypeError) is retried with the same key: the server hands
+          // back the ticket it may already have issued instead of a second one.
+          if (!(e instanceof TypeError) || attempt >= 2) throw e;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
+      showTicket(ticket);
+    } catch (e) {
+      if (e instanceof TypeError) {
+        showMessage("เชื่อมต่อระบบไม่ได้ กรุณาติดต่อเจ้าหน้าที่", "No connection; please ask the staff.");
+      }
+      if (e.th) showMessage(e.th, e.en);
+    } finally {
+      busy = false;
+      show("screen-busy", false);
+      priority = null;
+      document.querySelectorAll(".k-chip").forEach((c) => c.setAttribute("aria-pressed", "false"));
+    }
+  }
+
+  function showTicket(t) {
+    $("ticket-number").textContent = t.number;
+    $("ticket-service").textContent = document.body.classList.contains("lang-en")
+      ? t.service_name_en : t.service_name_th;
+    $("ticket-ahead").textContent = t.waiting_ahead;
+    $("ticket-minutes").textContent = t.estimated_wait_minutes;
+    const prio = $("ticket-priority");
+    prio.classList.toggle("hidden", !t.priority);
+    if (t.priority) {
+      const chip = document.querySelector(`.k-chip[data-priority="${t.priority}"]`);
+      prio.textContent = chip ? chip.textContent : t.priority;
+    }
+    show("print-warning", t.print_status === "pending");
+    const tokenPart = t.status_url.split("/t/")[1];
+    $("ticket-qr").src = `/t/${tokenPart}/qr.svg`;
+    $("screen-ticket").dataset.ticket = t.number;
+    $("screen-ticket").dataset.printStatus = t.print_status;
+    show("screen-ticket", true);
+    // A ticket that did not print stays longer: the citizen needs time to write it down.
+    let left = t.print_status === "pending" ? returnSeconds * 3 : returnSeconds;
+    $("ticket-countdown").textContent = left;
+    clearInterval(countdown);
+    countdown = setInterval(() => {
+      left -= 1;
+      $("ticket-countdown").textContent = left;
+      if (left <= 0) backToStart();
+    }, 1000);
+  }
+
+  function backToStart() {
+    clearInterval(countdown);
+    show("screen-ticket", false);
+    show("screen-message", false);
+    load();
+  }
+
+  function showMessage(th, en) {
+    $("message-th").textContent = th;
+    $("message-en").textContent = en;
+    show("screen-message", true);
+    clearInterval(countdown);
+    countdown = setInterval(backToStart, returnSeconds * 1000);
+  }
+
+  async function unpaired() {
+    token = null;
+    localStorage.removeItem(TOKEN_KEY);
+    screens.forEach((s) => show(s, s === "screen-pair"));
+    try {
+      const r = await fetch("/api/v1/pairing", { method: "POST",
+        headers: { "Content-Type": "application/json" }, body: JSON.stringify({ kind: "kiosk" }) });
+      if (!r.ok) return;
+      const pairing = await r.json();
+      $("pair-code").textContent = pairing.code;
+      const poll = setInterval(async () => {
+        const p = await fetch(`/api/v1/pairing/${pairing.pairing_id}?secret=${encodeURIComponent(pairing.poll_secret)}`);
+        if (!p.ok) { clearInterval(poll); return; }
+        const state = await p.json();
+        if (state.token) {
+          clearInterval(poll);
+          localStorage.setItem(TOKEN_KEY, state.token);
+          location.reload();
+        }
+      }, 3000);
+    } catch (e) { /* pairing is optional: the token URL works too */ }
+  }
+
+  $("ticket-done").addEventListener("click", backToStart);
+  $("message-ok").addEventListener("click", backToStart);
+  $("lang-toggle").addEventListener("click", () => {
+    const en = document.body.classList.toggle("lang-en");
+    document.body.classList.toggle("lang-th", !en);
+    document.documentElement.lang = en ? "en" : "th";
+    $("lang-toggle").textContent = en ? "ภาษาไทย" : "English";
+    $("lang-toggle").lang = en ? "th" : "en";
+  });
+
+  tick();
+  setInterval(tick, 10_000);
+  if (!token) {
+    unpaired();
+  } else {
+    show("screen-start", true);
+    load();
+    refreshTimer = setInterval(load, 15_000);  // waiting counts move all day
+  }
+  window.saduakKiosk = { take, backToStart, get refreshTimer() { return refreshTimer; } };
+})();

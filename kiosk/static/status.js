@@ -1,0 +1,83 @@
+// The citizen's status page: follows the ticket live over server-sent events, and when it is
+// called shows "เชิญที่ช่องบริการ N" with a sound (once enabled) and a vibration.
+(function () {
+  "use strict";
+  const $ = (id) => document.getElementById(id);
+  const token = document.querySelector(".s-main").dataset.token;
+  let last = window.SADUAK_STATUS;
+  let audio = null;
+
+  function beep() {
+    if (!audio) return;
+    const now = audio.currentTime;
+    [0, 0.35, 0.7].forEach((offset, i) => {
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = [880, 1175, 880][i];
+      gain.gain.setValueAtTime(0.0001, now + offset);
+      gain.gain.exponentialRampToValueAtTime(0.5, now + offset + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, now + offset + 0.3);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(now + offset);
+      osc.stop(now + offset + 0.32);
+    });
+  }
+
+  function render(s, previous) {
+    $("s-state").dataset.status = s.status;
+    $("s-state-th").textContent = s.status_th;
+    $("s-state-en").textContent = s.status_en;
+    $("s-ahead").textContent = s.waiting_ahead;
+    $("s-minutes").textContent = s.estimated_wait_minutes;
+    const called = s.status === "called";
+    $("s-called").classList.toggle("hidden", !called);
+    $("s-wait").classList.toggle("hidden", s.status !== "waiting");
+    $("s-counter-th").textContent = s.counter || "";
+    $("s-counter-en").textContent = s.counter || "";
+    const newCall = called && (!previous || previous.status !== "called"
+      || previous.recall_count !== s.recall_count || previous.counter !== s.counter);
+    if (newCall) {
+      beep();
+      if (navigator.vibrate) navigator.vibrate([400, 200, 400, 200, 400]);
+    }
+    if (s.status === "done") showSurvey();
+    document.title = called ? `เชิญช่อง ${s.counter} · ${s.number}` : `คิว ${s.number} · Saduak`;
+  }
+
+  async function showSurvey() {
+    const box = $("s-survey");
+    if (!box.classList.contains("hidden")) return;
+    box.classList.remove("hidden");
+    // The survey itself (items, answers once) is served by the reports package.
+    if (window.SaduakSurvey) window.SaduakSurvey.mount($("s-survey-body"), token);
+    else {
+      const link = document.createElement("a");
+      link.href = `/survey/${token}`;
+      link.className = "button";
+      link.textContent = "ทำแบบประเมิน / Take the survey";
+      $("s-survey-body").appendChild(link);
+    }
+  }
+
+  function connect() {
+    const source = new EventSource(`/t/${token}/events`);
+    source.onopen = () => $("s-live").classList.remove("off");
+    source.onmessage = (event) => {
+      const s = JSON.parse(event.data);
+      render(s, last);
+      last = s;
+    };
+    source.onerror = () => $("s-live").classList.add("off");  // EventSource reconnects itself
+  }
+
+  $("s-sound").addEventListener("click", () => {
+    audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+    audio.resume();
+    beep();
+    $("s-sound").classList.add("hidden");
+  });
+
+  render(last, last);
+  connect();
+  window.saduakStatus = { get last() { return last; } };
+})();
