@@ -43,6 +43,11 @@ async def font(name: str) -> FileResponse:
     )
 
 
+@router.get("/favicon.ico")
+async def favicon() -> FileResponse:
+    return FileResponse(COMMON_STATIC / "favicon.svg", media_type="image/svg+xml")
+
+
 def mount_common_static(app: Any) -> None:
     app.mount("/static/common", StaticFiles(directory=COMMON_STATIC), name="common-static")
 

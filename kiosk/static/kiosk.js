@@ -77,35 +77,84 @@
     });
   }
 
-  function renderGroups(groups) {
+  // Few services: all on one screen. Many: the groups first, then the services of one group,
+  // so nobody has to scroll a kiosk or read through fifteen buttons.
+  const ONE_SCREEN_MAX = 8;
+  let groups = [];
+  let openGroup = null;
+
+  function waitText(waiting, minutes) {
+    if (!waiting) return ["ไม่ต้องรอ", "no wait"];
+    return [`รอ ${waiting} คิว · ~${minutes} นาที`, `${waiting} waiting · ~${minutes} min`];
+  }
+
+  function serviceButton(s) {
+    const b = el("button", "k-service");
+    b.type = "button";
+    b.dataset.service = s.code;
+    const name = el("span", "name");
+    bilingual(name, s.name_th, s.name_en);
+    const meta = el("span", "meta");
+    const waiting = el("span", "waiting");
+    bilingual(waiting, ...waitText(s.waiting, s.estimated_wait_minutes));
+    meta.appendChild(waiting);
+    meta.appendChild(el("span", "prefix", s.prefix));
+    b.appendChild(name);
+    b.appendChild(meta);
+    b.addEventListener("click", () => take(s.code));
+    return b;
+  }
+
+  function groupButton(g) {
+    if (g.services.length === 1) return serviceButton(g.services[0]);
+    const b = el("button", "k-service k-group-button");
+    b.type = "button";
+    b.dataset.group = g.group;
+    const name = el("span", "name");
+    bilingual(name, g.name_th, g.name_en);
+    const meta = el("span", "meta");
+    const waiting = g.services.reduce((n, s) => n + s.waiting, 0);
+    const count = el("span", "waiting");
+    bilingual(count, `${g.services.length} บริการ · รอ ${waiting} คิว`,
+      `${g.services.length} services · ${waiting} waiting`);
+    meta.appendChild(count);
+    meta.appendChild(el("span", "chevron", "›"));
+    b.appendChild(name);
+    b.appendChild(meta);
+    b.addEventListener("click", () => { openGroup = g.group; renderGroups(); });
+    return b;
+  }
+
+  function renderGroups() {
     const box = $("groups");
     box.textContent = "";
-    groups.forEach((g) => {
-      const section = el("section", "k-group");
-      const h = el("h2");
-      bilingual(h, g.name_th, g.name_en);
-      section.appendChild(h);
-      const grid = el("div", "k-services");
-      g.services.forEach((s) => {
-        const b = el("button", "k-service");
-        b.type = "button";
-        b.dataset.service = s.code;
-        const name = el("span", "name");
-        bilingual(name, s.name_th, s.name_en);
-        const meta = el("span", "meta");
-        const waiting = el("span", "waiting");
-        bilingual(waiting, `รอ ${s.waiting} คิว · ~${s.estimated_wait_minutes} นาที`,
-          `${s.waiting} waiting · ~${s.estimated_wait_minutes} min`);
-        meta.appendChild(waiting);
-        meta.appendChild(el("span", "prefix", s.prefix));
-        b.appendChild(name);
-        b.appendChild(meta);
-        b.addEventListener("click", () => take(s.code));
-        grid.appendChild(b);
+    const total = groups.reduce((n, g) => n + g.services.length, 0);
+    const current = groups.find((g) => g.group === openGroup);
+    if (current) {
+      const back = el("button", "secondary k-back");
+      back.type = "button";
+      back.id = "group-back";
+      bilingual(back, "‹ กลับไปเลือกงาน", "‹ Back to all services");
+      back.addEventListener("click", () => { openGroup = null; renderGroups(); });
+      box.appendChild(back);
+    }
+    const shown = current ? [current] : (total <= ONE_SCREEN_MAX ? groups : null);
+    if (shown) {
+      shown.forEach((g) => {
+        const section = el("section", "k-group");
+        const h = el("h2");
+        bilingual(h, g.name_th, g.name_en);
+        section.appendChild(h);
+        const grid = el("div", "k-services");
+        g.services.forEach((s) => grid.appendChild(serviceButton(s)));
+        section.appendChild(grid);
+        box.appendChild(section);
       });
-      section.appendChild(grid);
-      box.appendChild(section);
-    });
+      return;
+    }
+    const grid = el("div", "k-services k-groups-grid");
+    groups.forEach((g) => grid.appendChild(groupButton(g)));
+    box.appendChild(grid);
   }
 
   async function load() {
@@ -114,7 +163,9 @@
       $("office-th").textContent = data.office_th;
       $("office-en").textContent = data.office_en;
       if (!$("priorities").childElementCount) renderPriorities(data.priorities);
-      renderGroups(data.groups);
+      groups = data.groups;
+      if (!groups.some((g) => g.group === openGroup)) openGroup = null;
+      renderGroups();
     } catch (e) { /* the next refresh tries again; unpaired() already switched screens */ }
   }
 
@@ -158,16 +209,20 @@
 
   function showTicket(t) {
     $("ticket-number").textContent = t.number;
-    $("ticket-service").textContent = document.body.classList.contains("lang-en")
-      ? t.service_name_en : t.service_name_th;
+    $("ticket-service").textContent = "";
+    bilingual($("ticket-service"), t.service_name_th, t.service_name_en);
     $("ticket-ahead").textContent = t.waiting_ahead;
     $("ticket-minutes").textContent = t.estimated_wait_minutes;
     const prio = $("ticket-priority");
     prio.classList.toggle("hidden", !t.priority);
     if (t.priority) {
       const chip = document.querySelector(`.k-chip[data-priority="${t.priority}"]`);
-      prio.textContent = chip ? chip.textContent : t.priority;
+      prio.textContent = chip
+        ? [...chip.querySelectorAll("span")].map((x) => x.textContent).join(" / ")
+        : t.priority;
     }
+    $("ticket-wait").classList.toggle("hidden", t.waiting_ahead === 0);
+    $("ticket-next").classList.toggle("hidden", t.waiting_ahead !== 0);
     show("print-warning", t.print_status === "pending");
     const tokenPart = t.status_url.split("/t/")[1];
     $("ticket-qr").src = `/t/${tokenPart}/qr.svg`;
@@ -187,6 +242,7 @@
 
   function backToStart() {
     clearInterval(countdown);
+    openGroup = null;
     show("screen-ticket", false);
     show("screen-message", false);
     load();
@@ -242,5 +298,5 @@
     load();
     refreshTimer = setInterval(load, 15_000);  // waiting counts move all day
   }
-  window.saduakKiosk = { take, backToStart, get refreshTimer() { return refreshTimer; } };
+  window.saduakKiosk = { take, backToStart, openGroup: (g) => { openGroup = g; renderGroups(); }, get refreshTimer() { return refreshTimer; } };
 })();
