@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,9 +17,12 @@ from sqlmodel import Session
 
 from counter import repository as repo
 from counter.auth import DeviceKind, Role, add_device, hash_password, new_password
+from counter.bus import MemoryBus
 from counter.db import Database
 from counter.models import Office, Staff
+from counter.queue.errors import NotFound
 from counter.seed import seed_demo
+from counter.service import QueueService
 from counter.settings import get_settings
 from saduak import migrations
 
@@ -25,6 +31,8 @@ user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 device_app = typer.Typer(help="Paired kiosks and display screens.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(device_app, name="device")
+printer_app = typer.Typer(help="Ticket printers of kiosks.", no_args_is_help=True)
+app.add_typer(printer_app, name="printer")
 
 OfficeOpt = Annotated[
     str | None, typer.Option("--office", help="office code; defaults to the only office")
@@ -242,6 +250,77 @@ def device_revoke(device_id: int, office: OfficeOpt = None) -> None:
             raise _fail(f"no device {device_id} in office {target.code}")
         device.revoked_at = _now()
     typer.echo(f"device {device_id} revoked")
+
+
+def _queue(db: Database) -> QueueService:
+    return QueueService(db, MemoryBus(), public_url=get_settings().public_url)
+
+
+@printer_app.command("test")
+def printer_test(
+    kiosk: Annotated[
+        int, typer.Option("--kiosk", help="device id of the kiosk (saduak device list)")
+    ],
+    office: OfficeOpt = None,
+) -> None:
+    """Print a test page (width ruler and Thai sample) on a kiosk's printer."""
+    from printer.config import PrinterConfig, PrinterConfigError
+    from printer.escpos_io import print_image
+    from printer.render import RenderingUnavailable, check_raqm, render_test_page
+
+    with _db() as db:
+        with db.read() as session:
+            target = _office(session, office)
+            device = next((d for d in repo.devices(session, target.id or 0) if d.id == kiosk), None)
+        if device is None or device.kind != DeviceKind.KIOSK.value:
+            raise _fail(f"no kiosk with id {kiosk} in office {target.code}")
+        if not device.printer:
+            raise _fail(f"kiosk {device.name!r} has no printer configured")
+        try:
+            config = PrinterConfig.parse(device.printer)
+            check_raqm()
+        except (PrinterConfigError, RenderingUnavailable) as exc:
+            raise _fail(str(exc)) from exc
+        result = print_image(config, render_test_page(config.width))
+        asyncio.run(
+            _queue(db).record_printer_status(
+                device.office_id, kiosk, result.status.state, result.detail
+            )
+        )
+    if not result.printed:
+        raise _fail(f"not printed on {config}: {result.status.state} ({result.detail})")
+    typer.echo(f"test page printed on {config} ({result.status.state})")
+
+
+@printer_app.command("preview")
+def printer_preview(
+    ticket_id: int,
+    output: Annotated[Path, typer.Option("-o", "--output", help="PNG file to write")],
+    width: Annotated[int | None, typer.Option(help="dots; default: the issuing kiosk's")] = None,
+    office: OfficeOpt = None,
+) -> None:
+    """Render a ticket exactly as it prints, to a PNG file."""
+    from kiosk.printing import render_ticket
+    from printer.config import PrinterConfig, PrinterConfigError
+
+    with _db() as db:
+        with db.read() as session:
+            target = _office(session, office)
+        assert target.id is not None
+        queue = _queue(db)
+        try:
+            view = asyncio.run(queue.ticket(target.id, ticket_id))
+        except NotFound as exc:
+            raise _fail(exc.en) from exc
+        if width is None:
+            width = 512
+            if view.device_id is not None:
+                device = asyncio.run(queue.device(target.id, view.device_id))
+                with contextlib.suppress(PrinterConfigError):
+                    width = PrinterConfig.parse(device.printer or "none").width
+        image = render_ticket(view, target, width)
+    image.save(output)
+    typer.echo(f"wrote {output} ({image.width}x{image.height}) for ticket {view.number}")
 
 
 def main() -> None:

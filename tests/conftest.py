@@ -25,6 +25,7 @@ from counter.service import QueueService
 from counter.settings import Settings
 from saduak import migrations
 from saduak.app import create_app
+from tests.browser_conftest_helpers import chromium  # noqa: F401  (session browser fixture)
 
 PG_ADMIN_URL = os.environ.get("SADUAK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 ARTIFACTS = Path(__file__).parent / "artifacts"

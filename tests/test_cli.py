@@ -116,3 +116,60 @@ def test_user_and_device_commands(env: dict[str, str]) -> None:
 
     r = run(["user", "list", "--office", "nowhere"], env)
     assert r.returncode == 2 and "no office" in r.stderr
+
+
+def test_printer_test_page_and_ticket_preview(env: dict[str, str], tmp_path: Path) -> None:
+    """`saduak printer test` prints on the kiosk's printer; `preview` writes the ticket image."""
+    import asyncio
+
+    from PIL import Image
+
+    from counter.auth import DeviceKind, add_device
+    from counter.db import Database
+    from counter.seed import seed_demo
+    from printer.fake import FakePrinter
+    from printer.parser import parse
+    from tests.conftest import DEMO_PASSWORDS, cached_hash
+
+    assert run(["migrate"], env).returncode == 0
+    db = Database(f"sqlite:///{env['SADUAK_VAR_DIR']}/saduak.db")
+    with FakePrinter.running() as fp:
+        from datetime import UTC, datetime
+
+        now = datetime.now(UTC)
+        with db.write() as session:
+            seed_demo(session, now, passwords=DEMO_PASSWORDS, make_hash=cached_hash)
+            kiosk, _ = add_device(
+                session, 1, DeviceKind.KIOSK, "k", now, printer=fp.url + "?width=384"
+            )
+            kiosk_id = kiosk.id
+        r = run(["printer", "test", "--kiosk", str(kiosk_id)], env)
+        assert r.returncode == 0, r.stderr
+        assert fp.wait_closed(1)
+        page = parse(fp.jobs[0]).stacked_image()
+        assert page is not None and page.width == 384
+
+        fp.state = "paper_out"
+        r = run(["printer", "test", "--kiosk", str(kiosk_id)], env)
+        assert r.returncode == 2 and "paper_out" in r.stderr
+    assert run(["printer", "test", "--kiosk", "999"], env).returncode == 2
+
+    from counter.bus import MemoryBus
+    from counter.service import QueueService
+
+    queue = QueueService(db, MemoryBus())
+
+    async def issue() -> int:
+        await queue.bus.start()
+        view = await queue.issue_ticket(1, "birth", device_id=kiosk_id)
+        await queue.bus.stop()
+        return view.id
+
+    ticket_id = asyncio.run(issue())
+    out = tmp_path / "ticket.png"
+    r = run(["printer", "preview", str(ticket_id), "-o", str(out)], env)
+    assert r.returncode == 0, r.stderr
+    image = Image.open(out)
+    assert image.width == 384 and image.height > image.width  # the kiosk's 58 mm roll
+    assert run(["printer", "preview", "999", "-o", str(out)], env).returncode == 2
+    db.dispose()

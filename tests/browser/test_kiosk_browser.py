@@ -22,7 +22,7 @@ from counter.service import QueueService
 from kiosk.printing import render_ticket
 from printer.fake import FakePrinter
 from printer.parser import parse
-from tests.browser_conftest_helpers import artifact, chromium, new_context, watch  # noqa: F401
+from tests.browser_conftest_helpers import artifact, new_context, watch
 from tests.conftest import DEMO_PASSWORDS, cached_hash
 from tests.live import LiveServer
 
@@ -108,7 +108,7 @@ async def ticket_view(site: Site, number: str):
     return await queue.ticket(1, ticket.id), office
 
 
-async def test_tap_a_service_see_the_ticket_and_print_it(chromium: Browser, site: Site) -> None:  # noqa: F811
+async def test_tap_a_service_see_the_ticket_and_print_it(chromium: Browser, site: Site) -> None:
     token = site.kiosk("front", site.printer.url + "?width=512")
     page = await open_kiosk(chromium, site, token)
     log = watch(page)
@@ -145,7 +145,7 @@ async def test_tap_a_service_see_the_ticket_and_print_it(chromium: Browser, site
 
 async def test_paper_out_shows_note_your_number_and_keeps_the_ticket(
     chromium: Browser,
-    site: Site,  # noqa: F811
+    site: Site,
 ) -> None:
     site.printer.state = "paper_out"
     page = await open_kiosk(chromium, site, site.kiosk("front", site.printer.url))
@@ -164,7 +164,7 @@ async def test_paper_out_shows_note_your_number_and_keeps_the_ticket(
 
 async def test_a_mute_printer_delays_the_kiosk_no_longer_than_its_timeout(
     chromium: Browser,
-    site: Site,  # noqa: F811
+    site: Site,
 ) -> None:
     site.printer.state = "mute"
     page = await open_kiosk(
@@ -180,7 +180,7 @@ async def test_a_mute_printer_delays_the_kiosk_no_longer_than_its_timeout(
 
 async def test_two_kiosks_tapping_at_once_get_distinct_numbers(
     chromium: Browser,
-    site: Site,  # noqa: F811
+    site: Site,
 ) -> None:
     a = await open_kiosk(chromium, site, site.kiosk("left", None))
     b = await open_kiosk(chromium, site, site.kiosk("right", None))
@@ -198,7 +198,7 @@ async def test_two_kiosks_tapping_at_once_get_distinct_numbers(
 
 async def test_the_status_page_follows_the_ticket_until_it_is_called(
     chromium: Browser,
-    site: Site,  # noqa: F811
+    site: Site,
 ) -> None:
     kiosk = await open_kiosk(chromium, site, site.kiosk("front", None))
     await tap(kiosk, "birth")
@@ -234,7 +234,7 @@ async def test_the_status_page_follows_the_ticket_until_it_is_called(
     await phone_ctx.close()
 
 
-async def test_an_unpaired_kiosk_explains_how_to_pair(chromium: Browser, site: Site) -> None:  # noqa: F811
+async def test_an_unpaired_kiosk_explains_how_to_pair(chromium: Browser, site: Site) -> None:
     context = await new_context(chromium, PORTRAIT)
     page = await context.new_page()
     await page.goto(f"{site.server.url}/kiosk")
