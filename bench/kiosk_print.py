@@ -1,0 +1,140 @@
+"""Kiosk printing: render time per ticket, and tap-to-printed latency over HTTP.
+
+    .venv/bin/python -m bench.kiosk_print [--tickets 100] [--out bench/results/kiosk_print.json]
+
+1. Render: `kiosk.printing.render_ticket` for 58 mm (384 dots), 80 mm (512) and 576-dot printers,
+   after one warm-up (fonts loaded), p50/p99 over N renders.
+2. Tap to printed: a real `saduak serve` process on a fresh SQLite database, a kiosk whose printer
+   is the fake network printer (printer/fake.py, on loopback in this process), and N sequential
+   POST /api/v1/tickets with the kiosk's token. The response comes back once the ticket is on
+   "paper" (status checked before and after the cut), so its latency is tap-to-printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from counter.auth import DeviceKind, add_device, hash_password
+from counter.bus import MemoryBus
+from counter.db import Database
+from counter.models import Office
+from counter.seed import seed_demo
+from counter.service import QueueService, TicketView
+from kiosk.printing import render_ticket
+from printer.fake import FakePrinter
+from saduak import migrations
+from tests.live import LiveServer
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def summary(ms: list[float]) -> dict[str, float]:
+    return {
+        "n": len(ms),
+        "p50_ms": round(statistics.median(ms), 2),
+        "p99_ms": round(pct(ms, 0.99), 2),
+        "max_ms": round(max(ms), 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=100)
+    parser.add_argument("--out", type=Path, default=Path("bench/results/kiosk_print.json"))
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="saduak-bench-kiosk-"))
+    url = f"sqlite:///{workdir / 'bench.db'}"
+    migrations.upgrade(url)
+    db = Database(url)
+    now = datetime.now(UTC)
+    results: dict[str, object] = {}
+    try:
+        with FakePrinter.running() as fp:
+            with db.write() as session:
+                seed_demo(
+                    session,
+                    now,
+                    passwords={n: "x" for n in ("admin", "manager", "staff1", "staff2")},
+                    make_hash=lambda _p, h=hash_password("x"): h,
+                )
+                _, token = add_device(
+                    session, 1, DeviceKind.KIOSK, "bench", now, printer=fp.url + "?width=512"
+                )
+
+            # 1. Render time.
+            import asyncio
+
+            async def one_view() -> tuple[TicketView, Office]:
+                queue = QueueService(db, MemoryBus())
+                await queue.bus.start()
+                view = await queue.issue_ticket(1, "id_card_renewal", "elderly")
+                office = await queue.office(1)
+                await queue.bus.stop()
+                return view, office
+
+            view, office = asyncio.run(one_view())
+            render: dict[str, object] = {}
+            for width in (384, 512, 576):
+                render_ticket(view, office, width)
+                ms = []
+                for _ in range(args.tickets):
+                    started = time.perf_counter()
+                    render_ticket(view, office, width)
+                    ms.append((time.perf_counter() - started) * 1000)
+                render[str(width)] = summary(ms)
+            results["render"] = render
+
+            # 2. Tap to printed over HTTP.
+            with LiveServer(url, env={"SADUAK_KIOSK_RATE_PER_MINUTE": "100000"}) as server:
+                headers = {"Authorization": f"Bearer {token}"}
+                with httpx.Client(base_url=server.url, timeout=30) as client:
+                    ms, printed = [], 0
+                    for i in range(args.tickets + 5):
+                        started = time.perf_counter()
+                        r = client.post(
+                            "/api/v1/tickets",
+                            json={"service": "birth"},
+                            headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
+                        )
+                        took = (time.perf_counter() - started) * 1000
+                        r.raise_for_status()
+                        if i >= 5:  # warm-up: connections, caches
+                            ms.append(took)
+                            printed += r.json()["print_status"] == "printed"
+                results["tap_to_printed"] = {**summary(ms), "printed": printed}
+    finally:
+        db.dispose()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    render_rows: dict[str, dict[str, float]] = results["render"]  # type: ignore[assignment]
+    tap: dict[str, float] = results["tap_to_printed"]  # type: ignore[assignment]
+    print(f"{'ms':<28}{'p50':>8}{'p99':>8}{'max':>8}")
+    for width, row in render_rows.items():
+        print(
+            f"{'render, ' + width + ' dots':<28}{row['p50_ms']:>8}{row['p99_ms']:>8}"
+            f"{row['max_ms']:>8}"
+        )
+    print(
+        f"{'tap to printed (HTTP)':<28}{tap['p50_ms']:>8}{tap['p99_ms']:>8}{tap['max_ms']:>8}"
+        f"   {tap['printed']}/{tap['n']} printed"
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"measured_at": now.isoformat(), **results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
