@@ -80,6 +80,7 @@ def create_app(
 ENTRY_PAGES: list[tuple[str, str]] = [
     ("Kiosk (ตู้กดบัตรคิว)", "/kiosk"),
     ("Counter (ช่องบริการ)", "/counter"),
+    ("Supervisor (ภาพรวมสำนักงาน)", "/supervisor"),
     ("Hall display (จอแสดงผล)", "/display"),
     ("Reports (รายงาน)", "/reports"),
     ("Admin (ผู้ดูแลระบบ)", "/admin"),

@@ -449,8 +449,15 @@
     for (const b of dialog.querySelectorAll("[data-close]")) {
       b.addEventListener("click", () => dialog.close());
     }
-    // A click on the backdrop closes it too.
-    dialog.addEventListener("click", (e) => { if (e.target === dialog) dialog.close(); });
+    // A click on the backdrop (outside the box; the box's own padding is the dialog too)
+    // closes it.
+    dialog.addEventListener("click", (e) => {
+      if (e.target !== dialog) return;
+      const r = dialog.getBoundingClientRect();
+      const inside = e.clientX >= r.left && e.clientX <= r.right
+        && e.clientY >= r.top && e.clientY <= r.bottom;
+      if (!inside) dialog.close();
+    });
     // Escape always closes, even from a field that would otherwise swallow it.
     dialog.addEventListener("keydown", (e) => {
       if (e.key === "Escape") { e.preventDefault(); e.stopPropagation(); dialog.close(); }
