@@ -166,7 +166,10 @@ class Ticket(SQLModel, table=True):
     __table_args__ = (
         # The guarantee behind numbering: one number per office, prefix and business day.
         sa.UniqueConstraint("office_id", "business_day", "prefix", "seq_no"),
-        sa.Index("ix_ticket_queue", "office_id", "status", "service_id", "queued_at"),
+        # The waiting line of a service today: call-next heads, people ahead, queue summary.
+        sa.Index(
+            "ix_ticket_queue", "office_id", "business_day", "status", "service_id", "queued_at"
+        ),
         # A kiosk's double tap or retried request carries the same key and gets the same ticket.
         sa.UniqueConstraint("device_id", "request_key"),
     )

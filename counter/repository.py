@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
@@ -160,31 +160,55 @@ def issued_today(session: Session, office_id: int, service_id: int, day: date) -
 def waiting_candidates(
     session: Session, office_id: int, day: date, service_ids: Sequence[int]
 ) -> list[Candidate]:
-    """The head of every (service, priority-or-not) line: the only tickets a policy can pick."""
+    """The head of every (service, priority-or-not) line: the only tickets a policy can pick.
+
+    One window query returns at most two rows per service, however long the lines are.
+    """
     if not service_ids:
         return []
-    rows = session.exec(
-        select(Ticket.id, Ticket.service_id, Ticket.priority, Ticket.queued_at)
+    is_priority = col(Ticket.priority).is_not(None)
+    ranked = (
+        sa.select(
+            col(Ticket.id).label("id"),
+            col(Ticket.service_id).label("service_id"),
+            is_priority.label("is_priority"),
+            col(Ticket.queued_at).label("queued_at"),
+            func.row_number()
+            .over(
+                partition_by=(col(Ticket.service_id), is_priority),
+                order_by=(col(Ticket.queued_at), col(Ticket.id)),
+            )
+            .label("place"),
+        )
         .where(
-            Ticket.office_id == office_id,
-            Ticket.business_day == day,
-            Ticket.status == TicketStatus.WAITING,
+            col(Ticket.office_id) == office_id,
+            col(Ticket.business_day) == day,
+            col(Ticket.status) == TicketStatus.WAITING,
             col(Ticket.service_id).in_(service_ids),
         )
-        .order_by(col(Ticket.queued_at), col(Ticket.id))
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(ranked.c.id, ranked.c.service_id, ranked.c.is_priority, ranked.c.queued_at).where(
+            ranked.c.place == 1
+        )
     ).all()
-    heads: dict[tuple[int, bool], Candidate] = {}
-    for ticket_id, service_id, priority, queued_at in rows:
-        assert ticket_id is not None
-        key = (service_id, priority is not None)
-        if key not in heads:
-            heads[key] = Candidate(
-                ticket_id=ticket_id,
-                service_id=service_id,
-                priority=priority is not None,
-                queued_at=queued_at,
-            )
-    return list(heads.values())
+    return [
+        Candidate(
+            ticket_id=ticket_id,
+            service_id=service_id,
+            priority=bool(priority),
+            # The subquery loses the column type on SQLite; bring the UTC zone back.
+            queued_at=_utc(queued_at),
+        )
+        for ticket_id, service_id, priority, queued_at in rows
+    ]
+
+
+def _utc(value: datetime | str) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def claim_waiting(

@@ -360,11 +360,17 @@ class QueueService:
                 raise ServiceUnavailable(
                     f"งาน{service.name_th} ปิดให้บริการ", f"{service.name_en} is closed"
                 )
-            refusal = issuing_refusal(
-                office_hours(tx.office),
-                tx.now.astimezone(ZoneInfo(tx.office.timezone)),
-                cutoff=service.issue_cutoff,
-                holidays=repo.holidays(session, _id(tx.office)),
+            hours = office_hours(tx.office)
+            # Holidays are read only where hours apply: most calls need no extra query.
+            refusal = (
+                issuing_refusal(
+                    hours,
+                    tx.now.astimezone(ZoneInfo(tx.office.timezone)),
+                    cutoff=service.issue_cutoff,
+                    holidays=repo.holidays(session, _id(tx.office)),
+                )
+                if hours.enforced
+                else None
             )
             if refusal:
                 raise ServiceUnavailable(*refusal)

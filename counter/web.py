@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -90,17 +91,28 @@ _HTTP_CODES = {
 class BodyLimit:
     """Refuse request bodies over a size with 413, whether or not Content-Length is declared."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, larger: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # Path prefix -> limit, for the few uploads (voice clips) that are bigger than JSON.
+        self.larger = dict(larger or {})
+
+    def _limit(self, path: str) -> int:
+        for prefix, limit in self.larger.items():
+            if path.startswith(prefix):
+                return limit
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self._limit(scope.get("path", ""))
         for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await _send_413(send, self.max_bytes)
+            if name == b"content-length" and value.isdigit() and int(value) > max_bytes:
+                await _send_413(send, max_bytes)
                 return
         # No declared length (chunked): read the body up to the limit before the app sees it.
         # Bodies here are small JSON, so buffering costs nothing and keeps the app's own body
@@ -115,8 +127,8 @@ class BodyLimit:
                 return
             chunk = message.get("body", b"")
             seen += len(chunk)
-            if seen > self.max_bytes:
-                await _send_413(send, self.max_bytes)
+            if seen > max_bytes:
+                await _send_413(send, max_bytes)
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
@@ -190,6 +202,12 @@ class Authenticator:
 
     def forget(self, token: str) -> None:
         self._cache.pop(token, None)
+
+    def forget_where(self, match: Callable[[Principal], bool]) -> None:
+        """Drop cached logins that match, e.g. every token of a deactivated account."""
+        for token, hit in list(self._cache.items()):
+            if hit.principal is not None and match(hit.principal):
+                self._cache.pop(token, None)
 
     async def resolve(self, token: str) -> Principal | None:
         hit = self._cache.get(token)

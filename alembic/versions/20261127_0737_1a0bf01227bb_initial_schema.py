@@ -250,7 +250,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("ticket", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_ticket_queue", ["office_id", "status", "service_id", "queued_at"], unique=False
+            "ix_ticket_queue",
+            ["office_id", "business_day", "status", "service_id", "queued_at"],
+            unique=False,
         )
 
     op.create_table(
