@@ -1,3 +1,58 @@
 """Tables owned by the admin package (registered on the shared metadata for Alembic)."""
 
 from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from counter.models import UTCDateTime
+
+# The pairing table lives beside its protocol in counter.pairing (the counter layer cannot import
+# admin); importing it here registers it for Alembic, whose env imports the packages' models.
+from counter.pairing import PairingRequest  # noqa: F401
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who changed what in an office's configuration, and when: the row before and after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (sa.Index("ix_audit_log_office_at", "office_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id")
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    # Kept as written at the time: the account may be renamed or deactivated later.
+    username: str = Field(default="", max_length=64)
+    at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    action: str = Field(max_length=48)
+    target: str = Field(default="", max_length=120)
+    before: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON()))
+    after: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON()))
+
+
+class OfficeSettings(SQLModel, table=True):
+    """Office options beyond counter.models.Office; an office without a row has the defaults."""
+
+    __tablename__ = "office_settings"
+
+    office_id: int = Field(foreign_key="office.id", primary_key=True)
+    # Thai digits (๐–๙) in the narrative text of formal reports; screens and tickets keep Arabic.
+    thai_digits: bool = Field(default=False)
+    voice_repeat: int = Field(default=1)
+    voice_english: bool = Field(default=False)
+    voice_polite: str = Field(default="ka", max_length=8)
+
+
+class ProvinceMember(SQLModel, table=True):
+    """A staff account (usually at a provincial office) allowed to compare this office's key
+    metrics with others'. Granted by the office's own admin: each office shares its own data."""
+
+    __tablename__ = "province_member"
+
+    staff_id: int = Field(foreign_key="staff.id", primary_key=True)
+    office_id: int = Field(foreign_key="office.id", primary_key=True)
+    granted_by: int | None = Field(default=None, foreign_key="staff.id")
+    granted_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))

@@ -9,7 +9,8 @@ from sqlmodel import SQLModel
 
 # Every package's tables, registered on the one metadata.
 import admin.models  # noqa: F401
-import counter.models  # noqa: F401
+import counter.models
+import counter.pairing  # noqa: F401
 import reports.models  # noqa: F401
 from alembic import context
 from counter.db import normalise_url

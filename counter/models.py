@@ -56,6 +56,8 @@ class Office(SQLModel, table=True):
     opens: time = Field(default=time(8, 30))
     closes: time = Field(default=time(16, 30))
     saturday: bool = Field(default=False)
+    # Tickets are issued over lunch (12.00–13.00); off means issuing pauses then.
+    lunch_service: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
     hours_enforced: bool = Field(default=True)
     footer_th: str = Field(default="กรุณารอเรียกหมายเลขที่หน้าจอ", max_length=300)
     footer_en: str = Field(default="Please wait for your number on the screen", max_length=300)

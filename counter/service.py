@@ -13,7 +13,7 @@ import math
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -278,6 +278,8 @@ class QueueService:
                 counter.opened_at = None
                 counter.paused_reason = None
                 counter.paused_at = None
+        if tx.office.last_business_day is not None:
+            self._restore_counter_services(tx, tx.office.last_business_day)
         tx.office.last_business_day = tx.today
         if stale:
             tx.messages.append(
@@ -291,6 +293,31 @@ class QueueService:
                     "closed": len(stale),
                 }
             )
+
+    def _restore_counter_services(self, tx: _Tx, last_day: date) -> None:
+        """A manager's change of a counter's services holds for that day only: undo it, newest
+        first, so each counter starts the new day with its standing services (set in the admin)."""
+        start = datetime.combine(last_day, time(0), ZoneInfo(tx.office.timezone)).astimezone(UTC)
+        changes = repo.counter_events_since(
+            tx.session, _id(tx.office), start, ["service_added", "service_removed"]
+        )
+        counters = {c.id: c for c in repo.counters(tx.session, _id(tx.office))}
+        for event in sorted(changes, key=lambda e: e.seq, reverse=True):
+            counter = counters.get(event.counter_id)
+            if counter is None or not event.reason:
+                continue
+            service_id, *place = (int(part) for part in event.reason.split(":"))
+            rows = {r.service_id: r for r in repo.counter_services(tx.session, event.counter_id)}
+            if event.kind == "service_added" and service_id in rows:
+                repo.remove_counter_service(tx.session, rows[service_id])
+                tx.log_counter(counter, "service_restored", None, event.reason)
+            elif event.kind == "service_removed" and service_id not in rows:
+                position = place[0] if place else 0
+                weight = place[1] if len(place) > 1 else 1
+                row = repo.add_counter_service(tx.session, event.counter_id, service_id, position)
+                row.weight = weight
+                tx.log_counter(counter, "service_restored", None, event.reason)
+            tx.session.flush()
 
     def _view(self, session: Session, ticket: Ticket, service: Service | None = None) -> TicketView:
         service = service or session.get(Service, ticket.service_id)
@@ -879,7 +906,13 @@ class QueueService:
             for row in rows:
                 if row.service_id not in keep_ids:
                     repo.remove_counter_service(tx.session, row)
-                    tx.log_counter(counter, "service_removed", actor.staff_id, str(row.service_id))
+                    # Position and weight ride along so the day-end restore can put it back.
+                    tx.log_counter(
+                        counter,
+                        "service_removed",
+                        actor.staff_id,
+                        f"{row.service_id}:{row.position}:{row.weight}",
+                    )
             kept = [row for row in rows if row.service_id in keep_ids]
             have = {row.service_id for row in kept}
             group_position = {by_id[row.service_id].group: row.position for row in kept}
@@ -915,6 +948,7 @@ def office_hours(office: Office) -> OfficeHours:
         opens=office.opens,
         closes=office.closes,
         saturday=office.saturday,
+        lunch_service=office.lunch_service,
         enforced=office.hours_enforced,
     )
 

@@ -102,7 +102,7 @@ class BodyLimit:
     def _limit(self, path: str) -> int:
         for prefix, limit in self.larger.items():
             if path.startswith(prefix):
-                return limit
+                return max(limit, self.max_bytes)
         return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

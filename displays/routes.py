@@ -1,16 +1,260 @@
-"""Display screens: hall and counter pages, and the WebSocket feed."""
+"""Display screens: hall and counter pages, their files and clips, and the WebSocket feed."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path as FilePath
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI
+import anyio.to_thread
+from fastapi import APIRouter, FastAPI, HTTPException, Path, Query, Request, WebSocket
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.templating import Jinja2Templates
+from starlette.websockets import WebSocketDisconnect
+
+from counter import repository as repo
+from counter.auth import DeviceKind, DevicePrincipal
+from counter.web import CurrentManager, DatabaseDep
+from displays.feed import DisplayConnection, DisplayHub
+from displays.messages import CLOSE_BAD_TOKEN, CLOSE_NOT_DISPLAY, CLOSE_SILENT
+from displays.settings import DisplaySettings, get_display_settings
+from displays.text import TEXT, page_catalogue
+from displays.voice import ALL_CLIP_IDS, ClipLibrary
 
 router = APIRouter()
+
+HERE = FilePath(__file__).parent
+STATIC_DIR = HERE / "static"
+STATIC_URL = "/display/static"
+CLIPS_URL = "/display/clips"
+WS_PATH = "/ws/display"
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+# A page that reloads without its token in the address keeps working: the token is in the
+# browser's storage. A page that connects without ?token sends it in a first "hello" message,
+# so device tokens stay out of access logs.
+HELLO_TIMEOUT_S = 10.0
+MAX_CLIENT_MESSAGE = 4096
+
+_MEDIA_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".ttf": "font/ttf",
+    ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
+# Fonts never change under one name; scripts and styles are revalidated on every load so a
+# screen picks up an upgrade when it reloads.
+_CACHE = {".ttf": "public, max-age=604800", ".wav": "public, max-age=3600"}
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Resources the display feed owns for the app's lifetime (bus subscriptions, heartbeats)."""
-    yield
+    """The display hub (bus subscriptions, heartbeats, last-seen) for the app's lifetime."""
+    settings: DisplaySettings = (
+        getattr(app.state, "display_settings", None) or get_display_settings()
+    )
+    hub = DisplayHub(
+        db=app.state.db, bus=app.state.bus, clock=app.state.queue.clock, settings=settings
+    )
+    app.state.display_settings = settings
+    app.state.clip_library = ClipLibrary(override_dir=settings.clips_dir)
+    app.state.displays = hub
+    await hub.start()
+    try:
+        yield
+    finally:
+        await hub.stop()
+
+
+# ------------------------------------------------------------------ pages
+
+
+def _csp(request: Request) -> str:
+    host = request.headers.get("host", "")
+    # Everything comes from this server: office networks are often closed, and a screen must
+    # look the same whether or not the internet is reachable.
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; font-src 'self'; "
+        f"img-src 'self' data:; media-src 'self'; connect-src 'self' ws://{host} wss://{host}; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+    )
+
+
+def _page(request: Request, template: str, config: dict[str, Any]) -> HTMLResponse:
+    settings: DisplaySettings = request.app.state.display_settings
+    config = {
+        **config,
+        "ws_path": WS_PATH,
+        "static": STATIC_URL,
+        "manifest_url": f"{CLIPS_URL}/manifest.json",
+        "voice_mode": settings.voice_mode,
+        **page_catalogue(),
+    }
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {"t": TEXT, "config": config, "static": STATIC_URL},
+        headers={
+            "Content-Security-Policy": _csp(request),
+            # The first visit carries ?token=; never hand it to anyone in a Referer.
+            "Referrer-Policy": "no-referrer",
+            "Cache-Control": "no-cache",
+        },
+    )
+    return response
+
+
+@router.get("/display", response_class=HTMLResponse, include_in_schema=False)
+async def hall_page(request: Request) -> HTMLResponse:
+    """The hall TV (1920×1080): the call just made, every counter, recent calls, waiting."""
+    return _page(request, "display/hall.html", {"page": "hall", "sound": True})
+
+
+@router.get("/display/counter/{number}", response_class=HTMLResponse, include_in_schema=False)
+async def counter_page(
+    request: Request, number: Annotated[int, Path(ge=1, le=9999)]
+) -> HTMLResponse:
+    """The small screen above one counter: its current number, very large. Silent by default
+    (the hall speaks); `?sound=on` makes it announce its own counter's calls."""
+    return _page(
+        request, "display/counter.html", {"page": "counter", "counter": number, "sound": False}
+    )
+
+
+@router.get(STATIC_URL + "/{path:path}", include_in_schema=False)
+async def static_file(path: str) -> FileResponse:
+    file = (STATIC_DIR / path).resolve()
+    if not file.is_relative_to(STATIC_DIR.resolve()) or not file.is_file():
+        raise HTTPException(404, "not found")
+    return FileResponse(
+        file,
+        media_type=_MEDIA_TYPES.get(file.suffix),
+        headers={"Cache-Control": _CACHE.get(file.suffix, "no-cache")},
+    )
+
+
+@router.get(CLIPS_URL + "/manifest.json", include_in_schema=False)
+async def clip_manifest(request: Request) -> JSONResponse:
+    library: ClipLibrary = request.app.state.clip_library
+    return JSONResponse(library.page_manifest(CLIPS_URL), headers={"Cache-Control": "no-cache"})
+
+
+@router.get(CLIPS_URL + "/{clip_id}.wav", include_in_schema=False)
+async def clip_file(request: Request, clip_id: str) -> FileResponse:
+    library: ClipLibrary = request.app.state.clip_library
+    path = library.path(clip_id) if clip_id in ALL_CLIP_IDS else None
+    if path is None:
+        raise HTTPException(404, "no such clip")
+    return FileResponse(path, media_type="audio/wav", headers={"Cache-Control": _CACHE[".wav"]})
+
+
+# ------------------------------------------------------------------ admin view
+
+
+@router.get("/api/v1/displays", tags=["displays"])
+async def display_status(request: Request, staff: CurrentManager, db: DatabaseDep) -> JSONResponse:
+    """The office's display screens (last seen, connected to this process) and the voice set's
+    honest state: which announcement clips are poor or missing."""
+
+    def read() -> list[dict[str, Any]]:
+        with db.read() as session:
+            return [
+                {
+                    "id": d.id,
+                    "name": d.name,
+                    "last_seen_at": d.last_seen_at.isoformat() if d.last_seen_at else None,
+                    "revoked": d.revoked_at is not None,
+                }
+                for d in repo.devices(session, staff.office_id)
+                if d.kind == DeviceKind.DISPLAY
+            ]
+
+    devices = await anyio.to_thread.run_sync(read)
+    hub: DisplayHub = request.app.state.displays
+    connected: dict[int, int] = {}
+    for conn in hub.connections():
+        if conn.office_id == staff.office_id:
+            connected[conn.device.device_id] = connected.get(conn.device.device_id, 0) + 1
+    library: ClipLibrary = request.app.state.clip_library
+    return JSONResponse(
+        {
+            "displays": [{**d, "connections_here": connected.get(d["id"], 0)} for d in devices],
+            "voice": library.status(),
+        }
+    )
+
+
+# ------------------------------------------------------------------ the feed
+
+
+async def _receive_text(websocket: WebSocket) -> str | None:
+    """The next text message, or None when the screen has gone."""
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return None
+        text = message.get("text")
+        if text is not None:
+            return str(text)
+
+
+def _parse(text: str) -> dict[str, Any]:
+    if len(text) > MAX_CLIENT_MESSAGE:
+        return {}
+    with contextlib.suppress(ValueError):
+        value = json.loads(text)
+        if isinstance(value, dict):
+            return value
+    return {}
+
+
+@router.websocket(WS_PATH)
+async def display_feed(
+    websocket: WebSocket, token: Annotated[str | None, Query(max_length=200)] = None
+) -> None:
+    """Live feed for a paired display screen: a snapshot, then events, heartbeats.
+
+    Authenticate with `?token=DISPLAY_TOKEN`, or with a first message
+    `{"type": "hello", "token": ...}`. Refusals close with 4401 (bad token) or 4403 (not a
+    display). Screens may send `{"type": "resync"}` for a fresh snapshot and
+    `{"type": "ack", "seq": n}` after heartbeats. Message format: displays/messages.py.
+    """
+    await websocket.accept()
+    if not token:
+        with contextlib.suppress(TimeoutError, WebSocketDisconnect):
+            async with asyncio.timeout(HELLO_TIMEOUT_S):
+                text = await _receive_text(websocket)
+                hello = _parse(text) if text else {}
+                if hello.get("type") == "hello" and isinstance(hello.get("token"), str):
+                    token = hello["token"][:200]
+        if not token:
+            await websocket.close(CLOSE_SILENT, "no token: use ?token= or a hello message")
+            return
+    principal = await websocket.app.state.auth.resolve(token)
+    if principal is None:
+        await websocket.close(CLOSE_BAD_TOKEN, "invalid or revoked display token")
+        return
+    if not isinstance(principal, DevicePrincipal) or principal.kind is not DeviceKind.DISPLAY:
+        await websocket.close(CLOSE_NOT_DISPLAY, "not a display token")
+        return
+    hub: DisplayHub = websocket.app.state.displays
+    loop = asyncio.get_running_loop()
+    conn = DisplayConnection(websocket, principal, loop.time())
+    hub.join(conn)
+    try:
+        while (text := await _receive_text(websocket)) is not None:
+            conn.last_heard = loop.time()
+            kind = _parse(text).get("type")
+            if kind == "ack":
+                conn.acks = True
+            elif kind == "resync":
+                hub.resync(conn)
+    except (WebSocketDisconnect, RuntimeError):
+        pass  # gone, or closed by the hub
+    finally:
+        hub.leave(conn)

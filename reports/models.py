@@ -1,3 +1,182 @@
 """Tables owned by the reports package (registered on the shared metadata for Alembic)."""
 
 from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from counter.models import UTCDateTime
+
+
+def _utc(*, nullable: bool = False) -> sa.Column[datetime]:
+    return sa.Column(UTCDateTime(), nullable=nullable)
+
+
+class SurveyItem(SQLModel, table=True):
+    """One 5-level question of an office's satisfaction survey. Answers refer to the code, so a
+    label can be reworded and an item retired without touching what was already answered."""
+
+    __tablename__ = "survey_item"
+    __table_args__ = (sa.UniqueConstraint("office_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    code: str = Field(max_length=32)
+    label_th: str = Field(max_length=200)
+    label_en: str = Field(max_length=200)
+    position: int = Field(default=0)
+    active: bool = Field(default=True)
+
+
+class SurveyResponse(SQLModel, table=True):
+    """A citizen's answer for one finished ticket transaction (at most one each)."""
+
+    __tablename__ = "survey_response"
+    __table_args__ = (
+        sa.UniqueConstraint("ticket_id", "transaction_no"),
+        sa.Index("ix_survey_response_office_day", "office_id", "business_day"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id")
+    ticket_id: int = Field(foreign_key="ticket.id")
+    transaction_no: int
+    # The visit's business day, so a period's answers match that period's visitors.
+    business_day: date
+    service_id: int = Field(foreign_key="service.id")
+    counter_id: int | None = Field(default=None, foreign_key="counter.id")
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    answered_at: datetime = Field(sa_column=_utc())
+    # Where it was answered: "status" (the ticket's QR page) or "counter" (the counter tablet).
+    channel: str = Field(default="status", max_length=16)
+    # Needs and suggestions (ความต้องการ / ข้อเสนอแนะ) in the citizen's own words.
+    comment: str = Field(default="", max_length=1000)
+
+
+class SurveyAnswer(SQLModel, table=True):
+    __tablename__ = "survey_answer"
+    __table_args__ = (sa.CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),)
+
+    response_id: int = Field(foreign_key="survey_response.id", primary_key=True)
+    item_code: str = Field(max_length=32, primary_key=True)
+    score: int
+
+
+class ReportDay(SQLModel, table=True):
+    """A business day whose report rows are built and final (see reports.rollup)."""
+
+    __tablename__ = "report_day"
+
+    office_id: int = Field(foreign_key="office.id", primary_key=True)
+    business_day: date = Field(primary_key=True)
+    sealed_at: datetime = Field(sa_column=_utc())
+    # The fact-building rules' version; a newer one rebuilds older days.
+    version: int = Field(default=1)
+
+
+class ReportTransaction(SQLModel, table=True):
+    """One ticket transaction, derived from its events once its business day is over.
+
+    Durations are whole seconds; None where the interval did not happen (e.g. no service for a
+    no-show). Local hour/weekday are in the office's timezone, kept so breakdowns need no
+    timezone arithmetic in SQL.
+    """
+
+    __tablename__ = "report_transaction"
+    __table_args__ = (
+        sa.UniqueConstraint("ticket_id", "transaction_no"),
+        sa.Index("ix_report_transaction_office_day", "office_id", "business_day"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id")
+    ticket_id: int = Field(foreign_key="ticket.id")
+    transaction_no: int
+    business_day: date
+    number: str = Field(max_length=8)
+    service_id: int = Field(foreign_key="service.id")
+    priority: str | None = Field(default=None, max_length=16)
+    # issued | requeued (a transfer in)
+    arrival: str = Field(max_length=16)
+    # done | transferred | no_show | cancelled | unserved | open
+    outcome: str = Field(max_length=16)
+    counter_id: int | None = Field(default=None, foreign_key="counter.id")
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    queued_at: datetime = Field(sa_column=_utc())
+    called_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    started_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    ended_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    recalls: int = Field(default=0)
+    wait_s: int | None = Field(default=None)
+    walk_s: int | None = Field(default=None)
+    service_s: int | None = Field(default=None)
+    hold_s: int = Field(default=0)
+    total_s: int | None = Field(default=None)
+    arrival_hour: int
+    weekday: int
+    end_hour: int | None = Field(default=None)
+    # Served outside normal hours: lunch | before | after | saturday | sunday | holiday.
+    outside: str | None = Field(default=None, max_length=16)
+
+
+class ReportDayService(SQLModel, table=True):
+    """Per office, business day and service: counts, sums and the sorted durations.
+
+    The durations are kept as sorted arrays of unsigned 32-bit little-endian seconds, so a
+    period's exact median, p90, bands and shares within any threshold come from merging a few
+    hundred small sorted runs instead of reading every transaction (reports.metrics).
+    """
+
+    __tablename__ = "report_day_service"
+
+    office_id: int = Field(foreign_key="office.id", primary_key=True)
+    business_day: date = Field(primary_key=True)
+    service_id: int = Field(foreign_key="service.id", primary_key=True)
+    issued: int = Field(default=0)
+    transferred_in: int = Field(default=0)
+    served: int = Field(default=0)
+    transferred: int = Field(default=0)
+    no_show: int = Field(default=0)
+    cancelled: int = Field(default=0)
+    unserved: int = Field(default=0)
+    hold_s: int = Field(default=0)
+    waits: bytes = Field(default=b"", sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+    walks: bytes = Field(default=b"", sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+    services: bytes = Field(default=b"", sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+    totals: bytes = Field(default=b"", sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+
+
+class ReportMonth(SQLModel, table=True):
+    """A calendar month whose month rollup is built (all its days were final and sealed)."""
+
+    __tablename__ = "report_month"
+
+    office_id: int = Field(foreign_key="office.id", primary_key=True)
+    month: date = Field(primary_key=True)
+    built_at: datetime = Field(sa_column=_utc())
+    version: int = Field(default=1)
+
+
+class ReportMonthService(SQLModel, table=True):
+    """report_day_service merged over a whole month: a fiscal year reads 12 runs per service
+    instead of about 250."""
+
+    __tablename__ = "report_month_service"
+
+    office_id: int = Field(foreign_key="office.id", primary_key=True)
+    month: date = Field(primary_key=True)
+    service_id: int = Field(foreign_key="service.id", primary_key=True)
+    issued: int = Field(default=0)
+    transferred_in: int = Field(default=0)
+    served: int = Field(default=0)
+    transferred: int = Field(default=0)
+    no_show: int = Field(default=0)
+    cancelled: int = Field(default=0)
+    unserved: int = Field(default=0)
+    hold_s: int = Field(default=0)
+    waits: bytes = Field(default=b"", sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+    walks: bytes = Field(default=b"", sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+    services: bytes = Field(default=b"", sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+    totals: bytes = Field(default=b"", sa_column=sa.Column(sa.LargeBinary(), nullable=False))

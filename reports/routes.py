@@ -1,7 +1,528 @@
-"""Reports for managers: dashboard, evidence pack, exports, survey."""
+"""Reports for managers: dashboard, evidence pack, exports, summary API; the citizen survey."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import asyncio
+import contextlib
+import json
+from datetime import timedelta
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, WebSocket
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.background import BackgroundTask
+from starlette.websockets import WebSocketDisconnect
+
+from counter.auth import DevicePrincipal, Role, StaffPrincipal
+from counter.bus import MessagesMissed
+from counter.queue.errors import DomainError, InvalidInput
+from counter.queue.thai import (
+    fiscal_year,
+    format_thai_date,
+    format_thai_date_long,
+)
+from counter.service import office_channel
+from counter.ui import csrf_token_for, templates_for
+from counter.web import SESSION_COOKIE, Authenticator, CurrentManager, CurrentReader
+from reports import periods
+from reports.schemas import SurveyIn, SurveyItemsIn
+from reports.service import ReportService
+from reports.survey import Item, SurveyService
+from reports.text import (
+    BANDS,
+    DEFINITIONS,
+    OUTCOME,
+    OUTSIDE,
+    PAUSE_REASON,
+    PERIOD_KINDS,
+    PRIORITY,
+    SCALE,
+    WEEKDAYS,
+    T,
+)
 
 router = APIRouter()
+
+HERE = FilePath(__file__).resolve().parent
+STATIC_DIR = HERE / "static"
+STATIC_URL = "/static/reports"
+templates = templates_for(HERE)
+HEARTBEAT_S = 20.0
+
+
+def _number(value: Any) -> float | None:
+    # Missing parts of the data (no answers yet, an empty group) show as a dash.
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _mins(seconds: Any) -> str:
+    v = _number(seconds)
+    return "–" if v is None else f"{v / 60:,.1f}"
+
+
+def _pct(value: Any) -> str:
+    v = _number(value)
+    return "–" if v is None else f"{v:.1f}"
+
+
+def _dec2(value: Any) -> str:
+    v = _number(value)
+    return "–" if v is None else f"{v:.2f}"
+
+
+def _hours(seconds: Any) -> str:
+    v = _number(seconds)
+    return "–" if v is None else f"{v / 3600:,.1f}"
+
+
+def _num(value: Any) -> str:
+    v = _number(value)
+    return "–" if v is None else f"{v:,.0f}"
+
+
+templates.env.filters.update(mins=_mins, pct=_pct, dec2=_dec2, hours=_hours, num=_num)
+
+_MEDIA = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".md": "text/plain; charset=utf-8",
+}
+_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; "
+    "img-src 'self' data:; connect-src 'self' {ws}; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'self'"
+)
+
+
+def get_reports(request: Request) -> ReportService:
+    return ReportService(request.app.state.db, request.app.state.queue.clock)
+
+
+def get_survey(request: Request) -> SurveyService:
+    return SurveyService(request.app.state.db, request.app.state.queue.clock)
+
+
+ReportsDep = Annotated[ReportService, Depends(get_reports)]
+SurveyDep = Annotated[SurveyService, Depends(get_survey)]
+Text = Annotated[str | None, Query(max_length=40)]
+
+
+def is_office_head(staff: StaffPrincipal) -> bool:
+    """Per-staff figures are for the office head only (PDPA): the manager role. The admin role is
+    the system administrator, who runs the system but does not assess colleagues."""
+    return staff.role == Role.MANAGER
+
+
+# ------------------------------------------------------------------ JSON API
+
+
+@router.get("/api/v1/reports/summary", tags=["reports"])
+async def summary(
+    manager: CurrentManager,
+    reports: ReportsDep,
+    from_: Annotated[str | None, Query(alias="from", max_length=40)] = None,
+    to: Text = None,
+) -> JSONResponse:
+    """Metrics per service and overall for a date range (YYYY-MM-DD, CE, inclusive), in seconds."""
+    if not from_ or not to:
+        raise InvalidInput(
+            "กรุณาระบุช่วงวันที่ from และ to (ปปปป-ดด-วว)", "give from and to as YYYY-MM-DD"
+        )
+    period = periods.custom(periods.parse_date(from_), periods.parse_date(to))
+    data = await reports.summary(manager.office_id, period, include_staff=is_office_head(manager))
+    return JSONResponse(data)
+
+
+@router.get("/api/v1/reports/dashboard", tags=["reports"])
+async def dashboard_data(
+    request: Request,
+    manager: CurrentManager,
+    reports: ReportsDep,
+    service: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    counter: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+) -> JSONResponse:
+    """Everything the dashboard shows, for the period in the query (see /reports)."""
+    period = await _period(request, reports, manager.office_id)
+    data = await reports.dashboard(
+        manager.office_id,
+        period,
+        service_id=service,
+        counter_id=counter,
+        include_staff=is_office_head(manager),
+    )
+    return JSONResponse(data)
+
+
+@router.get("/api/v1/reports/export", tags=["reports"])
+async def export(
+    request: Request,
+    manager: CurrentManager,
+    reports: ReportsDep,
+    what: Annotated[str, Query(max_length=10)] = "summary",
+    format: Annotated[str, Query(max_length=5)] = "xlsx",
+) -> FileResponse:
+    """The period's summary or its per-transaction rows as CSV (UTF-8) or XLSX."""
+    period = await _period(request, reports, manager.office_id)
+    path, name = await reports.export(
+        manager.office_id, period, what, format, include_staff=is_office_head(manager)
+    )
+    media = (
+        "text/csv; charset=utf-8"
+        if format == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return FileResponse(
+        path, media_type=media, filename=name, background=BackgroundTask(path.unlink, True)
+    )
+
+
+@router.get("/api/v1/survey-items", tags=["survey"])
+async def survey_items(manager: CurrentManager, survey: SurveyDep) -> dict[str, Any]:
+    return {"items": await survey.items(manager.office_id)}
+
+
+@router.put("/api/v1/survey-items", tags=["survey"])
+async def set_survey_items(
+    body: SurveyItemsIn, manager: CurrentManager, survey: SurveyDep
+) -> dict[str, Any]:
+    """Replace the office's survey items (in order); items left out are retired, not deleted."""
+    items = [Item(i.code, i.label_th, i.label_en, n, i.active) for n, i in enumerate(body.items)]
+    return {"items": await survey.set_items(manager.office_id, items)}
+
+
+@router.get("/api/v1/survey/counter/{number}", tags=["survey"])
+async def counter_survey(
+    number: Annotated[int, Path(ge=1, le=9999)], who: CurrentReader, survey: SurveyDep
+) -> Response:
+    """The open survey of the ticket this counter finished last (204 when there is none)."""
+    current = await survey.counter_current(who.office_id, number)
+    return Response(status_code=204) if current is None else JSONResponse(current)
+
+
+@router.get("/api/v1/survey/{token}", tags=["survey"])
+async def survey_form(
+    token: Annotated[str, Path(max_length=64)], survey: SurveyDep
+) -> dict[str, Any]:
+    """The survey of a ticket (public, by its status token): state open | answered |
+    not_finished | expired, the ticket, the items and the 5-level scale."""
+    return await survey.form(token)
+
+
+@router.post("/api/v1/survey/{token}", tags=["survey"], status_code=201)
+async def survey_answer(
+    token: Annotated[str, Path(max_length=64)], body: SurveyIn, survey: SurveyDep
+) -> dict[str, Any]:
+    """Answer once, after the ticket is finished: 409 if not finished or already answered."""
+    result = await survey.answer(token, dict(body.answers), body.comment, body.channel)
+    th, en = T["survey_thanks"]
+    return {**result, "message_th": th, "message_en": en}
+
+
+# ------------------------------------------------------------------ pages
+
+
+async def _period(request: Request, reports: ReportsDep, office_id: int) -> periods.Period:
+    q = request.query_params
+    today = await reports.today(office_id)
+    for key in ("period", "on", "from", "to", "fy", "q"):
+        if len(q.get(key, "")) > 40:
+            raise InvalidInput("ค่าที่ส่งมายาวเกินไป", f"{key} is too long")
+    return periods.resolve(
+        q.get("period") or None,
+        today,
+        on=q.get("on") or None,
+        first=q.get("from") or None,
+        last=q.get("to") or None,
+        fy=q.get("fy") or None,
+        q=q.get("q") or None,
+    )
+
+
+async def _page_manager(request: Request) -> tuple[StaffPrincipal, str] | Response:
+    """The signed-in manager of a page, the login redirect, or a 403 page."""
+    token = request.cookies.get(SESSION_COOKIE)
+    auth: Authenticator = request.app.state.auth
+    principal = await auth.resolve(token) if token else None
+    if not token or not isinstance(principal, StaffPrincipal):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse("/login?next=" + quote(target, safe=""), status_code=303)
+    if principal.role not in (Role.ADMIN, Role.MANAGER):
+        return _render(request, "reports/forbidden.html", {}, status_code=403)
+    return principal, token
+
+
+def _render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> HTMLResponse:
+    host = request.headers.get("host", "")
+    return templates.TemplateResponse(
+        request,
+        name,
+        {
+            "T": T,
+            "static": STATIC_URL,
+            "BANDS": BANDS,
+            "OUTCOME": OUTCOME,
+            "OUTSIDE": OUTSIDE,
+            "PRIORITY": PRIORITY,
+            "PAUSE": PAUSE_REASON,
+            "WEEKDAYS": WEEKDAYS,
+            "DEFINITIONS": DEFINITIONS,
+            "SCALE": SCALE,
+            "PERIOD_KINDS": PERIOD_KINDS,
+            **context,
+        },
+        status_code=status_code,
+        headers={
+            "Content-Security-Policy": _CSP.format(ws=f"ws://{host} wss://{host}"),
+            "Cache-Control": "no-store",
+            "Referrer-Policy": "no-referrer",
+        },
+    )
+
+
+@router.get("/reports", response_class=HTMLResponse, include_in_schema=False)
+async def dashboard_page(request: Request, reports: ReportsDep) -> Response:
+    who = await _page_manager(request)
+    if isinstance(who, Response):
+        return who
+    staff, token = who
+    q = request.query_params
+    try:
+        period = await _period(request, reports, staff.office_id)
+        service = _int(q.get("service"))
+        counter = _int(q.get("counter"))
+        data = await reports.dashboard(
+            staff.office_id,
+            period,
+            service_id=service,
+            counter_id=counter,
+            include_staff=is_office_head(staff),
+        )
+        options = await reports.options(staff.office_id)
+    except DomainError as exc:
+        return _render(request, "reports/error.html", {"error": exc}, status_code=422)
+    today = await reports.today(staff.office_id)
+    return _render(
+        request,
+        "reports/dashboard.html",
+        {
+            "csrf_token": csrf_token_for(token),
+            "staff": staff,
+            "d": data,
+            "data_json": _script_json(_chart_data(data)),
+            "period": period,
+            "q": dict(q),
+            "options": options,
+            "service": service,
+            "counter": counter,
+            "office_head": is_office_head(staff),
+            "nav": _nav(period, q),
+            "fy_now": fiscal_year(today),
+            "generated": format_thai_date(await reports.now(), with_time=True),
+            "query": str(request.url.query),
+        },
+    )
+
+
+@router.get("/reports/evidence", response_class=HTMLResponse, include_in_schema=False)
+async def evidence_page(request: Request, reports: ReportsDep, fy: Text = None) -> Response:
+    """The fiscal year's GECC evidence pack: print-ready A4 HTML."""
+    who = await _page_manager(request)
+    if isinstance(who, Response):
+        return who
+    staff, _token = who
+    try:
+        year = periods.parse_fy(fy) if fy else fiscal_year(await reports.today(staff.office_id))
+        data = await reports.evidence(staff.office_id, year)
+    except DomainError as exc:
+        return _render(request, "reports/error.html", {"error": exc}, status_code=422)
+    first, last = periods.fiscal(year).first, periods.fiscal(year).last
+    return _render(
+        request,
+        "reports/evidence.html",
+        {
+            "d": data,
+            "fy": year,
+            "range_th": f"{format_thai_date_long(first)} – {format_thai_date_long(last)}",
+            "data_json": _script_json(_evidence_chart_data(data)),
+            "generated": format_thai_date_long(await reports.now(), with_time=True),
+        },
+    )
+
+
+@router.get("/survey/counter/{number}", response_class=HTMLResponse, include_in_schema=False)
+async def counter_survey_page(
+    request: Request, number: Annotated[int, Path(ge=1, le=9999)]
+) -> HTMLResponse:
+    """A tablet at the counter: shows the survey for the ticket the counter just finished.
+    Open it on a paired display or kiosk (`?token=` once; kept in the browser) or signed in."""
+    return _render(
+        request, "reports/survey.html", {"mode": "counter", "counter": number, "token": ""}
+    )
+
+
+@router.get("/survey/{token}", response_class=HTMLResponse, include_in_schema=False)
+async def survey_page(request: Request, token: Annotated[str, Path(max_length=64)]) -> HTMLResponse:
+    """The citizen's survey page (linked from the ticket's status page)."""
+    return _render(request, "reports/survey.html", {"mode": "ticket", "counter": 0, "token": token})
+
+
+@router.get(STATIC_URL + "/{path:path}", include_in_schema=False)
+async def static_file(path: str) -> FileResponse:
+    file = (STATIC_DIR / path).resolve()
+    if not file.is_relative_to(STATIC_DIR) or not file.is_file():
+        raise HTTPException(404, "not found")
+    return FileResponse(
+        file, media_type=_MEDIA.get(file.suffix), headers={"Cache-Control": "public, max-age=3600"}
+    )
+
+
+# ------------------------------------------------------------------ counter tablet feed
+
+
+@router.websocket("/ws/survey/counter/{number}")
+async def counter_survey_feed(
+    websocket: WebSocket, number: Annotated[int, Path(ge=1, le=9999)]
+) -> None:
+    """Pushes {"type": "survey", ...} when the counter finishes a ticket, {"type": "idle"} when
+    there is nothing to answer, and a heartbeat. A staff session cookie authenticates, or a
+    first message {"type": "hello", "token": <display/kiosk device token or staff token>}."""
+    await websocket.accept()
+    auth: Authenticator = websocket.app.state.auth
+    principal = None
+    cookie = websocket.cookies.get(SESSION_COOKIE)
+    if cookie:
+        principal = await auth.resolve(cookie)
+    if principal is None:
+        try:
+            async with asyncio.timeout(10):
+                hello = json.loads(await websocket.receive_text())
+            if isinstance(hello, dict) and isinstance(hello.get("token"), str):
+                principal = await auth.resolve(hello["token"][:200])
+        except (TimeoutError, ValueError, WebSocketDisconnect):
+            principal = None
+    if not isinstance(principal, (StaffPrincipal, DevicePrincipal)):
+        with contextlib.suppress(Exception):
+            await websocket.close(4401, "sign in or pair this device")
+        return
+    survey = SurveyService(websocket.app.state.db, websocket.app.state.queue.clock)
+    office_id = principal.office_id
+
+    async def send_current() -> None:
+        try:
+            current = await survey.counter_current(office_id, number)
+        except DomainError as exc:
+            await websocket.send_json({"type": "error", "detail_th": exc.th, "detail_en": exc.en})
+            return
+        await websocket.send_json(
+            {"type": "idle"} if current is None else {"type": "survey", "survey": current}
+        )
+
+    async def drain() -> None:
+        # Reading is how a closed socket is noticed; the page sends nothing else.
+        while True:
+            await websocket.receive_text()
+
+    reader = asyncio.create_task(drain())
+    try:
+        async with websocket.app.state.bus.subscribe(office_channel(office_id)) as sub:
+            await send_current()
+            while not reader.done():
+                try:
+                    async with asyncio.timeout(HEARTBEAT_S):
+                        message = await sub.get()
+                except TimeoutError:
+                    await websocket.send_json({"type": "heartbeat"})
+                    continue
+                except MessagesMissed:
+                    await send_current()
+                    continue
+                if message.get("counter") == number and message.get("type") in (
+                    "ticket.finished",
+                    "ticket.called",
+                ):
+                    await send_current()
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        reader.cancel()
+        with contextlib.suppress(BaseException):
+            await reader
+
+
+# ------------------------------------------------------------------ page helpers
+
+
+def _int(value: str | None) -> int | None:
+    if not value:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise InvalidInput("ตัวกรองไม่ถูกต้อง", "invalid filter value") from None
+    if not 1 <= number <= 2**62:
+        raise InvalidInput("ตัวกรองไม่ถูกต้อง", "invalid filter value")
+    return number
+
+
+def _nav(period: periods.Period, q: Any) -> dict[str, str | None]:
+    """Query strings of the previous and next period of the same kind."""
+    if period.kind == "custom":
+        return {"prev": None, "next": None}
+    keep = {k: v for k, v in q.items() if k in ("service", "counter")}
+
+    def link(anchor: Any) -> str:
+        params = {**keep, "period": period.kind, "on": anchor.isoformat()}
+        return "?" + "&".join(f"{k}={quote(str(v))}" for k, v in params.items())
+
+    return {
+        "prev": link(period.first - timedelta(days=1)),
+        "next": link(period.last + timedelta(days=1)),
+    }
+
+
+def _script_json(data: dict[str, Any]) -> str:
+    # Inside <script>, "</" could end the element early: office-edited names must not do that.
+    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+
+
+def _minutes(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 60, 1)
+
+
+def _chart_data(d: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "days": [x["label"] for x in d["by_day"]],
+        "served": [x["served"] for x in d["by_day"]],
+        "issued": [x["issued"] for x in d["by_day"]],
+        "wait_mean": [_minutes(x["wait"]["mean"]) for x in d["by_day"]],
+        "hours": [f"{h['hour']:02d}.00" for h in d["hourly"]],
+        "arrivals_per_day": [round(h["arrivals_per_day"], 1) for h in d["hourly"]],
+        "served_per_day": [round(h["served_per_day"], 1) for h in d["hourly"]],
+        "open_counters": [round(h["open_counters"], 2) for h in d["hourly"]],
+        "bands": [th for _, th, _ in BANDS],
+        "band_counts": [(d["overall"] or {}).get("wait_bands", {}).get(k, 0) for k, _, _ in BANDS],
+        "services": [s["name_th"] for s in d["services"]],
+        "service_wait": [_minutes(s["wait"]["mean"]) for s in d["services"]],
+        "service_time": [_minutes(s["service"]["mean"]) for s in d["services"]],
+    }
+
+
+def _evidence_chart_data(d: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "months": [m["label_th"] for m in d["months"]],
+        "served": [m["served"] for m in d["months"]],
+        "wait_mean": [_minutes(m["wait"]["mean"]) for m in d["months"]],
+        "within_target": [
+            None if m["within_target_pct"] is None else round(m["within_target_pct"], 1)
+            for m in d["months"]
+        ],
+        "hours": [f"{h['hour']:02d}.00" for h in d["hourly"]],
+        "arrivals_per_day": [round(h["arrivals_per_day"], 1) for h in d["hourly"]],
+        "open_counters": [round(h["open_counters"], 2) for h in d["hourly"]],
+        "bands": [th for _, th, _ in BANDS],
+        "band_counts": [d["overall"]["wait_bands"].get(k, 0) for k, _, _ in BANDS],
+    }

@@ -22,6 +22,8 @@ from counter.ui import router as ui_router
 from counter.web import Authenticator, BodyLimit, install_error_handlers
 from displays.routes import lifespan as displays_lifespan
 from displays.routes import router as displays_router
+from displays.voice_admin import MAX_UPLOAD_BYTES as VOICE_MAX_UPLOAD_BYTES
+from displays.voice_admin import UPLOAD_PREFIX as VOICE_UPLOAD_PREFIX
 from displays.voice_admin import router as voice_admin_router
 from kiosk.routes import mount_static as mount_kiosk_static
 from kiosk.routes import router as kiosk_router
@@ -58,7 +60,12 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
     )
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        # Voice clips are WAV files, far larger than any JSON body.
+        larger={VOICE_UPLOAD_PREFIX: VOICE_MAX_UPLOAD_BYTES + 64 * 1024},
+    )
     install_error_handlers(app)
     mount_common_static(app)
     mount_kiosk_static(app)

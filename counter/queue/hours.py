@@ -12,6 +12,10 @@ class OfficeHours:
     opens: time = time(8, 30)
     closes: time = time(16, 30)
     saturday: bool = False
+    # Off: issuing pauses over lunch (GECC counts lunch-hour service as service outside hours).
+    lunch_service: bool = True
+    lunch_starts: time = time(12, 0)
+    lunch_ends: time = time(13, 0)
     # Off: the office issues at any hour (a demo, or a 24-hour service point).
     enforced: bool = True
 
@@ -37,6 +41,12 @@ def issuing_refusal(
     if now < hours.opens:
         opens = hours.opens.strftime("%H.%M")
         return (f"ยังไม่เปิดรับบัตรคิว เปิดเวลา {opens} น.", f"ticket issuing opens at {opens}")
+    if not hours.lunch_service and hours.lunch_starts <= now < hours.lunch_ends:
+        back = hours.lunch_ends.strftime("%H.%M")
+        return (
+            f"พักกลางวัน เปิดรับบัตรคิวอีกครั้งเวลา {back} น.",
+            f"lunch break; ticket issuing resumes at {back}",
+        )
     if now >= last:
         shut = last.strftime("%H.%M")
         return (f"ปิดรับบัตรคิวแล้ว (ปิดเวลา {shut} น.)", f"ticket issuing closed at {shut}")

@@ -46,17 +46,29 @@
 
   async function showSurvey() {
     const box = $("s-survey");
-    if (!box.classList.contains("hidden")) return;
+    if (box.dataset.shown) return;
+    box.dataset.shown = "1";
+    // The survey itself (items, answered once) belongs to the reports package: ask whether this
+    // ticket's survey is open, then link to its page.
+    let state = "open";
+    try {
+      const r = await fetch(`/api/v1/survey/${token}`, { headers: { Accept: "application/json" } });
+      if (r.ok) state = (await r.json()).state;
+    } catch (e) { /* offer the link anyway */ }
+    if (state === "expired" || state === "not_finished") return;
     box.classList.remove("hidden");
-    // The survey itself (items, answers once) is served by the reports package.
-    if (window.SaduakSurvey) window.SaduakSurvey.mount($("s-survey-body"), token);
-    else {
-      const link = document.createElement("a");
-      link.href = `/survey/${token}`;
-      link.className = "button";
-      link.textContent = "ทำแบบประเมิน / Take the survey";
-      $("s-survey-body").appendChild(link);
+    const body = $("s-survey-body");
+    body.textContent = "";
+    if (state === "answered") {
+      body.textContent = "ได้รับแบบประเมินของท่านแล้ว ขอบคุณค่ะ / Thank you for your answers.";
+      return;
     }
+    const link = document.createElement("a");
+    link.href = `/survey/${token}`;
+    link.className = "button";
+    link.id = "s-survey-link";
+    link.textContent = "ทำแบบประเมิน / Take the survey";
+    body.appendChild(link);
   }
 
   function connect() {

@@ -122,6 +122,19 @@ class TestIssuing:
         with pytest.raises(ServiceUnavailable):
             await queue.issue_ticket(OFFICE, "death")
 
+    async def test_issuing_pauses_over_lunch_when_the_office_has_no_lunch_service(
+        self, queue: QueueService, database: Database, clock: FakeClock
+    ) -> None:
+        edit(database, Office, OFFICE, hours_enforced=True)
+        clock.now = clock.now.replace(hour=5, minute=30)  # 12:30 in Bangkok
+        await queue.issue_ticket(OFFICE, "birth")  # lunch service is on by default
+        edit(database, Office, OFFICE, lunch_service=False)
+        with pytest.raises(ServiceUnavailable) as err:
+            await queue.issue_ticket(OFFICE, "birth")
+        assert "13.00" in err.value.th and "lunch" in err.value.en
+        clock.now = clock.now.replace(hour=6, minute=0)  # 13:00
+        await queue.issue_ticket(OFFICE, "birth")
+
 
 class TestDayRollover:
     async def test_numbers_restart_on_the_next_local_day(
@@ -452,3 +465,39 @@ async def test_queue_summary_counts_waiting_and_oldest_wait(
     assert summary["marriage"].oldest_wait_seconds == 120
     assert summary["divorce"].waiting == 0 and summary["divorce"].oldest_wait_seconds is None
     assert len(summary) == 15
+
+
+class TestCounterServicesForTheDay:
+    async def test_a_managers_change_holds_for_the_day_and_the_standing_services_return(
+        self, queue: QueueService, database: Database, clock: FakeClock
+    ) -> None:
+        def services_of(counter_id: int) -> dict[int, tuple[int, int]]:
+            from counter.models import CounterService
+
+            with database.read() as session:
+                rows = session.exec(
+                    select(CounterService).where(CounterService.counter_id == counter_id)
+                ).all()
+                return {r.service_id: (r.position, r.weight) for r in rows}
+
+        with database.write() as session:
+            from counter.models import CounterService
+
+            row = session.get(CounterService, (1, 6))  # birth at counter 1
+            assert row is not None
+            row.weight = 3  # a weight that must survive the day's change
+        standing = services_of(1)
+        codes = await queue.set_counter_services(MANAGER, 1, ["marriage", "death"])
+        assert set(codes) == {"death", "marriage"}
+        assert set(services_of(1)) == {7, 10}
+        marriage = await queue.issue_ticket(OFFICE, "marriage")
+        assert (await queue.call_next(S1, 1)).id == marriage.id  # type: ignore[union-attr]
+
+        clock.advance(days=1)
+        await queue.issue_ticket(OFFICE, "birth")  # the first action of the new day
+        assert services_of(1) == standing
+        with database.read() as session:
+            restored = session.exec(
+                select(CounterEvent).where(CounterEvent.kind == "service_restored")
+            ).all()
+        assert restored

@@ -1,0 +1,399 @@
+"""Admin pages under /admin (admin role) and the office comparison at /province.
+
+Pages are rendered with the data they show; every change goes through the JSON API from
+admin.js (Saduak.api adds the CSRF token). Without a login a page redirects to /login?next=...
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from admin import config_io
+from admin.api import get_admin_service, parse_period, satisfaction_of
+from admin.text import LABELS, ROLE_LABELS
+from counter.auth import DeviceKind, Role, StaffPrincipal
+from counter.queue.errors import DomainError, Forbidden
+from counter.queue.thai import BE_OFFSET, business_day, format_thai_date
+from counter.seed import catalogue
+from counter.ui import csrf_token_for, templates_for
+from counter.web import SESSION_COOKIE, token_from_request
+
+HERE = Path(__file__).resolve().parent
+STATIC_DIR = HERE / "static"
+STATIC_FILES = {
+    "admin.css": "text/css; charset=utf-8",
+    "admin.js": "text/javascript; charset=utf-8",
+}
+
+router = APIRouter(include_in_schema=False)
+templates = templates_for(HERE)
+
+# The side menu: key in LABELS, address.
+NAV: list[tuple[str, str]] = [
+    ("overview", "/admin"),
+    ("office", "/admin/office"),
+    ("services", "/admin/services"),
+    ("counters", "/admin/counters"),
+    ("staff", "/admin/staff"),
+    ("devices", "/admin/devices"),
+    ("voice", "/admin/voice"),
+    ("config", "/admin/config"),
+    ("province_sharing", "/admin/province"),
+    ("audit", "/admin/audit"),
+]
+
+# Everything the pages load comes from this server (office networks are often closed).
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; font-src 'self'; "
+    "img-src 'self' data:; media-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _as_datetime(value: str | datetime | None) -> datetime | None:
+    if value is None or value == "":
+        return None
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def thai_datetime(value: str | datetime | None, tz: str = "Asia/Bangkok") -> str:
+    moment = _as_datetime(value)
+    return format_thai_date(moment, tz=tz, with_time=True) if moment else "—"
+
+
+def thai_day(value: str | date | None) -> str:
+    if value is None or value == "":
+        return "—"
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return format_thai_date(day)
+
+
+def audit_value(value: Any) -> str:
+    """One value of an audit snapshot, short and readable (Thai text stays Thai)."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "ใช่ / yes" if value else "ไม่ / no"
+    if isinstance(value, list):
+        if all(isinstance(item, dict) for item in value):
+            names = [
+                str(item.get("code") or item.get("service") or item.get("day") or "")
+                for item in value
+            ]
+            listed = ", ".join(name for name in names if name)
+            return f"{len(value)} รายการ / items: {listed}"[:400]
+        return ", ".join(str(item) for item in value)[:400]
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)[:400]
+    return str(value)[:400]
+
+
+templates.env.filters["thai_dt"] = thai_datetime
+templates.env.filters["thai_day"] = thai_day
+templates.env.filters["audit_value"] = audit_value
+
+
+# ------------------------------------------------------------------ who is looking
+
+
+async def _viewer(request: Request) -> StaffPrincipal | None:
+    token = token_from_request(request)
+    if not token:
+        return None
+    principal = await request.app.state.auth.resolve(token)
+    return principal if isinstance(principal, StaffPrincipal) else None
+
+
+def _to_login(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
+
+
+def _render(
+    request: Request,
+    name: str,
+    who: StaffPrincipal,
+    *,
+    active: str,
+    status_code: int = 200,
+    **data: Any,
+) -> HTMLResponse:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    context = {
+        "t": LABELS,
+        "role_labels": ROLE_LABELS,
+        "me": who,
+        "is_admin": who.role == Role.ADMIN,
+        "csrf_token": csrf_token_for(cookie) if cookie else None,
+        "nav": NAV,
+        "active": active,
+        **data,
+    }
+    return templates.TemplateResponse(
+        request,
+        name,
+        context,
+        status_code=status_code,
+        headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store"},
+    )
+
+
+async def _admin_page(request: Request) -> StaffPrincipal | Response:
+    who = await _viewer(request)
+    if who is None:
+        return _to_login(request)
+    if who.role != Role.ADMIN:
+        office = await get_admin_service(request).office(who.office_id)
+        return _render(
+            request, "admin/forbidden.html", who, active="", status_code=403, office=office
+        )
+    return who
+
+
+# ------------------------------------------------------------------ pages
+
+
+@router.get("/admin", response_class=HTMLResponse)
+async def overview(request: Request) -> Response:
+    who = await _admin_page(request)
+    if isinstance(who, Response):
+        return who
+    service = get_admin_service(request)
+    services = await service.services(who.office_id)
+    devices = [d for d in await service.devices(who.office_id) if not d["revoked_at"]]
+    return _render(
+        request,
+        "admin/overview.html",
+        who,
+        active="overview",
+        office=await service.office(who.office_id),
+        services=services,
+        counters=await service.counters(who.office_id),
+        staff=await service.staff(who.office_id),
+        kiosks=[d for d in devices if d["kind"] == DeviceKind.KIOSK],
+        displays=[d for d in devices if d["kind"] == DeviceKind.DISPLAY],
+        recent=await service.audit_log(who.office_id, limit=8),
+    )
+
+
+@router.get("/admin/office", response_class=HTMLResponse)
+async def office_page(request: Request, year: int | None = None) -> Response:
+    who = await _admin_page(request)
+    if isinstance(who, Response):
+        return who
+    office = await get_admin_service(request).office(who.office_id)
+    now = get_admin_service(request).clock()
+    this_year = business_day(now, ZoneInfo(office["timezone"])).year
+    # The page speaks BE years; a CE year in the address is accepted too.
+    ce_year = year - BE_OFFSET if year and year > 2400 else (year or this_year)
+    if not 1900 <= ce_year <= 2800:
+        ce_year = this_year
+    holidays = [h for h in office["holidays"] if h["day"].startswith(f"{ce_year:04d}-")]
+    years = sorted({int(h["day"][:4]) for h in office["holidays"]} | {this_year, this_year + 1})
+    return _render(
+        request,
+        "admin/office.html",
+        who,
+        active="office",
+        office=office,
+        year=ce_year,
+        years=years,
+        be_offset=BE_OFFSET,
+        holidays=holidays,
+        bulk="\n".join(f"{h['day']} {h['name']}" for h in holidays),
+    )
+
+
+@router.get("/admin/services", response_class=HTMLResponse)
+async def services_page(request: Request) -> Response:
+    who = await _admin_page(request)
+    if isinstance(who, Response):
+        return who
+    service = get_admin_service(request)
+    return _render(
+        request,
+        "admin/services.html",
+        who,
+        active="services",
+        office=await service.office(who.office_id),
+        services=await service.services(who.office_id),
+        catalogue_size=len(catalogue()),
+    )
+
+
+@router.get("/admin/counters", response_class=HTMLResponse)
+async def counters_page(request: Request) -> Response:
+    who = await _admin_page(request)
+    if isinstance(who, Response):
+        return who
+    service = get_admin_service(request)
+    services = await service.services(who.office_id)
+    return _render(
+        request,
+        "admin/counters.html",
+        who,
+        active="counters",
+        office=await service.office(who.office_id),
+        counters=await service.counters(who.office_id),
+        services=services,
+        service_names={s["code"]: s for s in services},
+    )
+
+
+@router.get("/admin/staff", response_class=HTMLResponse)
+async def staff_page(request: Request) -> Response:
+    who = await _admin_page(request)
+    if isinstance(who, Response):
+        return who
+    service = get_admin_service(request)
+    return _render(
+        request,
+        "admin/staff.html",
+        who,
+        active="staff",
+        office=await service.office(who.office_id),
+        staff=await service.staff(who.office_id),
+        roles=[r.value for r in Role],
+    )
+
+
+@router.get("/admin/devices", response_class=HTMLResponse)
+async def devices_page(request: Request) -> Response:
+    who = await _admin_page(request)
+    if isinstance(who, Response):
+        return who
+    service = get_admin_service(request)
+    return _render(
+        request,
+        "admin/devices.html",
+        who,
+        active="devices",
+        office=await service.office(who.office_id),
+        devices=await service.devices(who.office_id),
+    )
+
+
+@router.get("/admin/voice", response_class=HTMLResponse)
+async def voice_page(request: Request) -> Response:
+    """The clip table is loaded by the page from the voice API (displays.voice_admin)."""
+    who = await _admin_page(request)
+    if isinstance(who, Response):
+        return who
+    service = get_admin_service(request)
+    return _render(
+        request,
+        "admin/voice.html",
+        who,
+        active="voice",
+        office=await service.office(who.office_id),
+    )
+
+
+@router.get("/admin/config", response_class=HTMLResponse)
+async def config_page(request: Request) -> Response:
+    who = await _admin_page(request)
+    if isinstance(who, Response):
+        return who
+    service = get_admin_service(request)
+    return _render(
+        request,
+        "admin/config.html",
+        who,
+        active="config",
+        office=await service.office(who.office_id),
+        yaml=config_io.yaml_available(),
+    )
+
+
+@router.get("/admin/province", response_class=HTMLResponse)
+async def province_page(request: Request) -> Response:
+    who = await _admin_page(request)
+    if isinstance(who, Response):
+        return who
+    service = get_admin_service(request)
+    return _render(
+        request,
+        "admin/province.html",
+        who,
+        active="province_sharing",
+        office=await service.office(who.office_id),
+        shares=await service.shares(who.office_id),
+    )
+
+
+@router.get("/admin/audit", response_class=HTMLResponse)
+async def audit_page(
+    request: Request, before: int | None = None, action: str | None = None
+) -> Response:
+    who = await _admin_page(request)
+    if isinstance(who, Response):
+        return who
+    service = get_admin_service(request)
+    action = (action or "")[:48] or None
+    entries = await service.audit_log(
+        who.office_id, limit=50, before_id=before if before and before > 0 else None, action=action
+    )
+    return _render(
+        request,
+        "admin/audit.html",
+        who,
+        active="audit",
+        office=await service.office(who.office_id),
+        entries=entries,
+        action=action or "",
+        older=entries[-1]["id"] if len(entries) == 50 else None,
+    )
+
+
+@router.get("/province", response_class=HTMLResponse)
+async def compare_page(
+    request: Request, start: str | None = None, end: str | None = None
+) -> Response:
+    """The province view: key metrics of every office this account may compare."""
+    who = await _viewer(request)
+    if who is None:
+        return _to_login(request)
+    service = get_admin_service(request)
+    office = await service.office(who.office_id)
+    error: tuple[str, str] | None = None
+    rows: list[Any] = []
+    first, last = business_day(service.clock()).replace(day=1), business_day(service.clock())
+    satisfaction: dict[int, float | None] = {}
+    status = 200
+    try:
+        first, last = parse_period(start or None, end or None, last)
+        rows = await service.compare(who, first, last)
+        satisfaction = await satisfaction_of(request, [o.id for o, _ in rows if o.id], first, last)
+    except Forbidden as exc:
+        error, status = (exc.th, exc.en), 403
+    except DomainError as exc:
+        error, status = (exc.th, exc.en), 422
+    return _render(
+        request,
+        "admin/compare.html",
+        who,
+        active="province",
+        office=office,
+        rows=rows,
+        satisfaction=satisfaction,
+        first=first,
+        last=last,
+        error=error,
+        status_code=status,
+    )
+
+
+@router.get("/static/admin/{name}")
+async def static_file(name: str) -> FileResponse:
+    media = STATIC_FILES.get(name)
+    if media is None:
+        raise HTTPException(404, detail="not found")
+    return FileResponse(STATIC_DIR / name, media_type=media, headers={"Cache-Control": "no-cache"})

@@ -1,0 +1,449 @@
+"""Every user-facing string of the admin package, Thai first and English second."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Bilingual = tuple[str, str]
+
+# Error and confirmation messages; {name} placeholders are filled by message().
+MESSAGES: dict[str, Bilingual] = {
+    # office
+    "name_th_required": ("กรุณากรอกชื่อสำนักงานภาษาไทย", "the Thai office name is required"),
+    "name_en_required": ("กรุณากรอกชื่อสำนักงานภาษาอังกฤษ", "the English office name is required"),
+    "too_long": ("{field_th} ยาวเกิน {max} ตัวอักษร", "{field_en} is longer than {max} characters"),
+    "timezone": ("เขตเวลา {value} ไม่ถูกต้อง", "unknown timezone {value!r}"),
+    "time_format": (
+        "{field_th} ต้องเป็นเวลาแบบ ชั่วโมง:นาที เช่น 08:30",
+        "{field_en} must be a time as HH:MM, e.g. 08:30",
+    ),
+    "hours_order": ("เวลาเปิดต้องก่อนเวลาปิด", "opening time must be before closing time"),
+    "range": (
+        "{field_th} ต้องอยู่ระหว่าง {low} ถึง {high}",
+        "{field_en} must be from {low} to {high}",
+    ),
+    "choice": ("{field_th} ไม่ถูกต้อง", "{field_en} must be one of: {choices}"),
+    # holidays
+    "holiday_exists": ("วันที่ {day} เป็นวันหยุดอยู่แล้ว", "{day} is already a holiday"),
+    "holiday_not_found": ("ไม่พบวันหยุดนี้", "no such holiday"),
+    "holiday_year": (
+        "วันที่ {day} ไม่ได้อยู่ในปี {year_be}",
+        "{day} is not in the year {year}",
+    ),
+    "date_format": (
+        "วันที่ {value} ไม่ถูกต้อง (ใช้รูปแบบ ปี-เดือน-วัน เช่น 2026-12-05)",
+        "date {value!r} is not valid; use YYYY-MM-DD, e.g. 2026-12-05",
+    ),
+    "holiday_duplicate": ("วันที่ {day} ซ้ำกันในรายการ", "{day} appears twice in the list"),
+    # services
+    "service_code": (
+        "รหัสบริการต้องขึ้นต้นด้วยอักษรภาษาอังกฤษตัวเล็ก และมีเพียง a–z 0–9 หรือ _ (2–64 ตัว)",
+        "a service code is 2–64 characters: a lowercase letter, then a–z, 0–9 or _",
+    ),
+    "service_exists": ("มีบริการรหัส {code} อยู่แล้ว", "a service with code {code!r} exists"),
+    "service_not_found": ("ไม่พบบริการนี้", "no such service"),
+    "service_unknown_code": (
+        "ไม่พบบริการรหัส {code} ในสำนักงานนี้",
+        "this office has no service with code {code!r}",
+    ),
+    "prefix": (
+        "อักษรนำหน้าหมายเลขคิวต้องเป็นตัวอักษรภาษาอังกฤษ A–Z หนึ่งตัว",
+        "the ticket prefix must be one letter A–Z",
+    ),
+    "service_name_th": ("กรุณากรอกชื่อบริการภาษาไทย", "the Thai service name is required"),
+    "service_name_en": ("กรุณากรอกชื่อบริการภาษาอังกฤษ", "the English service name is required"),
+    # counters
+    "counter_exists": ("มีช่องบริการหมายเลข {number} อยู่แล้ว", "counter {number} already exists"),
+    "counter_not_found": ("ไม่พบช่องบริการนี้", "no such counter"),
+    "counter_needs_service": (
+        "กรุณาเลือกบริการที่ช่องนี้ให้บริการอย่างน้อย 1 รายการ",
+        "choose at least one service for this counter",
+    ),
+    "counter_service_twice": (
+        "บริการ {code} ถูกเลือกซ้ำ",
+        "service {code!r} is listed twice",
+    ),
+    "counter_ratio": (
+        "สัดส่วนคิวพิเศษต่อคิวปกติไม่ถูกต้อง ({detail})",
+        "the priority ratio is not valid: {detail}",
+    ),
+    "counter_in_use": (
+        "ช่องบริการ {number} มีเจ้าหน้าที่ใช้งานอยู่ กรุณาปิดช่องก่อนปิดการใช้งาน",
+        "counter {number} is open; close it before deactivating it",
+    ),
+    # staff
+    "username": (
+        "ชื่อผู้ใช้ต้องมี 3–64 ตัว เป็นอักษรภาษาอังกฤษตัวเล็ก ตัวเลข จุด ขีด หรือ _",
+        "a username is 3–64 characters of a–z, 0–9, '.', '-' or '_'",
+    ),
+    "username_exists": ("ชื่อผู้ใช้ {username} มีผู้ใช้แล้ว", "username {username!r} is taken"),
+    "staff_not_found": ("ไม่พบเจ้าหน้าที่นี้", "no such staff member"),
+    "user_not_found": ("ไม่พบชื่อผู้ใช้ {username}", "no user {username!r}"),
+    "role": ("บทบาทไม่ถูกต้อง", "role must be admin, manager or staff"),
+    "last_admin": (
+        "ต้องมีผู้ดูแลระบบที่ใช้งานได้อย่างน้อย 1 คน",
+        "the office must keep at least one active admin",
+    ),
+    "not_yourself": (
+        "ไม่สามารถปิดการใช้งานหรือลดสิทธิ์บัญชีของตนเองได้",
+        "you cannot deactivate or demote your own account",
+    ),
+    # devices
+    "device_not_found": ("ไม่พบอุปกรณ์นี้", "no such device"),
+    "device_name": ("กรุณาตั้งชื่ออุปกรณ์", "the device needs a name"),
+    "device_kind": ("ชนิดอุปกรณ์ต้องเป็นตู้กดบัตรคิวหรือจอแสดงผล", "kind must be kiosk or display"),
+    "printer_invalid": (
+        "การตั้งค่าเครื่องพิมพ์ไม่ถูกต้อง: {detail}",
+        "the printer setting is not valid: {detail}",
+    ),
+    "printer_on_display": (
+        "จอแสดงผลไม่มีเครื่องพิมพ์ กรุณาเว้นช่องเครื่องพิมพ์ว่างไว้",
+        "a display has no printer; leave the printer empty",
+    ),
+    "printer_none": (
+        "ตู้นี้ยังไม่ได้ตั้งค่าเครื่องพิมพ์",
+        "this kiosk has no printer configured",
+    ),
+    "test_print_kiosk_only": (
+        "พิมพ์หน้าทดสอบได้เฉพาะตู้กดบัตรคิว",
+        "only a kiosk has a printer to test",
+    ),
+    "device_revoked": ("อุปกรณ์นี้ถูกยกเลิกแล้ว", "this device has been revoked"),
+    "rendering_unavailable": (
+        "เครื่องแม่ข่ายยังสร้างภาพบัตรคิวไม่ได้: {detail}",
+        "the server cannot render tickets: {detail}",
+    ),
+    # province
+    "already_shared": (
+        "{username} ดูข้อมูลของสำนักงานนี้ได้อยู่แล้ว",
+        "{username} can already compare this office",
+    ),
+    "share_not_found": ("ไม่พบสิทธิ์นี้", "no such share"),
+    "period": (
+        "ช่วงวันที่ไม่ถูกต้อง (วันเริ่มต้องไม่หลังวันสิ้นสุด และไม่เกิน 366 วัน)",
+        "the period is not valid: start after end, or longer than 366 days",
+    ),
+    "province_forbidden": (
+        "บัญชีนี้ยังไม่ได้รับสิทธิ์เปรียบเทียบสำนักงาน",
+        "this account may not compare offices",
+    ),
+    # configuration files
+    "config_format": ("รูปแบบไฟล์ต้องเป็น JSON หรือ YAML", "format must be json or yaml"),
+    "yaml_missing": (
+        "เครื่องแม่ข่ายนี้ไม่รองรับไฟล์ YAML กรุณาใช้ JSON",
+        "YAML is not available on this server; use JSON",
+    ),
+    "config_parse": (
+        "อ่านไฟล์การตั้งค่าไม่ได้: {detail}",
+        "the configuration file cannot be read: {detail}",
+    ),
+    "config_kind": (
+        "ไฟล์นี้ไม่ใช่ไฟล์การตั้งค่าสำนักงานของระบบสะดวก",
+        "this is not a Saduak office configuration file",
+    ),
+    "config_invalid": (
+        "ไฟล์การตั้งค่าไม่ถูกต้องที่ {where}: {detail_th}",
+        "the configuration file is not valid at {where}: {detail_en}",
+    ),
+    "config_schema": (
+        "ไฟล์การตั้งค่ามีข้อมูลไม่ถูกต้อง: {detail}",
+        "the configuration file has invalid data: {detail}",
+    ),
+    "office_code_mismatch": (
+        "นำเข้าได้เฉพาะสำนักงานของท่านเอง ({own}) ไม่ใช่ {code}",
+        "you can import only into your own office ({own}), not {code!r}",
+    ),
+    "office_not_found": ("ไม่พบสำนักงานรหัส {code}", "no office with code {code!r}"),
+    # voice (shown by the admin page's script)
+}
+
+# Labels of the pages.
+LABELS: dict[str, Bilingual] = {
+    "app": ("สะดวก · ผู้ดูแลระบบ", "Saduak administration"),
+    "overview": ("ภาพรวม", "Overview"),
+    "office": ("สำนักงาน", "Office"),
+    "services": ("บริการ", "Services"),
+    "counters": ("ช่องบริการ", "Counters"),
+    "staff": ("เจ้าหน้าที่", "Staff"),
+    "devices": ("อุปกรณ์", "Devices"),
+    "voice": ("เสียงประกาศ", "Voice"),
+    "config": ("ส่งออก/นำเข้าการตั้งค่า", "Export / import"),
+    "province": ("เปรียบเทียบสำนักงาน", "Compare offices"),
+    "province_sharing": ("สิทธิ์ดูข้อมูลระดับจังหวัด", "Province access"),
+    "audit": ("บันทึกการเปลี่ยนแปลง", "Audit log"),
+    "logout": ("ออกจากระบบ", "Log out"),
+    "save": ("บันทึก", "Save"),
+    "saved": ("บันทึกแล้ว", "Saved"),
+    "add": ("เพิ่ม", "Add"),
+    "edit": ("แก้ไข", "Edit"),
+    "cancel": ("ยกเลิก", "Cancel"),
+    "delete": ("ลบ", "Delete"),
+    "activate": ("เปิดใช้งาน", "Activate"),
+    "deactivate": ("ปิดใช้งาน", "Deactivate"),
+    "active": ("ใช้งาน", "Active"),
+    "inactive": ("ปิดใช้งานแล้ว", "Inactive"),
+    "yes": ("ใช่", "Yes"),
+    "no": ("ไม่", "No"),
+    "none": ("ไม่มี", "None"),
+    "actions": ("จัดการ", "Actions"),
+    # office
+    "office_names": ("ชื่อและเวลาทำการ", "Names and hours"),
+    "name_th": ("ชื่อภาษาไทย", "Thai name"),
+    "name_en": ("ชื่อภาษาอังกฤษ", "English name"),
+    "code": ("รหัส", "Code"),
+    "timezone": ("เขตเวลา", "Timezone"),
+    "opens": ("เวลาเปิด", "Opens"),
+    "closes": ("เวลาปิด", "Closes"),
+    "hours_enforced": ("ออกบัตรคิวเฉพาะในเวลาทำการ", "Issue tickets only in office hours"),
+    "lunch_service": ("เปิดให้บริการช่วงพักกลางวัน (12.00–13.00 น.)", "Service over lunch"),
+    "saturday": ("เปิดให้บริการวันเสาร์", "Open on Saturdays"),
+    "messages": ("ข้อความบนบัตรคิวและจอแสดงผล", "Ticket and display messages"),
+    "footer_th": ("ข้อความท้ายบัตรคิว (ไทย)", "Ticket footer (Thai)"),
+    "footer_en": ("ข้อความท้ายบัตรคิว (อังกฤษ)", "Ticket footer (English)"),
+    "display_message": ("ข้อความวิ่งบนจอแสดงผล", "Display message"),
+    "reports_voice": ("รายงานและเสียงประกาศ", "Reports and voice"),
+    "thai_digits": ("ใช้เลขไทยในรายงานทางการ", "Thai digits in formal reports"),
+    "voice_repeat": ("จำนวนครั้งที่ประกาศ", "Times each call is spoken"),
+    "voice_english": ("ประกาศภาษาอังกฤษต่อท้าย", "English after Thai"),
+    "voice_polite": ("คำลงท้าย", "Polite particle"),
+    "polite_ka": ("ค่ะ (เสียงผู้หญิง)", "ka (female voice)"),
+    "polite_krap": ("ครับ (เสียงผู้ชาย)", "krap (male voice)"),
+    "holidays": ("วันหยุดราชการ", "Public holidays"),
+    "holidays_help": (
+        "วันหยุดเปลี่ยนทุกปี กรุณาปรับรายการทุกต้นปี ในวันหยุดตู้จะไม่ออกบัตรคิว",
+        "Holidays move every year: review the list each year. No tickets are issued on them.",
+    ),
+    "holiday_day": ("วันที่", "Date"),
+    "holiday_name": ("ชื่อวันหยุด", "Holiday"),
+    "year": ("ปี พ.ศ.", "Year (BE)"),
+    "replace_year": ("แทนที่รายการทั้งปี", "Replace the whole year"),
+    "replace_year_help": (
+        "วางรายการ บรรทัดละวัน: ปี-เดือน-วัน ตามด้วยชื่อ เช่น 2026-12-05 วันพ่อแห่งชาติ",
+        "Paste one holiday per line: YYYY-MM-DD then its name",
+    ),
+    # services
+    "prefix": ("อักษรนำหน้า", "Prefix"),
+    "service_code": ("รหัสบริการ", "Service code"),
+    "group": ("กลุ่มงาน", "Group"),
+    "standard_minutes": ("เวลามาตรฐาน (นาที)", "Standard time (min)"),
+    "wait_target_minutes": ("เป้าหมายเวลารอ (นาที)", "Wait target (min)"),
+    "daily_cap": ("รับได้สูงสุดต่อวัน", "Daily cap"),
+    "issue_cutoff": ("หยุดออกบัตรคิวเวลา", "Issuing cut-off"),
+    "position": ("ลำดับ", "Order"),
+    "new_service": ("เพิ่มบริการ", "New service"),
+    "edit_service": ("แก้ไขบริการ", "Edit service"),
+    "import_catalogue": ("นำเข้ารายการบริการมาตรฐานของอำเภอ", "Import the district catalogue"),
+    "import_catalogue_help": (
+        "เพิ่มบริการจากรายการมาตรฐาน (ข้ามบริการที่มีรหัสซ้ำ)",
+        "Adds the bundled services; codes already present are skipped",
+    ),
+    "no_limit": ("ไม่จำกัด", "no limit"),
+    # counters
+    "number": ("หมายเลข", "Number"),
+    "counter_name": ("ชื่อช่อง", "Counter name"),
+    "mode": ("วิธีเลือกคิว", "Ordering"),
+    "mode_order": ("ตามลำดับบริการ", "by service order"),
+    "mode_weight": ("ตามน้ำหนัก", "by weights"),
+    "priority_ratio": ("สัดส่วนคิวพิเศษ : คิวปกติ", "Priority : normal"),
+    "priority_share": ("คิวพิเศษ", "Priority"),
+    "normal_share": ("คิวปกติ", "Normal"),
+    "ageing_cap": ("รอนานสุดก่อนได้ลำดับแรก (นาที)", "Ageing cap (min)"),
+    "weight": ("น้ำหนัก", "Weight"),
+    "served_services": ("บริการที่ให้บริการ", "Services served"),
+    "new_counter": ("เพิ่มช่องบริการ", "New counter"),
+    "edit_counter": ("แก้ไขช่องบริการ", "Edit counter"),
+    "counter_help": (
+        "ลำดับน้อยให้บริการก่อน บริการที่ลำดับเท่ากันเรียกตามเวลามาถึง "
+        "หรือใช้น้ำหนัก เช่น 3:1 เรียกบริการแรก 3 คิวต่อบริการที่สอง 1 คิว",
+        "Lower order is served first; equal orders share one line. "
+        "With weights, 3:1 calls three of the first for each of the second.",
+    ),
+    "in_use_by": ("มีผู้ใช้งาน", "In use by"),
+    # staff
+    "username": ("ชื่อผู้ใช้", "Username"),
+    "display_name": ("ชื่อที่แสดง", "Display name"),
+    "role": ("บทบาท", "Role"),
+    "role_admin": ("ผู้ดูแลระบบ", "Admin"),
+    "role_manager": ("หัวหน้า/ผู้จัดการ", "Manager"),
+    "role_staff": ("เจ้าหน้าที่", "Staff"),
+    "new_staff": ("เพิ่มเจ้าหน้าที่", "New staff member"),
+    "reset_password": ("ตั้งรหัสผ่านใหม่", "Reset password"),
+    "password_once": (
+        "รหัสผ่านนี้แสดงครั้งเดียว กรุณาจดและส่งให้เจ้าหน้าที่",
+        "This password is shown once: note it and hand it over",
+    ),
+    "close": ("ปิด", "Close"),
+    "created_at": ("สร้างเมื่อ", "Created"),
+    # devices
+    "pair": ("จับคู่อุปกรณ์ใหม่", "Pair a new device"),
+    "pair_help": (
+        "เปิดหน้าตู้กดบัตรคิวหรือจอแสดงผลบนเครื่องใหม่ หน้าจอจะแสดงรหัส 6 ตัว "
+        "กรอกรหัสนั้นที่นี่เพื่อยืนยัน (รหัสใช้ได้ 10 นาที)",
+        "Open the kiosk or display page on the new screen; it shows a 6-character code. "
+        "Enter it here (valid 10 minutes).",
+    ),
+    "pair_code": ("รหัสจับคู่", "Pairing code"),
+    "kind": ("ชนิด", "Kind"),
+    "kiosk": ("ตู้กดบัตรคิว", "Kiosk"),
+    "display": ("จอแสดงผล", "Display"),
+    "device_name": ("ชื่ออุปกรณ์", "Device name"),
+    "printer": ("เครื่องพิมพ์", "Printer"),
+    "printer_help": (
+        "เช่น tcp://192.0.2.10:9100?width=512 หรือ usb://04b8:0202 หรือ none",
+        "e.g. tcp://192.0.2.10:9100?width=512, usb://04b8:0202 or none",
+    ),
+    "last_seen": ("ติดต่อล่าสุด", "Last seen"),
+    "never": ("ยังไม่เคย", "never"),
+    "revoke": ("ยกเลิกอุปกรณ์", "Revoke"),
+    "revoked": ("ยกเลิกแล้ว", "Revoked"),
+    "test_print": ("พิมพ์หน้าทดสอบ", "Print test page"),
+    "printer_status": ("สถานะเครื่องพิมพ์", "Printer status"),
+    "save_printer": ("บันทึกเครื่องพิมพ์", "Save printer"),
+    # voice
+    "clip": ("คลิปเสียง", "Clip"),
+    "clip_text": ("คำที่พูด", "Words"),
+    "source": ("ที่มา", "Source"),
+    "quality": ("คุณภาพ", "Quality"),
+    "duration": ("ความยาว", "Length"),
+    "upload": ("อัปโหลด", "Upload"),
+    "play": ("ฟัง", "Play"),
+    "use_default": ("กลับไปใช้เสียงเดิม", "Use default"),
+    "sample": ("ฟังตัวอย่างประโยคเรียกคิว", "Play a sample call"),
+    "sample_number": ("หมายเลขคิว", "Ticket number"),
+    "sample_counter": ("ช่องบริการ", "Counter"),
+    "voice_help": (
+        "อัปโหลดไฟล์ WAV (โมโนหรือสเตอริโอ PCM ไม่เกิน 5 วินาที และไม่เกิน 1 MB) "
+        "เพื่อแทนเสียงสังเคราะห์ที่ออกเสียงไม่ชัด",
+        "Upload a WAV (mono or stereo PCM, at most 5 s and 1 MB) to replace a poor clip.",
+    ),
+    # config
+    "export": ("ส่งออกการตั้งค่า", "Export configuration"),
+    "export_help": (
+        "บริการ ช่องบริการ เวลาทำการ วันหยุด และข้อความ (ไม่รวมบัญชีผู้ใช้และอุปกรณ์)",
+        "Services, counters, hours, holidays and messages (not accounts or devices)",
+    ),
+    "import": ("นำเข้าการตั้งค่า", "Import configuration"),
+    "import_help": (
+        "นำเข้าไฟล์ที่ส่งออกจากสำนักงานอื่น: เพิ่มหรือปรับบริการตามรหัส ช่องบริการตามหมายเลข "
+        "และวันหยุดตามวันที่ โดยไม่ลบรายการเดิม ชื่อสำนักงานไม่เปลี่ยน",
+        "Adds or updates services by code, counters by number and holidays by date; "
+        "nothing is deleted and the office names stay.",
+    ),
+    "target_office": ("รหัสสำนักงานปลายทาง", "Target office code"),
+    "file": ("ไฟล์", "File"),
+    "check": ("ตรวจสอบก่อน", "Check first"),
+    "apply": ("นำเข้า", "Import"),
+    # province
+    "period_from": ("ตั้งแต่วันที่", "From"),
+    "period_to": ("ถึงวันที่", "To"),
+    "show": ("แสดง", "Show"),
+    "tickets": ("จำนวนบัตรคิว", "Tickets"),
+    "served": ("ให้บริการเสร็จ", "Served"),
+    "wait_median": ("เวลารอ มัธยฐาน (นาที)", "Median wait (min)"),
+    "wait_p90": ("เวลารอ P90 (นาที)", "P90 wait (min)"),
+    "within_standard": ("เสร็จภายในเวลามาตรฐาน", "Within standard"),
+    "within_target": ("รอไม่เกินเป้าหมาย", "Wait within target"),
+    "satisfaction": ("ความพึงพอใจ", "Satisfaction"),
+    "satisfaction_note": (
+        "ความพึงพอใจมาจากแบบสำรวจของโมดูลรายงาน ยังไม่เชื่อมข้อมูลในหน้านี้ จึงแสดง —",
+        "Satisfaction comes from the reports' survey and is not connected here yet (—).",
+    ),
+    "metrics_note": (
+        "คำนวณจากบันทึกเหตุการณ์ของบัตรคิวที่ออกในช่วงวันที่ เวลารอ = เรียกครั้งที่นำไปสู่การให้บริการ − "
+        "ออกบัตร (ต่อรายการ) เวลาให้บริการไม่นับช่วงพักคิว",
+        "From the event log of tickets issued in the period. Wait = the call that led to "
+        "service − issue (per transaction); service time excludes held time.",
+    ),
+    "share_with": ("ให้สิทธิ์ดูข้อมูลสำนักงานนี้แก่", "Let this user compare this office"),
+    "share_help": (
+        "ผู้ใช้ที่ได้รับสิทธิ์ (เช่น เจ้าหน้าที่ที่ทำการปกครองจังหวัด) จะเห็นตัวชี้วัดหลักของสำนักงานนี้ "
+        "ในหน้าเปรียบเทียบสำนักงาน แต่ไม่เห็นหรือแก้ไขคิวได้",
+        "The user (e.g. at the provincial office) sees this office's key metrics on the "
+        "comparison page, never its tickets.",
+    ),
+    "granted_at": ("ให้สิทธิ์เมื่อ", "Granted"),
+    "remove": ("ถอนสิทธิ์", "Remove"),
+    "open_comparison": ("เปิดหน้าเปรียบเทียบ", "Open the comparison"),
+    # audit
+    "when": ("เวลา", "When"),
+    "who": ("ผู้ทำรายการ", "Who"),
+    "what": ("รายการ", "What"),
+    "target": ("สิ่งที่เปลี่ยน", "Target"),
+    "changes": ("ก่อน → หลัง", "Before → after"),
+    "older": ("รายการก่อนหน้า", "Older entries"),
+    # overview
+    "setup": ("ขั้นตอนตั้งค่าสำนักงาน", "Setting up the office"),
+    "forbidden_page": (
+        "หน้านี้สำหรับผู้ดูแลระบบเท่านั้น",
+        "This page is for administrators only",
+    ),
+    "to_login": ("เข้าสู่ระบบด้วยบัญชีอื่น", "Log in with another account"),
+}
+
+ROLE_LABELS = {"admin": "role_admin", "manager": "role_manager", "staff": "role_staff"}
+
+# What each audit action means, for the audit page.
+ACTIONS: dict[str, Bilingual] = {
+    "office.update": ("แก้ไขข้อมูลสำนักงาน", "office updated"),
+    "holiday.add": ("เพิ่มวันหยุด", "holiday added"),
+    "holiday.remove": ("ลบวันหยุด", "holiday removed"),
+    "holiday.replace_year": ("แทนที่วันหยุดทั้งปี", "holidays of a year replaced"),
+    "service.create": ("เพิ่มบริการ", "service created"),
+    "service.update": ("แก้ไขบริการ", "service updated"),
+    "service.import_catalogue": ("นำเข้ารายการบริการมาตรฐาน", "catalogue imported"),
+    "counter.create": ("เพิ่มช่องบริการ", "counter created"),
+    "counter.update": ("แก้ไขช่องบริการ", "counter updated"),
+    "staff.create": ("เพิ่มเจ้าหน้าที่", "staff created"),
+    "staff.update": ("แก้ไขเจ้าหน้าที่", "staff updated"),
+    "staff.reset_password": ("ตั้งรหัสผ่านใหม่", "password reset"),
+    "device.pair": ("จับคู่อุปกรณ์", "device paired"),
+    "device.update": ("แก้ไขอุปกรณ์", "device updated"),
+    "device.revoke": ("ยกเลิกอุปกรณ์", "device revoked"),
+    "device.test_print": ("พิมพ์หน้าทดสอบ", "test page printed"),
+    "province.grant": ("ให้สิทธิ์เปรียบเทียบ", "province access granted"),
+    "province.revoke": ("ถอนสิทธิ์เปรียบเทียบ", "province access removed"),
+    "config.import": ("นำเข้าการตั้งค่า", "configuration imported"),
+    "voice.upload": ("อัปโหลดเสียงประกาศ", "voice clip uploaded"),
+    "voice.remove": ("ลบเสียงที่อัปโหลด", "voice clip removed"),
+}
+
+# Field names in messages.
+FIELDS: dict[str, Bilingual] = {
+    "name_th": ("ชื่อภาษาไทย", "name_th"),
+    "name_en": ("ชื่อภาษาอังกฤษ", "name_en"),
+    "footer_th": ("ข้อความท้ายบัตรคิว (ไทย)", "footer_th"),
+    "footer_en": ("ข้อความท้ายบัตรคิว (อังกฤษ)", "footer_en"),
+    "display_message": ("ข้อความบนจอแสดงผล", "display_message"),
+    "opens": ("เวลาเปิด", "opens"),
+    "closes": ("เวลาปิด", "closes"),
+    "issue_cutoff": ("เวลาหยุดออกบัตรคิว", "issue_cutoff"),
+    "voice_repeat": ("จำนวนครั้งที่ประกาศ", "voice_repeat"),
+    "voice_polite": ("คำลงท้าย", "voice_polite"),
+    "group": ("กลุ่มงาน", "group"),
+    "standard_minutes": ("เวลามาตรฐาน", "standard_minutes"),
+    "wait_target_minutes": ("เป้าหมายเวลารอ", "wait_target_minutes"),
+    "daily_cap": ("จำนวนบัตรคิวสูงสุดต่อวัน", "daily_cap"),
+    "position": ("ลำดับ", "position"),
+    "number": ("หมายเลขช่องบริการ", "number"),
+    "name": ("ชื่อ", "name"),
+    "mode": ("วิธีเลือกคิว", "mode"),
+    "priority_share": ("สัดส่วนคิวพิเศษ", "priority_share"),
+    "normal_share": ("สัดส่วนคิวปกติ", "normal_share"),
+    "ageing_cap_minutes": ("เวลารอนานสุด", "ageing_cap_minutes"),
+    "weight": ("น้ำหนัก", "weight"),
+    "display_name": ("ชื่อที่แสดง", "display_name"),
+    "holiday_name": ("ชื่อวันหยุด", "holiday name"),
+}
+
+
+def message(key: str, **values: Any) -> Bilingual:
+    """A message with its placeholders filled; field names are looked up in FIELDS."""
+    field = values.pop("field", None)
+    if field is not None:
+        values["field_th"], values["field_en"] = FIELDS.get(field, (field, field))
+    th, en = MESSAGES[key]
+    return th.format(**values), en.format(**values)
+
+
+def label(key: str) -> Bilingual:
+    return LABELS[key]

@@ -1,0 +1,851 @@
+"""HTTP benchmark of the queue: ticket issuing throughput and call-next latency, on a real server.
+
+What it measures, per database (SQLite and/or PostgreSQL):
+
+(a) issue: POST /api/v1/tickets with a staff bearer token, by 1, 4 and 16 concurrent clients
+    (each its own keep-alive connection): tickets issued per second and request latency.
+(b) call-next: 1 counter, then 4 counters at once, each worked by its own staff member over its
+    own connection, looping POST /api/v1/counters/{n}/call-next then POST /api/v1/tickets/{id}/start
+    (the next call-next finishes the served ticket, as at a real counter). Only the call-next
+    request is timed; throughput is calls per second over all counters.
+
+How: a fresh database (a SQLite file in a temp dir, or a new PostgreSQL database, dropped at the
+end), migrated with saduak.migrations.upgrade and seeded with the demo office
+(counter.seed.seed_demo) plus staff3 and staff4, so each of the 4 counters has its own staff
+member. Then one real server process, `saduak serve --port PORT` (one uvicorn process, in-memory
+bus, access log on, as deployed) with SADUAK_DATABASE_URL set, is driven over loopback by async
+httpx clients in this process.
+
+Each phase runs on an empty business day (see start_new_day: the earlier phases' tickets are filed
+under past days and stay in the tables as history), because ticket numbers run out at 999 per
+prefix and day. Each phase stops after --seconds or its request bound, whichever comes first,
+after one untimed warm-up request per client. Before a call-next phase, --max-calls tickets (plus
+slack) are issued over HTTP, untimed, so no counter runs dry; the table shows that backlog, which
+matters: a call-next reads every waiting ticket of its counter's services.
+
+Latencies are client-side wall times (p50/p90/p99 by nearest rank). CPU columns are CPU time over
+the phase's wall time, in % of one core: the server process (one process can use about one core,
+because of the GIL), this load generator, and everything else on the machine. The load generator
+shares the machine with the server, so the figures are a floor; when "other" is high, another
+job competed for the CPUs and the run should be repeated on a quiet machine.
+
+Reproduce (PostgreSQL at 127.0.0.1:5432, user postgres, trust auth; else set SADUAK_BENCH_PG_URL
+to an admin URL of a server where databases may be created):
+
+    .venv/bin/python -m bench.http_queue                      # both databases, about 2 minutes
+    .venv/bin/python -m bench.http_queue --db sqlite --seconds 5 --out /tmp/http_queue.json
+
+Targets (product): call-next p99 < 25 ms with 4 counters on SQLite; >= 300 issued tickets/s on
+one process (the best of the client counts). Both are checked and reported for each database;
+missing one does not fail the run (this is a measurement, not a test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import platform
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter as Tally
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+from sqlmodel import col
+
+from counter import repository as repo
+from counter.auth import Role, hash_password, new_password
+from counter.db import Database
+from counter.models import Staff, Ticket
+from counter.queue.numbering import MAX_DAILY_NUMBER
+from counter.queue.states import OPEN_STATES, TicketStatus
+from counter.seed import DEMO_COUNTERS, catalogue, seed_demo
+from counter.service import local_day
+from saduak import migrations
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = ROOT / "bench" / "results" / "http_queue.json"
+PG_ADMIN_URL = os.environ.get(
+    "SADUAK_BENCH_PG_URL",
+    os.environ.get("SADUAK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+)
+
+ISSUE_CLIENTS = (1, 4, 16)
+CALL_COUNTERS = (1, 4)
+# Counter n is worked by staff n; staff1 also issues the tickets (any staff member may).
+COUNTER_STAFF = {1: "staff1", 2: "staff2", 3: "staff3", 4: "staff4"}
+ISSUER = "staff1"
+PRE_ISSUE_CLIENTS = 16
+
+TARGET_CALL_P99_MS = 25.0
+TARGET_ISSUE_PER_S = 300.0
+# Above this much CPU (in % of one core) used by other processes during a phase, warn.
+BUSY_MACHINE_PCT = 25.0
+
+
+# ------------------------------------------------------------------ which services to issue
+
+
+def _services_by_counter() -> dict[int, set[str]]:
+    by_group: dict[str, set[str]] = {}
+    for item in catalogue():
+        by_group.setdefault(item.group, set()).add(item.code)
+    return {
+        number: set().union(*(by_group[g] for g in groups)) for number, _, groups in DEMO_COUNTERS
+    }
+
+
+PREFIX_OF = {item.code: item.prefix for item in catalogue()}
+
+
+def rotation(services: set[str] | list[str]) -> list[str]:
+    """Services in an order that spreads tickets evenly over the number prefixes.
+
+    Numbers run to 999 per prefix and business day, so an even spread lets a day (a phase) take
+    up to 999 tickets per prefix used: 4995 over the demo office's five prefixes A-E.
+    """
+    by_prefix: dict[str, list[str]] = {}
+    for code in sorted(services):
+        by_prefix.setdefault(PREFIX_OF[code], []).append(code)
+    rounds = math.lcm(*(len(codes) for codes in by_prefix.values()))
+    return [by_prefix[p][i % len(by_prefix[p])] for i in range(rounds) for p in sorted(by_prefix)]
+
+
+SERVICES_OF_COUNTER = _services_by_counter()
+# Counters 1-2 share one set of lines (civil registration A, ID cards B), 3-4 the other (family C,
+# licensing D, Damrongtham E).
+POOL_LOW = rotation(SERVICES_OF_COUNTER[1] | SERVICES_OF_COUNTER[2])
+POOL_HIGH = rotation(SERVICES_OF_COUNTER[3] | SERVICES_OF_COUNTER[4])
+ISSUE_CYCLE = rotation(set(PREFIX_OF))
+DAILY_CAPACITY = {
+    "low": MAX_DAILY_NUMBER * len({PREFIX_OF[s] for s in POOL_LOW}),
+    "all": MAX_DAILY_NUMBER * len(set(PREFIX_OF.values())),
+}
+
+
+# ------------------------------------------------------------------ numbers
+
+
+def percentile(sorted_values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile of an ascending list."""
+    if not sorted_values:
+        return None
+    return sorted_values[max(0, math.ceil(q * len(sorted_values)) - 1)]
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process (all its threads), from /proc; None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_cpu_seconds() -> float | None:
+    """CPU seconds all cores spent not idle since boot, from /proc/stat; None elsewhere."""
+    try:
+        ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    idle = ticks[3] + ticks[4]  # idle + iowait
+    return (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Meter:
+    """Latencies and errors of one phase, plus the CPU both processes spent during it."""
+
+    server_pid: int
+    latencies: list[float] = field(default_factory=list)
+    errors: Tally[str] = field(default_factory=Tally)
+    started: float = 0.0
+    elapsed: float = 0.0
+    _server_cpu0: float | None = None
+    _bench_cpu0: float = 0.0
+    _busy0: float | None = None
+    server_cpu: float | None = None
+    bench_cpu: float = 0.0
+    other_cpu: float | None = None
+
+    def start(self) -> None:
+        self._server_cpu0 = process_cpu_seconds(self.server_pid)
+        self._bench_cpu0 = time.process_time()
+        self._busy0 = machine_busy_cpu_seconds()
+        self.started = time.perf_counter()
+
+    def stop(self) -> None:
+        self.elapsed = time.perf_counter() - self.started
+        self.bench_cpu = time.process_time() - self._bench_cpu0
+        end = process_cpu_seconds(self.server_pid)
+        if end is not None and self._server_cpu0 is not None:
+            self.server_cpu = end - self._server_cpu0
+        busy = machine_busy_cpu_seconds()
+        if busy is not None and self._busy0 is not None and self.server_cpu is not None:
+            # Whatever else ran on the machine meanwhile: a noisy neighbour skews every figure.
+            self.other_cpu = max(0.0, busy - self._busy0 - self.server_cpu - self.bench_cpu)
+
+    def summary(self) -> dict[str, Any]:
+        values = sorted(self.latencies)
+        ms = {
+            f"{name}_ms": None if (v := percentile(values, q)) is None else round(v * 1000, 2)
+            for name, q in (("p50", 0.50), ("p90", 0.90), ("p99", 0.99), ("max", 1.0))
+        }
+        return {
+            "ok": len(values),
+            "errors": dict(self.errors),
+            "seconds": round(self.elapsed, 3),
+            "per_second": round(len(values) / self.elapsed, 1) if self.elapsed else 0.0,
+            **ms,
+            "mean_ms": round(sum(values) / len(values) * 1000, 2) if values else None,
+            "server_cpu_pct": None
+            if self.server_cpu is None
+            else round(100 * self.server_cpu / self.elapsed, 1),
+            "bench_cpu_pct": round(100 * self.bench_cpu / self.elapsed, 1),
+            "other_cpu_pct": None
+            if self.other_cpu is None
+            else round(100 * self.other_cpu / self.elapsed, 1),
+        }
+
+
+class Budget:
+    """A shared bound on the requests of a phase: the request count and a deadline."""
+
+    def __init__(self, max_requests: int, seconds: float) -> None:
+        self.left = max_requests
+        self.seconds = seconds
+        self.deadline: float | None = None  # set by the first take(), after any warm-up
+
+    def take(self) -> bool:
+        now = time.perf_counter()
+        if self.deadline is None:
+            self.deadline = now + self.seconds
+        if self.left <= 0 or now >= self.deadline:
+            return False
+        self.left -= 1
+        return True
+
+
+# ------------------------------------------------------------------ database and server
+
+
+@contextmanager
+def fresh_database(kind: str, workdir: Path) -> Iterator[str]:
+    """A new, empty database URL; a PostgreSQL one is dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{workdir / 'saduak.db'}"
+        return
+    name = f"saduak_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = sa.create_engine(
+        PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://", 1),
+        isolation_level="AUTOCOMMIT",
+    )
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        try:
+            yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+        finally:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        admin.dispose()
+
+
+def seed(url: str) -> dict[str, str]:
+    """The demo office plus staff3 and staff4; returns username -> password."""
+    now = datetime.now(UTC)
+    db = Database(url)
+    try:
+        with db.write() as session:
+            passwords = seed_demo(session, now)
+            assert passwords is not None, "the fresh database already had an office"
+            office = repo.office_by_code(session, "demo")
+            assert office is not None and office.id is not None
+            for username in sorted(set(COUNTER_STAFF.values()) - set(passwords)):
+                password = new_password()
+                session.add(
+                    Staff(
+                        office_id=office.id,
+                        username=username,
+                        display_name=username,
+                        role=Role.STAFF.value,
+                        password_hash=hash_password(password),
+                        created_at=now,
+                    )
+                )
+                passwords[username] = password
+        return passwords
+    finally:
+        db.dispose()
+
+
+def start_new_day(url: str, days_back: int) -> int:
+    """Make the next phase start on an empty business day; returns how many tickets moved.
+
+    The server reads the real clock, so instead of waiting for midnight this files today's tickets
+    under an earlier day (open ones closed as the day-end rollover would), directly in the
+    database. Numbering then restarts at 001 (each prefix has 999 numbers a day), the waiting
+    lines start empty, and the moved rows stay as history, as in an office that has run for a
+    while. Only tickets change; counters stay open with their staff.
+    """
+    db = Database(url)
+    try:
+        with db.write() as session:
+            office = repo.office_by_code(session, "demo")
+            assert office is not None and office.id is not None
+            today = local_day(datetime.now(UTC), office.timezone)
+            mine = sa.and_(Ticket.office_id == office.id, Ticket.business_day == today)
+            session.execute(
+                sa.update(Ticket)
+                .where(mine, col(Ticket.status).in_(sorted(OPEN_STATES)))
+                .values(status=TicketStatus.UNSERVED)
+            )
+            moved = session.execute(
+                sa.update(Ticket).where(mine).values(business_day=today - timedelta(days=days_back))
+            )
+            return int(getattr(moved, "rowcount", 0))
+    finally:
+        db.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def saduak_executable() -> str:
+    beside = Path(sys.executable).parent / "saduak"
+    found = str(beside) if beside.exists() else shutil.which("saduak")
+    if not found:
+        raise SystemExit("the `saduak` command is not installed: run `pip install -e .` first")
+    return found
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    base_url: str
+    log_path: Path
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+@contextmanager
+def running_server(url: str, workdir: Path) -> Iterator[Server]:
+    """`saduak serve` on a free loopback port, healthy, stopped (SIGINT, then SIGKILL) after."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "SADUAK_DATABASE_URL": url,
+        "SADUAK_BUS_URL": "",
+        "SADUAK_PUBLIC_URL": base_url,
+        "PYTHONUNBUFFERED": "1",
+    }
+    log_path = workdir / "server.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [saduak_executable(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=ROOT,
+        )
+    server = Server(process, base_url, log_path)
+    try:
+        wait_healthy(server, timeout=60)
+        yield server
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def wait_healthy(server: Server, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    with httpx.Client(base_url=server.base_url, trust_env=False, timeout=2) as client:
+        while time.monotonic() < deadline:
+            if server.process.poll() is not None:
+                raise RuntimeError(f"the server exited early:\n{server.log_tail()}")
+            try:
+                if client.get("/healthz").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+    raise RuntimeError(f"the server was not healthy within {timeout}s:\n{server.log_tail()}")
+
+
+# ------------------------------------------------------------------ HTTP load
+
+
+def client_for(base_url: str, token: str) -> httpx.AsyncClient:
+    # One connection per simulated kiosk or counter, kept alive; never through a proxy.
+    return httpx.AsyncClient(
+        base_url=base_url,
+        headers={"Authorization": f"Bearer {token}"},
+        limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+        timeout=httpx.Timeout(30.0),
+        trust_env=False,
+    )
+
+
+async def login(base_url: str, passwords: dict[str, str], username: str) -> str:
+    async with httpx.AsyncClient(base_url=base_url, trust_env=False, timeout=30) as client:
+        response = await client.post(
+            "/api/v1/auth/login", json={"username": username, "password": passwords[username]}
+        )
+        response.raise_for_status()
+        token: str = response.json()["token"]
+        return token
+
+
+async def waiting_by_service(base_url: str, token: str) -> dict[str, int]:
+    async with client_for(base_url, token) as client:
+        response = await client.get("/api/v1/queue")
+        response.raise_for_status()
+        return {s["service"]: s["waiting"] for s in response.json()["services"]}
+
+
+async def backlog(server: Server, token: str, services: list[str]) -> int:
+    waiting = await waiting_by_service(server.base_url, token)
+    return sum(waiting.get(s, 0) for s in set(services))
+
+
+async def issue_load(
+    server: Server,
+    token: str,
+    clients: int,
+    budget: Budget,
+    services: list[str],
+    meter: Meter | None = None,
+) -> int:
+    """`clients` concurrent issuers until the budget is spent; returns tickets issued."""
+    issued = 0
+    pool = [client_for(server.base_url, token) for _ in range(clients)]
+
+    async def issuer(index: int, client: httpx.AsyncClient) -> None:
+        nonlocal issued
+        k = index
+        while budget.take():
+            service = services[k % len(services)]
+            k += clients
+            began = time.perf_counter()
+            try:
+                response = await client.post("/api/v1/tickets", json={"service": service})
+            except httpx.HTTPError as exc:
+                if meter:
+                    meter.errors[type(exc).__name__] += 1
+                continue
+            took = time.perf_counter() - began
+            if response.status_code == 201:
+                issued += 1
+                if meter:
+                    meter.latencies.append(took)
+            elif meter:
+                meter.errors[str(response.status_code)] += 1
+            else:
+                raise RuntimeError(f"issuing failed: {response.status_code} {response.text}")
+
+    try:
+        if meter:
+            # Warm-up, untimed: opens each client's connection and caches its token lookup.
+            await asyncio.gather(
+                *(
+                    c.post("/api/v1/tickets", json={"service": services[i % len(services)]})
+                    for i, c in enumerate(pool)
+                )
+            )
+            meter.start()
+        await asyncio.gather(*(issuer(i, c) for i, c in enumerate(pool)))
+        if meter:
+            meter.stop()
+    finally:
+        await asyncio.gather(*(c.aclose() for c in pool))
+    return issued
+
+
+async def top_up(server: Server, issuer_token: str, pools: list[tuple[list[str], int]]) -> int:
+    """Issue (untimed) until each pool of services has at least its number of waiting tickets."""
+    waiting = await waiting_by_service(server.base_url, issuer_token)
+    total = 0
+    for services, wanted in pools:
+        missing = wanted - sum(waiting.get(s, 0) for s in services)
+        if missing > 0:
+            budget = Budget(missing, seconds=600)
+            total += await issue_load(server, issuer_token, PRE_ISSUE_CLIENTS, budget, services)
+    return total
+
+
+async def call_load(
+    server: Server, tokens: dict[int, str], budget: Budget, meter: Meter
+) -> dict[str, Any]:
+    """Every counter in `tokens` loops call-next + start; only call-next is timed."""
+    clients = {n: client_for(server.base_url, token) for n, token in tokens.items()}
+    ran_dry: list[int] = []
+    per_counter: Tally[int] = Tally()
+
+    async def cycle(number: int, client: httpx.AsyncClient, timed: bool) -> bool:
+        began = time.perf_counter()
+        try:
+            response = await client.post(f"/api/v1/counters/{number}/call-next")
+        except httpx.HTTPError as exc:
+            meter.errors[f"call-next {type(exc).__name__}"] += 1
+            return True
+        took = time.perf_counter() - began
+        if response.status_code == 204:
+            ran_dry.append(number)
+            return False
+        if response.status_code != 200:
+            meter.errors[f"call-next {response.status_code}"] += 1
+            if not timed:
+                raise RuntimeError(f"call-next failed: {response.status_code} {response.text}")
+            return True
+        if timed:
+            meter.latencies.append(took)
+            per_counter[number] += 1
+        ticket_id = response.json()["id"]
+        try:
+            started = await client.post(f"/api/v1/tickets/{ticket_id}/start")
+        except httpx.HTTPError as exc:
+            meter.errors[f"start {type(exc).__name__}"] += 1
+            return True
+        if started.status_code != 200:
+            meter.errors[f"start {started.status_code}"] += 1
+        return True
+
+    async def counter_loop(number: int, client: httpx.AsyncClient) -> None:
+        while budget.take():
+            if not await cycle(number, client, timed=True):
+                return
+
+    try:
+        # Warm-up, untimed: opens each counter (a one-off write) and its connection.
+        await asyncio.gather(*(cycle(n, c, timed=False) for n, c in clients.items()))
+        meter.start()
+        await asyncio.gather(*(counter_loop(n, c) for n, c in clients.items()))
+        meter.stop()
+    finally:
+        await asyncio.gather(*(c.aclose() for c in clients.values()))
+    return {"per_counter": {str(n): per_counter[n] for n in tokens}, "ran_dry": sorted(ran_dry)}
+
+
+def pool_of(counters: list[int]) -> list[str]:
+    return rotation(set().union(*(SERVICES_OF_COUNTER[n] for n in counters)))
+
+
+async def measure(
+    server: Server, url: str, passwords: dict[str, str], args: argparse.Namespace
+) -> dict[str, Any]:
+    usernames = {ISSUER, *COUNTER_STAFF.values()}
+    tokens = {u: await login(server.base_url, passwords, u) for u in sorted(usernames)}
+    issuer = tokens[ISSUER]
+    out: dict[str, Any] = {"issue": [], "call_next": []}
+    days = 0
+    history = 0
+
+    for clients in ISSUE_CLIENTS:
+        days += 1
+        history += start_new_day(url, days)
+        meter = Meter(server.process.pid)
+        await issue_load(
+            server, issuer, clients, Budget(args.max_requests, args.seconds), ISSUE_CYCLE, meter
+        )
+        row = {"clients": clients, **meter.summary(), "tickets_in_history": history}
+        out["issue"].append(row)
+        print(f"  issue, {clients} client(s): {_brief(row)}", flush=True)
+
+    for n_counters in CALL_COUNTERS:
+        days += 1
+        history += start_new_day(url, days)
+        counters = list(range(1, n_counters + 1))
+        # Enough for the whole bound, plus slack for the warm-up calls and an uneven share.
+        if n_counters == 1:
+            pools = [(pool_of(counters), args.max_calls + 20)]
+        else:
+            half = math.ceil(args.max_calls / 2 * 1.25) + 20
+            pools = [(POOL_LOW, half), (POOL_HIGH, half)]
+        began = time.perf_counter()
+        pre_issued = await top_up(server, issuer, pools)
+        pre_seconds = time.perf_counter() - began
+        served = pool_of(counters)
+        backlog_start = await backlog(server, issuer, served)
+        meter = Meter(server.process.pid)
+        extra = await call_load(
+            server,
+            {n: tokens[COUNTER_STAFF[n]] for n in counters},
+            Budget(args.max_calls, args.seconds),
+            meter,
+        )
+        row = {
+            "counters": n_counters,
+            **meter.summary(),
+            "backlog_start": backlog_start,
+            "backlog_end": await backlog(server, issuer, served),
+            "pre_issued": pre_issued,
+            "pre_issue_per_second": round(pre_issued / pre_seconds, 1) if pre_issued else None,
+            "tickets_in_history": history,
+            **extra,
+        }
+        out["call_next"].append(row)
+        print(f"  call-next, {n_counters} counter(s): {_brief(row)}", flush=True)
+    return out
+
+
+def _brief(row: dict[str, Any]) -> str:
+    errors = sum(row["errors"].values())
+    return (
+        f"{row['ok']} in {row['seconds']}s = {row['per_second']}/s, "
+        f"p50 {row['p50_ms']} ms, p99 {row['p99_ms']} ms" + (f", {errors} errors" if errors else "")
+    )
+
+
+def run_database(kind: str, args: argparse.Namespace) -> dict[str, Any]:
+    workdir = Path(tempfile.mkdtemp(prefix=f"saduak-bench-{kind}-"))
+    try:
+        with fresh_database(kind, workdir) as url:
+            began = time.perf_counter()
+            migrations.upgrade(url)
+            passwords = seed(url)
+            with running_server(url, workdir) as server:
+                setup = time.perf_counter() - began
+                print(f"{kind}: server pid {server.process.pid} at {server.base_url}", flush=True)
+                try:
+                    results = asyncio.run(measure(server, url, passwords, args))
+                except Exception:
+                    print(f"server log (last lines):\n{server.log_tail()}", file=sys.stderr)
+                    raise
+            return {"setup_seconds": round(setup, 1), **results}
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+# ------------------------------------------------------------------ verdicts and output
+
+
+def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for kind, res in results.items():
+        four = next((r for r in res["call_next"] if r["counters"] == 4), None)
+        if four is not None:
+            p99 = four["p99_ms"]
+            out.append(
+                {
+                    "db": kind,
+                    "target": f"call-next p99 < {TARGET_CALL_P99_MS:g} ms with 4 counters",
+                    "stated_for": "sqlite",
+                    "value": p99,
+                    "met": p99 is not None and p99 < TARGET_CALL_P99_MS and not four["ran_dry"],
+                }
+            )
+        best = max(res["issue"], key=lambda r: r["per_second"], default=None)
+        if best is not None:
+            out.append(
+                {
+                    "db": kind,
+                    "target": f">= {TARGET_ISSUE_PER_S:g} issued tickets/s on one process",
+                    "stated_for": "one process",
+                    "value": best["per_second"],
+                    "at_clients": best["clients"],
+                    "met": best["per_second"] >= TARGET_ISSUE_PER_S,
+                }
+            )
+    return out
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def table(results: dict[str, Any], checks: list[dict[str, Any]]) -> str:
+    head = (
+        f"{'db':<9}{'test':<10}{'n':>3}{'ok':>6}{'err':>5}{'per s':>7}{'p50 ms':>8}"
+        f"{'p90 ms':>8}{'p99 ms':>8}{'max ms':>8}{'server':>8}{'bench':>7}{'other':>7}  backlog"
+    )
+    lines = [head, "-" * len(head)]
+    for kind, res in results.items():
+        rows = [("issue", r["clients"], r, "") for r in res["issue"]]
+        rows += [
+            (
+                "call-next",
+                r["counters"],
+                r,
+                f"{r['backlog_start']}->{r['backlog_end']}" + (" DRY" if r["ran_dry"] else ""),
+            )
+            for r in res["call_next"]
+        ]
+        for test, n, r, backlog in rows:
+            lines.append(
+                f"{kind:<9}{test:<10}{n:>3}{r['ok']:>6}{sum(r['errors'].values()):>5}"
+                f"{_cell(r['per_second']):>7}{_cell(r['p50_ms']):>8}{_cell(r['p90_ms']):>8}"
+                f"{_cell(r['p99_ms']):>8}{_cell(r['max_ms']):>8}{_pct(r['server_cpu_pct']):>8}"
+                f"{_pct(r['bench_cpu_pct']):>7}{_pct(r['other_cpu_pct']):>7}  {backlog}".rstrip()
+            )
+    lines += [
+        "n: concurrent issuing clients, or counters. per s: tickets issued, or calls, per second.",
+        "server/bench/other: CPU of the server process, of this load generator, and of anything",
+        "else on the machine, in % of one core over the phase. backlog: waiting tickets before",
+        "and after a call-next phase.",
+    ]
+    busiest = max_other_cpu(results)
+    if busiest is not None and busiest > BUSY_MACHINE_PCT:
+        lines.append(
+            f"WARNING: other processes used up to {busiest:.0f}% of a core during a phase:\n"
+            "         repeat on a quiet machine before trusting these numbers."
+        )
+    for check in checks:
+        extra = f" (at {check['at_clients']} clients)" if "at_clients" in check else ""
+        lines.append(
+            f"{'MET   ' if check['met'] else 'MISSED'} {check['db']}: {check['target']}: "
+            f"{check['value']}{extra}"
+        )
+    return "\n".join(lines)
+
+
+def max_other_cpu(results: dict[str, Any]) -> float | None:
+    values = [
+        r["other_cpu_pct"]
+        for res in results.values()
+        for r in [*res["issue"], *res["call_next"]]
+        if r["other_cpu_pct"] is not None
+    ]
+    return max(values, default=None)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}%"
+
+
+def git_state() -> dict[str, Any]:
+    """The code measured: commit, and whether tracked files differed from it."""
+
+    def git(*args: str) -> str:
+        try:
+            done = subprocess.run(
+                ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
+            )
+        except OSError:
+            return ""
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = git("rev-parse", "HEAD") or None
+    dirty = bool(git("status", "--porcelain", "--untracked-files=no")) if commit else None
+    return {"commit": commit, "uncommitted_changes": dirty}
+
+
+def write_json(path: Path, payload: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.http_queue",
+        description="Issue throughput and call-next latency of one Saduak server over HTTP.",
+    )
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument(
+        "--seconds", type=float, default=6.0, help="time bound of each phase (default 6)"
+    )
+    parser.add_argument(
+        "--max-requests",
+        type=int,
+        default=4800,
+        help="request bound of each issue phase (default 4800)",
+    )
+    parser.add_argument(
+        "--max-calls",
+        type=int,
+        default=600,
+        help="call-next bound of each call phase; this many tickets are pre-issued (default 600)",
+    )
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results file")
+    args = parser.parse_args(argv)
+    # A phase is one business day: it cannot use more ticket numbers than a day has.
+    if args.max_requests + max(ISSUE_CLIENTS) > DAILY_CAPACITY["all"]:
+        parser.error(f"--max-requests: at most {DAILY_CAPACITY['all'] - max(ISSUE_CLIENTS)}")
+    if args.max_calls + 25 > DAILY_CAPACITY["low"]:
+        parser.error(f"--max-calls: at most {DAILY_CAPACITY['low'] - 25}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    started_at = datetime.now(UTC)
+    began = time.perf_counter()
+    results = {kind: run_database(kind, args) for kind in kinds}
+    checks = verdicts(results)
+    print()
+    print(table(results, checks))
+    payload = {
+        "benchmark": "http_queue",
+        "started_at": started_at.isoformat(timespec="seconds"),
+        "wall_seconds": round(time.perf_counter() - began, 1),
+        "code": git_state(),
+        "command": " ".join(
+            ["python -m bench.http_queue", *(argv if argv is not None else sys.argv[1:])]
+        ),
+        "settings": {
+            "seconds": args.seconds,
+            "max_requests": args.max_requests,
+            "max_calls": args.max_calls,
+            "issue_clients": list(ISSUE_CLIENTS),
+            "call_counters": list(CALL_COUNTERS),
+            "server": "saduak serve (1 uvicorn process, in-memory bus, access log on)",
+        },
+        "host": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "sqlite": sqlite3.sqlite_version,
+            "max_other_cpu_pct": max_other_cpu(results),
+        },
+        "targets": {
+            "call_next_p99_ms_4_counters_sqlite": TARGET_CALL_P99_MS,
+            "issue_per_second": TARGET_ISSUE_PER_S,
+        },
+        "verdicts": checks,
+        "results": results,
+    }
+    write_json(args.out, payload)
+    print(f"\nresults: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""Every word the display screens show, Thai first and English second, in one catalogue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from counter.queue.thai import MONTHS_LONG, MONTHS_SHORT
+
+# key -> (Thai, English). Templates render these; the page scripts get the same table as JSON.
+TEXT: dict[str, tuple[str, str]] = {
+    "hall_title": ("จอแสดงผลคิว", "Queue display"),
+    "counter_title": ("จอช่องบริการ", "Counter display"),
+    "now_calling": ("เชิญหมายเลข", "Now calling"),
+    "at_counter": ("ที่ช่องบริการ", "at counter"),
+    "counter": ("ช่องบริการ", "Counter"),
+    "counters": ("ช่องบริการ", "Counters"),
+    "number": ("หมายเลข", "Number"),
+    "last_calls": ("เรียกล่าสุด", "Recent calls"),
+    "waiting": ("รอรับบริการ", "Waiting"),
+    "waiting_unit": ("คิว", "waiting"),
+    "closed": ("ปิด", "Closed"),
+    "paused": ("พักชั่วคราว", "On break"),
+    "free": ("ว่าง", "Free"),
+    "serving": ("กำลังให้บริการ", "Now serving"),
+    "please_come": ("เชิญที่ช่องนี้", "Please come to this counter"),
+    "counter_closed": ("ปิดให้บริการ", "Closed"),
+    "no_counter": ("ไม่พบช่องบริการนี้", "No such counter"),
+    "connecting": ("กำลังเชื่อมต่อ…", "Connecting…"),
+    "disconnected": ("ขาดการเชื่อมต่อ", "Disconnected"),
+    "reconnecting": (
+        "กำลังเชื่อมต่อใหม่ ข้อมูลบนจออาจไม่เป็นปัจจุบัน",
+        "Reconnecting; the screen may be out of date",
+    ),
+    "enable_sound": ("คลิกเพื่อเปิดเสียง", "Click to enable sound"),
+    "sound_on": ("เสียงประกาศเปิดอยู่", "Announcements on"),
+    "sound_off": ("ปิดเสียงประกาศ", "Announcements off"),
+    "voice_clips": ("เสียงบันทึก", "recorded voice"),
+    "voice_speech": ("เสียงสังเคราะห์ของเครื่อง", "device speech"),
+    "unpaired_title": ("จอนี้ยังไม่ได้จับคู่กับระบบ", "This screen is not paired yet"),
+    "unpaired_step1": (
+        'ผู้ดูแลระบบสร้างรหัสจอ: saduak device add display "ชื่อจอ"',
+        'An administrator creates a screen token: saduak device add display "name"',
+    ),
+    "unpaired_step2": (
+        "เปิดหน้านี้บนจอครั้งเดียวด้วยที่อยู่ /display?token=รหัสจอ จอจะจำรหัสไว้เอง",
+        "Open this page once on the screen as /display?token=TOKEN; the screen remembers it",
+    ),
+    "unpaired_step3": (
+        "หรือวางรหัสจอในช่องด้านล่าง แล้วกดจับคู่",
+        "Or paste the token below and press Pair",
+    ),
+    "pair_code_label": ("รหัสจับคู่", "Pairing code"),
+    "pair_code_step1": (
+        "ผู้ดูแลระบบเปิดหน้า ผู้ดูแลระบบ › อุปกรณ์ แล้วพิมพ์รหัสนี้ เลือกชนิด “จอแสดงผล”",
+        "An administrator opens Admin › Devices, types this code and chooses “display”",
+    ),
+    "pair_code_step2": (
+        "เมื่อยืนยันแล้ว จอนี้จะเชื่อมต่อเองและจำการจับคู่ไว้",
+        "Once confirmed, this screen connects by itself and stays paired",
+    ),
+    "pair_code_expires": ("รหัสนี้หมดอายุใน", "This code expires in"),
+    "pair_other_ways": (
+        "หรือเปิด /display?token=รหัสจอ บนจอนี้ครั้งเดียว หรือวางรหัสจอด้านล่าง",
+        "Or open /display?token=TOKEN on this screen once, or paste a token below",
+    ),
+    "pair_button": ("จับคู่", "Pair"),
+    "token_label": ("รหัสจอ", "Screen token"),
+    "bad_token": (
+        "รหัสของจอนี้ไม่ถูกต้องหรือถูกยกเลิกแล้ว",
+        "This screen's token is invalid or has been revoked",
+    ),
+    "not_display_token": (
+        "รหัสนี้ไม่ใช่รหัสของจอแสดงผล",
+        "This token does not belong to a display screen",
+    ),
+}
+
+# Thai weekday names, Monday first (Python's and Intl's ISO order).
+WEEKDAYS_TH = ("จันทร์", "อังคาร", "พุธ", "พฤหัสบดี", "ศุกร์", "เสาร์", "อาทิตย์")
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+# Names of the service groups of the bundled catalogue (counter/data/dopa-services.csv), for the
+# hall's "waiting" panel, which shows one line per ticket prefix (the numbering line).
+GROUP_NAMES: dict[str, tuple[str, str]] = {
+    "civil_registration": ("ทะเบียนราษฎร", "Civil registration"),
+    "id_card": ("บัตรประชาชน", "ID cards"),
+    "family_registration": ("ทะเบียนครอบครัว", "Family registration"),
+    "licensing": ("ขออนุญาต", "Licences"),
+    "damrongtham": ("ศูนย์ดำรงธรรม", "Damrongtham centre"),
+}
+
+
+def page_catalogue() -> dict[str, Any]:
+    """The part of the catalogue the page scripts need, as JSON-ready data."""
+    return {
+        "text": {key: {"th": th, "en": en} for key, (th, en) in TEXT.items()},
+        "weekdays_th": WEEKDAYS_TH,
+        "weekdays_en": WEEKDAYS_EN,
+        "months_th": MONTHS_LONG,
+        "months_th_short": MONTHS_SHORT,
+        "months_en": MONTHS_EN,
+    }

@@ -1,0 +1,256 @@
+"""CSV and XLSX files of a period's summary and of its per-transaction rows."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from counter.queue.thai import format_thai_date
+from reports import xlsx
+from reports.text import ARRIVAL, BANDS, DEFINITIONS, OUTCOME, OUTSIDE, PRIORITY
+
+SUMMARY_HEADER = [
+    "งานบริการ / Service",
+    "รับบัตรคิว / Issued",
+    "รับโอน / Transferred in",
+    "ให้บริการเสร็จ / Served",
+    "ส่งต่อ / Transferred",
+    "ไม่มาตามเรียก / No-show",
+    "ยกเลิก / Cancelled",
+    "ค้างสิ้นวัน / Unserved",
+    "รอเฉลี่ย (วินาที) / Wait mean (s)",
+    "รอมัธยฐาน / Wait median (s)",
+    "รอ P90 / Wait p90 (s)",
+    "รอสูงสุด / Wait max (s)",
+    "เดินเฉลี่ย / Walk mean (s)",
+    "ให้บริการเฉลี่ย / Service mean (s)",
+    "ให้บริการมัธยฐาน / Service median (s)",
+    "ให้บริการ P90 / Service p90 (s)",
+    "ให้บริการสูงสุด / Service max (s)",
+    "รวมเฉลี่ย / Total mean (s)",
+    "รวม P90 / Total p90 (s)",
+    *[f"รอ {th} / Wait {en}" for _, th, en in BANDS],
+    "เวลามาตรฐาน (นาที) / Standard (min)",
+    "% ภายในมาตรฐาน / % within standard",
+    "% รอไม่เกินเป้าหมาย / % wait within target",
+    "ความพึงพอใจ n / Satisfaction n",
+    "ความพึงพอใจเฉลี่ย / Satisfaction mean",
+    "S.D.",
+    "ความพึงพอใจ % / Satisfaction %",
+]
+
+ROWS_HEADER = [
+    "วันที่ / Date",
+    "วันที่ (พ.ศ.)",
+    "หมายเลข / Number",
+    "รายการที่ / Transaction",
+    "รหัสงาน / Service code",
+    "งานบริการ / Service",
+    "ประเภทคิว / Priority",
+    "เข้าคิวโดย / Arrival",
+    "ผล / Outcome",
+    "ช่อง / Counter",
+    "เข้าคิว / Queued",
+    "ถูกเรียก / Called",
+    "เริ่มบริการ / Started",
+    "สิ้นสุด / Ended",
+    "รอ (วินาที) / Wait (s)",
+    "เดิน (วินาที) / Walk (s)",
+    "ให้บริการ (วินาที) / Service (s)",
+    "พักคิว (วินาที) / Hold (s)",
+    "รวม (วินาที) / Total (s)",
+    "เรียกซ้ำ / Recalls",
+    "ภายในมาตรฐาน / Within standard",
+    "รอไม่เกินเป้าหมาย / Within target",
+    "นอกเวลาราชการ / Outside hours",
+]
+STAFF_HEADER = "เจ้าหน้าที่ / Staff"
+
+
+def _r(x: float | None, digits: int = 1) -> float | None:
+    return None if x is None else round(x, digits)
+
+
+def summary_rows(summary: dict[str, Any]) -> list[list[Any]]:
+    """One row per service, then the overall row."""
+
+    def row(name: str, m: dict[str, Any], standard: int | None) -> list[Any]:
+        sat = m.get("satisfaction") or {}
+        return [
+            name,
+            m["issued"],
+            m["transferred_in"],
+            m["served"],
+            m["transferred"],
+            m["no_show"],
+            m["cancelled"],
+            m["unserved"],
+            _r(m["wait"]["mean"]),
+            _r(m["wait"]["median"]),
+            m["wait"]["p90"],
+            m["wait"]["max"],
+            _r(m["walk"]["mean"]),
+            _r(m["service"]["mean"]),
+            _r(m["service"]["median"]),
+            m["service"]["p90"],
+            m["service"]["max"],
+            _r(m["total"]["mean"]),
+            m["total"]["p90"],
+            *[m["wait_bands"][key] for key, _, _ in BANDS],
+            standard,
+            _r(m["within_standard_pct"]),
+            _r(m["within_target_pct"]),
+            sat.get("n"),
+            _r(sat.get("mean"), 2),
+            _r(sat.get("sd"), 2),
+            _r(sat.get("percent")),
+        ]
+
+    rows = [row(s["name_th"], s, s["standard_minutes"]) for s in summary["services"]]
+    rows.append(row("รวมทุกงาน / All services", summary["overall"], None))
+    return rows
+
+
+def satisfaction_rows(summary: dict[str, Any]) -> list[list[Any]]:
+    sat = summary["satisfaction"]
+    rows: list[list[Any]] = [["ข้อประเมิน / Item", "n", "ค่าเฉลี่ย / Mean", "S.D.", "ร้อยละ / %"]]
+    for item in sat["items"]:
+        rows.append(
+            [
+                f"{item['label_th']} / {item['label_en']}",
+                item["n"],
+                _r(item["mean"], 2),
+                _r(item["sd"], 2),
+                _r(item["percent"]),
+            ]
+        )
+    o = summary["overall"]["satisfaction"]
+    rows.append(["รวม / Overall", o["n"], _r(o["mean"], 2), _r(o["sd"], 2), _r(o["percent"])])
+    rows.append([])
+    rows.append(["ผู้ตอบ / Respondents", sat["respondents"]])
+    rows.append(["ผู้มาติดต่อ / Visitors", sat["visitors"]])
+    rows.append(["ขนาดตัวอย่างขั้นต่ำ (Yamane e=0.05) / Minimum sample", sat["yamane_required"]])
+    if sat.get("warning_th"):
+        rows.append([sat["warning_th"]])
+        rows.append([sat["warning_en"]])
+    return rows
+
+
+def transaction_rows(
+    facts: Iterable[Sequence[Any]],
+    *,
+    tz: tzinfo,
+    services: dict[int, Any],
+    counters: dict[int, Any],
+    staff: dict[int, Any] | None,
+    for_excel: bool,
+) -> Iterable[list[Any]]:
+    """Export rows from report_transaction rows (fields as repository.fact_rows_for_export)."""
+    be_cache: dict[date, str] = {}
+    # Plain tuples per service and counter: ORM attribute reads cost more than the row itself.
+    svc = {
+        sid: (s.code, s.name_th, s.standard_minutes * 60, s.wait_target_minutes * 60)
+        for sid, s in services.items()
+    }
+    ctr = {cid: c.number for cid, c in counters.items()}
+    priority_th = {k: v[0] for k, v in PRIORITY.items()}
+    arrival_th = {k: v[0] for k, v in ARRIVAL.items()}
+    outcome_th = {k: v[0] for k, v in OUTCOME.items()}
+    outside_th = {k: v[0] for k, v in OUTSIDE.items()}
+    for (
+        day,
+        number,
+        txn,
+        sid,
+        priority,
+        arrival,
+        outcome,
+        cid,
+        stid,
+        queued,
+        called,
+        started,
+        ended,
+        wait_s,
+        walk_s,
+        service_s,
+        hold_s,
+        total_s,
+        recalls,
+        outside,
+    ) in facts:
+        code, name, standard, target = svc.get(sid, (sid, "", None, None))
+        be = be_cache.get(day)
+        if be is None:
+            be = be_cache[day] = format_thai_date(day)
+        row: list[Any] = [
+            day if for_excel else day.isoformat(),
+            be,
+            number,
+            txn,
+            code,
+            name,
+            priority_th.get(priority, priority or ""),
+            arrival_th.get(arrival, arrival),
+            outcome_th.get(outcome, outcome),
+            ctr.get(cid) if cid is not None else None,
+            _local(queued, tz, for_excel),
+            _local(called, tz, for_excel),
+            _local(started, tz, for_excel),
+            _local(ended, tz, for_excel),
+            wait_s,
+            walk_s,
+            service_s,
+            hold_s,
+            total_s,
+            recalls,
+            _yes(
+                service_s is not None and standard is not None and service_s <= standard, service_s
+            ),
+            _yes(wait_s is not None and target is not None and wait_s <= target, wait_s),
+            outside_th.get(outside, "") if outside else "",
+        ]
+        if staff is not None:
+            person = staff.get(stid) if stid is not None else None
+            row.append((person.display_name or person.username) if person else "")
+        yield row
+
+
+def _yes(ok: bool, value: object) -> str:
+    if value is None:
+        return ""
+    return "ใช่" if ok else "ไม่"
+
+
+def _local(at: datetime | None, tz: tzinfo, for_excel: bool) -> datetime | str | None:
+    if at is None:
+        return None if for_excel else ""
+    local = at.astimezone(tz)
+    # Excel has no time zones: it gets the office's wall-clock time.
+    return local.replace(tzinfo=None) if for_excel else local.isoformat(timespec="seconds")
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    # The byte-order mark makes Excel read the file as UTF-8, so Thai shows correctly.
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(["" if v is None else v for v in row])
+
+
+def write_xlsx(
+    path: Path,
+    sheets: Sequence[tuple[str, Sequence[str] | None, Iterable[Sequence[Any]], Sequence[int]]],
+    *,
+    title: str,
+) -> None:
+    """Sheets of (name, header, rows, column widths), streamed into the file."""
+    xlsx.write(path, [xlsx.Sheet(n, h, r, w) for n, h, r, w in sheets], title=title)
+
+
+def definitions_rows() -> list[list[str]]:
+    return [[th, en] for th, en in DEFINITIONS]

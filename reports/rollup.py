@@ -1,0 +1,365 @@
+"""From transactions to stored facts and per day-and-service aggregates, and from those
+aggregates back to a period's summary. Pure functions: the service does the I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, tzinfo
+from typing import Any
+
+from reports.metrics import (
+    Durations,
+    SortedRuns,
+    Tally,
+    Transaction,
+    count_at_most,
+    duration_stats,
+    local_hour,
+    merge_sorted,
+    outside_class,
+    pack,
+    share,
+    transactions_of,
+    unpack,
+    wait_bands,
+)
+from reports.metrics import Event as Event
+
+# Bump when the fact rules change: sealed days of an older version are rebuilt.
+FACTS_VERSION = 1
+
+COUNT_FIELDS = (
+    "issued",
+    "transferred_in",
+    "served",
+    "transferred",
+    "no_show",
+    "cancelled",
+    "unserved",
+    "open",
+)
+
+
+@dataclass(frozen=True)
+class OfficeClock:
+    """What classifying a moment needs: the office's zone, hours and holidays."""
+
+    tz: tzinfo
+    opens: time
+    closes: time
+    holidays: frozenset[date] = frozenset()
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Per service: standard service seconds and wait target seconds."""
+
+    standard_s: int
+    target_s: int
+
+
+@dataclass
+class DayServiceAgg:
+    """Counts and sorted durations of one service on one business day (stored or live)."""
+
+    office_id: int
+    business_day: date
+    service_id: int
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_FIELDS, 0))
+    hold_s: int = 0
+    waits: Sequence[int] = ()
+    walks: Sequence[int] = ()
+    services: Sequence[int] = ()
+    totals: Sequence[int] = ()
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> DayServiceAgg:
+        (
+            office_id,
+            day,
+            service_id,
+            issued,
+            t_in,
+            served,
+            transferred,
+            no_show,
+            cancelled,
+            unserved,
+            hold_s,
+            waits,
+            walks,
+            services,
+            totals,
+        ) = row
+        counts = dict(
+            issued=issued,
+            transferred_in=t_in,
+            served=served,
+            transferred=transferred,
+            no_show=no_show,
+            cancelled=cancelled,
+            unserved=unserved,
+            open=0,
+        )
+        return cls(
+            office_id,
+            day,
+            service_id,
+            counts,
+            hold_s,
+            unpack(waits),
+            unpack(walks),
+            unpack(services),
+            unpack(totals),
+        )
+
+    def as_row(self, day_column: str = "business_day") -> dict[str, Any]:
+        c = self.counts
+        return {
+            "office_id": self.office_id,
+            day_column: self.business_day,
+            "service_id": self.service_id,
+            **{k: c[k] for k in COUNT_FIELDS if k != "open"},
+            "hold_s": self.hold_s,
+            "waits": pack(self.waits),
+            "walks": pack(self.walks),
+            "services": pack(self.services),
+            "totals": pack(self.totals),
+        }
+
+
+def merge_aggs(
+    office_id: int, first_day: date, aggs: Iterable[DayServiceAgg]
+) -> list[DayServiceAgg]:
+    """Several days' aggregates as one per service (a month rollup), dated `first_day`."""
+    grouped: dict[int, list[DayServiceAgg]] = {}
+    for agg in aggs:
+        grouped.setdefault(agg.service_id, []).append(agg)
+    out = []
+    for service_id, group in sorted(grouped.items()):
+        counts = dict.fromkeys(COUNT_FIELDS, 0)
+        for agg in group:
+            for k in COUNT_FIELDS:
+                counts[k] += agg.counts.get(k, 0)
+        out.append(
+            DayServiceAgg(
+                office_id=office_id,
+                business_day=first_day,
+                service_id=service_id,
+                counts=counts,
+                hold_s=sum(a.hold_s for a in group),
+                waits=merge_sorted(a.waits for a in group),
+                walks=merge_sorted(a.walks for a in group),
+                services=merge_sorted(a.services for a in group),
+                totals=merge_sorted(a.totals for a in group),
+            )
+        )
+    return out
+
+
+@dataclass
+class TicketRecord:
+    ticket_id: int
+    business_day: date
+    number: str
+    priority: str | None
+    events: list[Event]
+
+
+def build(
+    office_id: int, tickets: Iterable[TicketRecord], clock: OfficeClock
+) -> tuple[list[dict[str, Any]], list[DayServiceAgg]]:
+    """Fact rows (report_transaction) and day-service aggregates for these tickets."""
+    facts: list[dict[str, Any]] = []
+    tallies: dict[tuple[date, int], Tally] = {}
+    for ticket in tickets:
+        for tx in transactions_of(ticket.ticket_id, ticket.events, ticket.priority):
+            facts.append(fact_row(office_id, ticket, tx, clock))
+            key = (ticket.business_day, tx.service_id)
+            tally = tallies.get(key)
+            if tally is None:
+                tally = tallies[key] = Tally()
+            # Thresholds are applied when a period is summarised, never stored.
+            tally.add(tx, 0, 0)
+    aggs = [
+        DayServiceAgg(
+            office_id=office_id,
+            business_day=day,
+            service_id=service_id,
+            counts=tally.counts_only(),
+            hold_s=tally.hold_s,
+            waits=sorted(tally.waits),
+            walks=sorted(tally.walks),
+            services=sorted(tally.services),
+            totals=sorted(tally.totals),
+        )
+        for (day, service_id), tally in sorted(tallies.items())
+    ]
+    return facts, aggs
+
+
+def fact_row(
+    office_id: int, ticket: TicketRecord, tx: Transaction, clock: OfficeClock
+) -> dict[str, Any]:
+    hour, weekday = local_hour(tx.queued_at, clock.tz)
+    end_hour = local_hour(tx.ended_at, clock.tz)[0] if tx.ended_at is not None else None
+    outside = None
+    if tx.completed and tx.started_at is not None:
+        outside = outside_class(
+            tx.started_at.astimezone(clock.tz), clock.opens, clock.closes, clock.holidays
+        )
+    return {
+        "office_id": office_id,
+        "ticket_id": tx.ticket_id,
+        "transaction_no": tx.transaction_no,
+        "business_day": ticket.business_day,
+        "number": ticket.number,
+        "service_id": tx.service_id,
+        "priority": tx.priority,
+        "arrival": tx.arrival,
+        "outcome": tx.outcome,
+        "counter_id": tx.counter_id,
+        "staff_id": tx.staff_id,
+        "queued_at": tx.queued_at,
+        "called_at": tx.called_at,
+        "started_at": tx.started_at,
+        "ended_at": tx.ended_at,
+        "recalls": tx.recalls,
+        "wait_s": tx.wait_s,
+        "walk_s": tx.walk_s,
+        "service_s": tx.service_s,
+        "hold_s": tx.hold_s,
+        "total_s": tx.total_s,
+        "arrival_hour": hour,
+        "weekday": weekday,
+        "end_hour": end_hour,
+        "outside": outside,
+    }
+
+
+# ------------------------------------------------------------------ summaries
+
+
+def summarise_services(
+    aggs: Iterable[DayServiceAgg], thresholds: Mapping[int, Thresholds]
+) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
+    """(overall, per service id) metrics of a period from its day-service aggregates."""
+    grouped: dict[int, list[DayServiceAgg]] = {}
+    for agg in aggs:
+        grouped.setdefault(agg.service_id, []).append(agg)
+    per_service: dict[int, dict[str, Any]] = {}
+    merged: dict[str, list[Sequence[int]]] = {
+        "waits": [],
+        "walks": [],
+        "services": [],
+        "totals": [],
+    }
+    overall_counts = dict.fromkeys(COUNT_FIELDS, 0)
+    overall_hold = overall_std = overall_target = 0
+    for service_id, group in sorted(grouped.items()):
+        th = thresholds.get(service_id, Thresholds(15 * 60, 15 * 60))
+        counts = dict.fromkeys(COUNT_FIELDS, 0)
+        hold = 0
+        for agg in group:
+            for k in COUNT_FIELDS:
+                counts[k] += agg.counts.get(k, 0)
+            hold += agg.hold_s
+        waits = merge_sorted(a.waits for a in group)
+        walks = merge_sorted(a.walks for a in group)
+        services = merge_sorted(a.services for a in group)
+        totals = merge_sorted(a.totals for a in group)
+        within_std = count_at_most(services, th.standard_s)
+        within_target = count_at_most(waits, th.target_s)
+        per_service[service_id] = metrics_dict(
+            counts, hold, waits, walks, services, totals, within_std, within_target
+        )
+        for k in COUNT_FIELDS:
+            overall_counts[k] += counts[k]
+        overall_hold += hold
+        overall_std += within_std
+        overall_target += within_target
+        merged["waits"].append(waits)
+        merged["walks"].append(walks)
+        merged["services"].append(services)
+        merged["totals"].append(totals)
+    # The per-service lists are sorted already: read them as one without merging again.
+    overall = metrics_dict(
+        overall_counts,
+        overall_hold,
+        SortedRuns(merged["waits"]),
+        SortedRuns(merged["walks"]),
+        SortedRuns(merged["services"]),
+        SortedRuns(merged["totals"]),
+        overall_std,
+        overall_target,
+    )
+    return overall, per_service
+
+
+def metrics_dict(
+    counts: Mapping[str, int],
+    hold_s: int,
+    waits: Durations,
+    walks: Durations,
+    services: Durations,
+    totals: Durations,
+    within_standard: int,
+    within_target: int,
+) -> dict[str, Any]:
+    """The metrics of one group, from its counts and sorted durations (seconds)."""
+    called_off = counts.get("served", 0) + counts.get("transferred", 0)
+    ended = called_off + counts.get("no_show", 0) + counts.get("cancelled", 0)
+    return {
+        **{k: counts.get(k, 0) for k in COUNT_FIELDS},
+        "hold_s": hold_s,
+        "no_show_pct": share(counts.get("no_show", 0), ended + counts.get("unserved", 0)),
+        "wait": duration_stats(waits).as_dict(),
+        "walk": duration_stats(walks).as_dict(),
+        "service": duration_stats(services).as_dict(),
+        "total": duration_stats(totals).as_dict(),
+        "wait_bands": wait_bands(waits),
+        "within_standard": within_standard,
+        "within_target": within_target,
+        "within_standard_pct": share(within_standard, len(services)),
+        "within_target_pct": share(within_target, len(waits)),
+    }
+
+
+def tally_metrics(tally: Tally) -> dict[str, Any]:
+    """The same metrics for a group tallied from transaction rows (counter, hour, staff…)."""
+    return metrics_dict(
+        tally.counts_only(),
+        tally.hold_s,
+        sorted(tally.waits),
+        sorted(tally.walks),
+        sorted(tally.services),
+        sorted(tally.totals),
+        tally.within_standard,
+        tally.within_target,
+    )
+
+
+def tally_by(
+    rows: Iterable[Any], key: Any, thresholds: Mapping[int, Thresholds]
+) -> dict[Any, Tally]:
+    """Group transaction rows by key(row) into tallies (thresholds per row's service)."""
+    out: dict[Any, Tally] = {}
+    default = Thresholds(15 * 60, 15 * 60)
+    for row in rows:
+        k = key(row)
+        tally = out.get(k)
+        if tally is None:
+            tally = out[k] = Tally()
+        th = thresholds.get(row.service_id, default)
+        tally.add(row, th.standard_s, th.target_s)
+    return out
+
+
+def local_day_bounds(first: date, last: date, tz: tzinfo) -> tuple[datetime, datetime]:
+    """UTC instants of local midnight starting `first` and ending `last`."""
+    from datetime import UTC, timedelta
+
+    start = datetime.combine(first, time(0), tz).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(0), tz).astimezone(UTC)
+    return start, end

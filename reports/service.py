@@ -1,0 +1,1014 @@
+"""Report use cases: seal finished business days into rollups, then summarise any period.
+
+A business day is final once the office's day rollover has run past it (Office.last_business_day
+is later): every ticket of it is closed. Such days are "sealed": their transactions are replayed
+from the TicketEvent log once and stored (report_transaction, report_day_service). Days not yet
+final (today) are replayed from the log on every request. Sealing happens lazily, at the start
+of any report request, one day per short write transaction.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import anyio.to_thread
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from counter import repository as counter_repo
+from counter.db import Database
+from counter.models import Counter, Office, Service, Staff
+from counter.queue.errors import InvalidInput, NotFound
+from counter.queue.thai import BE_OFFSET, MONTHS_SHORT, business_day, format_thai_date
+from reports import exports
+from reports import repository as repo
+from reports.metrics import ScoreTally, Tally, TransactionRow, yamane
+from reports.models import ReportDay
+from reports.periods import Period, fiscal, months_of, quarter
+from reports.rollup import (
+    FACTS_VERSION,
+    DayServiceAgg,
+    OfficeClock,
+    Thresholds,
+    TicketRecord,
+    build,
+    local_day_bounds,
+    merge_aggs,
+    summarise_services,
+    tally_by,
+    tally_metrics,
+)
+from reports.survey import items_or_default
+from reports.text import ERR, T
+
+log = logging.getLogger(__name__)
+
+R = TypeVar("R")
+
+# Days whose events are read in one go while sealing.
+SEAL_READ_DAYS = 7
+
+
+def _err(key: str, **values: object) -> InvalidInput:
+    th, en = ERR[key]
+    return InvalidInput(th.format(**values), en.format(**values))
+
+
+@dataclass
+class OfficeContext:
+    """An office and the names and thresholds every report needs, read once per request."""
+
+    office: Office
+    clock: OfficeClock
+    services: dict[int, Service]
+    counters: dict[int, Counter]
+    staff: dict[int, Staff]
+    thresholds: dict[int, Thresholds]
+    last_sealed: date | None
+    built_months: set[date] = field(default_factory=set)
+    live_cache: dict[tuple[date, date], tuple[list[dict[str, Any]], list[DayServiceAgg]]] = field(
+        default_factory=dict
+    )
+
+    @property
+    def office_id(self) -> int:
+        assert self.office.id is not None
+        return self.office.id
+
+
+class ReportService:
+    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def _run(self, fn: Callable[[], R]) -> R:
+        return await anyio.to_thread.run_sync(fn)
+
+    async def now(self) -> datetime:
+        return self.clock()
+
+    async def today(self, office_id: int) -> date:
+        """The office's current business day (its local date)."""
+
+        def read() -> date:
+            with self.db.read() as session:
+                office = repo.office(session, office_id)
+                if office is None:
+                    raise NotFound(*ERR["no_office"])
+                return business_day(self.clock(), office.timezone)
+
+        return await self._run(read)
+
+    async def options(self, office_id: int) -> dict[str, list[dict[str, Any]]]:
+        """Services and counters for the dashboard's filters."""
+
+        def read() -> dict[str, list[dict[str, Any]]]:
+            with self.db.read() as session:
+                services = counter_repo.services(session, office_id)
+                counters = counter_repo.counters(session, office_id)
+                return {
+                    "services": [
+                        {"id": s.id, "name_th": s.name_th, "prefix": s.prefix} for s in services
+                    ],
+                    "counters": [
+                        {"id": c.id, "number": c.number, "name": c.name} for c in counters
+                    ],
+                }
+
+        return await self._run(read)
+
+    # ----------------------------------------------------------------- sealing
+
+    def seal(self, office_id: int) -> int:
+        """Build and store the rollups of every final, unsealed day; returns how many."""
+        with self.db.read() as session:
+            office = repo.office(session, office_id)
+            if office is None:
+                raise NotFound(*ERR["no_office"])
+            before = office.last_business_day
+            if before is None:
+                return 0
+            after = repo.last_sealed_day(session, office_id)
+            if self._outdated(session, office_id):
+                # Built by older rules: drop them all and build again from the start.
+                with self.db.write() as wsession:
+                    repo.delete_report_days(wsession, office_id)
+                after = None
+            days = repo.ticket_days(session, office_id, after, before)
+            clock = office_clock(session, office)
+        sealed = 0
+        # Read a few days' events at once (fewer round trips), write each day in its own short
+        # transaction (queue writes on SQLite wait behind it).
+        for start in range(0, len(days), SEAL_READ_DAYS):
+            chunk = days[start : start + SEAL_READ_DAYS]
+            with self.db.read() as session:
+                records = _records(session, office_id, chunk[0], chunk[-1])
+            by_day: dict[date, list[TicketRecord]] = {}
+            for record in records:
+                by_day.setdefault(record.business_day, []).append(record)
+            for day in chunk:
+                facts, aggs = build(office_id, by_day.get(day, []), clock)
+                try:
+                    with self.db.write() as session:
+                        if repo.is_sealed(session, office_id, day):
+                            continue
+                        repo.save_day(
+                            session,
+                            office_id,
+                            day,
+                            facts,
+                            [a.as_row() for a in aggs],
+                            self.clock(),
+                            FACTS_VERSION,
+                        )
+                    sealed += 1
+                except sa.exc.IntegrityError:
+                    # Another process sealed the same day first; its rows are the same.
+                    log.info("day %s of office %s was sealed concurrently", day, office_id)
+        self._build_months(office_id, before)
+        return sealed
+
+    def _build_months(self, office_id: int, before: date) -> None:
+        """Merge the days of each finished, sealed month into the month rollup, once."""
+        with self.db.read() as session:
+            built = repo.built_months(session, office_id)
+            start = _next_month(max(built)) if built else date(1900, 1, 1)
+            months = sorted(
+                {d.replace(day=1) for d in repo.sealed_days_from(session, office_id, start)}
+            )
+        for month in months:
+            last = _next_month(month) - timedelta(days=1)
+            if month in built or last >= before:
+                continue
+            with self.db.read() as session:
+                aggs = [
+                    DayServiceAgg.from_row(r)
+                    for r in repo.day_services(session, [office_id], month, last)
+                ]
+            rows = [a.as_row("month") for a in merge_aggs(office_id, month, aggs)]
+            try:
+                with self.db.write() as session:
+                    if month in repo.built_months(session, office_id):
+                        continue
+                    repo.save_month(session, office_id, month, rows, self.clock(), FACTS_VERSION)
+            except sa.exc.IntegrityError:
+                log.info("month %s of office %s was built concurrently", month, office_id)
+
+    def _outdated(self, session: Session, office_id: int) -> bool:
+        oldest = session.exec(
+            select(sa.func.min(ReportDay.version)).where(col(ReportDay.office_id) == office_id)
+        ).one()
+        return oldest is not None and oldest < FACTS_VERSION
+
+    def _context(self, session: Session, office_id: int) -> OfficeContext:
+        office = repo.office(session, office_id)
+        if office is None:
+            raise NotFound(*ERR["no_office"])
+        services = {s.id: s for s in counter_repo.services(session, office_id) if s.id}
+        counters = repo.counters_by_id(session, office_id)
+        staff = {s.id: s for s in counter_repo.staff_list(session, office_id) if s.id}
+        thresholds = {
+            sid: Thresholds(s.standard_minutes * 60, s.wait_target_minutes * 60)
+            for sid, s in services.items()
+        }
+        return OfficeContext(
+            office=office,
+            clock=office_clock(session, office),
+            services=services,
+            counters=counters,
+            staff=staff,
+            thresholds=thresholds,
+            last_sealed=repo.last_sealed_day(session, office_id),
+            built_months=repo.built_months(session, office_id),
+        )
+
+    # ----------------------------------------------------------------- data of a period
+
+    def _live(
+        self, session: Session, ctx: OfficeContext, period: Period
+    ) -> tuple[list[dict[str, Any]], list[DayServiceAgg]]:
+        """Facts and aggregates of the period's days that are not sealed, from the event log."""
+        first = period.first
+        if ctx.last_sealed is not None:
+            first = max(first, ctx.last_sealed + timedelta(days=1))
+        if first > period.last:
+            return [], []
+        key = (first, period.last)
+        if key not in ctx.live_cache:
+            records = _records(session, ctx.office_id, first, period.last)
+            ctx.live_cache[key] = build(ctx.office_id, records, ctx.clock)
+        return ctx.live_cache[key]
+
+    def _aggs(
+        self, session: Session, ctx: OfficeContext, period: Period, *, daily: bool = False
+    ) -> list[DayServiceAgg]:
+        """The period's day-service aggregates: whole built months from the month rollup
+        (unless `daily`), the other days from the day rollup, unsealed days from the log."""
+        months: list[date] = []
+        ranges: list[tuple[date, date]] = []
+        for first, last in months_of(period):
+            whole = first.day == 1 and _next_month(first) - timedelta(days=1) == last
+            if not daily and whole and first in ctx.built_months:
+                months.append(first)
+            elif ranges and ranges[-1][1] + timedelta(days=1) == first:
+                ranges[-1] = (ranges[-1][0], last)
+            else:
+                ranges.append((first, last))
+        rows = list(repo.month_services(session, [ctx.office_id], months))
+        for first, last in ranges:
+            rows.extend(repo.day_services(session, [ctx.office_id], first, last))
+        return [DayServiceAgg.from_row(r) for r in rows] + self._live(session, ctx, period)[1]
+
+    def _rows(
+        self,
+        session: Session,
+        ctx: OfficeContext,
+        period: Period,
+        *,
+        service_id: int | None = None,
+        counter_id: int | None = None,
+    ) -> list[TransactionRow]:
+        rows = repo.facts(
+            session,
+            ctx.office_id,
+            period.first,
+            period.last,
+            service_id=service_id,
+            counter_id=counter_id,
+        )
+        for fact in self._live(session, ctx, period)[0]:
+            if service_id is not None and fact["service_id"] != service_id:
+                continue
+            if counter_id is not None and fact["counter_id"] != counter_id:
+                continue
+            rows.append(_row_of(fact))
+        return rows
+
+    # ----------------------------------------------------------------- use cases
+
+    async def summary(
+        self, office_id: int, period: Period, *, include_staff: bool = False
+    ) -> dict[str, Any]:
+        """Metrics per service and overall, durations in seconds (the summary API)."""
+
+        def run() -> dict[str, Any]:
+            self.seal(office_id)
+            with self.db.read() as session:
+                ctx = self._context(session, office_id)
+                return self._summary(session, ctx, period, include_staff=include_staff)
+
+        return await self._run(run)
+
+    def summary_sync(self, office_id: int, period: Period) -> dict[str, Any]:
+        """The summary without the thread hop (benchmarks and the CLI)."""
+        self.seal(office_id)
+        with self.db.read() as session:
+            ctx = self._context(session, office_id)
+            return self._summary(session, ctx, period, include_staff=False)
+
+    def _summary(
+        self, session: Session, ctx: OfficeContext, period: Period, *, include_staff: bool
+    ) -> dict[str, Any]:
+        overall, per_service = summarise_services(self._aggs(session, ctx, period), ctx.thresholds)
+        satisfaction = self._satisfaction(
+            session, ctx, period, overall["issued"], include_staff=include_staff
+        )
+        services = []
+        for sid, metrics in per_service.items():
+            s = ctx.services.get(sid)
+            services.append(
+                {
+                    "service_id": sid,
+                    "code": s.code if s else str(sid),
+                    "name_th": s.name_th if s else str(sid),
+                    "name_en": s.name_en if s else str(sid),
+                    "standard_minutes": s.standard_minutes if s else None,
+                    "wait_target_minutes": s.wait_target_minutes if s else None,
+                    **metrics,
+                    "satisfaction": satisfaction["by_service"].get(sid),
+                }
+            )
+        services.sort(
+            key=lambda x: (
+                ctx.services[x["service_id"]].position if x["service_id"] in ctx.services else 0,
+                x["service_id"],
+            )
+        )
+        return {
+            "office": office_dict(ctx.office),
+            "period": period.as_dict(),
+            "generated_at": self.clock().isoformat(),
+            "units": "seconds",
+            "overall": {**overall, "satisfaction": satisfaction["overall"]},
+            "services": services,
+            "satisfaction": {k: v for k, v in satisfaction.items() if k not in ("by_service",)},
+        }
+
+    async def dashboard(
+        self,
+        office_id: int,
+        period: Period,
+        *,
+        service_id: int | None = None,
+        counter_id: int | None = None,
+        include_staff: bool = False,
+    ) -> dict[str, Any]:
+        def run() -> dict[str, Any]:
+            self.seal(office_id)
+            with self.db.read() as session:
+                ctx = self._context(session, office_id)
+                if service_id is not None and service_id not in ctx.services:
+                    raise NotFound(*ERR["unknown_service"])
+                if counter_id is not None and counter_id not in ctx.counters:
+                    raise NotFound(*ERR["unknown_counter"])
+                return self._dashboard(session, ctx, period, service_id, counter_id, include_staff)
+
+        return await self._run(run)
+
+    def _dashboard(
+        self,
+        session: Session,
+        ctx: OfficeContext,
+        period: Period,
+        service_id: int | None,
+        counter_id: int | None,
+        include_staff: bool,
+    ) -> dict[str, Any]:
+        rows = self._rows(session, ctx, period, service_id=service_id, counter_id=counter_id)
+        th = ctx.thresholds
+        # A trend over more than two months reads better by month than by day.
+        by_month = period.days > 62
+
+        def bucket(d: date) -> date:
+            return d.replace(day=1) if by_month else d
+
+        overall_m: dict[str, Any] | None
+        per_service: dict[int, dict[str, Any]]
+        by_day: dict[date, dict[str, Any]]
+        if counter_id is None:
+            # The rollups answer these without touching the rows (and match the summary API).
+            aggs = [
+                a
+                for a in self._aggs(session, ctx, period, daily=not by_month)
+                if service_id is None or a.service_id == service_id
+            ]
+            overall_m, per_service = summarise_services(aggs, th)
+            days: dict[date, list[DayServiceAgg]] = {}
+            for a in aggs:
+                days.setdefault(bucket(a.business_day), []).append(a)
+            by_day = {d: summarise_services(group, th)[0] for d, group in days.items()}
+        else:
+            overall_m = tally_metrics(tally_by(rows, lambda r: 0, th).get(0) or Tally())
+            per_service = {
+                sid: tally_metrics(t)
+                for sid, t in tally_by(rows, lambda r: r.service_id, th).items()
+            }
+            by_day = {
+                d: tally_metrics(t)
+                for d, t in tally_by(rows, lambda r: bucket(r.business_day), th).items()
+            }
+        if overall_m["issued"] + overall_m["transferred_in"] == 0:
+            overall_m = None
+        satisfaction = self._satisfaction(
+            session,
+            ctx,
+            period,
+            overall_m["issued"] if overall_m else 0,
+            include_staff=include_staff,
+            service_id=service_id,
+            counter_id=counter_id,
+        )
+        out: dict[str, Any] = {
+            "office": office_dict(ctx.office),
+            "period": period.as_dict(),
+            "filters": {"service_id": service_id, "counter_id": counter_id},
+            "overall": overall_m,
+            "services": [
+                {
+                    "service_id": sid,
+                    "name_th": _service_name(ctx, sid),
+                    "standard_minutes": _standard(ctx, sid),
+                    **metrics,
+                    "satisfaction": satisfaction["by_service"].get(sid),
+                }
+                for sid, metrics in sorted(
+                    per_service.items(), key=lambda kv: _service_pos(ctx, kv[0])
+                )
+            ],
+            "counters": [
+                {
+                    "counter_id": cid,
+                    "name_th": _counter_name(ctx, cid),
+                    **tally_metrics(t),
+                    "satisfaction": satisfaction["by_counter"].get(cid),
+                }
+                for cid, t in sorted(
+                    tally_by(
+                        [r for r in rows if r.counter_id is not None], lambda r: r.counter_id, th
+                    ).items(),
+                    key=lambda kv: _counter_no(ctx, kv[0]),
+                )
+            ],
+            "priority": [
+                {"priority": p, **tally_metrics(t)}
+                for p, t in sorted(tally_by(rows, lambda r: r.priority or "", th).items())
+            ],
+            "outside": [
+                {"outside": k, **tally_metrics(t)}
+                for k, t in sorted(
+                    tally_by([r for r in rows if r.outside], lambda r: r.outside, th).items()
+                )
+            ],
+            "by_hour": [
+                {"hour": h, **tally_metrics(t)}
+                for h, t in sorted(tally_by(rows, lambda r: r.arrival_hour, th).items())
+            ],
+            "by_day": [
+                {"day": d.isoformat(), "label": _trend_label(d, by_month), **metrics}
+                for d, metrics in sorted(by_day.items())
+            ],
+            "trend_unit": "month" if by_month else "day",
+            "satisfaction": satisfaction,
+        }
+        intervals = self._counter_intervals(session, ctx, period)
+        out["hourly"] = hourly(rows, intervals, ctx.clock)
+        out["heatmap"] = heatmap(rows)
+        out["counter_time"] = self._counter_time(ctx, rows, intervals)
+        if include_staff:
+            out["staff"] = [
+                {
+                    "staff_id": sid,
+                    "name": _staff_name(ctx, sid),
+                    **tally_metrics(t),
+                    "satisfaction": satisfaction.get("by_staff", {}).get(sid),
+                }
+                for sid, t in sorted(
+                    tally_by(
+                        [r for r in rows if r.staff_id is not None], lambda r: r.staff_id, th
+                    ).items()
+                )
+            ]
+        return out
+
+    async def evidence(self, office_id: int, fy: int) -> dict[str, Any]:
+        """The fiscal year's evidence pack: summary, quarters, months, hours, satisfaction."""
+        period = fiscal(fy)
+
+        def run() -> dict[str, Any]:
+            self.seal(office_id)
+            with self.db.read() as session:
+                ctx = self._context(session, office_id)
+                summary = self._summary(session, ctx, period, include_staff=False)
+                aggs = self._aggs(session, ctx, period)
+                quarters = []
+                for q in (1, 2, 3, 4):
+                    qp = quarter(fy, q)
+                    overall, _ = summarise_services(
+                        [a for a in aggs if qp.first <= a.business_day <= qp.last], ctx.thresholds
+                    )
+                    quarters.append({"quarter": q, "label_th": qp.label_th, **overall})
+                months = []
+                for first, last in months_of(period):
+                    overall, _ = summarise_services(
+                        [a for a in aggs if first <= a.business_day <= last], ctx.thresholds
+                    )
+                    months.append(
+                        {
+                            "month": first.isoformat(),
+                            "label_th": _trend_label(first, True),
+                            **overall,
+                        }
+                    )
+                dash = self._dashboard(session, ctx, period, None, None, include_staff=False)
+                return {
+                    **summary,
+                    "quarters": quarters,
+                    "months": months,
+                    "priority": dash["priority"],
+                    "outside": dash["outside"],
+                    "hourly": dash["hourly"],
+                    "counter_time": dash["counter_time"],
+                    "counters": dash["counters"],
+                    "comments": self._comments(session, ctx, period),
+                }
+
+        return await self._run(run)
+
+    # ----------------------------------------------------------------- exports
+
+    async def export(
+        self, office_id: int, period: Period, what: str, fmt: str, *, include_staff: bool
+    ) -> tuple[Path, str]:
+        """A temporary file of the summary or the per-transaction rows; (path, download name)."""
+        if fmt not in ("csv", "xlsx") or what not in ("summary", "rows"):
+            raise _err("bad_format")
+        return await self._run(
+            lambda: self.export_sync(office_id, period, what, fmt, include_staff=include_staff)
+        )
+
+    def export_sync(
+        self, office_id: int, period: Period, what: str, fmt: str, *, include_staff: bool
+    ) -> tuple[Path, str]:
+        self.seal(office_id)
+        fd, name = tempfile.mkstemp(prefix="saduak-report-", suffix=f".{fmt}")
+        os.close(fd)
+        path = Path(name)
+        try:
+            with self.db.read() as session:
+                ctx = self._context(session, office_id)
+                if what == "summary":
+                    self._export_summary(session, ctx, period, fmt, path)
+                else:
+                    self._export_rows(session, ctx, period, fmt, path, include_staff)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        download = f"saduak-{ctx.office.code}-{what}-{period.first}-{period.last}.{fmt}"
+        return path, download
+
+    def _export_summary(
+        self, session: Session, ctx: OfficeContext, period: Period, fmt: str, path: Path
+    ) -> None:
+        summary = self._summary(session, ctx, period, include_staff=False)
+        rows = exports.summary_rows(summary)
+        if fmt == "csv":
+            exports.write_csv(path, exports.SUMMARY_HEADER, rows)
+            return
+        title = f"{ctx.office.name_th} {period.label_th}"
+        exports.write_xlsx(
+            path,
+            [
+                ("สรุป Summary", exports.SUMMARY_HEADER, [[title], *rows][1:], [34] + [12] * 33),
+                ("ความพึงพอใจ Satisfaction", None, exports.satisfaction_rows(summary), [60, 10]),
+                ("นิยาม Definitions", None, exports.definitions_rows(), [90, 90]),
+            ],
+            title=title,
+        )
+
+    def _export_rows(
+        self,
+        session: Session,
+        ctx: OfficeContext,
+        period: Period,
+        fmt: str,
+        path: Path,
+        include_staff: bool,
+    ) -> None:
+        live = self._live(session, ctx, period)[0]
+        facts = itertools.chain(
+            repo.fact_rows_for_export(session, ctx.office_id, period.first, period.last),
+            (
+                [f[k] for k in _EXPORT_FIELDS]
+                for f in sorted(live, key=lambda f: (f["business_day"], f["queued_at"]))
+            ),
+        )
+        rows = exports.transaction_rows(
+            facts,
+            tz=ctx.clock.tz,
+            services=ctx.services,
+            counters=ctx.counters,
+            staff=ctx.staff if include_staff else None,
+            for_excel=fmt == "xlsx",
+        )
+        header = exports.ROWS_HEADER + ([exports.STAFF_HEADER] if include_staff else [])
+        if fmt == "csv":
+            exports.write_csv(path, header, rows)
+            return
+        exports.write_xlsx(
+            path,
+            [
+                ("รายการ Transactions", header, rows, [11, 13, 9, 6, 18, 30] + [12] * 18),
+                ("นิยาม Definitions", None, exports.definitions_rows(), [90, 90]),
+            ],
+            title=f"{ctx.office.name_th} {period.label_th}",
+        )
+
+    # ----------------------------------------------------------------- satisfaction
+
+    def _satisfaction(
+        self,
+        session: Session,
+        ctx: OfficeContext,
+        period: Period,
+        visitors: int,
+        *,
+        include_staff: bool,
+        service_id: int | None = None,
+        counter_id: int | None = None,
+    ) -> dict[str, Any]:
+        items = items_or_default(repo.survey_items(session, ctx.office_id))
+        per_item: dict[str, ScoreTally] = {}
+        by_service: dict[int, ScoreTally] = {}
+        by_counter: dict[int, ScoreTally] = {}
+        by_staff: dict[int, ScoreTally] = {}
+        pooled = ScoreTally()
+        for sid, cid, stid, code, n, total, squares in repo.survey_tallies(
+            session, ctx.office_id, period.first, period.last
+        ):
+            if service_id is not None and sid != service_id:
+                continue
+            if counter_id is not None and cid != counter_id:
+                continue
+            part = ScoreTally(int(n), int(total), int(squares))
+            per_item.setdefault(code, ScoreTally()).merge(part)
+            by_service.setdefault(sid, ScoreTally()).merge(part)
+            if cid is not None:
+                by_counter.setdefault(cid, ScoreTally()).merge(part)
+            if stid is not None:
+                by_staff.setdefault(stid, ScoreTally()).merge(part)
+            pooled.merge(part)
+        respondents = sum(
+            int(n)
+            for sid, cid, n in repo.survey_respondents(
+                session, ctx.office_id, period.first, period.last
+            )
+            if (service_id is None or sid == service_id)
+            and (counter_id is None or cid == counter_id)
+        )
+        need = yamane(visitors)
+        known = {i.code for i in items}
+        item_rows = [
+            {
+                "code": i.code,
+                "label_th": i.label_th,
+                "label_en": i.label_en,
+                **per_item.get(i.code, ScoreTally()).as_dict(),
+            }
+            for i in items
+        ] + [
+            # Answers to items since retired stay in the report under their code.
+            {"code": code, "label_th": code, "label_en": code, **tally.as_dict()}
+            for code, tally in sorted(per_item.items())
+            if code not in known
+        ]
+        out: dict[str, Any] = {
+            "respondents": respondents,
+            "visitors": visitors,
+            "yamane_required": need,
+            "sample_ok": respondents >= need,
+            "warning_th": None,
+            "warning_en": None,
+            "items": item_rows,
+            "overall": pooled.as_dict(),
+            "by_service": {sid: t.as_dict() for sid, t in by_service.items()},
+            "by_counter": {cid: t.as_dict() for cid, t in by_counter.items()},
+        }
+        if respondents < need:
+            th, en = T["sample_warning"]
+            out["warning_th"] = th.format(n=respondents, need=need, visitors=visitors)
+            out["warning_en"] = en.format(n=respondents, need=need, visitors=visitors)
+        if include_staff:
+            out["by_staff"] = {stid: t.as_dict() for stid, t in by_staff.items()}
+        return out
+
+    def _comments(
+        self, session: Session, ctx: OfficeContext, period: Period
+    ) -> list[dict[str, Any]]:
+        return [
+            {
+                "at": format_thai_date(at, tz=ctx.clock.tz, with_time=True),
+                "service": _service_name(ctx, sid),
+                "comment": comment,
+            }
+            for at, sid, comment in repo.survey_comments(
+                session, ctx.office_id, period.first, period.last
+            )
+        ]
+
+    # ----------------------------------------------------------------- counters
+
+    def _counter_intervals(
+        self, session: Session, ctx: OfficeContext, period: Period
+    ) -> list[CounterInterval]:
+        start, end = local_day_bounds(period.first, period.last, ctx.clock.tz)
+        # A session closed by the next morning's rollover began before the period's end; read a
+        # day further so it is seen, then clip.
+        events = repo.counter_events(session, ctx.office_id, start, end + timedelta(days=1))
+        return counter_intervals(events, ctx.clock, start, end, self.clock())
+
+    def _counter_time(
+        self,
+        ctx: OfficeContext,
+        rows: Sequence[TransactionRow],
+        intervals: Sequence[CounterInterval],
+    ) -> list[dict[str, Any]]:
+        busy: dict[int, int] = {}
+        for r in rows:
+            if r.counter_id is not None and r.service_s is not None:
+                busy[r.counter_id] = busy.get(r.counter_id, 0) + r.service_s + (r.walk_s or 0)
+        out = []
+        for cid in sorted(ctx.counters, key=lambda c: ctx.counters[c].number):
+            open_s = sum(i.seconds for i in intervals if i.counter_id == cid and i.kind == "open")
+            paused: dict[str, int] = {}
+            for i in intervals:
+                if i.counter_id == cid and i.kind == "paused":
+                    paused[i.reason or ""] = paused.get(i.reason or "", 0) + i.seconds
+            if not open_s and not busy.get(cid):
+                continue
+            paused_s = sum(paused.values())
+            busy_s = busy.get(cid, 0)
+            out.append(
+                {
+                    "counter_id": cid,
+                    "number": ctx.counters[cid].number,
+                    "name_th": _counter_name(ctx, cid),
+                    "open_s": open_s,
+                    "paused_s": paused_s,
+                    "paused_by_reason": paused,
+                    "busy_s": busy_s,
+                    "idle_s": max(0, open_s - paused_s - busy_s),
+                }
+            )
+        return out
+
+
+# ------------------------------------------------------------------ helpers (pure)
+
+
+@dataclass(frozen=True)
+class CounterInterval:
+    counter_id: int
+    kind: str  # open | paused
+    start: datetime
+    end: datetime
+    reason: str | None = None
+
+    @property
+    def seconds(self) -> int:
+        return max(0, round((self.end - self.start).total_seconds()))
+
+
+def counter_intervals(
+    events: Sequence[Any], clock: OfficeClock, start: datetime, end: datetime, now: datetime
+) -> list[CounterInterval]:
+    """Open and paused intervals per counter from its opened/closed/paused/resumed log.
+
+    A session the day-end rollover closed (reason "day_end") is taken to end at the office's
+    closing time that day, not when the next morning's first action happened to close it.
+    Intervals are clipped to [start, end).
+    """
+    out: list[CounterInterval] = []
+    open_at: dict[int, datetime] = {}
+    paused_at: dict[int, tuple[datetime, str | None]] = {}
+
+    def day_close(since: datetime) -> datetime:
+        local = since.astimezone(clock.tz)
+        closing = datetime.combine(local.date(), clock.closes, clock.tz).astimezone(UTC)
+        return max(closing, since)
+
+    def add(cid: int, kind: str, a: datetime, b: datetime, reason: str | None = None) -> None:
+        a, b = max(a, start), min(b, end)
+        if b > a:
+            out.append(CounterInterval(cid, kind, a, b, reason))
+
+    for cid, kind, at, reason, _seq in events:
+        if kind == "opened":
+            open_at[cid] = at
+        elif kind == "paused":
+            paused_at[cid] = (at, reason)
+        elif kind in ("resumed", "closed"):
+            stop = at
+            if kind == "closed" and reason == "day_end" and cid in open_at:
+                stop = min(at, day_close(open_at[cid]))
+            if cid in paused_at:
+                since, why = paused_at.pop(cid)
+                add(cid, "paused", since, stop, why)
+            if kind == "closed" and cid in open_at:
+                add(cid, "open", open_at.pop(cid), stop)
+    # Still open now (today): count up to the end of the period or now, whichever first.
+    now = min(end, now)
+    for cid, since in open_at.items():
+        add(cid, "open", since, now)
+    for cid, (since, why) in paused_at.items():
+        add(cid, "paused", since, now, why)
+    return out
+
+
+def hourly(
+    rows: Sequence[TransactionRow], intervals: Sequence[CounterInterval], clock: OfficeClock
+) -> list[dict[str, Any]]:
+    """Per local hour: average arrivals and served per working day, average open counters."""
+    days = {r.business_day for r in rows if r.arrival == "issued"}
+    n_days = max(1, len(days))
+    arrivals: dict[int, int] = {}
+    served: dict[int, int] = {}
+    for r in rows:
+        if r.arrival == "issued":
+            arrivals[r.arrival_hour] = arrivals.get(r.arrival_hour, 0) + 1
+        if r.outcome == "done" and r.end_hour is not None:
+            served[r.end_hour] = served.get(r.end_hour, 0) + 1
+    open_s: dict[int, float] = {}
+    for i in intervals:
+        if i.kind != "open":
+            continue
+        cur = i.start
+        while cur < i.end:
+            local = cur.astimezone(clock.tz)
+            next_hour = (
+                local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+            ).astimezone(UTC)
+            stop = min(next_hour, i.end)
+            open_s[local.hour] = open_s.get(local.hour, 0.0) + (stop - cur).total_seconds()
+            cur = stop
+    hours = sorted(set(arrivals) | set(served) | {h for h, s in open_s.items() if s > 0})
+    return [
+        {
+            "hour": h,
+            "arrivals_total": arrivals.get(h, 0),
+            "served_total": served.get(h, 0),
+            "arrivals_per_day": arrivals.get(h, 0) / n_days,
+            "served_per_day": served.get(h, 0) / n_days,
+            "open_counters": open_s.get(h, 0.0) / 3600 / n_days,
+        }
+        for h in hours
+    ]
+
+
+def heatmap(rows: Sequence[TransactionRow]) -> dict[str, Any]:
+    """Average arrivals per day for weekday × hour (days that had any arrival)."""
+    days_by_weekday: dict[int, set[date]] = {}
+    counts: dict[tuple[int, int], int] = {}
+    for r in rows:
+        if r.arrival != "issued":
+            continue
+        days_by_weekday.setdefault(r.weekday, set()).add(r.business_day)
+        counts[(r.weekday, r.arrival_hour)] = counts.get((r.weekday, r.arrival_hour), 0) + 1
+    hours = sorted({h for _, h in counts}) or list(range(8, 17))
+    grid = [
+        [counts.get((wd, h), 0) / max(1, len(days_by_weekday.get(wd, ()))) for h in hours]
+        for wd in range(7)
+    ]
+    peak = max((v for row in grid for v in row), default=0.0)
+    return {
+        "hours": hours,
+        "grid": grid,
+        "peak": peak,
+        "days": [len(days_by_weekday.get(wd, ())) for wd in range(7)],
+    }
+
+
+def office_clock(session: Session, office: Office) -> OfficeClock:
+    assert office.id is not None
+    return OfficeClock(
+        tz=ZoneInfo(office.timezone),
+        opens=office.opens,
+        closes=office.closes,
+        holidays=frozenset(counter_repo.holidays(session, office.id)),
+    )
+
+
+def office_dict(office: Office) -> dict[str, Any]:
+    return {
+        "id": office.id,
+        "code": office.code,
+        "name_th": office.name_th,
+        "name_en": office.name_en,
+        "timezone": office.timezone,
+    }
+
+
+def _records(session: Session, office_id: int, first: date, last: date) -> list[TicketRecord]:
+    return [
+        TicketRecord(tid, bday, number, priority, events)
+        for tid, bday, number, priority, events in repo.ticket_events(
+            session, office_id, first, last
+        )
+    ]
+
+
+_EXPORT_FIELDS = (
+    "business_day",
+    "number",
+    "transaction_no",
+    "service_id",
+    "priority",
+    "arrival",
+    "outcome",
+    "counter_id",
+    "staff_id",
+    "queued_at",
+    "called_at",
+    "started_at",
+    "ended_at",
+    "wait_s",
+    "walk_s",
+    "service_s",
+    "hold_s",
+    "total_s",
+    "recalls",
+    "outside",
+)
+
+
+def _row_of(fact: dict[str, Any]) -> TransactionRow:
+    return TransactionRow(
+        fact["ticket_id"],
+        fact["transaction_no"],
+        fact["business_day"],
+        fact["service_id"],
+        fact["priority"],
+        fact["arrival"],
+        fact["outcome"],
+        fact["counter_id"],
+        fact["staff_id"],
+        fact["wait_s"],
+        fact["walk_s"],
+        fact["service_s"],
+        fact["hold_s"],
+        fact["total_s"],
+        fact["arrival_hour"],
+        fact["weekday"],
+        fact["end_hour"],
+        fact["outside"],
+    )
+
+
+def _next_month(d: date) -> date:
+    return (d.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _trend_label(d: date, by_month: bool) -> str:
+    if by_month:
+        return f"{MONTHS_SHORT[d.month - 1]} {d.year + BE_OFFSET}"
+    return format_thai_date(d)
+
+
+def _service_name(ctx: OfficeContext, sid: int) -> str:
+    s = ctx.services.get(sid)
+    return s.name_th if s else str(sid)
+
+
+def _standard(ctx: OfficeContext, sid: int) -> int | None:
+    s = ctx.services.get(sid)
+    return s.standard_minutes if s else None
+
+
+def _service_pos(ctx: OfficeContext, sid: int) -> tuple[int, int]:
+    s = ctx.services.get(sid)
+    return (s.position if s else 10**6, sid)
+
+
+def _counter_name(ctx: OfficeContext, cid: int) -> str:
+    c = ctx.counters.get(cid)
+    if c is None:
+        return str(cid)
+    return f"ช่อง {c.number}" + (f" {c.name}" if c.name else "")
+
+
+def _counter_no(ctx: OfficeContext, cid: int) -> int:
+    c = ctx.counters.get(cid)
+    return c.number if c else 10**6
+
+
+def _staff_name(ctx: OfficeContext, sid: int) -> str:
+    s = ctx.staff.get(sid)
+    return (s.display_name or s.username) if s else str(sid)

@@ -1,0 +1,133 @@
+// The satisfaction survey: one ticket's (phone, by its token) or the counter tablet's (live).
+(function () {
+  "use strict";
+  const root = document.getElementById("survey");
+  const text = JSON.parse(document.getElementById("survey-text").textContent);
+  const $ = (id) => document.getElementById(id);
+  const mode = root.dataset.mode;
+  const counter = root.dataset.counter;
+  let token = root.dataset.token;
+  let idleTimer = null;
+
+  function say(pair) {
+    $("status").innerHTML = "";
+    $("status").append(pair[0], " ");
+    const en = document.createElement("span");
+    en.className = "en";
+    en.textContent = pair[1];
+    $("status").append(en);
+    $("status").classList.remove("hidden");
+    $("form").classList.add("hidden");
+  }
+
+  function render(form) {
+    $("ticket-line").classList.remove("hidden");
+    $("ticket-no").textContent = form.ticket.number;
+    $("service-name").textContent = form.ticket.service_th;
+    if (form.state !== "open") { say(text[form.state] || text.answered); return; }
+    const items = $("items");
+    items.innerHTML = "";
+    form.items.forEach((item, i) => {
+      const fs = document.createElement("fieldset");
+      const legend = document.createElement("legend");
+      legend.textContent = `${i + 1}. ${item.label_th} `;
+      const en = document.createElement("span");
+      en.className = "en";
+      en.textContent = item.label_en;
+      legend.append(en);
+      fs.append(legend);
+      const scale = document.createElement("div");
+      scale.className = "scale";
+      form.scale.forEach((level) => {
+        const id = `q-${item.code}-${level.value}`;
+        const input = document.createElement("input");
+        Object.assign(input, { type: "radio", name: item.code, value: level.value, id });
+        const label = document.createElement("label");
+        label.htmlFor = id;
+        label.innerHTML = `<b>${level.value}</b>`;
+        label.append(level.label_th);
+        scale.append(input, label);
+      });
+      fs.append(scale);
+      items.append(fs);
+    });
+    $("comment").value = "";
+    $("error").classList.add("hidden");
+    $("status").classList.add("hidden");
+    $("form").classList.remove("hidden");
+  }
+
+  async function load() {
+    try {
+      render(await Saduak.api("GET", `/api/v1/survey/${encodeURIComponent(token)}`));
+    } catch (err) {
+      say([err.message, ""]);
+    }
+  }
+
+  $("form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const answers = {};
+    let missing = false;
+    $("items").querySelectorAll("fieldset").forEach((fs) => {
+      const checked = fs.querySelector("input:checked");
+      if (checked) answers[checked.name] = Number(checked.value); else missing = true;
+    });
+    if (missing) {
+      $("error").textContent = `${text.missing[0]} / ${text.missing[1]}`;
+      $("error").classList.remove("hidden");
+      return;
+    }
+    $("send").disabled = true;
+    try {
+      await Saduak.api("POST", `/api/v1/survey/${encodeURIComponent(token)}`, {
+        answers, comment: $("comment").value, channel: mode === "counter" ? "counter" : "status",
+      });
+      say(text.thanks);
+      if (mode === "counter") setTimeout(() => say(text.waiting), 6000);
+    } catch (err) {
+      $("error").textContent = err.message;
+      $("error").classList.remove("hidden");
+    } finally {
+      $("send").disabled = false;
+    }
+  });
+
+  if (mode === "ticket") { load(); return; }
+
+  // Counter tablet: a paired device keeps its token in this browser after the first ?token= visit.
+  const params = new URLSearchParams(location.search);
+  if (params.get("token")) {
+    localStorage.setItem("saduak.survey.token", params.get("token"));
+    history.replaceState(null, "", location.pathname);
+  }
+  const deviceToken = localStorage.getItem("saduak.survey.token");
+  let delay = 1000;
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const ws = new WebSocket(`${scheme}://${location.host}/ws/survey/counter/${counter}`);
+    ws.onopen = () => { delay = 1000; if (deviceToken) ws.send(JSON.stringify({ type: "hello", token: deviceToken })); };
+    ws.onmessage = (event) => {
+      const msg = JSON.parse(event.data);
+      if (msg.type === "survey") {
+        if (msg.survey.token !== token || $("form").classList.contains("hidden")) {
+          token = msg.survey.token;
+          render(msg.survey);
+          clearTimeout(idleTimer);
+          // Nobody touched it for three minutes: the citizen has left.
+          idleTimer = setTimeout(() => say(text.waiting), 180000);
+        }
+      } else if (msg.type === "idle" && $("form").classList.contains("hidden")) {
+        say(text.waiting);
+      }
+    };
+    ws.onclose = (event) => {
+      if (event.code === 4401) { say(text.pair); return; }
+      say(text.disconnected);
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 30000);
+    };
+  }
+  say(text.waiting);
+  connect();
+})();

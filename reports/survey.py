@@ -1,0 +1,308 @@
+"""The satisfaction and needs survey: answered once per finished ticket transaction, keyed by
+the ticket's unguessable status token; the office edits its 5-level items."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+import anyio.to_thread
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from counter import repository as counter_repo
+from counter.db import Database
+from counter.models import Service, Ticket
+from counter.queue.errors import Conflict, InvalidInput, NotFound
+from counter.queue.thai import format_thai_date
+from reports import repository as repo
+from reports.metrics import Transaction, transactions_of
+from reports.models import SurveyItem, SurveyResponse
+from reports.text import DEFAULT_SURVEY_ITEMS, ERR, SCALE
+
+R = TypeVar("R")
+
+# A survey link stays open this long after service [D]: answers weeks later say little about
+# the visit and would land in an already printed report.
+SURVEY_WINDOW = timedelta(days=7)
+# The counter tablet offers the survey of a ticket finished this recently [D].
+COUNTER_WINDOW = timedelta(minutes=10)
+MAX_ITEMS = 12
+CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+CHANNELS = ("status", "counter")
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    label_th: str
+    label_en: str
+    position: int = 0
+    active: bool = True
+
+
+def default_items() -> list[Item]:
+    return [Item(c, th, en, i) for i, (c, th, en) in enumerate(DEFAULT_SURVEY_ITEMS)]
+
+
+def items_or_default(rows: Sequence[SurveyItem], *, active_only: bool = True) -> list[Item]:
+    """The office's items in order; the default five while it has never edited them."""
+    if not rows:
+        return default_items()
+    items = [Item(r.code, r.label_th, r.label_en, r.position, r.active) for r in rows]
+    return [i for i in items if i.active] if active_only else items
+
+
+def _err(cls: type[Exception], key: str, **values: object) -> Exception:
+    th, en = ERR[key]
+    return cls(th.format(**values), en.format(**values))
+
+
+def check_items(items: Sequence[Item]) -> list[Item]:
+    """Validate an edited item list: unique slug codes, non-empty labels, 1–12 active."""
+    seen: set[str] = set()
+    out = []
+    for position, item in enumerate(items):
+        if not CODE_RE.match(item.code):
+            raise InvalidInput(
+                f"รหัสข้อประเมินไม่ถูกต้อง: {item.code[:40]!r} (a–z, 0–9, _)",
+                f"invalid item code {item.code[:40]!r}: lowercase letters, digits, _",
+            )
+        if item.code in seen:
+            raise _err(InvalidInput, "items_duplicate", code=item.code)
+        seen.add(item.code)
+        th, en = item.label_th.strip(), item.label_en.strip()
+        if not th or not en:
+            raise InvalidInput(
+                "กรุณาใส่ชื่อข้อประเมินทั้งภาษาไทยและอังกฤษ", "every item needs a Thai and an English label"
+            )
+        out.append(Item(item.code, th, en, position, item.active))
+    active = sum(i.active for i in out)
+    if not 1 <= active <= MAX_ITEMS:
+        raise _err(InvalidInput, "items_count", max=MAX_ITEMS)
+    return out
+
+
+def check_answers(items: Sequence[Item], answers: dict[str, int]) -> dict[str, int]:
+    """Every active item answered with 1–5, and nothing else."""
+    codes = [i.code for i in items if i.active]
+    unknown = sorted(set(answers) - set(codes))
+    if unknown:
+        raise _err(InvalidInput, "unknown_items", items=", ".join(unknown)[:200])
+    missing = [c for c in codes if c not in answers]
+    if missing:
+        raise _err(InvalidInput, "missing_items", items=", ".join(missing))
+    for code, score in answers.items():
+        if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+            raise InvalidInput(f"คะแนนข้อ {code} ต้องเป็น 1–5", f"score of {code} must be 1–5")
+    return {c: answers[c] for c in codes}
+
+
+def finished_transaction(ticket: Ticket, session: Session) -> Transaction | None:
+    """The ticket's transaction that ended in 'finished' (only a visit's last one can)."""
+    assert ticket.id is not None
+    txs = transactions_of(ticket.id, repo.events_of_ticket(session, ticket.id), ticket.priority)
+    done = [t for t in txs if t.outcome == "done"]
+    return done[-1] if done else None
+
+
+class SurveyService:
+    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def _read(self, fn: Callable[[Session], R]) -> R:
+        def run() -> R:
+            with self.db.read() as session:
+                return fn(session)
+
+        return await anyio.to_thread.run_sync(run)
+
+    async def _write(self, fn: Callable[[Session], R]) -> R:
+        def run() -> R:
+            with self.db.write() as session:
+                return fn(session)
+
+        return await anyio.to_thread.run_sync(run)
+
+    # ----------------------------------------------------------------- the citizen's side
+
+    def _state(self, session: Session, ticket: Ticket) -> tuple[str, Transaction | None]:
+        tx = finished_transaction(ticket, session)
+        if tx is None or tx.ended_at is None:
+            return "not_finished", None
+        if repo.survey_response(session, ticket.id or 0, tx.transaction_no) is not None:
+            return "answered", tx
+        if self.clock() - tx.ended_at > SURVEY_WINDOW:
+            return "expired", tx
+        return "open", tx
+
+    async def form(self, token: str) -> dict[str, Any]:
+        """What the status page or counter tablet shows: the state, the ticket and the items."""
+
+        def read(session: Session) -> dict[str, Any]:
+            ticket = _ticket(session, token)
+            state, tx = self._state(session, ticket)
+            return self._form(session, ticket, state, tx)
+
+        return await self._read(read)
+
+    def _form(
+        self, session: Session, ticket: Ticket, state: str, tx: Transaction | None
+    ) -> dict[str, Any]:
+        service = session.get(Service, tx.service_id if tx else ticket.service_id)
+        office = counter_repo.get_office(session, ticket.office_id)
+        items = items_or_default(repo.survey_items(session, ticket.office_id))
+        return {
+            "state": state,
+            "ticket": {
+                "number": ticket.number,
+                "transaction_no": tx.transaction_no if tx else ticket.transaction_no,
+                "service_th": service.name_th if service else "",
+                "service_en": service.name_en if service else "",
+                "business_day": ticket.business_day.isoformat(),
+                "business_day_th": format_thai_date(ticket.business_day),
+            },
+            "office": {
+                "name_th": office.name_th if office else "",
+                "name_en": office.name_en if office else "",
+            },
+            "items": [
+                {"code": i.code, "label_th": i.label_th, "label_en": i.label_en} for i in items
+            ],
+            "scale": [{"value": v, "label_th": th, "label_en": en} for v, th, en in SCALE],
+            "comment_max": 1000,
+        }
+
+    async def answer(
+        self, token: str, answers: dict[str, int], comment: str, channel: str
+    ) -> dict[str, Any]:
+        if channel not in CHANNELS:
+            raise InvalidInput("ช่องทางไม่ถูกต้อง", f"channel must be one of {', '.join(CHANNELS)}")
+
+        def write(session: Session) -> dict[str, Any]:
+            ticket = _ticket(session, token)
+            state, tx = self._state(session, ticket)
+            if state == "not_finished":
+                raise _err(Conflict, "not_finished")
+            if state == "answered":
+                raise _err(Conflict, "answered")
+            if state == "expired":
+                raise _err(Conflict, "expired")
+            assert tx is not None and ticket.id is not None
+            items = items_or_default(repo.survey_items(session, ticket.office_id))
+            scores = check_answers(items, answers)
+            repo.add_survey_response(
+                session,
+                SurveyResponse(
+                    office_id=ticket.office_id,
+                    ticket_id=ticket.id,
+                    transaction_no=tx.transaction_no,
+                    business_day=ticket.business_day,
+                    service_id=tx.service_id,
+                    counter_id=tx.counter_id,
+                    staff_id=tx.staff_id,
+                    answered_at=self.clock(),
+                    channel=channel,
+                    comment=comment.strip()[:1000],
+                ),
+                scores,
+            )
+            return {"state": "answered", "number": ticket.number}
+
+        try:
+            return await self._write(write)
+        except sa.exc.IntegrityError:
+            # The same survey sent twice at once: the first one counted.
+            raise _err(Conflict, "answered") from None
+
+    # ----------------------------------------------------------------- the office's side
+
+    async def items(self, office_id: int) -> list[dict[str, Any]]:
+        return await self._read(
+            lambda s: [
+                asdict(i)
+                for i in items_or_default(repo.survey_items(s, office_id), active_only=False)
+            ]
+        )
+
+    async def set_items(self, office_id: int, items: Sequence[Item]) -> list[dict[str, Any]]:
+        checked = check_items(items)
+
+        def write(session: Session) -> list[dict[str, Any]]:
+            rows = list(repo.survey_items(session, office_id))
+            if not rows:
+                # The first edit stores the defaults too, so the ones dropped show as retired.
+                rows = [
+                    SurveyItem(
+                        office_id=office_id,
+                        code=d.code,
+                        label_th=d.label_th,
+                        label_en=d.label_en,
+                        position=d.position,
+                    )
+                    for d in default_items()
+                ]
+                session.add_all(rows)
+            existing = {r.code: r for r in rows}
+            given = {i.code for i in checked}
+            for item in checked:
+                row = existing.get(item.code)
+                if row is None:
+                    session.add(
+                        SurveyItem(
+                            office_id=office_id,
+                            code=item.code,
+                            label_th=item.label_th,
+                            label_en=item.label_en,
+                            position=item.position,
+                            active=item.active,
+                        )
+                    )
+                else:
+                    row.label_th, row.label_en = item.label_th, item.label_en
+                    row.position, row.active = item.position, item.active
+            # Items left out are retired, never deleted: their answers stay in the reports.
+            for code, row in existing.items():
+                if code not in given:
+                    row.active = False
+                    row.position = len(checked) + row.position
+            session.flush()
+            return [
+                asdict(i)
+                for i in items_or_default(repo.survey_items(session, office_id), active_only=False)
+            ]
+
+        return await self._write(write)
+
+    async def counter_current(self, office_id: int, counter_number: int) -> dict[str, Any] | None:
+        """The survey for the ticket this counter finished last, if recent and unanswered."""
+
+        def read(session: Session) -> dict[str, Any] | None:
+            counter = counter_repo.counter_by_number(session, office_id, counter_number)
+            if counter is None or counter.id is None:
+                raise _err(NotFound, "no_counter", number=counter_number)
+            found = repo.last_finished_at_counter(
+                session, office_id, counter.id, self.clock() - COUNTER_WINDOW
+            )
+            if found is None:
+                return None
+            ticket = session.get(Ticket, found[0])
+            if ticket is None:
+                return None
+            state, tx = self._state(session, ticket)
+            if state != "open":
+                return None
+            return {"token": ticket.token, **self._form(session, ticket, state, tx)}
+
+        return await self._read(read)
+
+
+def _ticket(session: Session, token: str) -> Ticket:
+    ticket = repo.ticket_by_token(session, token) if 10 <= len(token) <= 64 else None
+    if ticket is None:
+        raise _err(NotFound, "no_ticket")
+    return ticket

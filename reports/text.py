@@ -1,0 +1,298 @@
+"""Every user-facing text of the reports package, Thai first and English second."""
+
+from __future__ import annotations
+
+# The survey an office starts with (DOMAIN.md: GECC satisfaction items); offices edit them.
+DEFAULT_SURVEY_ITEMS: list[tuple[str, str, str]] = [
+    ("speed", "ความรวดเร็วในการให้บริการ", "Speed of service"),
+    ("courtesy", "ความสุภาพและเอาใจใส่ของเจ้าหน้าที่", "Staff courtesy and care"),
+    ("clarity", "ความชัดเจนของข้อมูลและคำแนะนำ", "Clarity of information"),
+    ("facilities", "สถานที่และสิ่งอำนวยความสะดวก", "Premises and facilities"),
+    ("overall", "ความพึงพอใจโดยรวม", "Overall satisfaction"),
+]
+
+# 5-level scale, highest first, as printed on Thai satisfaction forms.
+SCALE: list[tuple[int, str, str]] = [
+    (5, "มากที่สุด", "Very satisfied"),
+    (4, "มาก", "Satisfied"),
+    (3, "ปานกลาง", "Neutral"),
+    (2, "น้อย", "Dissatisfied"),
+    (1, "น้อยที่สุด", "Very dissatisfied"),
+]
+
+OUTCOME = {
+    "done": ("รับบริการเสร็จ", "Served"),
+    "transferred": ("ส่งต่องานอื่น", "Transferred"),
+    "no_show": ("ไม่มาตามเรียก", "No-show"),
+    "cancelled": ("ยกเลิก", "Cancelled"),
+    "unserved": ("ค้างเมื่อสิ้นวัน", "Unserved at day end"),
+    "open": ("ยังไม่สิ้นสุด", "In progress"),
+}
+
+ARRIVAL = {"issued": ("รับบัตรคิว", "Issued"), "requeued": ("รับโอนจากงานอื่น", "Transferred in")}
+
+PRIORITY = {
+    None: ("ทั่วไป", "Normal"),
+    "elderly": ("ผู้สูงอายุ", "Elderly"),
+    "disabled": ("ผู้พิการ", "Disabled"),
+    "pregnant": ("หญิงตั้งครรภ์", "Pregnant"),
+    "monk": ("พระภิกษุ/นักบวช", "Monk"),
+}
+
+OUTSIDE = {
+    "lunch": ("ช่วงพักกลางวัน 12.00–13.00 น.", "Lunch 12:00–13:00"),
+    "before": ("ก่อนเวลาราชการ", "Before opening"),
+    "after": ("หลังเวลาราชการ", "After closing"),
+    "saturday": ("วันเสาร์", "Saturday"),
+    "sunday": ("วันอาทิตย์", "Sunday"),
+    "holiday": ("วันหยุดราชการ", "Public holiday"),
+}
+
+PAUSE_REASON = {
+    "break": ("พักชั่วคราว", "Break"),
+    "lunch": ("พักกลางวัน", "Lunch"),
+    "meeting": ("ประชุม", "Meeting"),
+    "system": ("ระบบขัดข้อง", "System problem"),
+    "other": ("อื่น ๆ", "Other"),
+    None: ("ไม่ระบุ", "Not given"),
+}
+
+WEEKDAYS = [
+    ("จันทร์", "Mon"),
+    ("อังคาร", "Tue"),
+    ("พุธ", "Wed"),
+    ("พฤหัสบดี", "Thu"),
+    ("ศุกร์", "Fri"),
+    ("เสาร์", "Sat"),
+    ("อาทิตย์", "Sun"),
+]
+
+BANDS = [
+    ("le15", "ไม่เกิน 15 นาที", "≤ 15 min"),
+    ("15to30", "15–30 นาที", "15–30 min"),
+    ("30to60", "30–60 นาที", "30–60 min"),
+    ("gt60", "เกิน 60 นาที", "> 60 min"),
+]
+
+PERIOD_KINDS = {
+    "day": ("รายวัน", "Day"),
+    "week": ("รายสัปดาห์", "Week"),
+    "month": ("รายเดือน", "Month"),
+    "quarter": ("รายไตรมาส (ปีงบประมาณ)", "Fiscal quarter"),
+    "fy": ("ปีงบประมาณ", "Fiscal year"),
+    "custom": ("กำหนดเอง", "Custom range"),
+}
+
+# Metric definitions printed in every report's footer (DOMAIN.md, "Metric definitions").
+DEFINITIONS: list[tuple[str, str]] = [
+    (
+        "เวลารอ = เวลาที่ถูกเรียกครั้งที่นำไปสู่การรับบริการ − เวลารับบัตรคิว (หรือเวลาที่ถูกส่งต่อเข้างานนี้) "
+        "หากไม่มาตามเรียกแล้วนำกลับเข้าคิว นับการเรียกครั้งสุดท้าย",
+        "Wait = the call that led to service − issue (or transfer in); after a no-show and "
+        "reactivation the last call counts.",
+    ),
+    (
+        "เวลาเดินมาที่ช่อง = เวลาเริ่มให้บริการ − เวลาที่ถูกเรียก; เวลาให้บริการ = เวลาจบ − เวลาเริ่ม "
+        "(ไม่รวมเวลาที่พักคิวไว้); เวลารวม = เวลาจบงานสุดท้าย − เวลารับบัตรคิว ต่อการมาติดต่อหนึ่งครั้ง",
+        "Walk = service start − that call; service = finish − start, excluding time on hold; "
+        "total = final finish − issue, per visit.",
+    ),
+    (
+        "การส่งต่องานจบรายการหนึ่งและเริ่มรายการใหม่ในการมาติดต่อครั้งเดียวกัน เวลารอและเวลาให้บริการนับต่อรายการ",
+        "A transfer ends one transaction and starts another within the same visit; wait and "
+        "service are per transaction.",
+    ),
+    (
+        "สถิติเวลานับเฉพาะรายการที่ให้บริการเสร็จหรือส่งต่อ ไม่นับผู้ไม่มาตามเรียก ผู้ยกเลิก และคิวค้างเมื่อสิ้นวัน",
+        "Durations cover transactions served or transferred on; no-shows, cancels and tickets "
+        "left at day end never enter them.",
+    ),
+    (
+        "ค่ามัธยฐานเป็นค่ากลางตามปกติ; P90 = ค่าที่ร้อยละ 90 ของรายการไม่เกินค่านี้ (nearest rank); "
+        "เวลาเป็นวินาทีเต็ม",
+        "Median is the usual middle value; P90 is the nearest-rank 90th percentile; durations "
+        "are whole seconds.",
+    ),
+    (
+        "ภายในเวลามาตรฐาน = เวลาให้บริการไม่เกินเวลามาตรฐานของงานตามคู่มือสำหรับประชาชน; "
+        "ภายในเป้าหมาย = เวลารอไม่เกินเป้าหมายของงาน (ค่าเริ่มต้น 15 นาที)",
+        "Within standard = service ≤ the service's published standard minutes; within target = "
+        "wait ≤ the service's wait target (default 15 min).",
+    ),
+    (
+        "นอกเวลาราชการ = เริ่มให้บริการก่อนเวลาเปิด หลังเวลาปิด ช่วงพักกลางวัน 12.00–13.00 น. "
+        "วันเสาร์ วันอาทิตย์ หรือวันหยุดราชการ",
+        "Outside normal hours = service started before opening, after closing, at lunch "
+        "(12:00–13:00), on a weekend or a public holiday.",
+    ),
+    (
+        "ความพึงพอใจ 5 ระดับ: ร้อยละ = ค่าเฉลี่ย ÷ 5 × 100; S.D. = ส่วนเบี่ยงเบนมาตรฐานของกลุ่มตัวอย่าง; "
+        "ขนาดตัวอย่างขั้นต่ำตามสูตรของ Taro Yamane ที่ความคลาดเคลื่อน 0.05 จากจำนวนผู้มาติดต่อในช่วงเวลา",
+        "Satisfaction on 5 levels: % = mean ÷ 5 × 100; S.D. is the sample standard deviation; "
+        "the minimum sample is Yamane's n = N / (1 + N·0.05²) for the period's visitors.",
+    ),
+    (
+        "เวลาว่างของช่องบริการ = เวลาเปิดช่อง − เวลาพัก − เวลาเรียก/ให้บริการ; วันที่เป็นวันทำการตามเวลา "
+        "ประเทศไทย (Asia/Bangkok); ปีงบประมาณเริ่ม 1 ตุลาคม",
+        "Counter idle = open − paused − calling and serving time; days are business days in "
+        "Asia/Bangkok; the fiscal year starts on 1 October.",
+    ),
+]
+
+T = {
+    "reports": ("รายงานผลการให้บริการ", "Service reports"),
+    "dashboard": ("ภาพรวมการให้บริการ", "Service dashboard"),
+    "evidence_title": ("รายงานผลการให้บริการ ประจำปีงบประมาณ พ.ศ. {fy}", "Service report, FY {fy}"),
+    "evidence": ("รายงานประกอบการสมัครศูนย์ราชการสะดวก (GECC)", "GECC evidence pack"),
+    "period": ("ช่วงเวลา", "Period"),
+    "service": ("งานบริการ", "Service"),
+    "counter": ("ช่องบริการ", "Counter"),
+    "staff": ("เจ้าหน้าที่", "Staff"),
+    "all": ("ทั้งหมด", "All"),
+    "apply": ("แสดงผล", "Show"),
+    "print": ("พิมพ์", "Print"),
+    "overall": ("รวมทุกงาน", "All services"),
+    "issued": ("รับบัตรคิว", "Issued"),
+    "transferred_in": ("รับโอน", "Transferred in"),
+    "served": ("ให้บริการเสร็จ", "Served"),
+    "transferred": ("ส่งต่อ", "Transferred"),
+    "no_show": ("ไม่มาตามเรียก", "No-show"),
+    "cancelled": ("ยกเลิก", "Cancelled"),
+    "unserved": ("ค้างสิ้นวัน", "Unserved"),
+    "wait": ("เวลารอ", "Wait"),
+    "walk": ("เวลาเดินมาที่ช่อง", "Walk"),
+    "service_time": ("เวลาให้บริการ", "Service"),
+    "total": ("เวลารวม", "Total"),
+    "mean": ("เฉลี่ย", "Mean"),
+    "median": ("มัธยฐาน", "Median"),
+    "p90": ("P90", "P90"),
+    "max": ("สูงสุด", "Max"),
+    "within_standard": ("ภายในเวลามาตรฐาน", "Within standard"),
+    "within_target": ("รอไม่เกินเป้าหมาย", "Wait within target"),
+    "standard_min": ("เวลามาตรฐาน (นาที)", "Standard (min)"),
+    "wait_bands": ("การกระจายของเวลารอ", "Wait bands"),
+    "per_hour": (
+        "ผู้มาติดต่อและผู้รับบริการรายชั่วโมง เทียบจำนวนช่องที่เปิด",
+        "Arrivals and served per hour vs open counters",
+    ),
+    "heatmap": ("ผู้มาติดต่อเฉลี่ยต่อวัน ตามวันและชั่วโมง", "Average arrivals per day by weekday × hour"),
+    "arrivals": ("ผู้มาติดต่อ", "Arrivals"),
+    "open_counters": ("ช่องที่เปิด (เฉลี่ย)", "Open counters (avg)"),
+    "priority": ("ช่องทางพิเศษ", "Priority channel"),
+    "outside": ("การให้บริการนอกเวลาราชการ", "Service outside normal hours"),
+    "counter_time": ("เวลาเปิด พัก และว่างของช่องบริการ", "Counter open, pause and idle time"),
+    "open_h": ("เปิด (ชม.)", "Open (h)"),
+    "busy_h": ("ให้บริการ (ชม.)", "Busy (h)"),
+    "paused_h": ("พัก (ชม.)", "Paused (h)"),
+    "idle_h": ("ว่าง (ชม.)", "Idle (h)"),
+    "satisfaction": ("ความพึงพอใจของผู้รับบริการ", "Citizen satisfaction"),
+    "item": ("ประเด็น", "Item"),
+    "respondents": ("ผู้ตอบ", "Respondents"),
+    "percent": ("ร้อยละ", "%"),
+    "sample_warning": (
+        "จำนวนผู้ตอบ {n} คน น้อยกว่าขนาดตัวอย่างขั้นต่ำ {need} คน (Yamane, e = 0.05) "
+        "จากผู้มาติดต่อ {visitors} คน",
+        "{n} respondents is below the minimum sample of {need} (Yamane, e = 0.05) for "
+        "{visitors} visitors",
+    ),
+    "sample_ok": (
+        "จำนวนผู้ตอบ {n} คน ไม่น้อยกว่าขนาดตัวอย่างขั้นต่ำ {need} คน (Yamane, e = 0.05)",
+        "{n} respondents meets the minimum sample of {need} (Yamane, e = 0.05)",
+    ),
+    "comments": ("ความต้องการและข้อเสนอแนะ", "Needs and suggestions"),
+    "by_service": ("แยกตามงานบริการ", "By service"),
+    "by_counter": ("แยกตามช่องบริการ", "By counter"),
+    "by_staff": ("แยกตามเจ้าหน้าที่ (เฉพาะหัวหน้าสำนักงาน)", "By staff (office head only)"),
+    "by_quarter": ("แยกตามไตรมาส", "By quarter"),
+    "by_month": ("แนวโน้มรายเดือน", "Monthly trend"),
+    "by_day": ("แนวโน้มรายวัน", "Daily trend"),
+    "definitions": ("นิยามตัวชี้วัด", "Metric definitions"),
+    "generated": ("จัดทำเมื่อ", "Generated"),
+    "minutes": ("นาที", "min"),
+    "no_data": ("ไม่มีข้อมูลในช่วงเวลานี้", "No data in this period"),
+    "export": ("ส่งออกข้อมูล", "Export"),
+    "export_summary": ("สรุป", "Summary"),
+    "export_rows": ("รายการรายคิว", "Per-ticket rows"),
+    "live_note": (
+        "วันที่ยังไม่ปิดวันทำการคำนวณจากบันทึกเหตุการณ์ล่าสุด",
+        "Days not yet closed are computed from the latest event log",
+    ),
+    "evidence_link": ("รายงานประจำปีงบประมาณ (พิมพ์ A4)", "Fiscal-year evidence pack (A4)"),
+    "summary_heading": ("สรุปผลการให้บริการ", "Summary"),
+    "visitors": ("ผู้มาติดต่อ", "Visitors"),
+    "certify": ("ผู้รับรองข้อมูล", "Certified by"),
+    "survey_title": ("แบบประเมินความพึงพอใจ", "Satisfaction survey"),
+    "survey_intro": (
+        "กรุณาประเมินความพึงพอใจต่อการให้บริการครั้งนี้",
+        "Please rate the service you just received",
+    ),
+    "survey_comment": ("ความต้องการหรือข้อเสนอแนะ (ไม่บังคับ)", "Needs or suggestions (optional)"),
+    "survey_send": ("ส่งแบบประเมิน", "Send"),
+    "survey_thanks": ("ขอบคุณที่ตอบแบบประเมิน", "Thank you for your feedback"),
+    "survey_waiting": ("รอผู้รับบริการรายต่อไป", "Waiting for the next citizen"),
+    "survey_pair": (
+        "กรุณาเปิดหน้านี้ด้วยอุปกรณ์ที่ลงทะเบียนแล้ว หรือเข้าสู่ระบบเจ้าหน้าที่",
+        "Open this page on a paired device or signed in as staff",
+    ),
+    "survey_disconnected": ("ขาดการเชื่อมต่อ กำลังเชื่อมต่อใหม่…", "Disconnected, reconnecting…"),
+    "ticket": ("บัตรคิว", "Ticket"),
+}
+
+# API error messages (Thai, English).
+ERR = {
+    "bad_date": (
+        "วันที่ไม่ถูกต้อง: {value} (ใช้รูปแบบ ปปปป-ดด-วว เป็นปี ค.ศ. เช่น 2026-11-27)",
+        "invalid date {value}: use YYYY-MM-DD in the Common Era, e.g. 2026-11-27",
+    ),
+    "be_year": (
+        "ปี {year} เป็นปี พ.ศ. กรุณาใช้ปี ค.ศ. (พ.ศ. − 543) ในวันที่ เช่น 2026-11-27",
+        "year {year} looks like a Buddhist Era year; dates use the Common Era (BE − 543)",
+    ),
+    "range_order": (
+        "วันเริ่มต้นต้องไม่อยู่หลังวันสิ้นสุด",
+        "the start date must not be after the end date",
+    ),
+    "range_long": (
+        "ช่วงเวลายาวเกินไป (ไม่เกิน {days} วัน)",
+        "the period is too long (at most {days} days)",
+    ),
+    "bad_fy": (
+        "ปีงบประมาณไม่ถูกต้อง: {value} (ใช้ปี พ.ศ. เช่น 2569)",
+        "invalid fiscal year {value}: use the Buddhist Era year, e.g. 2569",
+    ),
+    "bad_quarter": ("ไตรมาสต้องเป็น 1–4", "the fiscal quarter must be 1–4"),
+    "bad_period": ("ชนิดช่วงเวลาไม่ถูกต้อง", "unknown period kind"),
+    "no_office": ("ไม่พบสำนักงาน", "office not found"),
+    "no_ticket": ("ไม่พบบัตรคิวนี้", "no such ticket"),
+    "not_finished": (
+        "บัตรคิวนี้ยังไม่ได้รับบริการเสร็จ จึงยังตอบแบบประเมินไม่ได้",
+        "this ticket has not been served yet; the survey opens when service is finished",
+    ),
+    "answered": (
+        "บัตรคิวนี้ตอบแบบประเมินแล้ว ขอบคุณค่ะ",
+        "the survey for this ticket has already been answered",
+    ),
+    "expired": (
+        "หมดเวลาตอบแบบประเมินของบัตรคิวนี้แล้ว",
+        "the survey for this ticket has closed",
+    ),
+    "missing_items": (
+        "กรุณาให้คะแนนให้ครบทุกข้อ: {items}",
+        "please rate every item: {items}",
+    ),
+    "unknown_items": ("ไม่มีข้อประเมินนี้: {items}", "unknown survey items: {items}"),
+    "items_count": (
+        "แบบประเมินต้องมี 1–{max} ข้อที่ใช้งาน",
+        "the survey needs between 1 and {max} active items",
+    ),
+    "items_duplicate": ("รหัสข้อประเมินซ้ำกัน: {code}", "duplicate item code: {code}"),
+    "no_counter": ("ไม่พบช่องบริการ {number}", "no counter {number}"),
+    "unknown_service": ("ไม่พบงานบริการนี้", "no such service"),
+    "unknown_counter": ("ไม่พบช่องบริการนี้", "no such counter"),
+    "bad_format": ("รูปแบบไฟล์ไม่ถูกต้อง (csv หรือ xlsx)", "format must be csv or xlsx"),
+}
+
+
+def pair(key: str, **values: object) -> tuple[str, str]:
+    th, en = T[key]
+    return th.format(**values), en.format(**values)
