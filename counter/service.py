@@ -324,7 +324,12 @@ class QueueService:
         assert service is not None and ticket.id is not None
         counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
         ahead = repo.waiting_ahead(session, ticket) if ticket.status == TicketStatus.WAITING else 0
-        serving = repo.counters_serving(session, ticket.office_id).get(ticket.service_id, 0)
+        # Nobody ahead means no wait to estimate: spare the query on every call and action.
+        serving = (
+            repo.counters_serving(session, ticket.office_id).get(ticket.service_id, 0)
+            if ahead
+            else 0
+        )
         return TicketView(
             id=ticket.id,
             number=ticket.number,

@@ -18,12 +18,14 @@ from starlette.websockets import WebSocketDisconnect
 
 from counter import repository as repo
 from counter.auth import DeviceKind, DevicePrincipal
-from counter.web import CurrentManager, DatabaseDep
+from counter.db import Database
+from counter.web import CurrentManager, DatabaseDep, token_from_request
 from displays.feed import DisplayConnection, DisplayHub
 from displays.messages import CLOSE_BAD_TOKEN, CLOSE_NOT_DISPLAY, CLOSE_SILENT
 from displays.settings import DisplaySettings, get_display_settings
 from displays.text import TEXT, page_catalogue
 from displays.voice import ALL_CLIP_IDS, ClipLibrary
+from displays.voice_admin import office_clips_dir
 
 router = APIRouter()
 
@@ -140,17 +142,59 @@ async def static_file(path: str) -> FileResponse:
 
 @router.get(CLIPS_URL + "/manifest.json", include_in_schema=False)
 async def clip_manifest(request: Request) -> JSONResponse:
-    library: ClipLibrary = request.app.state.clip_library
-    return JSONResponse(library.page_manifest(CLIPS_URL), headers={"Cache-Control": "no-cache"})
+    """The clips a screen preloads. A paired screen (its token in the Authorization header) gets
+    its own office's recordings where the office uploaded them, the shipped set elsewhere."""
+    library, office_id = await _library_for_request(request)
+    manifest = library.page_manifest(CLIPS_URL)
+    if office_id is not None:
+        for entry in manifest["clips"].values():
+            if entry["url"]:
+                entry["url"] += f"?office={office_id}"
+    return JSONResponse(manifest, headers={"Cache-Control": "no-cache"})
 
 
 @router.get(CLIPS_URL + "/{clip_id}.wav", include_in_schema=False)
-async def clip_file(request: Request, clip_id: str) -> FileResponse:
-    library: ClipLibrary = request.app.state.clip_library
+async def clip_file(
+    request: Request, clip_id: str, office: Annotated[int | None, Query(ge=1)] = None
+) -> FileResponse:
+    library = await _office_library(request, office) if office else request.app.state.clip_library
     path = library.path(clip_id) if clip_id in ALL_CLIP_IDS else None
     if path is None:
         raise HTTPException(404, "no such clip")
-    return FileResponse(path, media_type="audio/wav", headers={"Cache-Control": _CACHE[".wav"]})
+    return FileResponse(path, media_type="audio/wav", headers={"Cache-Control": "no-cache"})
+
+
+async def _library_for_request(request: Request) -> tuple[ClipLibrary, int | None]:
+    token = token_from_request(request)
+    principal = await request.app.state.auth.resolve(token) if token else None
+    if principal is None:
+        return request.app.state.clip_library, None
+    return await _office_library(request, principal.office_id), principal.office_id
+
+
+async def _office_library(request: Request, office_id: int) -> ClipLibrary:
+    """The office's clip set: its uploads over the shipped clips, re-read when they change."""
+    state = request.app.state
+    db: Database = state.db
+
+    def code() -> str | None:
+        with db.read() as session:
+            office = repo.get_office(session, office_id)
+            return office.code if office else None
+
+    office_code = await anyio.to_thread.run_sync(code)
+    if office_code is None:
+        raise HTTPException(404, "no such office")
+    folder = office_clips_dir(state.settings, office_code)
+    manifest = folder / "manifest.json"
+    stamp = manifest.stat().st_mtime if manifest.exists() else 0.0
+    cache: dict[int, tuple[float, ClipLibrary]] = state.__dict__.setdefault("office_clips", {})
+    hit = cache.get(office_id)
+    if hit is None or hit[0] != stamp:
+        fallback = state.clip_library
+        library = ClipLibrary(override_dir=folder) if stamp else fallback
+        cache[office_id] = hit = (stamp, library)
+    return hit[1]
 
 
 # ------------------------------------------------------------------ admin view

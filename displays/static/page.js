@@ -143,8 +143,10 @@ export function startPage({ render, onCall }) {
     : config.voice_mode;
 
   window.saduakDisplay = { status: "connecting", seq: null, snapshots: 0 };
+  const token = takeToken();
   const announcer = new Announcer({
     manifestUrl: config.manifest_url,
+    token,
     mode,
     sound,
     onChange: renderSound,
@@ -152,7 +154,7 @@ export function startPage({ render, onCall }) {
   let timeZone = "Asia/Bangkok";
   const feed = new Feed({
     wsPath: config.ws_path,
-    token: takeToken(),
+    token,
     onStatus: renderStatus,
     onState: (state, why) => {
       timeZone = state.office.timezone || timeZone;

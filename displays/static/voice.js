@@ -19,8 +19,10 @@ const EXPIRE_LOCKED_MS = 60000;
 const MAX_KEPT = 100;
 
 export class Announcer {
-  constructor({ manifestUrl, mode, sound, onChange }) {
+  constructor({ manifestUrl, token, mode, sound, onChange }) {
     this.manifestUrl = manifestUrl;
+    // The screen's token picks its office's own recordings (a header keeps it out of logs).
+    this.token = token;
     this.mode = mode; // "auto" | "clips" | "speech"
     this.sound = sound;
     this.onChange = onChange;
@@ -44,7 +46,8 @@ export class Announcer {
       speechSynthesis.addEventListener("voiceschanged", () => this.findVoices());
     }
     try {
-      const response = await fetch(this.manifestUrl, { cache: "no-cache" });
+      const headers = this.token ? { Authorization: `Bearer ${this.token}` } : {};
+      const response = await fetch(this.manifestUrl, { cache: "no-cache", headers });
       this.manifest = await response.json();
     } catch {
       this.manifest = { clips: {}, good_qualities: [] };

@@ -193,3 +193,28 @@ class TestSample:
     ) -> None:
         r = await client.get(f"{BASE}/sample", params={"number": "ก๑๒"}, headers=admin)
         assert_thai_error(r, 422, "ตัวอย่าง")
+
+
+class TestScreensPlayTheOfficesOwnClips:
+    async def test_a_paired_display_gets_the_uploaded_clip_and_others_the_shipped_one(
+        self, client: httpx.AsyncClient, admin: dict[str, str], database: Any, clock: Any
+    ) -> None:
+        from counter.auth import DeviceKind, add_device
+
+        data = wav(1.0, tone=660)
+        assert (await upload(client, admin, "digit_5", data)).status_code in (200, 201)
+        with database.write() as session:
+            _, token = add_device(session, 1, DeviceKind.DISPLAY, "hall-2", clock())
+        screen = {"Authorization": f"Bearer {token}"}
+
+        mine = (await client.get("/display/clips/manifest.json", headers=screen)).json()
+        entry = mine["clips"]["digit_5"]
+        assert entry["source"] == "office-upload"
+        assert entry["url"].endswith("?office=1")
+        played = await client.get(entry["url"])
+        assert played.status_code == 200 and played.content == data
+
+        client.cookies.clear()  # the admin's login cookie would name the office too
+        shipped = (await client.get("/display/clips/manifest.json")).json()["clips"]["digit_5"]
+        assert shipped["source"] != "office-upload"
+        assert (await client.get(shipped["url"])).content != data
