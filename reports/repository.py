@@ -261,6 +261,31 @@ def facts(
     return [TransactionRow(*row) for row in session.execute(q)]
 
 
+# The per-transaction columns of the raw export, in the order of its header.
+EXPORT_FIELDS = (
+    "business_day",
+    "number",
+    "transaction_no",
+    "service_id",
+    "priority",
+    "arrival",
+    "outcome",
+    "counter_id",
+    "staff_id",
+    "queued_at",
+    "called_at",
+    "started_at",
+    "ended_at",
+    "wait_s",
+    "walk_s",
+    "service_s",
+    "hold_s",
+    "total_s",
+    "recalls",
+    "outside",
+)
+
+
 def fact_rows_for_export(
     session: Session, office_id: int, first: date, last: date
 ) -> Iterator[Sequence[Any]]:
@@ -269,26 +294,7 @@ def fact_rows_for_export(
         sa.select(
             *_c(
                 t,
-                "business_day",
-                "number",
-                "transaction_no",
-                "service_id",
-                "priority",
-                "arrival",
-                "outcome",
-                "counter_id",
-                "staff_id",
-                "queued_at",
-                "called_at",
-                "started_at",
-                "ended_at",
-                "wait_s",
-                "walk_s",
-                "service_s",
-                "hold_s",
-                "total_s",
-                "recalls",
-                "outside",
+                *EXPORT_FIELDS,
             )
         )
         .where(

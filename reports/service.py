@@ -607,7 +607,7 @@ class ReportService:
         facts = itertools.chain(
             repo.fact_rows_for_export(session, ctx.office_id, period.first, period.last),
             (
-                [f[k] for k in _EXPORT_FIELDS]
+                [f[k] for k in repo.EXPORT_FIELDS]
                 for f in sorted(live, key=lambda f: (f["business_day"], f["queued_at"]))
             ),
         )
@@ -923,30 +923,6 @@ def _records(session: Session, office_id: int, first: date, last: date) -> list[
             session, office_id, first, last
         )
     ]
-
-
-_EXPORT_FIELDS = (
-    "business_day",
-    "number",
-    "transaction_no",
-    "service_id",
-    "priority",
-    "arrival",
-    "outcome",
-    "counter_id",
-    "staff_id",
-    "queued_at",
-    "called_at",
-    "started_at",
-    "ended_at",
-    "wait_s",
-    "walk_s",
-    "service_s",
-    "hold_s",
-    "total_s",
-    "recalls",
-    "outside",
-)
 
 
 def _row_of(fact: dict[str, Any]) -> TransactionRow:
