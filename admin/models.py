@@ -8,11 +8,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from counter.models import UTCDateTime
+# Office options live with the office in counter.models: displays and reports read them too.
+from counter.models import OfficeSettings, UTCDateTime
 
 # The pairing table lives beside its protocol in counter.pairing (the counter layer cannot import
 # admin); importing it here registers it for Alembic, whose env imports the packages' models.
-from counter.pairing import PairingRequest  # noqa: F401
+from counter.pairing import PairingRequest
+
+__all__ = ["OfficeSettings", "PairingRequest"]
 
 
 class AuditEntry(SQLModel, table=True):
@@ -31,19 +34,6 @@ class AuditEntry(SQLModel, table=True):
     target: str = Field(default="", max_length=120)
     before: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON()))
     after: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON()))
-
-
-class OfficeSettings(SQLModel, table=True):
-    """Office options beyond counter.models.Office; an office without a row has the defaults."""
-
-    __tablename__ = "office_settings"
-
-    office_id: int = Field(foreign_key="office.id", primary_key=True)
-    # Thai digits (๐–๙) in the narrative text of formal reports; screens and tickets keep Arabic.
-    thai_digits: bool = Field(default=False)
-    voice_repeat: int = Field(default=1)
-    voice_english: bool = Field(default=False)
-    voice_polite: str = Field(default="ka", max_length=8)
 
 
 class ProvinceMember(SQLModel, table=True):

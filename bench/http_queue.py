@@ -498,7 +498,7 @@ async def top_up(server: Server, issuer_token: str, pools: list[tuple[list[str],
     waiting = await waiting_by_service(server.base_url, issuer_token)
     total = 0
     for services, wanted in pools:
-        missing = wanted - sum(waiting.get(s, 0) for s in services)
+        missing = wanted - sum(waiting.get(s, 0) for s in set(services))
         if missing > 0:
             budget = Budget(missing, seconds=600)
             total += await issue_load(server, issuer_token, PRE_ISSUE_CLIENTS, budget, services)

@@ -68,6 +68,20 @@ class Office(SQLModel, table=True):
     last_business_day: date | None = Field(default=None)
 
 
+class OfficeSettings(SQLModel, table=True):
+    """Office options set in the admin (voice, report digits); an office without a row has the
+    defaults."""
+
+    __tablename__ = "office_settings"
+
+    office_id: int = Field(foreign_key="office.id", primary_key=True)
+    # Thai digits (๐–๙) in the narrative text of formal reports; screens and tickets keep Arabic.
+    thai_digits: bool = Field(default=False)
+    voice_repeat: int = Field(default=1)
+    voice_english: bool = Field(default=False)
+    voice_polite: str = Field(default="ka", max_length=8)
+
+
 class Holiday(SQLModel, table=True):
     __table_args__ = (sa.UniqueConstraint("office_id", "day"),)
     id: int | None = Field(default=None, primary_key=True)

@@ -101,6 +101,9 @@ class OfficeFeed:
         self._snapshot_queued = False
         self._waiting_queued = False
         self._tasks: list[asyncio.Task[None]] = []
+        # The office's voice options as of the last snapshot (they change with office.updated,
+        # which always brings a fresh snapshot).
+        self.voice: VoiceOptions = hub.voice
 
     def start(self) -> None:
         name = f"display-feed-{self.office_id}"
@@ -231,7 +234,7 @@ class OfficeFeed:
         if asks_for_resync(event):
             self.resync()
             return
-        message = display_message(event, self.hub.voice)
+        message = display_message(event, self.voice)
         if message is None:
             log.warning("display feed %s: ignoring an event without seq", self.office_id)
             return
@@ -280,6 +283,7 @@ class OfficeFeed:
             for conn in targets:
                 self.hub.close_soon(conn, CLOSE_OFFICE_GONE, "office not found")
             return
+        self.voice = VoiceOptions(**snapshot["voice"])
         snapshot["heartbeat_s"] = hub.settings.heartbeat_seconds
         snapshot["catch_up_s"] = hub.settings.catch_up_seconds
         text = dumps(snapshot)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
 from counter import repository as repo
 from counter.db import Database
-from counter.models import Counter, Office, Service, Ticket, TicketEvent
+from counter.models import Counter, Office, OfficeSettings, Service, Ticket, TicketEvent
 from counter.queue.states import TicketStatus
 from counter.service import local_day
 from displays.messages import CALL_KINDS, PROTOCOL, call_fields
@@ -32,6 +32,14 @@ def _begin_consistent_read(db: Database, session: Session) -> None:
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
+def office_voice(options: OfficeSettings | None, default: VoiceOptions) -> VoiceOptions:
+    """The office's own voice options where it set them, else the deployment's defaults."""
+    if options is None:
+        return default
+    polite: Literal["ka", "krap"] = "krap" if options.voice_polite == "krap" else "ka"
+    return VoiceOptions(repeat=options.voice_repeat, english=options.voice_english, polite=polite)
+
+
 def read_snapshot(
     db: Database, office_id: int, now: datetime, *, last_calls: int, voice: VoiceOptions
 ) -> dict[str, Any] | None:
@@ -41,6 +49,7 @@ def read_snapshot(
         office = session.get(Office, office_id)
         if office is None:
             return None
+        voice = office_voice(session.get(OfficeSettings, office_id), voice)
         seq = office.event_seq
         today = local_day(now, office.timezone)
         counters = repo.counters(session, office_id)
@@ -71,6 +80,9 @@ def read_snapshot(
             if c.active
         ],
         "last_calls": calls,
+        # How this office's calls are spoken (set in Admin → Office); the feed speaks its
+        # events the same way.
+        "voice": {"repeat": voice.repeat, "english": voice.english, "polite": voice.polite},
         "services": services,
         "lines": lines,
     }

@@ -10,6 +10,7 @@ from pathlib import Path as FilePath
 from typing import Annotated, Any
 from urllib.parse import quote
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, WebSocket
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
@@ -17,11 +18,14 @@ from starlette.websockets import WebSocketDisconnect
 
 from counter.auth import DevicePrincipal, Role, StaffPrincipal
 from counter.bus import MessagesMissed
+from counter.db import Database
+from counter.models import OfficeSettings
 from counter.queue.errors import DomainError, InvalidInput
 from counter.queue.thai import (
     fiscal_year,
     format_thai_date,
     format_thai_date_long,
+    to_thai_digits,
 )
 from counter.service import office_channel
 from counter.ui import csrf_token_for, templates_for
@@ -340,17 +344,34 @@ async def evidence_page(request: Request, reports: ReportsDep, fy: Text = None) 
     except DomainError as exc:
         return _render(request, "reports/error.html", {"error": exc}, status_code=422)
     first, last = periods.fiscal(year).first, periods.fiscal(year).last
+    # Formal Thai documents may write the narrative in Thai digits (Admin → Office); tables
+    # and figures keep Arabic digits either way.
+    narrative = to_thai_digits if await _thai_digits(request, staff.office_id) else str
     return _render(
         request,
         "reports/evidence.html",
         {
             "d": data,
             "fy": year,
-            "range_th": f"{format_thai_date_long(first)} – {format_thai_date_long(last)}",
+            "narrative": narrative,
+            "range_th": narrative(
+                f"{format_thai_date_long(first)} – {format_thai_date_long(last)}"
+            ),
             "data_json": _script_json(_evidence_chart_data(data)),
-            "generated": format_thai_date_long(await reports.now(), with_time=True),
+            "generated": narrative(format_thai_date_long(await reports.now(), with_time=True)),
         },
     )
+
+
+async def _thai_digits(request: Request, office_id: int) -> bool:
+    db: Database = request.app.state.db
+
+    def read() -> bool:
+        with db.read() as session:
+            options = session.get(OfficeSettings, office_id)
+            return bool(options and options.thai_digits)
+
+    return await anyio.to_thread.run_sync(read)
 
 
 @router.get("/survey/counter/{number}", response_class=HTMLResponse, include_in_schema=False)

@@ -124,3 +124,21 @@ class TestSnapshot:
     ) -> None:
         assert read_snapshot(database, 99, clock(), last_calls=8, voice=VoiceOptions()) is None
         assert read_waiting(database, 99, clock()) is None
+
+
+async def test_calls_are_spoken_with_the_offices_own_voice_options(
+    database: Database, clock: FakeClock, queue: QueueService, demo: Demo
+) -> None:
+    from counter.models import OfficeSettings
+
+    await queue.issue_ticket(1, "birth")
+    await queue.call_next(staff(database, "staff1"), 1)
+    assert snapshot(database, clock)["voice"] == {"repeat": 1, "english": False, "polite": "ka"}
+    with database.write() as session:
+        session.add(
+            OfficeSettings(office_id=1, voice_repeat=2, voice_english=True, voice_polite="krap")
+        )
+    state = snapshot(database, clock)
+    assert state["voice"] == {"repeat": 2, "english": True, "polite": "krap"}
+    call = state["last_calls"][0]
+    assert call["repeat"] == 2 and call["text_en"] and "ครับ" in call["text"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -339,6 +340,21 @@ class TestPages:
         assert bad.status_code == 422 and "พ.ศ." in bad.text
         js = await app_client.get("/static/reports/vendor/chart.umd.min.js")
         assert js.status_code == 200 and b"Chart.js v4" in js.content[:200]
+
+    async def test_the_evidence_narrative_uses_thai_digits_when_the_office_asks(
+        self, app_client: httpx.AsyncClient, database: Any
+    ) -> None:
+        from counter.models import OfficeSettings
+
+        with database.write() as session:
+            session.add(OfficeSettings(office_id=1, thai_digits=True))
+        await app_client.post(
+            "/api/v1/auth/login",
+            json={"username": "manager", "password": DEMO_PASSWORDS["manager"]},
+        )
+        evidence = await app_client.get("/reports/evidence?fy=2570")
+        assert "รายงานผลการให้บริการ ประจำปีงบประมาณ พ.ศ. ๒๕๗๐" in evidence.text
+        assert "๑ ตุลาคม พ.ศ. ๒๕๖๙ – ๓๐ กันยายน พ.ศ. ๒๕๗๐" in evidence.text
 
     async def test_the_survey_page_is_public(self, app_client: httpx.AsyncClient) -> None:
         r = await app_client.get("/survey/some-token-value")
