@@ -186,6 +186,8 @@ class Ticket(SQLModel, table=True):
         sa.Index(
             "ix_ticket_queue", "office_id", "business_day", "status", "service_id", "queued_at"
         ),
+        # What a counter has now (call-next, actions): without it every call scans all history.
+        sa.Index("ix_ticket_counter", "counter_id", "status"),
         # A kiosk's double tap or retried request carries the same key and gets the same ticket.
         sa.UniqueConstraint("device_id", "request_key"),
     )

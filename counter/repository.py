@@ -140,8 +140,13 @@ def last_seq_no(session: Session, office_id: int, day: date, prefix: str) -> int
     return int(value or 0)
 
 
-def issued_today(session: Session, office_id: int, service_id: int, day: date) -> int:
-    """Tickets first issued for this service today (transfers in do not use up the cap)."""
+def issued_today(
+    session: Session, office_id: int, service_id: int, day: date, day_start: datetime
+) -> int:
+    """Tickets first issued for this service today (transfers in do not use up the cap).
+
+    `day_start` (the business day's first instant, UTC) keeps the count on today's slice of the
+    office's event index instead of its whole history."""
     return int(
         session.exec(
             select(func.count())
@@ -149,6 +154,7 @@ def issued_today(session: Session, office_id: int, service_id: int, day: date) -
             .join(Ticket, col(Ticket.id) == TicketEvent.ticket_id)
             .where(
                 TicketEvent.office_id == office_id,
+                col(TicketEvent.at) >= day_start,
                 TicketEvent.kind == "issued",
                 TicketEvent.service_id == service_id,
                 Ticket.business_day == day,

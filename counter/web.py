@@ -272,17 +272,18 @@ def forbidden(
     return HTTPException(403, detail=error_body("forbidden", th, en))
 
 
-def get_queue(request: Request) -> QueueService:
+# Plain `def` dependencies would each be sent to a worker thread on every request.
+async def get_queue(request: Request) -> QueueService:
     queue: QueueService = request.app.state.queue
     return queue
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

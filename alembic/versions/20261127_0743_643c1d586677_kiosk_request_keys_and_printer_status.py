@@ -20,6 +20,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_index("ix_ticket_counter", "ticket", ["counter_id", "status"], unique=False)
     with op.batch_alter_table("office", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("lunch_service", sa.Boolean(), server_default=sa.true(), nullable=False)
@@ -50,6 +51,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_ticket_counter", table_name="ticket")
     with op.batch_alter_table("office", schema=None) as batch_op:
         batch_op.drop_column("lunch_service")
 
