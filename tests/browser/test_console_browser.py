@@ -47,6 +47,9 @@ def script_errors(log: PageLog) -> list[str]:
 
 
 async def press(page: Page, key: str) -> None:
+    # The console ignores keys while an action is still settling (by design); a person sees the
+    # busy state, so the test waits for it to end as a person would.
+    await expect(page.locator("body")).not_to_have_class(re.compile(r"\bbusy\b"))
     await page.keyboard.press(key)
 
 
