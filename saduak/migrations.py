@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from alembic.config import Config
+from sqlalchemy.engine import make_url
 
 from alembic import command
 from counter.db import normalise_url
@@ -22,7 +23,15 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
+    _ensure_sqlite_folder(url)
     command.upgrade(alembic_config(url), revision)
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    # A fresh checkout has no var/ yet; SQLite creates the file but not its folder.
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def downgrade(url: str, revision: str = "base") -> None:

@@ -173,3 +173,11 @@ def test_printer_test_page_and_ticket_preview(env: dict[str, str], tmp_path: Pat
     assert image.width == 384 and image.height > image.width  # the kiosk's 58 mm roll
     assert run(["printer", "preview", "999", "-o", str(out)], env).returncode == 2
     db.dispose()
+
+
+def test_migrate_creates_the_var_folder_of_a_fresh_checkout(tmp_path: Path) -> None:
+    var = tmp_path / "not-yet" / "var"
+    env = {**os.environ, "SADUAK_VAR_DIR": str(var), "SADUAK_DATABASE_URL": ""}
+    r = run(["migrate"], env)
+    assert r.returncode == 0, r.stderr
+    assert (var / "saduak.db").exists()
