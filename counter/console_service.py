@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 import anyio.to_thread
 from sqlmodel import Session
@@ -19,7 +18,7 @@ from counter.queue.errors import InvalidInput, NotFound
 from counter.queue.numbering import format_number, parse_number
 from counter.queue.policy import CounterMix, choose
 from counter.queue.states import TicketStatus
-from counter.service import PAUSE_REASONS, QueueService, counter_policy, local_day
+from counter.service import PAUSE_REASONS, QueueService, counter_policy, day_start, local_day
 
 T = TypeVar("T")
 
@@ -173,9 +172,7 @@ class _Day:
         self.office_id = office_id
         self.now = now
         self.today: date = local_day(now, office.timezone)
-        self.day_start = datetime.combine(
-            self.today, time(0), ZoneInfo(office.timezone)
-        ).astimezone(UTC)
+        self.day_start = day_start(self.today, office.timezone)
         self.services: dict[int, Service] = {
             s.id: s for s in repo.services(session, office_id) if s.id is not None
         }

@@ -77,6 +77,11 @@ def local_day(at: datetime, tz: str) -> date:
     return at.astimezone(ZoneInfo(tz)).date()
 
 
+def day_start(day: date, tz: str) -> datetime:
+    """The first instant of a local business day, in UTC (the inverse of local_day)."""
+    return datetime.combine(day, time(0), ZoneInfo(tz)).astimezone(UTC)
+
+
 @dataclass(frozen=True)
 class TicketView:
     id: int
@@ -127,10 +132,9 @@ class _Tx:
     today: date
     messages: list[dict[str, Any]] = field(default_factory=list)
 
-    def day_start(self) -> datetime:
+    def start_of_day(self) -> datetime:
         """The first instant of this business day, in UTC."""
-        local = datetime.combine(self.today, time(0), ZoneInfo(self.office.timezone))
-        return local.astimezone(UTC)
+        return day_start(self.today, self.office.timezone)
 
     def next_seq(self) -> int:
         self.office.event_seq += 1
@@ -312,7 +316,7 @@ class QueueService:
     def _restore_counter_services(self, tx: _Tx, last_day: date) -> None:
         """A manager's change of a counter's services holds for that day only: undo it, newest
         first, so each counter starts the new day with its standing services (set in the admin)."""
-        start = datetime.combine(last_day, time(0), ZoneInfo(tx.office.timezone)).astimezone(UTC)
+        start = day_start(last_day, tx.office.timezone)
         changes = repo.counter_events_since(
             tx.session, _id(tx.office), start, ["service_added", "service_removed"]
         )
@@ -422,7 +426,7 @@ class QueueService:
             if refusal:
                 raise ServiceUnavailable(*refusal)
             if service.daily_cap is not None and (
-                repo.issued_today(session, _id(tx.office), service.id, tx.today, tx.day_start())
+                repo.issued_today(session, _id(tx.office), service.id, tx.today, tx.start_of_day())
                 >= service.daily_cap
             ):
                 raise ServiceUnavailable(
