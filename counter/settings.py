@@ -9,6 +9,7 @@ from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 class Settings(BaseSettings):
@@ -22,7 +23,8 @@ class Settings(BaseSettings):
     # postgresql:// or redis:// to carry events between several app processes.
     bus_url: str = ""
     # Public base URL printed in QR codes; the status page must be reachable from citizens' phones.
-    public_url: str = "http://127.0.0.1:8000"
+    # Empty: `saduak serve` derives it from the address and port it serves (operations.network).
+    public_url: str = ""
     session_hours: int = 12
     max_body_bytes: int = 64 * 1024
     # Kiosk: how many tickets one device may issue per minute before it is refused.
@@ -39,6 +41,11 @@ class Settings(BaseSettings):
     def cookie_secure(self) -> bool:
         """Cookies are marked Secure when the public URL is https."""
         return self.public_url.startswith("https://")
+
+    @property
+    def qr_base_url(self) -> str:
+        """The public URL, or the default address when nothing derived one (a bare uvicorn)."""
+        return self.public_url or DEFAULT_PUBLIC_URL
 
 
 @lru_cache

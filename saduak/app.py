@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -29,6 +30,8 @@ from kiosk.routes import mount_static as mount_kiosk_static
 from kiosk.routes import router as kiosk_router
 from reports.routes import router as reports_router
 
+logger = logging.getLogger("saduak")
+
 
 def create_app(
     settings: Settings | None = None, *, clock: Callable[[], datetime] = utcnow
@@ -39,9 +42,15 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Nothing connects at import time: the lifespan opens and closes every resource.
         db = Database(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+        if not settings.public_url:
+            logger.warning(
+                "SADUAK_PUBLIC_URL is not set and this process was not started by `saduak serve`: "
+                "QR codes link to %s",
+                settings.qr_base_url,
+            )
         bus = bus_from_url(settings.bus_url)
         await bus.start()
-        queue = QueueService(db, bus, public_url=settings.public_url, clock=clock)
+        queue = QueueService(db, bus, public_url=settings.qr_base_url, clock=clock)
         app.state.settings = settings
         app.state.db = db
         app.state.bus = bus

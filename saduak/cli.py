@@ -24,6 +24,7 @@ from counter.queue.errors import NotFound
 from counter.seed import seed_demo
 from counter.service import QueueService
 from counter.settings import get_settings
+from operations.network import resolve_public_url
 from saduak import migrations
 
 app = typer.Typer(help="Saduak (สะดวก): queue and service-counter system.", no_args_is_help=True)
@@ -133,7 +134,15 @@ def _serve(host: str, port: int, workers: int) -> None:
 
     from saduak.app import create_app, entry_urls
 
-    base = f"http://{host}:{port}"
+    public = resolve_public_url(get_settings().public_url, host, port)
+    # Every process uvicorn starts (one, or each worker) reads its settings from the environment.
+    os.environ["SADUAK_PUBLIC_URL"] = public.url
+    get_settings.cache_clear()
+    for warning in public.warnings:
+        typer.secho(f"\n!!! {warning}\n", err=True, fg=typer.colors.RED, bold=True)
+    how = "derived from the address served" if public.derived else "SADUAK_PUBLIC_URL"
+    typer.echo(f"QR codes on tickets link to {public.url} ({how})")
+    base = public.url
     typer.echo("Saduak is starting:")
     for label, path in entry_urls(create_app()):
         typer.echo(f"  {label:<22} {base}{path}")
@@ -256,7 +265,7 @@ def device_revoke(device_id: int, office: OfficeOpt = None) -> None:
 
 
 def _queue(db: Database) -> QueueService:
-    return QueueService(db, MemoryBus(), public_url=get_settings().public_url)
+    return QueueService(db, MemoryBus(), public_url=get_settings().qr_base_url)
 
 
 @printer_app.command("test")

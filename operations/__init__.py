@@ -1,0 +1,1 @@
+"""Operations and business continuity: the served address, backups, incidents, paper tickets."""
