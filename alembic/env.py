@@ -11,6 +11,7 @@ from sqlmodel import SQLModel
 import admin.models  # noqa: F401
 import counter.models
 import counter.pairing  # noqa: F401
+import operations.models  # noqa: F401
 import reports.models  # noqa: F401
 from alembic import context
 from counter.db import normalise_url

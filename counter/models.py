@@ -254,3 +254,24 @@ class CounterEvent(SQLModel, table=True):
     at: datetime = _utc_col()
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
     reason: str | None = Field(default=None, max_length=32)
+
+
+class PaperTicket(SQLModel, table=True):
+    """A pre-printed paper ticket served while the system was down, entered by staff afterwards.
+
+    Part of the service log, never of the event log: its times are approximate, so no duration is
+    derived from it (reports count it, flagged as paper, outside every average)."""
+
+    __tablename__ = "paper_ticket"
+    __table_args__ = (sa.UniqueConstraint("office_id", "business_day", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id")
+    business_day: date
+    number: str = Field(max_length=16)
+    service_id: int = Field(foreign_key="service.id")
+    issued_at: datetime | None = _utc_col_opt()
+    served_at: datetime | None = _utc_col_opt()
+    counter_id: int | None = Field(default=None, foreign_key="counter.id")
+    entered_by: int | None = Field(default=None, foreign_key="staff.id")
+    entered_at: datetime = _utc_col()

@@ -30,11 +30,16 @@ class Settings(BaseSettings):
     # Kiosk: how many tickets one device may issue per minute before it is refused.
     kiosk_rate_per_minute: int = 20
     sqlite_busy_timeout_ms: int = 10_000
+    # `saduak backup`: where copies go (default var_dir/backups) and how many are kept.
+    backup_dir: Path | None = None
+    backup_keep: int = 14
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.var_dir / 'saduak.db'}"
+        if self.backup_dir is None:
+            self.backup_dir = self.var_dir / "backups"
         return self
 
     @property

@@ -24,6 +24,8 @@ from counter.queue.errors import NotFound
 from counter.seed import seed_demo
 from counter.service import QueueService
 from counter.settings import get_settings
+from operations.backup import is_empty
+from operations.cli import backup_app, restore_command, take_backup
 from operations.network import resolve_public_url
 from saduak import migrations
 
@@ -34,6 +36,8 @@ app.add_typer(user_app, name="user")
 app.add_typer(device_app, name="device")
 printer_app = typer.Typer(help="Ticket printers of kiosks.", no_args_is_help=True)
 app.add_typer(printer_app, name="printer")
+app.add_typer(backup_app, name="backup")
+app.command("restore")(restore_command)
 
 OfficeOpt = Annotated[
     str | None, typer.Option("--office", help="office code; defaults to the only office")
@@ -75,10 +79,24 @@ def _office(session: Session, code: str | None) -> Office:
     )
 
 
+def _migrate(*, backup_first: bool = True) -> None:
+    """Upgrade the schema; a database holding data is backed up first when anything changes."""
+    settings = get_settings()
+    url = settings.database_url
+    migrations.upgrade_prepare(url)
+    if backup_first and not is_empty(url) and migrations.pending(url):
+        typer.echo(f"backup before the upgrade: {take_backup(settings)}")
+    migrations.upgrade(url)
+
+
 @app.command()
-def migrate() -> None:
-    """Apply all database migrations."""
-    migrations.upgrade(get_settings().database_url)
+def migrate(
+    backup: Annotated[
+        bool, typer.Option("--backup/--no-backup", help="back up a database with data first")
+    ] = True,
+) -> None:
+    """Apply all database migrations (after a backup when they change a database with data)."""
+    _migrate(backup_first=backup)
     typer.echo("database is up to date")
 
 
@@ -89,7 +107,7 @@ def serve(
     workers: Annotated[int, typer.Option(help="app processes (needs PostgreSQL + a bus URL)")] = 1,
 ) -> None:
     """Migrate, then serve the app."""
-    migrations.upgrade(get_settings().database_url)
+    _migrate()
     _serve(host, port, workers)
 
 
@@ -101,7 +119,7 @@ def demo(
     """Migrate, seed a demo district office when the database is empty, then serve."""
     settings = get_settings()
     credentials = settings.var_dir / "demo-credentials.txt"
-    migrations.upgrade(settings.database_url)
+    _migrate()
     with _db() as db, db.write() as session:
         passwords = seed_demo(session, _now())
         lines: list[str] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic.config import Config
 from sqlalchemy.engine import make_url
 
@@ -23,11 +24,11 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    _ensure_sqlite_folder(url)
+    upgrade_prepare(url)
     command.upgrade(alembic_config(url), revision)
 
 
-def _ensure_sqlite_folder(url: str) -> None:
+def upgrade_prepare(url: str) -> None:
     # A fresh checkout has no var/ yet; SQLite creates the file but not its folder.
     parsed = make_url(normalise_url(url))
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
@@ -41,3 +42,18 @@ def downgrade(url: str, revision: str = "base") -> None:
 def check(url: str) -> None:
     """Raise if the models and the migrated schema differ (a migration is missing)."""
     command.check(alembic_config(url))
+
+
+def pending(url: str) -> bool:
+    """True when the database is behind the newest migration (an upgrade would change it)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+    engine = sa.create_engine(normalise_url(url), poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+    finally:
+        engine.dispose()
+    return current != heads

@@ -1,0 +1,84 @@
+"""`saduak backup`, `backup verify`, `restore`: proven backups from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from counter.settings import Settings, get_settings
+from operations.backup import BackupError, backup, restore, verify
+
+backup_app = typer.Typer(
+    help="Copy the database while it serves; `backup verify FILE` runs a restore drill.",
+    invoke_without_command=True,
+)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.secho(message, err=True, fg=typer.colors.RED)
+    return typer.Exit(code=2)
+
+
+def backup_dir(settings: Settings) -> Path:
+    return settings.backup_dir or settings.var_dir / "backups"
+
+
+def take_backup(settings: Settings, to: Path | None = None, keep: int | None = None) -> Path:
+    try:
+        return backup(
+            settings.database_url,
+            to or backup_dir(settings),
+            keep=keep if keep is not None else settings.backup_keep,
+        )
+    except BackupError as exc:
+        raise _fail(f"backup failed: {exc}") from exc
+
+
+@backup_app.callback()
+def backup_command(
+    ctx: typer.Context,
+    to: Annotated[
+        Path | None, typer.Option("--to", help="folder for the copy (default var/backups)")
+    ] = None,
+    keep: Annotated[
+        int | None, typer.Option(help="how many backups to keep there (default 14)")
+    ] = None,
+) -> None:
+    """Copy the database into a new file (consistent while serving) and print its path."""
+    if ctx.invoked_subcommand is not None:
+        return
+    typer.echo(str(take_backup(get_settings(), to, keep)))
+
+
+@backup_app.command("verify")
+def backup_verify(file: Path) -> None:
+    """Restore FILE into a scratch database, check it, and record the restore drill."""
+    result = verify(file, get_settings().database_url)
+    counts = result.counts
+    summary = (
+        f"{counts.get('office', 0)} offices, {counts.get('ticket', 0)} tickets, "
+        f"{counts.get('ticket_event', 0)} events, revision {result.revision}"
+    )
+    if not result.ok:
+        for problem in result.problems:
+            typer.secho(f"  {problem}", err=True, fg=typer.colors.RED)
+        raise _fail(
+            f"drill {result.drill_id} FAILED for {file} in {result.seconds:.1f} s ({summary})"
+        )
+    typer.echo(f"drill {result.drill_id} passed for {file} in {result.seconds:.1f} s ({summary})")
+
+
+def restore_command(
+    file: Path,
+    force: Annotated[
+        bool, typer.Option("--force", help="replace a database that already holds data")
+    ] = False,
+) -> None:
+    """Restore a backup onto an empty database (stop the app first)."""
+    try:
+        restore(file, get_settings().database_url, force=force)
+    except BackupError as exc:
+        raise _fail(f"restore refused: {exc}") from exc
+    typer.echo(f"restored {file}")
