@@ -58,7 +58,7 @@ from counter.models import Counter, CounterService, Device, Holiday, Office, Ser
 from counter.queue.errors import Conflict, Forbidden, InvalidInput, NotFound
 from counter.seed import import_catalogue
 from counter.service import office_channel
-from printer.config import PrinterConfig
+from printer.config import PrinterConfig, PrinterTargetRefused, TargetPolicy, confine
 from printer.escpos_io import print_image
 from printer.render import RenderingUnavailable, render_test_page
 from printer.status import PrintResult
@@ -111,10 +111,17 @@ class _DryRun(Exception):
 
 
 class AdminService:
-    def __init__(self, db: Database, bus: Bus, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        bus: Bus,
+        clock: Callable[[], datetime],
+        printer_policy: TargetPolicy | None = None,
+    ) -> None:
         self.db = db
         self.bus = bus
         self.clock = clock
+        self.printer_policy = printer_policy or TargetPolicy.parse("private")
 
     # ------------------------------------------------------------------ plumbing
 
@@ -459,6 +466,7 @@ class AdminService:
         kind = rules.device_kind(body.kind)
         name = rules.text(body.name, "name", 100, required="device_name")
         printer = rules.printer(kind, body.printer)
+        await self._check_printer_target(printer)
 
         def work(tx: AdminTx) -> dict[str, Any]:
             device = pairing.confirm(
@@ -478,6 +486,10 @@ class AdminService:
     async def update_device(
         self, actor: StaffPrincipal, device_id: int, body: DeviceUpdate
     ) -> dict[str, Any]:
+        if body.printer is not None:
+            # Resolving a printer's host name must not happen inside the office transaction.
+            await self._check_printer_target(rules.printer(DeviceKind.KIOSK, body.printer))
+
         def work(tx: AdminTx) -> dict[str, Any]:
             device = self._device(tx, device_id)
             before = device_snapshot(device)
@@ -522,24 +534,41 @@ class AdminService:
         if not printer_config.enabled:
             raise _conflict("printer_none")
         try:
-            result = await anyio.to_thread.run_sync(_print_test_page, printer_config)
+            result = await anyio.to_thread.run_sync(
+                _print_test_page, confine(printer_config, self.printer_policy)
+            )
+        except PrinterTargetRefused as exc:
+            raise rules.invalid("printer_refused", detail=str(exc)) from None
         except RenderingUnavailable as exc:
             raise _conflict("rendering_unavailable", detail=str(exc)) from None
+        if not result.printed:
+            log.warning("test page not printed on device %s: %s", device_id, result.detail)
+        shown = result.status.public()
 
         def work(tx: AdminTx) -> dict[str, Any]:
             device = self._device(tx, device_id)
-            device.printer_state = result.status.state.value
-            device.printer_detail = result.status.detail[:300]
+            device.printer_state = shown.state.value
+            device.printer_detail = shown.detail[:300]
             device.printer_checked_at = tx.now
             outcome = {
                 "printed": result.printed,
-                "state": result.status.state.value,
-                "detail": result.status.detail,
+                "state": shown.state.value,
+                "detail": shown.detail,
             }
             tx.audit("device.test_print", f"device:{device.id}", None, outcome)
             return {**outcome, "device": device_view(device)}
 
         return await self._write(actor, work)
+
+    async def _check_printer_target(self, printer: str | None) -> None:
+        """422 when the server operator does not allow printing where the setting points."""
+        if printer is None:
+            return
+        config = PrinterConfig.parse(printer)
+        try:
+            await anyio.to_thread.run_sync(confine, config, self.printer_policy)
+        except PrinterTargetRefused as exc:
+            raise rules.invalid("printer_refused", detail=str(exc)) from None
 
     def _device(self, tx: AdminTx, device_id: int) -> Device:
         device = arepo.device(tx.session, tx.office_id, device_id)

@@ -96,6 +96,12 @@ MESSAGES: dict[str, Bilingual] = {
         "การตั้งค่าเครื่องพิมพ์ไม่ถูกต้อง: {detail}",
         "the printer setting is not valid: {detail}",
     ),
+    "printer_refused": (
+        "เครื่องแม่ข่ายไม่อนุญาตให้ส่งงานพิมพ์ไปยังปลายทางนี้ กรุณาใช้เครื่องพิมพ์ในเครือข่ายของสำนักงาน "
+        "หรือแจ้งผู้ดูแลเครื่องแม่ข่าย: {detail}",
+        "the server does not allow printing to this target; use a printer on the office "
+        "network or ask the server operator: {detail}",
+    ),
     "printer_on_display": (
         "จอแสดงผลไม่มีเครื่องพิมพ์ กรุณาเว้นช่องเครื่องพิมพ์ว่างไว้",
         "a display has no printer; leave the printer empty",
@@ -289,8 +295,8 @@ LABELS: dict[str, Bilingual] = {
     "device_name": ("ชื่ออุปกรณ์", "Device name"),
     "printer": ("เครื่องพิมพ์", "Printer"),
     "printer_help": (
-        "เช่น tcp://192.0.2.10:9100?width=512 หรือ usb://04b8:0202 หรือ none",
-        "e.g. tcp://192.0.2.10:9100?width=512, usb://04b8:0202 or none",
+        "เช่น tcp://192.168.1.50:9100?width=512 หรือ usb://04b8:0202 หรือ none",
+        "e.g. tcp://192.168.1.50:9100?width=512, usb://04b8:0202 or none",
     ),
     "last_seen": ("ติดต่อล่าสุด", "Last seen"),
     "never": ("ยังไม่เคย", "never"),

@@ -99,7 +99,13 @@ def main() -> None:
             results["render"] = render
 
             # 2. Tap to printed over HTTP.
-            with LiveServer(url, env={"SADUAK_KIOSK_RATE_PER_MINUTE": "100000"}) as server:
+            with LiveServer(
+                url,
+                env={
+                    "SADUAK_KIOSK_RATE_PER_MINUTE": "100000",
+                    "SADUAK_PRINTER_ALLOW": "127.0.0.1:*",
+                },
+            ) as server:
                 headers = {"Authorization": f"Bearer {token}"}
                 with httpx.Client(base_url=server.url, timeout=30) as client:
                     ms, printed = [], 0

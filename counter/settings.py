@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     # `saduak backup`: where copies go (default var_dir/backups) and how many are kept.
     backup_dir: Path | None = None
     backup_keep: int = 14
+    # Where kiosk printers may be: `private` (private LAN ranges, ports 9100-9109) and/or
+    # NETWORK[:PORTS] entries; loopback and link-local only when listed. See printer.config.
+    printer_allow: str = "private"
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

@@ -17,7 +17,7 @@ from counter.models import Device, Office
 from counter.queue.thai import format_thai_date
 from counter.service import QueueService, TicketView
 from kiosk.texts import priority_label
-from printer.config import PrinterConfig, PrinterConfigError
+from printer.config import PrinterConfig, PrinterConfigError, TargetPolicy, confine
 from printer.escpos_io import print_image
 from printer.render import RenderingUnavailable, check_raqm, render_slip
 from printer.slip import Slip
@@ -57,8 +57,9 @@ class PrintOutcome:
 class TicketPrinter:
     """Prints tickets on kiosk printers, one job at a time per printer."""
 
-    def __init__(self, queue: QueueService) -> None:
+    def __init__(self, queue: QueueService, policy: TargetPolicy) -> None:
         self.queue = queue
+        self.policy = policy
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -88,7 +89,7 @@ class TicketPrinter:
         if not device.printer:
             return PrintOutcome("none", PrinterState.NOT_CONFIGURED, "no printer configured")
         try:
-            config = PrinterConfig.parse(device.printer)
+            config = confine(PrinterConfig.parse(device.printer), self.policy)
         except PrinterConfigError as exc:
             return PrintOutcome("pending", "misconfigured", str(exc))
         if not config.enabled:
@@ -101,8 +102,8 @@ class TicketPrinter:
             return PrintOutcome("pending", "rendering_unavailable", str(exc))
         with self._lock_for(str(config)):
             result = print_image(config, image)
-        state = result.status.state
+        shown = result.status.public()
         if result.printed:
-            return PrintOutcome("printed", state, result.status.detail)
+            return PrintOutcome("printed", shown.state, shown.detail)
         log.warning("ticket %s not printed on %s: %s", view.number, device.name, result.detail)
-        return PrintOutcome("pending", state, result.detail)
+        return PrintOutcome("pending", shown.state, shown.detail)

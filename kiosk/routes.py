@@ -46,7 +46,7 @@ def mount_static(app: Any) -> None:
 def _printer(request: Request) -> TicketPrinter:
     state = request.app.state
     if not hasattr(state, "ticket_printer"):
-        state.ticket_printer = TicketPrinter(state.queue)
+        state.ticket_printer = TicketPrinter(state.queue, state.printer_policy)
     printer: TicketPrinter = state.ticket_printer
     return printer
 

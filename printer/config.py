@@ -1,8 +1,11 @@
 """Printer connection settings, parsed from and written back to one URL-like string."""
 
+import ipaddress
 import math
 import re
-from dataclasses import dataclass
+import socket
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Literal, TypeVar, cast
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
@@ -35,6 +38,10 @@ _Choice = TypeVar("_Choice", bound=str)
 
 class PrinterConfigError(ValueError):
     """The printer setting string cannot be understood; the message names the bad part."""
+
+
+class PrinterTargetRefused(PrinterConfigError):
+    """The setting is well formed but points where the server operator does not allow printing."""
 
 
 @dataclass(frozen=True)
@@ -305,3 +312,163 @@ def _choice_param(
 
 def _format_seconds(seconds: float) -> str:
     return repr(seconds) if seconds != int(seconds) else str(int(seconds))
+
+
+# ------------------------------------------------------------------ where printing may go
+#
+# A printer setting is typed by an office admin, but the server opens it: unconfined, a file://
+# URL overwrites any file the server can write, serial:// opens any device and tcp:// reaches any
+# host and port (a port scanner). So every target is checked against what the server operator
+# allows (SADUAK_PRINTER_ALLOW) right before it is saved and right before it is opened.
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Resolver = Callable[[str, int], Sequence[str]]
+
+# The raw ("JetDirect") ports network receipt printers listen on.
+PRINTER_PORTS = (9100, 9109)
+PRIVATE_NETWORKS = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
+DEFAULT_PRINTER_ALLOW = "private"
+# Printer device nodes: USB printer class (usblp) and parallel ports.
+_PRINTER_DEVICE = re.compile(r"/dev/(usb/)?lp[0-9]{1,3}")
+# Serial ttys: on-board, USB adapters, CDC-ACM, ARM boards, Bluetooth, and udev's stable names.
+_SERIAL_DEVICE = re.compile(
+    r"/dev/(tty(S|USB|ACM|AMA)[0-9]{1,3}|rfcomm[0-9]{1,3}"
+    r"|serial/by-(id|path)/[A-Za-z0-9][A-Za-z0-9._:+-]*)"
+)
+_SPECIAL_CHECKS = ("is_loopback", "is_link_local", "is_unspecified", "is_multicast")
+
+
+@dataclass(frozen=True)
+class TcpRule:
+    network: Network
+    low: int
+    high: int
+
+    def allows(self, address: Address, port: int) -> bool:
+        if address.version != self.network.version or address not in self.network:
+            return False
+        if not self.low <= port <= self.high:
+            return False
+        # Loopback, link-local (169.254.169.254 is the cloud metadata service), unspecified and
+        # multicast addresses pass only a rule that names such a range itself: "0.0.0.0/0"
+        # opens the LAN, never the server's own ports.
+        special = [c for c in _SPECIAL_CHECKS if getattr(address, c)]
+        return not special or all(
+            getattr(self.network.network_address, c) and getattr(self.network.broadcast_address, c)
+            for c in special
+        )
+
+
+@dataclass(frozen=True)
+class TargetPolicy:
+    """Where printer connections may go, as the server operator set it.
+
+    `SADUAK_PRINTER_ALLOW` is a comma-separated list of `private` (the private LAN ranges on
+    ports 9100-9109, the default) and `NETWORK[:PORTS]` entries such as `192.0.2.0/24`,
+    `10.1.2.3:9100`, `127.0.0.1:*` or `[fd00::/8]:9100-9102`; a bare network means ports
+    9100-9109, `*` any port. `none` allows no network printer.
+    """
+
+    tcp: tuple[TcpRule, ...]
+
+    @classmethod
+    def parse(cls, text: str) -> "TargetPolicy":
+        rules: list[TcpRule] = []
+        entries = [e.strip() for e in text.split(",") if e.strip()] or [DEFAULT_PRINTER_ALLOW]
+        for entry in entries:
+            if entry.lower() == "none":
+                continue
+            if entry.lower() == "private":
+                rules += [
+                    TcpRule(ipaddress.ip_network(n), *PRINTER_PORTS) for n in PRIVATE_NETWORKS
+                ]
+                continue
+            rules.append(_tcp_rule(entry))
+        return cls(tuple(rules))
+
+    def allows(self, address: Address, port: int) -> bool:
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        return any(rule.allows(address, port) for rule in self.tcp)
+
+
+def _tcp_rule(entry: str) -> TcpRule:
+    match = re.fullmatch(r"\[([0-9A-Fa-f:./]+)\](?::(.+))?|([0-9.]+(?:/[0-9]+)?)(?::(.+))?", entry)
+    if not match:
+        raise ValueError(
+            f"printer allow-list entry {entry!r} is not NETWORK[:PORTS], e.g. 192.168.1.0/24:9100"
+        )
+    network_text = match.group(1) or match.group(3)
+    ports = match.group(2) if match.group(1) else match.group(4)
+    try:
+        network = ipaddress.ip_network(network_text, strict=False)
+    except ValueError as exc:
+        raise ValueError(f"printer allow-list entry {entry!r}: {exc}") from None
+    if ports is None:
+        return TcpRule(network, *PRINTER_PORTS)
+    if ports == "*":
+        return TcpRule(network, 1, 65535)
+    low, _, high = ports.partition("-")
+    high = high or low
+    if not (low.isdigit() and high.isdigit() and 1 <= int(low) <= int(high) <= 65535):
+        raise ValueError(f"printer allow-list entry {entry!r}: ports {ports!r} are not N or N-M")
+    return TcpRule(network, int(low), int(high))
+
+
+def resolve_host(host: str, port: int) -> list[str]:
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def confine(
+    config: PrinterConfig, policy: TargetPolicy, resolve: Resolver = resolve_host
+) -> PrinterConfig:
+    """The setting if the operator allows its target, else PrinterTargetRefused.
+
+    A host name is resolved here and every address it has must be allowed; the result is pinned
+    to the first one, so a name that resolves differently by the time the printer is opened
+    cannot lead elsewhere. Targets of other kinds than those below pass unchanged.
+    """
+    target = config.target
+    if isinstance(target, TcpTarget):
+        try:
+            literal: Address | None = ipaddress.ip_address(target.host)
+        except ValueError:
+            literal = None
+        if literal is not None:
+            addresses = [target.host]
+        else:
+            try:
+                addresses = list(resolve(target.host, target.port))
+            except OSError:
+                raise PrinterTargetRefused(
+                    f"printer host name {target.host!r} does not resolve; "
+                    "use the printer's IP address"
+                ) from None
+        refused = [a for a in addresses or [""] if not _allowed_address(policy, a, target.port)]
+        if refused:
+            shown = target.host if literal is not None else f"{target.host} ({refused[0]})"
+            raise PrinterTargetRefused(
+                f"network printer {shown} port {target.port} is not on the server's "
+                "printer allow-list (private LAN addresses, ports 9100-9109, unless the "
+                "server operator lists more in SADUAK_PRINTER_ALLOW)"
+            )
+        return replace(config, target=TcpTarget(addresses[0], target.port))
+    if isinstance(target, FileTarget) and not _PRINTER_DEVICE.fullmatch(target.path):
+        raise PrinterTargetRefused(
+            f"file:// printers must be a printer device such as /dev/usb/lp0, not {target.path!r}"
+        )
+    if isinstance(target, SerialTarget) and not _SERIAL_DEVICE.fullmatch(target.device):
+        raise PrinterTargetRefused(
+            "serial:// printers must be a serial port such as /dev/ttyUSB0 or /dev/ttyS0, "
+            f"not {target.device!r}"
+        )
+    return config
+
+
+def _allowed_address(policy: TargetPolicy, address: str, port: int) -> bool:
+    try:
+        return policy.allows(ipaddress.ip_address(address.split("%", 1)[0]), port)
+    except ValueError:
+        return False

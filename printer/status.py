@@ -32,6 +32,7 @@ _N3_CUTTER, _N3_UNRECOVERABLE, _N3_AUTO_RECOVERABLE = 0x08, 0x20, 0x40
 _N4_NEAR_END, _N4_PAPER_END = 0x0C, 0x60
 
 STATUS_QUERIES = (1, 2, 3, 4)
+NO_PRINTER_ANSWERED = "no printer answered"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,16 @@ class PrinterStatus:
     @property
     def printable(self) -> bool:
         return self.state in PRINTABLE_STATES
+
+    def public(self) -> "PrinterStatus":
+        """What people are shown: a decoded state in words, never the bytes that came back or
+        why a connection failed (those stay in the log). Otherwise a printer setting and a test
+        print would tell an admin what answers at an address, and how."""
+        if self.state in (PrinterState.NO_ANSWER, PrinterState.UNKNOWN) or (
+            self.state is PrinterState.OFFLINE and not self.answers
+        ):
+            return PrinterStatus(PrinterState.NO_ANSWER, NO_PRINTER_ANSWERED)
+        return PrinterStatus(self.state, self.detail)
 
     @property
     def paper_near_end(self) -> bool:

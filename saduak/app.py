@@ -28,6 +28,7 @@ from displays.voice_admin import UPLOAD_PREFIX as VOICE_UPLOAD_PREFIX
 from displays.voice_admin import router as voice_admin_router
 from kiosk.routes import mount_static as mount_kiosk_static
 from kiosk.routes import router as kiosk_router
+from printer.config import TargetPolicy
 from reports.routes import router as reports_router
 
 logger = logging.getLogger("saduak")
@@ -37,6 +38,8 @@ def create_app(
     settings: Settings | None = None, *, clock: Callable[[], datetime] = utcnow
 ) -> FastAPI:
     settings = settings or get_settings()
+    # Parsed now, so a mistyped allow-list stops the server at start rather than at first print.
+    printer_policy = TargetPolicy.parse(settings.printer_allow)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -52,6 +55,7 @@ def create_app(
         await bus.start()
         queue = QueueService(db, bus, public_url=settings.qr_base_url, clock=clock)
         app.state.settings = settings
+        app.state.printer_policy = printer_policy
         app.state.db = db
         app.state.bus = bus
         app.state.queue = queue

@@ -27,6 +27,7 @@ from counter.settings import get_settings
 from operations.backup import is_empty
 from operations.cli import backup_app, restore_command, take_backup
 from operations.network import resolve_public_url
+from printer.config import PrinterConfig, TargetPolicy, confine
 from saduak import migrations
 
 app = typer.Typer(help="Saduak (สะดวก): queue and service-counter system.", no_args_is_help=True)
@@ -249,6 +250,8 @@ def device_add(
     office: OfficeOpt = None,
 ) -> None:
     """Pair a kiosk or display screen; prints its token once."""
+    if printer:
+        _allowed_printer(printer)
     with _db() as db, db.write() as session:
         target = _office(session, office)
         assert target.id is not None
@@ -282,6 +285,15 @@ def device_revoke(device_id: int, office: OfficeOpt = None) -> None:
     typer.echo(f"device {device_id} revoked")
 
 
+def _allowed_printer(setting: str) -> PrinterConfig:
+    """The printer setting, checked like the admin pages check it (SADUAK_PRINTER_ALLOW)."""
+    try:
+        policy = TargetPolicy.parse(get_settings().printer_allow)
+        return confine(PrinterConfig.parse(setting), policy)
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+
+
 def _queue(db: Database) -> QueueService:
     return QueueService(db, MemoryBus(), public_url=get_settings().qr_base_url)
 
@@ -294,7 +306,6 @@ def printer_test(
     office: OfficeOpt = None,
 ) -> None:
     """Print a test page (width ruler and Thai sample) on a kiosk's printer."""
-    from printer.config import PrinterConfig, PrinterConfigError
     from printer.escpos_io import print_image
     from printer.render import RenderingUnavailable, check_raqm, render_test_page
 
@@ -306,16 +317,16 @@ def printer_test(
             raise _fail(f"no kiosk with id {kiosk} in office {target.code}")
         if not device.printer:
             raise _fail(f"kiosk {device.name!r} has no printer configured")
+        config = _allowed_printer(device.printer)
         try:
-            config = PrinterConfig.parse(device.printer)
             check_raqm()
-        except (PrinterConfigError, RenderingUnavailable) as exc:
+        except RenderingUnavailable as exc:
             raise _fail(str(exc)) from exc
         result = print_image(config, render_test_page(config.width))
+        # The device row is read by office admins: it keeps the public wording only.
+        shown = result.status.public()
         asyncio.run(
-            _queue(db).record_printer_status(
-                device.office_id, kiosk, result.status.state, result.detail
-            )
+            _queue(db).record_printer_status(device.office_id, kiosk, shown.state, shown.detail)
         )
     if not result.printed:
         raise _fail(f"not printed on {config}: {result.status.state} ({result.detail})")

@@ -27,6 +27,13 @@ from saduak import migrations
 from saduak.app import create_app
 from tests.browser_conftest_helpers import chromium  # noqa: F401  (session browser fixture)
 
+# The server refuses loopback printers unless the operator lists them; the tests' fake network
+# printer listens on 127.0.0.1 and some tests name documentation addresses (192.0.2.x), so the
+# test settings list both. Set in the environment so that servers and CLI runs started by the
+# tests read the same list.
+TEST_PRINTER_ALLOW = "private, 127.0.0.1:*, 192.0.2.0/24"
+os.environ["SADUAK_PRINTER_ALLOW"] = TEST_PRINTER_ALLOW
+
 PG_ADMIN_URL = os.environ.get("SADUAK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
