@@ -1,9 +1,8 @@
-"""The admin JSON API under /api/v1/admin (admin role) and the province comparison."""
+"""The admin JSON API under /api/v1/admin (admin role); province shares are granted here and
+the comparison itself is a report (reports/routes.py)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from datetime import date
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -33,8 +32,7 @@ from admin.text import message
 from counter import repository as repo
 from counter.auth import DevicePrincipal, StaffPrincipal
 from counter.queue.errors import InvalidInput, NotFound
-from counter.queue.thai import business_day
-from counter.web import CurrentAdmin, CurrentReader, CurrentStaff, DatabaseDep
+from counter.web import CurrentAdmin, CurrentReader, DatabaseDep
 
 router = APIRouter(prefix="/api/v1")
 
@@ -259,58 +257,6 @@ async def grant_share(body: ShareIn, admin: CurrentAdmin, service: Admin) -> dic
 async def revoke_share(staff_id: Id, admin: CurrentAdmin, service: Admin) -> Response:
     await service.revoke_share(admin, staff_id)
     return Response(status_code=204)
-
-
-def parse_period(first: str | None, last: str | None, today: date) -> tuple[date, date]:
-    """Dates as YYYY-MM-DD; by default the current month up to today."""
-    try:
-        start = date.fromisoformat(first) if first else today.replace(day=1)
-        end = date.fromisoformat(last) if last else today
-    except ValueError:
-        raise InvalidInput(*message("date_format", value=f"{first} / {last}")) from None
-    return start, end
-
-
-@router.get("/province/compare", tags=["province"])
-async def compare(
-    request: Request,
-    who: CurrentStaff,
-    service: Admin,
-    first: Annotated[str | None, Query(alias="from", max_length=10)] = None,
-    last: Annotated[str | None, Query(alias="to", max_length=10)] = None,
-) -> dict[str, Any]:
-    """Key metrics of every office this account may compare, for a span of business days."""
-    start, end = parse_period(first, last, business_day(service.clock()))
-    rows = await service.compare(who, start, end)
-    satisfaction = await satisfaction_of(request, [o.id for o, _ in rows if o.id], start, end)
-    return {
-        "from": start.isoformat(),
-        "to": end.isoformat(),
-        "offices": [
-            {
-                "office": office.code,
-                "name_th": office.name_th,
-                "name_en": office.name_en,
-                **asdict(metrics),
-                "satisfaction_pct": satisfaction.get(office.id or 0),
-            }
-            for office, metrics in rows
-        ],
-    }
-
-
-async def satisfaction_of(
-    request: Request, office_ids: list[int], start: date, end: date
-) -> dict[int, float | None]:
-    """Satisfaction % per office, if the reports package offers it on app.state.satisfaction
-    (a blocking callable (office_ids, first_day, last_day) -> {office_id: pct}); else none."""
-    provider = getattr(request.app.state, "satisfaction", None)
-    if provider is None:
-        return {}
-    result: dict[int, float | None] = await anyio.to_thread.run_sync(
-        provider, office_ids, start, end
-    )
-    return result
 
 
 # ------------------------------------------------------------------ configuration files

@@ -8,14 +8,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-# Office options live with the office in counter.models: displays and reports read them too.
-from counter.models import OfficeSettings, UTCDateTime
+# Office options live with the office in counter.models: displays and reports read them too;
+# so do province shares, which the reports' office comparison reads.
+from counter.models import OfficeSettings, ProvinceMember, UTCDateTime
 
 # The pairing table lives beside its protocol in counter.pairing (the counter layer cannot import
 # admin); importing it here registers it for Alembic, whose env imports the packages' models.
 from counter.pairing import PairingRequest
 
-__all__ = ["OfficeSettings", "PairingRequest"]
+__all__ = ["OfficeSettings", "PairingRequest", "ProvinceMember"]
 
 
 class AuditEntry(SQLModel, table=True):
@@ -34,15 +35,3 @@ class AuditEntry(SQLModel, table=True):
     target: str = Field(default="", max_length=120)
     before: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON()))
     after: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON()))
-
-
-class ProvinceMember(SQLModel, table=True):
-    """A staff account (usually at a provincial office) allowed to compare this office's key
-    metrics with others'. Granted by the office's own admin: each office shares its own data."""
-
-    __tablename__ = "province_member"
-
-    staff_id: int = Field(foreign_key="staff.id", primary_key=True)
-    office_id: int = Field(foreign_key="office.id", primary_key=True)
-    granted_by: int | None = Field(default=None, foreign_key="staff.id")
-    granted_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))

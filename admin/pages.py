@@ -1,4 +1,5 @@
-"""Admin pages under /admin (admin role) and the office comparison at /province.
+"""Admin pages under /admin (admin role); the office comparison at /province is a report page
+(reports/routes.py), linked from the admin menu.
 
 Pages are rendered with the data they show; every change goes through the JSON API from
 admin.js (Saduak.api adds the CSRF token). Without a login a page redirects to /login?next=...
@@ -17,10 +18,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from admin import config_io
-from admin.api import get_admin_service, parse_period, satisfaction_of
+from admin.api import get_admin_service
 from admin.text import LABELS, ROLE_LABELS
 from counter.auth import DeviceKind, Role, StaffPrincipal
-from counter.queue.errors import DomainError, Forbidden
 from counter.queue.thai import BE_OFFSET, business_day, format_thai_date
 from counter.seed import catalogue
 from counter.ui import csrf_token_for, templates_for
@@ -350,44 +350,6 @@ async def audit_page(
         entries=entries,
         action=action or "",
         older=entries[-1]["id"] if len(entries) == 50 else None,
-    )
-
-
-@router.get("/province", response_class=HTMLResponse)
-async def compare_page(
-    request: Request, start: str | None = None, end: str | None = None
-) -> Response:
-    """The province view: key metrics of every office this account may compare."""
-    who = await _viewer(request)
-    if who is None:
-        return _to_login(request)
-    service = get_admin_service(request)
-    office = await service.office(who.office_id)
-    error: tuple[str, str] | None = None
-    rows: list[Any] = []
-    first, last = business_day(service.clock()).replace(day=1), business_day(service.clock())
-    satisfaction: dict[int, float | None] = {}
-    status = 200
-    try:
-        first, last = parse_period(start or None, end or None, last)
-        rows = await service.compare(who, first, last)
-        satisfaction = await satisfaction_of(request, [o.id for o, _ in rows if o.id], first, last)
-    except Forbidden as exc:
-        error, status = (exc.th, exc.en), 403
-    except DomainError as exc:
-        error, status = (exc.th, exc.en), 422
-    return _render(
-        request,
-        "admin/compare.html",
-        who,
-        active="province",
-        office=office,
-        rows=rows,
-        satisfaction=satisfaction,
-        first=first,
-        last=last,
-        error=error,
-        status_code=status,
     )
 
 

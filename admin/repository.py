@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -15,11 +15,8 @@ from counter.models import (
     CounterService,
     Device,
     Holiday,
-    Office,
     Service,
     Staff,
-    Ticket,
-    TicketEvent,
 )
 
 
@@ -140,42 +137,3 @@ def shares_of_office(session: Session, office_id: int) -> Sequence[tuple[Provinc
 
 def share(session: Session, staff_id: int, office_id: int) -> ProvinceMember | None:
     return session.get(ProvinceMember, (staff_id, office_id))
-
-
-def offices_shared_with(session: Session, staff_id: int) -> Sequence[Office]:
-    return session.exec(
-        select(Office)
-        .join(ProvinceMember, col(ProvinceMember.office_id) == Office.id)
-        .where(ProvinceMember.staff_id == staff_id)
-        .order_by(col(Office.code))
-    ).all()
-
-
-def offices_by_ids(session: Session, office_ids: Sequence[int]) -> Sequence[Office]:
-    return session.exec(
-        select(Office).where(col(Office.id).in_(office_ids)).order_by(col(Office.code))
-    ).all()
-
-
-def period_events(
-    session: Session, office_id: int, first_day: date, last_day: date
-) -> Sequence[tuple[int, int, str, datetime, int]]:
-    """(ticket, transaction, kind, at, service) of the tickets issued in a span of business
-    days, in event order: everything the comparison metrics are derived from."""
-    rows = session.execute(
-        sa.select(
-            col(TicketEvent.ticket_id),
-            col(TicketEvent.transaction_no),
-            col(TicketEvent.kind),
-            col(TicketEvent.at),
-            col(TicketEvent.service_id),
-        )
-        .join(Ticket, col(Ticket.id) == TicketEvent.ticket_id)
-        .where(
-            col(Ticket.office_id) == office_id,
-            col(Ticket.business_day) >= first_day,
-            col(Ticket.business_day) <= last_day,
-        )
-        .order_by(col(TicketEvent.seq))
-    ).all()
-    return [(t, n, k, at, s) for t, n, k, at, s in rows]

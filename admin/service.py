@@ -32,7 +32,6 @@ from admin.audit import (
     service_snapshot,
     staff_snapshot,
 )
-from admin.metrics import Event, OfficeMetrics, Standards, office_metrics
 from admin.models import OfficeSettings, ProvinceMember
 from admin.schemas import (
     CounterIn,
@@ -67,9 +66,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
-
-# How far back a comparison may reach in one request.
-MAX_PERIOD_DAYS = 366
 
 
 def _not_found(key: str) -> NotFound:
@@ -666,47 +662,6 @@ class AdminService:
             tx.session.delete(member)
 
         await self._write(actor, work)
-
-    async def comparable_offices(self, who: StaffPrincipal) -> list[Office]:
-        """The offices this account may compare: its own (admins and managers) and every office
-        whose admin shared its metrics with it."""
-
-        def read(session: Session) -> list[Office]:
-            offices = {o.id: o for o in arepo.offices_shared_with(session, who.staff_id)}
-            if who.role in (Role.ADMIN, Role.MANAGER):
-                own = repo.get_office(session, who.office_id)
-                if own is not None:
-                    offices[own.id] = own
-            return sorted(offices.values(), key=lambda o: o.code)
-
-        return await self._read(read)
-
-    async def compare(
-        self, who: StaffPrincipal, first_day: date, last_day: date
-    ) -> list[tuple[Office, OfficeMetrics]]:
-        if first_day > last_day or (last_day - first_day).days >= MAX_PERIOD_DAYS:
-            raise rules.invalid("period")
-        offices = await self.comparable_offices(who)
-        if not offices:
-            raise Forbidden(*message("province_forbidden"))
-
-        def read(session: Session) -> list[tuple[Office, OfficeMetrics]]:
-            out = []
-            for office in offices:
-                assert office.id is not None
-                standards = {
-                    s.id: Standards(s.standard_minutes, s.wait_target_minutes)
-                    for s in repo.services(session, office.id)
-                    if s.id is not None
-                }
-                events = (
-                    Event(*row)
-                    for row in arepo.period_events(session, office.id, first_day, last_day)
-                )
-                out.append((office, office_metrics(events, standards)))
-            return out
-
-        return await self._read(read)
 
     # ------------------------------------------------------------------ configuration files
 

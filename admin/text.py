@@ -125,14 +125,6 @@ MESSAGES: dict[str, Bilingual] = {
         "{username} can already compare this office",
     ),
     "share_not_found": ("ไม่พบสิทธิ์นี้", "no such share"),
-    "period": (
-        "ช่วงวันที่ไม่ถูกต้อง (วันเริ่มต้องไม่หลังวันสิ้นสุด และไม่เกิน 366 วัน)",
-        "the period is not valid: start after end, or longer than 366 days",
-    ),
-    "province_forbidden": (
-        "บัญชีนี้ยังไม่ได้รับสิทธิ์เปรียบเทียบสำนักงาน",
-        "this account may not compare offices",
-    ),
     # configuration files
     "config_format": ("รูปแบบไฟล์ต้องเป็น JSON หรือ YAML", "format must be json or yaml"),
     "yaml_missing": (
@@ -340,26 +332,7 @@ LABELS: dict[str, Bilingual] = {
     "check": ("ตรวจสอบก่อน", "Check first"),
     "apply": ("นำเข้า", "Import"),
     # province
-    "period_from": ("ตั้งแต่วันที่", "From"),
-    "period_to": ("ถึงวันที่", "To"),
     "show": ("แสดง", "Show"),
-    "tickets": ("จำนวนบัตรคิว", "Tickets"),
-    "served": ("ให้บริการเสร็จ", "Served"),
-    "wait_median": ("เวลารอ มัธยฐาน (นาที)", "Median wait (min)"),
-    "wait_p90": ("เวลารอ P90 (นาที)", "P90 wait (min)"),
-    "within_standard": ("เสร็จภายในเวลามาตรฐาน", "Within standard"),
-    "within_target": ("รอไม่เกินเป้าหมาย", "Wait within target"),
-    "satisfaction": ("ความพึงพอใจ", "Satisfaction"),
-    "satisfaction_note": (
-        "ความพึงพอใจมาจากแบบสำรวจของโมดูลรายงาน ยังไม่เชื่อมข้อมูลในหน้านี้ จึงแสดง —",
-        "Satisfaction comes from the reports' survey and is not connected here yet (—).",
-    ),
-    "metrics_note": (
-        "คำนวณจากบันทึกเหตุการณ์ของบัตรคิวที่ออกในช่วงวันที่ เวลารอ = เรียกครั้งที่นำไปสู่การให้บริการ − "
-        "ออกบัตร (ต่อรายการ) เวลาให้บริการไม่นับช่วงพักคิว",
-        "From the event log of tickets issued in the period. Wait = the call that led to "
-        "service − issue (per transaction); service time excludes held time.",
-    ),
     "share_with": ("ให้สิทธิ์ดูข้อมูลสำนักงานนี้แก่", "Let this user compare this office"),
     "share_help": (
         "ผู้ใช้ที่ได้รับสิทธิ์ (เช่น เจ้าหน้าที่ที่ทำการปกครองจังหวัด) จะเห็นตัวชี้วัดหลักของสำนักงานนี้ "

@@ -275,3 +275,15 @@ class PaperTicket(SQLModel, table=True):
     counter_id: int | None = Field(default=None, foreign_key="counter.id")
     entered_by: int | None = Field(default=None, foreign_key="staff.id")
     entered_at: datetime = _utc_col()
+
+
+class ProvinceMember(SQLModel, table=True):
+    """A staff account (usually at a provincial office) allowed to compare this office's key
+    metrics with others'. Granted by the office's own admin: each office shares its own data."""
+
+    __tablename__ = "province_member"
+
+    staff_id: int = Field(foreign_key="staff.id", primary_key=True)
+    office_id: int = Field(foreign_key="office.id", primary_key=True)
+    granted_by: int | None = Field(default=None, foreign_key="staff.id")
+    granted_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))

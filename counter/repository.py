@@ -21,7 +21,7 @@ from counter.models import (
     TicketEvent,
 )
 from counter.queue.policy import Candidate
-from counter.queue.states import OPEN_STATES, TicketStatus
+from counter.queue.states import ROLLOVER_CLOSES, TicketStatus
 
 
 def lock_office(session: Session, office_id: int) -> Office | None:
@@ -256,13 +256,22 @@ def held_at(session: Session, counter_id: int) -> Sequence[Ticket]:
     ).all()
 
 
-def stale_open_tickets(session: Session, office_id: int, before: date) -> Sequence[Ticket]:
-    return session.exec(
-        select(Ticket).where(
-            Ticket.office_id == office_id,
-            Ticket.business_day < before,
-            col(Ticket.status).in_(sorted(OPEN_STATES)),
+def stale_open_tickets(
+    session: Session, office_id: int, before: date, serving_before: date | None = None
+) -> Sequence[Ticket]:
+    """Tickets of business days before `before` that the rollover closes: not those in
+    service, unless their day is before `serving_before` (carried over a whole day already)."""
+    closes: sa.ColumnElement[bool] = col(Ticket.status).in_(sorted(ROLLOVER_CLOSES))
+    if serving_before is not None:
+        closes = sa.or_(
+            closes,
+            sa.and_(
+                col(Ticket.status) == TicketStatus.SERVING,
+                col(Ticket.business_day) < serving_before,
+            ),
         )
+    return session.exec(
+        select(Ticket).where(Ticket.office_id == office_id, Ticket.business_day < before, closes)
     ).all()
 
 

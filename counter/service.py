@@ -275,10 +275,17 @@ class QueueService:
                 log.warning("could not publish %s", message.get("type"), exc_info=True)
 
     def _roll_over(self, tx: _Tx) -> None:
-        """Close tickets left open from an earlier business day, once per office and day."""
+        """Close tickets left open from an earlier business day, once per office and day.
+
+        A ticket in service at the rollover keeps its service: it stays with its counter, which
+        stays open, until staff finish it (DOMAIN.md: a day end never erases service). One still
+        in service at the next rollover was forgotten: its duration is unknown, so it is closed
+        unserved rather than counted as a day-long service."""
         if tx.office.last_business_day == tx.today:
             return
-        stale = repo.stale_open_tickets(tx.session, _id(tx.office), tx.today)
+        stale = repo.stale_open_tickets(
+            tx.session, _id(tx.office), tx.today, serving_before=tx.office.last_business_day
+        )
         for ticket in stale:
             ticket.status = advance(
                 ticket.number, TicketStatus(ticket.status), Action.CLOSE_UNSERVED
@@ -291,7 +298,7 @@ class QueueService:
                 detail={"business_day": ticket.business_day.isoformat()},
             )
         for counter in repo.counters(tx.session, _id(tx.office)):
-            if counter.staff_id is not None:
+            if counter.staff_id is not None and not _serving_at(tx.session, counter):
                 tx.log_counter(counter, "closed", counter.staff_id, reason="day_end")
                 counter.staff_id = None
                 counter.opened_at = None
@@ -990,6 +997,11 @@ def counter_policy(counter: Counter, slots: Sequence[Any]) -> CounterPolicy:
 def _id(row: Office | Counter | Service | Ticket) -> int:
     assert row.id is not None
     return row.id
+
+
+def _serving_at(session: Session, counter: Counter) -> bool:
+    current = repo.current_ticket_at(session, _id(counter))
+    return current is not None and current.status == TicketStatus.SERVING
 
 
 def _ticket_not_found(ticket_id: int) -> NotFound:

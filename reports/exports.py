@@ -36,7 +36,8 @@ SUMMARY_HEADER = [
     "เวลามาตรฐาน (นาที) / Standard (min)",
     "% ภายในมาตรฐาน / % within standard",
     "% รอไม่เกินเป้าหมาย / % wait within target",
-    "ความพึงพอใจ n / Satisfaction n",
+    "ผู้ตอบแบบประเมิน (คน) / Satisfaction respondents",
+    "คำตอบรายข้อ / Item answers",
     "ความพึงพอใจเฉลี่ย / Satisfaction mean",
     "S.D.",
     "ความพึงพอใจ % / Satisfaction %",
@@ -103,7 +104,8 @@ def summary_rows(summary: dict[str, Any]) -> list[list[Any]]:
             standard,
             _r(m["within_standard_pct"]),
             _r(m["within_target_pct"]),
-            sat.get("n"),
+            sat.get("respondents"),
+            sat.get("answers"),
             _r(sat.get("mean"), 2),
             _r(sat.get("sd"), 2),
             _r(sat.get("percent")),
@@ -116,21 +118,23 @@ def summary_rows(summary: dict[str, Any]) -> list[list[Any]]:
 
 def satisfaction_rows(summary: dict[str, Any]) -> list[list[Any]]:
     sat = summary["satisfaction"]
-    rows: list[list[Any]] = [["ข้อประเมิน / Item", "n", "ค่าเฉลี่ย / Mean", "S.D.", "ร้อยละ / %"]]
+    rows: list[list[Any]] = [
+        ["ข้อประเมิน / Item", "คำตอบ / Answers", "ค่าเฉลี่ย / Mean", "S.D.", "ร้อยละ / %"]
+    ]
     for item in sat["items"]:
         rows.append(
             [
                 f"{item['label_th']} / {item['label_en']}",
-                item["n"],
+                item["answers"],
                 _r(item["mean"], 2),
                 _r(item["sd"], 2),
                 _r(item["percent"]),
             ]
         )
     o = summary["overall"]["satisfaction"]
-    rows.append(["รวม / Overall", o["n"], _r(o["mean"], 2), _r(o["sd"], 2), _r(o["percent"])])
+    rows.append(["รวม / Overall", o["answers"], _r(o["mean"], 2), _r(o["sd"], 2), _r(o["percent"])])
     rows.append([])
-    rows.append(["ผู้ตอบ / Respondents", sat["respondents"]])
+    rows.append(["ผู้ตอบแบบประเมิน (คน) / Respondents (people)", sat["respondents"]])
     rows.append(["ผู้มาติดต่อ / Visitors", sat["visitors"]])
     rows.append(["ขนาดตัวอย่างขั้นต่ำ (Yamane e=0.05) / Minimum sample", sat["yamane_required"]])
     if sat.get("warning_th"):

@@ -378,7 +378,8 @@ class ScoreTally:
         return None if mean is None else mean / 5 * 100
 
     def as_dict(self) -> dict[str, float | int | None]:
-        return {"n": self.n, "mean": self.mean, "sd": self.sd, "percent": self.percent}
+        """Item answers (never "n": people are counted as respondents, elsewhere)."""
+        return {"answers": self.n, "mean": self.mean, "sd": self.sd, "percent": self.percent}
 
 
 def yamane(population: int, e: float = YAMANE_E) -> int:

@@ -9,7 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from counter.models import Counter, CounterEvent, Office, Ticket, TicketEvent
+from counter.models import Counter, CounterEvent, Office, ProvinceMember, Ticket, TicketEvent
+from counter.queue.states import OPEN_STATES
 from reports.metrics import Event, TransactionRow
 from reports.models import (
     ReportDay,
@@ -44,6 +45,19 @@ TICKET_BATCH = 2000
 def last_sealed_day(session: Session, office_id: int) -> date | None:
     value = session.exec(
         select(sa.func.max(ReportDay.business_day)).where(ReportDay.office_id == office_id)
+    ).one()
+    return value
+
+
+def first_open_day(session: Session, office_id: int, before: date) -> date | None:
+    """The earliest business day before `before` with a ticket still open: one in service at
+    the day end stays open until staff finish it, so its day is not final yet."""
+    value: date | None = session.exec(
+        select(sa.func.min(Ticket.business_day)).where(
+            Ticket.office_id == office_id,
+            col(Ticket.business_day) < before,
+            col(Ticket.status).in_(sorted(OPEN_STATES)),
+        )
     ).one()
     return value
 
@@ -397,16 +411,16 @@ def survey_tallies(session: Session, office_id: int, first: date, last: date) ->
 
 
 def survey_respondents(session: Session, office_id: int, first: date, last: date) -> Sequence[Any]:
-    """(service, counter, responses) of the period."""
+    """(service, counter, staff, respondents) of the period: one response per ticket."""
     r = SurveyResponse
     return session.execute(
-        sa.select(*_c(r, "service_id", "counter_id"), sa.func.count())
+        sa.select(*_c(r, "service_id", "counter_id", "staff_id"), sa.func.count())
         .where(
             col(r.office_id) == office_id,
             col(r.business_day) >= first,
             col(r.business_day) <= last,
         )
-        .group_by(col(r.service_id), col(r.counter_id))
+        .group_by(col(r.service_id), col(r.counter_id), col(r.staff_id))
     ).all()
 
 
@@ -444,3 +458,16 @@ def last_finished_at_counter(
         .limit(1)
     ).first()
     return (row[0], row[1]) if row else None
+
+
+# ------------------------------------------------------------------ province
+
+
+def offices_shared_with(session: Session, staff_id: int) -> Sequence[Office]:
+    """Offices whose admin let this account compare their key metrics."""
+    return session.exec(
+        select(Office)
+        .join(ProvinceMember, col(ProvinceMember.office_id) == Office.id)
+        .where(ProvinceMember.staff_id == staff_id)
+        .order_by(col(Office.code))
+    ).all()

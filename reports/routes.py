@@ -20,7 +20,7 @@ from counter.auth import DevicePrincipal, Role, StaffPrincipal
 from counter.bus import MessagesMissed
 from counter.db import Database
 from counter.models import OfficeSettings
-from counter.queue.errors import DomainError, InvalidInput
+from counter.queue.errors import DomainError, Forbidden, InvalidInput
 from counter.queue.thai import (
     fiscal_year,
     format_thai_date,
@@ -29,7 +29,13 @@ from counter.queue.thai import (
 )
 from counter.service import office_channel
 from counter.ui import csrf_token_for, templates_for
-from counter.web import SESSION_COOKIE, Authenticator, CurrentManager, CurrentReader
+from counter.web import (
+    SESSION_COOKIE,
+    Authenticator,
+    CurrentManager,
+    CurrentReader,
+    CurrentStaff,
+)
 from reports import periods
 from reports.schemas import SurveyIn, SurveyItemsIn
 from reports.service import ReportService
@@ -182,6 +188,30 @@ async def export(
     )
 
 
+@router.get("/api/v1/province/compare", tags=["province"])
+async def province_compare(
+    who: CurrentStaff,
+    reports: ReportsDep,
+    from_: Annotated[str | None, Query(alias="from", max_length=40)] = None,
+    to: Text = None,
+) -> JSONResponse:
+    """Key metrics of every office this account may compare (its own for a manager or admin,
+    and those shared with it), from the same engine as the summary; default this month."""
+    period = await _compare_period(reports, who.office_id, from_, to)
+    offices = await reports.compare(who, period)
+    return JSONResponse({"period": period.as_dict(), "offices": offices})
+
+
+async def _compare_period(
+    reports: ReportService, office_id: int, first: str | None, last: str | None
+) -> periods.Period:
+    today = await reports.today(office_id)
+    return periods.custom(
+        periods.parse_date(first) if first else today.replace(day=1),
+        periods.parse_date(last) if last else today,
+    )
+
+
 @router.get("/api/v1/survey-items", tags=["survey"])
 async def survey_items(manager: CurrentManager, survey: SurveyDep) -> dict[str, Any]:
     return {"items": await survey.items(manager.office_id)}
@@ -244,14 +274,23 @@ async def _period(request: Request, reports: ReportsDep, office_id: int) -> peri
     )
 
 
-async def _page_manager(request: Request) -> tuple[StaffPrincipal, str] | Response:
-    """The signed-in manager of a page, the login redirect, or a 403 page."""
+async def _page_staff(request: Request) -> tuple[StaffPrincipal, str] | Response:
+    """The signed-in staff member of a page, or the login redirect."""
     token = request.cookies.get(SESSION_COOKIE)
     auth: Authenticator = request.app.state.auth
     principal = await auth.resolve(token) if token else None
     if not token or not isinstance(principal, StaffPrincipal):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse("/login?next=" + quote(target, safe=""), status_code=303)
+        return RedirectResponse("/login?next=" + quote(target, safe="/"), status_code=303)
+    return principal, token
+
+
+async def _page_manager(request: Request) -> tuple[StaffPrincipal, str] | Response:
+    """The signed-in manager of a page, the login redirect, or a 403 page."""
+    who = await _page_staff(request)
+    if isinstance(who, Response):
+        return who
+    principal, token = who
     if principal.role not in (Role.ADMIN, Role.MANAGER):
         return _render(request, "reports/forbidden.html", {}, status_code=403)
     return principal, token
@@ -360,6 +399,43 @@ async def evidence_page(request: Request, reports: ReportsDep, fy: Text = None) 
             "data_json": _script_json(_evidence_chart_data(data)),
             "generated": narrative(format_thai_date_long(await reports.now(), with_time=True)),
         },
+    )
+
+
+@router.get("/province", response_class=HTMLResponse, include_in_schema=False)
+async def province_page(
+    request: Request, reports: ReportsDep, start: Text = None, end: Text = None
+) -> Response:
+    """The province view: the offices this account may compare, side by side (linked from the
+    admin menu; any account an office shared its metrics with may open it)."""
+    who = await _page_staff(request)
+    if isinstance(who, Response):
+        return who
+    staff, token = who
+    error: DomainError | None = None
+    offices: list[dict[str, Any]] = []
+    period = None
+    status = 200
+    try:
+        period = await _compare_period(reports, staff.office_id, start or None, end or None)
+        offices = await reports.compare(staff, period)
+    except Forbidden as exc:
+        error, status = exc, 403
+    except DomainError as exc:
+        error, status = exc, 422
+    if period is None:
+        period = await _compare_period(reports, staff.office_id, None, None)
+    return _render(
+        request,
+        "reports/province.html",
+        {
+            "csrf_token": csrf_token_for(token),
+            "staff": staff,
+            "period": period,
+            "offices": offices,
+            "error": error,
+        },
+        status_code=status,
     )
 
 

@@ -25,9 +25,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from counter import repository as counter_repo
+from counter.auth import Role, StaffPrincipal
 from counter.db import Database
 from counter.models import Counter, Office, Service, Staff
-from counter.queue.errors import InvalidInput, NotFound
+from counter.queue.errors import Forbidden, InvalidInput, NotFound
 from counter.queue.thai import BE_OFFSET, MONTHS_SHORT, business_day, format_thai_date
 from reports import exports
 from reports import repository as repo
@@ -137,6 +138,8 @@ class ReportService:
             before = office.last_business_day
             if before is None:
                 return 0
+            # A ticket in service at the day end keeps its day open until staff finish it.
+            before = min(before, repo.first_open_day(session, office_id, before) or before)
             after = repo.last_sealed_day(session, office_id)
             if self._outdated(session, office_id):
                 # Built by older rules: drop them all and build again from the start.
@@ -352,6 +355,31 @@ class ReportService:
             "services": services,
             "satisfaction": {k: v for k, v in satisfaction.items() if k not in ("by_service",)},
         }
+
+    async def compare(self, who: StaffPrincipal, period: Period) -> list[dict[str, Any]]:
+        """The province comparison: each office this account may compare, with the overall
+        figures of the same summary every other report reads (one engine, one definition)."""
+
+        def run() -> list[dict[str, Any]]:
+            with self.db.read() as session:
+                offices = {o.id: o for o in repo.offices_shared_with(session, who.staff_id)}
+                if who.role in (Role.ADMIN, Role.MANAGER):
+                    own = repo.office(session, who.office_id)
+                    if own is not None:
+                        offices[own.id] = own
+            if not offices:
+                raise Forbidden(*ERR["province_forbidden"])
+            out = []
+            for office in sorted(offices.values(), key=lambda o: o.code):
+                assert office.id is not None
+                self.seal(office.id)
+                with self.db.read() as session:
+                    ctx = self._context(session, office.id)
+                    summary = self._summary(session, ctx, period, include_staff=False)
+                out.append({**summary["office"], **summary["overall"]})
+            return out
+
+        return await self._run(run)
 
     async def dashboard(
         self,
@@ -587,7 +615,7 @@ class ReportService:
         exports.write_xlsx(
             path,
             [
-                ("สรุป Summary", exports.SUMMARY_HEADER, [[title], *rows][1:], [34] + [12] * 33),
+                ("สรุป Summary", exports.SUMMARY_HEADER, [[title], *rows][1:], [34] + [12] * 34),
                 ("ความพึงพอใจ Satisfaction", None, exports.satisfaction_rows(summary), [60, 10]),
                 ("นิยาม Definitions", None, exports.definitions_rows(), [90, 90]),
             ],
@@ -666,14 +694,27 @@ class ReportService:
             if stid is not None:
                 by_staff.setdefault(stid, ScoreTally()).merge(part)
             pooled.merge(part)
-        respondents = sum(
-            int(n)
-            for sid, cid, n in repo.survey_respondents(
-                session, ctx.office_id, period.first, period.last
-            )
-            if (service_id is None or sid == service_id)
-            and (counter_id is None or cid == counter_id)
-        )
+        # People (one response per ticket), beside the item answers of each tally.
+        respondents = 0
+        people: dict[str, dict[int, int]] = {"service": {}, "counter": {}, "staff": {}}
+        for sid, cid, stid, n in repo.survey_respondents(
+            session, ctx.office_id, period.first, period.last
+        ):
+            if (service_id is not None and sid != service_id) or (
+                counter_id is not None and cid != counter_id
+            ):
+                continue
+            respondents += int(n)
+            for kind, key in (("service", sid), ("counter", cid), ("staff", stid)):
+                if key is not None:
+                    people[kind][key] = people[kind].get(key, 0) + int(n)
+
+        def group(kind: str, tallies: dict[int, ScoreTally]) -> dict[int, dict[str, Any]]:
+            return {
+                k: {"respondents": people[kind].get(k, 0), **t.as_dict()}
+                for k, t in tallies.items()
+            }
+
         need = yamane(visitors)
         known = {i.code for i in items}
         item_rows = [
@@ -698,16 +739,16 @@ class ReportService:
             "warning_th": None,
             "warning_en": None,
             "items": item_rows,
-            "overall": pooled.as_dict(),
-            "by_service": {sid: t.as_dict() for sid, t in by_service.items()},
-            "by_counter": {cid: t.as_dict() for cid, t in by_counter.items()},
+            "overall": {"respondents": respondents, **pooled.as_dict()},
+            "by_service": group("service", by_service),
+            "by_counter": group("counter", by_counter),
         }
         if respondents < need:
             th, en = T["sample_warning"]
             out["warning_th"] = th.format(n=respondents, need=need, visitors=visitors)
             out["warning_en"] = en.format(n=respondents, need=need, visitors=visitors)
         if include_staff:
-            out["by_staff"] = {stid: t.as_dict() for stid, t in by_staff.items()}
+            out["by_staff"] = group("staff", by_staff)
         return out
 
     def _comments(

@@ -127,9 +127,11 @@ DEFINITIONS: list[tuple[str, str]] = [
     ),
     (
         "ความพึงพอใจ 5 ระดับ: ร้อยละ = ค่าเฉลี่ย ÷ 5 × 100; S.D. = ส่วนเบี่ยงเบนมาตรฐานของกลุ่มตัวอย่าง; "
-        "ขนาดตัวอย่างขั้นต่ำตามสูตรของ Taro Yamane ที่ความคลาดเคลื่อน 0.05 จากจำนวนผู้มาติดต่อในช่วงเวลา",
+        "ขนาดตัวอย่างขั้นต่ำตามสูตรของ Taro Yamane ที่ความคลาดเคลื่อน 0.05 จากจำนวนผู้มาติดต่อในช่วงเวลา; "
+        "ผู้ตอบแบบประเมิน = จำนวนคน (หนึ่งคนต่อบัตรคิว) ส่วนคำตอบ = จำนวนคำตอบรายข้อ",
         "Satisfaction on 5 levels: % = mean ÷ 5 × 100; S.D. is the sample standard deviation; "
-        "the minimum sample is Yamane's n = N / (1 + N·0.05²) for the period's visitors.",
+        "the minimum sample is Yamane's n = N / (1 + N·0.05²) for the period's visitors; "
+        "respondents are people (one per ticket), answers are item answers.",
     ),
     (
         "เวลาว่างของช่องบริการ = เวลาเปิดช่อง − เวลาพัก − เวลาเรียก/ให้บริการ; วันที่เป็นวันทำการตามเวลา "
@@ -140,6 +142,16 @@ DEFINITIONS: list[tuple[str, str]] = [
 ]
 
 T = {
+    "province": ("เปรียบเทียบสำนักงาน", "Compare offices"),
+    "province_note": (
+        "ตัวเลขชุดเดียวกับรายงานสรุปของแต่ละสำนักงาน (นิยามท้ายรายงาน) ต่อรายการ เวลารอ = "
+        "เรียกครั้งที่นำไปสู่การให้บริการ − ออกบัตร นับเฉพาะรายการที่ให้บริการ",
+        "The same figures as each office's summary report (definitions in its footer): per "
+        "transaction, wait = the call that led to service − issue, served transactions only.",
+    ),
+    "show": ("แสดง", "Show"),
+    "office": ("สำนักงาน", "Office"),
+    "back_admin": ("กลับหน้าผู้ดูแลระบบ", "Back to admin"),
     "reports": ("รายงานผลการให้บริการ", "Service reports"),
     "dashboard": ("ภาพรวมการให้บริการ", "Service dashboard"),
     "evidence_title": ("รายงานผลการให้บริการ ประจำปีงบประมาณ พ.ศ. {fy}", "Service report, FY {fy}"),
@@ -187,7 +199,10 @@ T = {
     "idle_h": ("ว่าง (ชม.)", "Idle (h)"),
     "satisfaction": ("ความพึงพอใจของผู้รับบริการ", "Citizen satisfaction"),
     "item": ("ประเด็น", "Item"),
-    "respondents": ("ผู้ตอบ", "Respondents"),
+    "satisfaction_short": ("ความพึงพอใจ", "Satisfaction"),
+    "respondents": ("ผู้ตอบแบบประเมิน", "Respondents"),
+    "respondents_count": ("ผู้ตอบ {n} คน", "{n} respondents"),
+    "answers": ("คำตอบ", "Answers"),
     "percent": ("ร้อยละ", "%"),
     "sample_warning": (
         "จำนวนผู้ตอบ {n} คน น้อยกว่าขนาดตัวอย่างขั้นต่ำ {need} คน (Yamane, e = 0.05) "
@@ -247,6 +262,10 @@ ERR = {
     "be_year": (
         "ปี {year} เป็นปี พ.ศ. กรุณาใช้ปี ค.ศ. (พ.ศ. − 543) ในวันที่ เช่น 2026-11-27",
         "year {year} looks like a Buddhist Era year; dates use the Common Era (BE − 543)",
+    ),
+    "province_forbidden": (
+        "บัญชีนี้ยังไม่ได้รับสิทธิ์เปรียบเทียบสำนักงาน",
+        "this account may not compare offices",
     ),
     "range_order": (
         "วันเริ่มต้นต้องไม่อยู่หลังวันสิ้นสุด",

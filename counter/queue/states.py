@@ -64,8 +64,12 @@ TRANSITIONS: dict[tuple[TicketStatus, Action], TicketStatus] = {
     (S.HELD, A.CLOSE_UNSERVED): S.UNSERVED,
 }
 
-# States a ticket can still leave during its business day; the rollover closes these.
+# States a ticket can still leave during its business day.
 OPEN_STATES: frozenset[TicketStatus] = frozenset({S.WAITING, S.CALLED, S.SERVING, S.HELD})
+
+# What the day rollover closes as unserved. A ticket in service is not among them: a day end
+# never erases service; staff finish it after midnight and it counts on the day it started.
+ROLLOVER_CLOSES: frozenset[TicketStatus] = OPEN_STATES - {S.SERVING}
 
 # Where a ticket is "at a counter": the counter that acted last still owns it.
 AT_COUNTER_STATES: frozenset[TicketStatus] = frozenset({S.CALLED, S.SERVING, S.HELD})

@@ -1,98 +1,14 @@
-"""The province view: offices share their key metrics with named users, who compare them."""
+"""The province view: offices share their key metrics with named users, who compare them.
+The figures come from the reports engine (tests/reports/test_one_engine.py holds them against
+every other surface)."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
-from admin.metrics import Event, Standards, office_metrics, percentile
 from tests.admin.conftest import North, assert_thai_error, audit
 from tests.conftest import DEMO_PASSWORDS, FakeClock, login
-
-T0 = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
-
-
-def at(minutes: float) -> datetime:
-    return T0 + timedelta(minutes=minutes)
-
-
-def events(*rows: tuple[int, int, str, float, int]) -> list[Event]:
-    return [
-        Event(ticket, tx, kind, at(minute), service) for ticket, tx, kind, minute, service in rows
-    ]
-
-
-STANDARDS = {1: Standards(standard_minutes=15, wait_target_minutes=15), 2: Standards(10, 5)}
-
-
-class TestMetrics:
-    def test_wait_runs_from_issue_to_the_call_that_led_to_service(self) -> None:
-        m = office_metrics(
-            events(
-                (1, 1, "issued", 0, 1),
-                (1, 1, "called", 10, 1),
-                (1, 1, "no_show", 12, 1),
-                (1, 1, "reactivated", 20, 1),
-                (1, 1, "called", 30, 1),
-                (1, 1, "started", 31, 1),
-                (1, 1, "finished", 36, 1),
-            ),
-            STANDARDS,
-        )
-        assert m.tickets == 1 and m.served == 1
-        assert m.wait_median_minutes == 30
-        assert m.within_target_pct == 0 and m.within_standard_pct == 100
-
-    def test_held_time_is_not_service_time(self) -> None:
-        m = office_metrics(
-            events(
-                (1, 1, "issued", 0, 1),
-                (1, 1, "called", 5, 1),
-                (1, 1, "started", 6, 1),
-                (1, 1, "held", 15, 1),
-                (1, 1, "unheld", 40, 1),
-                (1, 1, "started", 41, 1),
-                (1, 1, "finished", 47, 1),
-            ),
-            STANDARDS,
-        )
-        # 9 + 6 = 15 minutes of service: within the 15-minute standard despite the long hold.
-        assert m.within_standard_pct == 100
-        assert m.wait_median_minutes == 5
-
-    def test_a_transfer_is_two_transactions_of_one_ticket(self) -> None:
-        m = office_metrics(
-            events(
-                (1, 1, "issued", 0, 1),
-                (1, 1, "called", 4, 1),
-                (1, 1, "started", 5, 1),
-                (1, 1, "transferred", 25, 1),
-                (1, 2, "requeued", 25, 2),
-                (1, 2, "called", 35, 2),
-                (1, 2, "started", 36, 2),
-                (1, 2, "finished", 40, 2),
-            ),
-            STANDARDS,
-        )
-        assert m.tickets == 1 and m.served == 2 and m.waits == 2
-        assert m.wait_median_minutes == 7  # waits 4 and 10
-        assert m.within_standard_pct == 50  # 20 > 15, then 4 <= 10
-        assert m.within_target_pct == 50  # 4 <= 15, then 10 > 5
-
-    def test_unserved_tickets_count_as_volume_only(self) -> None:
-        m = office_metrics(
-            events((1, 1, "issued", 0, 1), (2, 1, "issued", 1, 1), (2, 1, "cancelled", 3, 1)),
-            STANDARDS,
-        )
-        assert m.tickets == 2 and m.served == 0 and m.wait_median_minutes is None
-        assert m.within_standard_pct is None
-
-    def test_p90_is_a_value_that_occurred(self) -> None:
-        assert percentile([float(n) for n in range(1, 11)], 90) == 9
-        assert percentile([4.0], 90) == 4
-        assert percentile([], 90) is None
 
 
 async def serve_one(
@@ -133,10 +49,11 @@ class TestComparison:
         r = await client.get("/api/v1/province/compare", headers=manager)
         assert r.status_code == 200, r.text
         [demo] = r.json()["offices"]
-        assert demo["office"] == "demo" and demo["tickets"] == 2 and demo["served"] == 2
-        assert demo["wait_median_minutes"] == 15 and demo["wait_p90_minutes"] == 20
+        assert demo["code"] == "demo" and demo["issued"] == 2 and demo["served"] == 2
+        assert demo["wait"]["median"] == 15 * 60 and demo["wait"]["p90"] == 20 * 60
         assert demo["within_standard_pct"] == 50  # birth's standard is 10 minutes
-        assert demo["satisfaction_pct"] is None
+        assert demo["satisfaction"]["percent"] is None
+        assert demo["satisfaction"]["respondents"] == 0
 
     async def test_a_province_user_compares_the_offices_that_shared_with_them(
         self,
@@ -155,16 +72,16 @@ class TestComparison:
             params={"from": "2026-11-01", "to": "2026-11-30"},
             headers=north_admin,
         )
-        offices = {o["office"]: o for o in r.json()["offices"]}
+        offices = {o["code"]: o for o in r.json()["offices"]}
         assert set(offices) == {"demo", "north"}
-        assert offices["north"]["tickets"] == 1 and offices["north"]["wait_median_minutes"] == 3
+        assert offices["north"]["issued"] == 1 and offices["north"]["wait"]["median"] == 3 * 60
         # Another month holds nothing.
         r = await client.get(
             "/api/v1/province/compare",
             params={"from": "2026-10-01", "to": "2026-10-31"},
             headers=north_admin,
         )
-        assert {o["tickets"] for o in r.json()["offices"]} == {0}
+        assert {o["issued"] for o in r.json()["offices"]} == {0}
 
     async def test_staff_without_a_share_may_not_compare(
         self, client: httpx.AsyncClient, north: North, admin: dict[str, str]
@@ -176,7 +93,7 @@ class TestComparison:
             "/api/v1/admin/province/shares", json={"username": "north_staff"}, headers=admin
         )
         r = await client.get("/api/v1/province/compare", headers=north_staff)
-        assert [o["office"] for o in r.json()["offices"]] == ["demo"]
+        assert [o["code"] for o in r.json()["offices"]] == ["demo"]
 
     async def test_shares_are_granted_and_removed_with_an_audit_trail(
         self, client: httpx.AsyncClient, admin: dict[str, str], north: North
@@ -201,14 +118,18 @@ class TestComparison:
         assert actions == ["province.revoke", "province.grant"]
 
     @pytest.mark.parametrize(
-        "params",
-        [{"from": "2026-11-30", "to": "2026-11-01"}, {"from": "2025-01-01", "to": "2026-11-01"}],
+        ("params", "thai"),
+        [
+            ({"from": "2026-11-30", "to": "2026-11-01"}, "วันเริ่มต้น"),
+            ({"from": "2024-01-01", "to": "2026-11-01"}, "ยาวเกินไป"),
+            ({"from": "2569-11-01", "to": "2569-11-30"}, "พ.ศ."),
+        ],
     )
     async def test_a_bad_period_is_refused_in_thai(
-        self, client: httpx.AsyncClient, manager: dict[str, str], params: dict[str, str]
+        self, client: httpx.AsyncClient, manager: dict[str, str], params: dict[str, str], thai: str
     ) -> None:
         r = await client.get("/api/v1/province/compare", params=params, headers=manager)
-        assert_thai_error(r, 422, "ช่วงวันที่")
+        assert_thai_error(r, 422, thai)
 
     async def test_the_comparison_page_shows_the_table(
         self,

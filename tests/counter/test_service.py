@@ -151,25 +151,73 @@ class TestDayRollover:
     async def test_tickets_left_open_are_closed_unserved_and_can_never_be_called(
         self, queue: QueueService, database: Database, clock: FakeClock
     ) -> None:
-        waiting = await queue.issue_ticket(OFFICE, "birth")
+        serving = await queue.issue_ticket(OFFICE, "birth")
         called = await queue.issue_ticket(OFFICE, "birth")
-        await queue.call_next(S1, 1)  # calls `waiting`
-        await queue.act(S1, waiting.id, Action.START)  # left serving
+        await queue.call_next(S1, 1)  # calls `serving`
+        await queue.act(S1, serving.id, Action.START)  # left in service
         assert (await queue.call_next(S2, 2)) is not None  # `called` is left called
         leftover = await queue.issue_ticket(OFFICE, "birth")
         clock.advance(days=1)
         fresh = await queue.issue_ticket(OFFICE, "birth")  # first action of the new day
-        for t in (waiting, called, leftover):
+        for t in (called, leftover):
             assert (await queue.ticket(OFFICE, t.id)).status == "unserved"
+        # A day end never erases service: the ticket in service keeps it.
+        assert (await queue.ticket(OFFICE, serving.id)).status == "serving"
         closing = [e for e in events(database) if e.kind == "closed_unserved"]
-        assert {e.ticket_id for e in closing} == {waiting.id, called.id, leftover.id}
-        # Counters were closed at day end too, so staff open them afresh.
-        got = await queue.call_next(S1, 1)
+        assert {e.ticket_id for e in closing} == {called.id, leftover.id}
+        # Counter 2 was closed at day end, so staff open it afresh; counter 1 still serves.
+        with database.read() as session:
+            day_end = session.exec(
+                select(CounterEvent).where(CounterEvent.reason == "day_end")
+            ).all()
+        assert [e.counter_id for e in day_end] == [2]
+        got = await queue.call_next(S2, 2)
         assert got is not None and got.id == fresh.id
-        await queue.act(S1, fresh.id, Action.START)
-        assert await queue.call_next(S1, 1) is None  # old tickets are never offered
+        await queue.act(S2, fresh.id, Action.START)
+        assert await queue.call_next(S2, 2) is None  # old tickets are never offered
         with pytest.raises(IllegalTransition):
-            await queue.call_ticket(S1, leftover.id, 1, "citizen came back")
+            await queue.call_ticket(S2, leftover.id, 2, "citizen came back")
+
+    async def test_a_service_running_past_midnight_is_finished_by_its_staff(
+        self, queue: QueueService, database: Database, clock: FakeClock
+    ) -> None:
+        clock.now = clock.now.replace(hour=16, minute=30)  # 23:30 Bangkok
+        t = await queue.issue_ticket(OFFICE, "birth")
+        clock.advance(minutes=5)
+        await queue.call_next(S1, 1)
+        clock.advance(minutes=5)  # 23:40
+        await queue.act(S1, t.id, Action.START)
+        clock.advance(minutes=21)  # 00:01: the next business day begins
+        other = await queue.issue_ticket(OFFICE, "death")
+        assert other.business_day == date(2026, 11, 28)
+        clock.advance(minutes=3)  # 00:04
+        done = await queue.act(S1, t.id, Action.FINISH)
+        assert done.status == "done" and done.business_day == date(2026, 11, 27)
+        log = events(database, t.id)
+        assert [e.kind for e in log] == ["issued", "called", "started", "finished"]
+        assert log[-1].at - log[-2].at == timedelta(minutes=24)
+        # Counter 1 stayed open with its staff: no day-end close while it was serving.
+        with database.read() as session:
+            kinds = [
+                e.kind
+                for e in session.exec(
+                    select(CounterEvent).where(CounterEvent.counter_id == 1)
+                ).all()
+            ]
+        assert kinds == ["opened"]
+
+    async def test_a_ticket_forgotten_in_service_for_a_whole_day_is_closed_unserved(
+        self, queue: QueueService, database: Database, clock: FakeClock
+    ) -> None:
+        t = await queue.issue_ticket(OFFICE, "birth")
+        await queue.call_next(S1, 1)
+        await queue.act(S1, t.id, Action.START)
+        clock.advance(days=1)
+        await queue.issue_ticket(OFFICE, "birth")  # first rollover: kept in service
+        assert (await queue.ticket(OFFICE, t.id)).status == "serving"
+        clock.advance(days=1)
+        await queue.issue_ticket(OFFICE, "birth")  # second rollover: its length is unknown
+        assert (await queue.ticket(OFFICE, t.id)).status == "unserved"
 
     async def test_a_no_show_of_an_earlier_day_cannot_be_reactivated(
         self, queue: QueueService, clock: FakeClock

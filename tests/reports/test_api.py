@@ -214,10 +214,11 @@ class TestSurvey:
             )
         ).json()
         by_code = {i["code"]: i for i in summary["satisfaction"]["items"]}
-        assert by_code["speed"]["n"] == 2 and by_code["speed"]["mean"] == 4
-        assert by_code["parking"]["n"] == 1
+        assert by_code["speed"]["answers"] == 2 and by_code["speed"]["mean"] == 4
+        assert by_code["parking"]["answers"] == 1
         # The retired item's earlier answer is still reported under its code.
-        assert by_code["courtesy"]["n"] == 1
+        assert by_code["courtesy"]["answers"] == 1
+        assert summary["overall"]["satisfaction"]["respondents"] == 2
 
     async def test_duplicate_or_bad_codes_are_refused(self, app_client: httpx.AsyncClient) -> None:
         manager = await as_user(app_client, "manager")
@@ -286,6 +287,10 @@ class TestExports:
         assert r.content.startswith(b"\xef\xbb\xbf")
         rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
         assert rows[0][0] == "งานบริการ / Service"
+        # Satisfaction counts say what they count: people, or item answers; never "n".
+        assert "ผู้ตอบแบบประเมิน (คน) / Satisfaction respondents" in rows[0]
+        assert "คำตอบรายข้อ / Item answers" in rows[0]
+        assert not any(h.endswith(" n") for h in rows[0])
         assert rows[1][0] == "รับแจ้งการเกิด" and rows[1][3] == "1"
         assert rows[-1][0].startswith("รวมทุกงาน")
 
@@ -336,6 +341,9 @@ class TestPages:
         assert "รายงานผลการให้บริการ ประจำปีงบประมาณ พ.ศ. 2570" in evidence.text
         assert "ที่ทำการปกครองอำเภอสะดวก" in evidence.text
         assert "1 ตุลาคม พ.ศ. 2569 – 30 กันยายน พ.ศ. 2570" in evidence.text
+        # The satisfaction tile: a whole word and its respondents, never a label cut mid-word.
+        assert "<span>ความพึงพอใจ</span><i>ผู้ตอบ 0 คน</i>" in evidence.text
+        assert "<i>n = " not in evidence.text and "<i>n = " not in dash.text
         bad = await app_client.get("/reports?period=day&on=2569-11-27")
         assert bad.status_code == 422 and "พ.ศ." in bad.text
         js = await app_client.get("/static/reports/vendor/chart.umd.min.js")

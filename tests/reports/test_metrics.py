@@ -220,7 +220,7 @@ class TestSatisfaction:
             tally.add(score)
         assert tally.mean == 4 and tally.percent == 80
         assert tally.sd == pytest.approx((2 / 3) ** 0.5)
-        assert ScoreTally().as_dict() == {"n": 0, "mean": None, "sd": None, "percent": None}
+        assert ScoreTally().as_dict() == {"answers": 0, "mean": None, "sd": None, "percent": None}
 
     def test_yamane_sample_sizes(self) -> None:
         # n = N / (1 + N e²), rounded up: the familiar 400 for a large population.

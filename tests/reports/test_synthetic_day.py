@@ -397,7 +397,7 @@ class TestTheSyntheticDay:
         for i, code in enumerate(items):
             column = [scores[i] for scores in answers.values()]
             got = next(x for x in sat["items"] if x["code"] == code)
-            assert got["n"] == 3
+            assert got["answers"] == 3 and "n" not in got
             assert got["mean"] == pytest.approx(statistics.fmean(column))
             assert got["sd"] == pytest.approx(statistics.stdev(column))
             assert got["percent"] == pytest.approx(statistics.fmean(column) / 5 * 100)
@@ -407,7 +407,11 @@ class TestTheSyntheticDay:
         # Per service: A002's answer counts for the ID card service, where its visit ended.
         codes = service_ids(database)
         per = {codes[s["service_id"]]: s["satisfaction"] for s in summary["services"]}
-        assert per[BIRTH]["n"] == 5 and per[CARD]["n"] == 10
+        # Respondents are people (one per ticket); answers are item answers (five each).
+        assert per[BIRTH]["respondents"] == 1 and per[BIRTH]["answers"] == 5
+        assert per[CARD]["respondents"] == 2 and per[CARD]["answers"] == 10
+        overall = summary["overall"]["satisfaction"]
+        assert overall["respondents"] == 3 and overall["answers"] == 15 and "n" not in overall
         # Nine visitors need ceil(9 / (1 + 9 × 0.05²)) = 9 answers; three is too few.
         assert sat["visitors"] == 9 and sat["yamane_required"] == 9
         assert sat["respondents"] == 3 and sat["sample_ok"] is False
