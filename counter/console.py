@@ -13,7 +13,7 @@ import json
 import logging
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, WebSocket
 from fastapi import Path as PathParam
@@ -27,7 +27,14 @@ from counter.bus import Bus, BusClosed, MessagesMissed
 from counter.console_service import ConsoleService, ConsoleState, SupervisorState, TicketLookup
 from counter.service import PAUSE_REASONS, QueueService, office_channel
 from counter.ui import csrf_token_for, templates_for
-from counter.web import SESSION_COOKIE, Authenticator, CurrentManager, CurrentStaff, QueueDep
+from counter.web import (
+    SESSION_COOKIE,
+    Authenticator,
+    CurrentManager,
+    CurrentStaff,
+    QueueDep,
+    page_staff,
+)
 
 log = logging.getLogger(__name__)
 
@@ -342,18 +349,8 @@ def safe_next(value: str | None, default: str = "/counter") -> str:
     return value
 
 
-async def _page_staff(request: Request) -> tuple[StaffPrincipal, str] | RedirectResponse:
-    """The signed-in staff member of a page request, or the redirect to the login page."""
-    token = request.cookies.get(SESSION_COOKIE)
-    principal = None
-    if token:
-        auth: Authenticator = request.app.state.auth
-        principal = await auth.resolve(token)
-    if token and isinstance(principal, StaffPrincipal):
-        return principal, token
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    login = "/login?" + ("expired=1&" if token else "") + "next=" + quote(target, safe="")
-    return RedirectResponse(login, status_code=303)
+# Pages sign in the same way everywhere (counter.web.page_staff).
+_page_staff = page_staff
 
 
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
@@ -420,6 +417,8 @@ async def supervisor_page(request: Request) -> Response:
             "page": "supervisor",
             "is_manager": True,
             "config": {"view": "supervisor", "ws_path": WS_PATH},
+            # Cards other packages add (overdue complaints…), composed by the app factory.
+            "panels": getattr(request.app.state, "supervisor_panels", []),
         },
     )
 

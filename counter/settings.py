@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 64 * 1024
     # Kiosk: how many tickets one device may issue per minute before it is refused.
     kiosk_rate_per_minute: int = 20
+    # Public complaint form: how many complaints one source address may send per hour.
+    complaint_rate_per_hour: int = 5
     sqlite_busy_timeout_ms: int = 10_000
     # `saduak backup`: where copies go (default var_dir/backups) and how many are kept.
     backup_dir: Path | None = None

@@ -6,11 +6,12 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from counter.auth import (
@@ -288,6 +289,21 @@ async def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
+async def page_staff(request: Request) -> tuple[StaffPrincipal, str] | RedirectResponse:
+    """The signed-in staff member of a page request and their session token, or the redirect to
+    the login page (which comes back here after signing in)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    principal = None
+    if token:
+        auth: Authenticator = request.app.state.auth
+        principal = await auth.resolve(token)
+    if token and isinstance(principal, StaffPrincipal):
+        return principal, token
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    login = "/login?" + ("expired=1&" if token else "") + "next=" + quote(target, safe="")
+    return RedirectResponse(login, status_code=303)
+
+
 async def get_principal(request: Request) -> Principal:
     token, source = _token_and_source(request)
     if not token:
@@ -298,6 +314,23 @@ async def get_principal(request: Request) -> Principal:
         raise unauthorized()
     if source == "cookie" and request.method not in SAFE_METHODS:
         await _check_csrf(request, token)
+    return principal
+
+
+async def optional_principal(request: Request) -> Principal | None:
+    """Who is asking on a route anyone may use; None when nobody is signed in, the login has
+    expired, or a cookie login changes state without the CSRF token (the browser sent the
+    cookie on its own: the request gets only what anyone gets)."""
+    token, source = _token_and_source(request)
+    if not token:
+        return None
+    auth: Authenticator = request.app.state.auth
+    principal = await auth.resolve(token)
+    if principal is not None and source == "cookie" and request.method not in SAFE_METHODS:
+        try:
+            await _check_csrf(request, token)
+        except HTTPException:
+            return None
     return principal
 
 
@@ -333,5 +366,6 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 CurrentStaff = Annotated[StaffPrincipal, Depends(get_staff)]
 CurrentIssuer = Annotated[Principal, Depends(get_issuer)]
 CurrentReader = Annotated[Principal, Depends(get_reader)]
+MaybePrincipal = Annotated[Principal | None, Depends(optional_principal)]
 CurrentAdmin = Annotated[StaffPrincipal, require_roles(Role.ADMIN)]
 CurrentManager = Annotated[StaffPrincipal, require_roles(Role.ADMIN, Role.MANAGER)]

@@ -19,13 +19,13 @@ from pydantic import BaseModel, Field
 from counter.auth import DeviceKind, DevicePrincipal, StaffPrincipal
 from counter.bus import BusClosed, MessagesMissed
 from counter.queue.errors import Conflict, Forbidden, NotFound
+from counter.ratelimit import RateLimiter
 from counter.schemas import IssueIn, Strict, TicketOut
 from counter.service import QueueService, TicketView, office_channel
 from counter.ui import templates_for
 from counter.web import CurrentIssuer, QueueDep
 from kiosk import texts
 from kiosk.printing import TicketPrinter
-from kiosk.ratelimit import RateLimiter
 
 HERE = Path(__file__).resolve().parent
 templates = templates_for(HERE)

@@ -38,6 +38,7 @@ from counter.web import (
 )
 from reports import periods
 from reports.schemas import SurveyIn, SurveyItemsIn
+from reports.sections import add_sections
 from reports.service import ReportService
 from reports.survey import Item, SurveyService
 from reports.text import (
@@ -130,18 +131,21 @@ def is_office_head(staff: StaffPrincipal) -> bool:
 
 @router.get("/api/v1/reports/summary", tags=["reports"])
 async def summary(
+    request: Request,
     manager: CurrentManager,
     reports: ReportsDep,
     from_: Annotated[str | None, Query(alias="from", max_length=40)] = None,
     to: Text = None,
 ) -> JSONResponse:
-    """Metrics per service and overall for a date range (YYYY-MM-DD, CE, inclusive), in seconds."""
+    """Metrics per service and overall for a date range (YYYY-MM-DD, CE, inclusive), in seconds;
+    with `complaints` (the complaint register's figures for the same days)."""
     if not from_ or not to:
         raise InvalidInput(
             "กรุณาระบุช่วงวันที่ from และ to (ปปปป-ดด-วว)", "give from and to as YYYY-MM-DD"
         )
     period = periods.custom(periods.parse_date(from_), periods.parse_date(to))
     data = await reports.summary(manager.office_id, period, include_staff=is_office_head(manager))
+    await add_sections(request.app.state, data, manager.office_id, period.first, period.last)
     return JSONResponse(data)
 
 

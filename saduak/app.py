@@ -11,6 +11,9 @@ from typing import Any
 from fastapi import FastAPI
 
 from admin.routes import router as admin_router
+from complaints.routes import SUPERVISOR_PANEL, report_section
+from complaints.routes import mount_static as mount_complaints_static
+from complaints.routes import router as complaints_router
 from counter.bus import bus_from_url
 from counter.console import router as console_router
 from counter.db import Database
@@ -82,6 +85,11 @@ def create_app(
     install_error_handlers(app)
     mount_common_static(app)
     mount_kiosk_static(app)
+    mount_complaints_static(app)
+    # Siblings never import each other: the reports and the supervisor view get the complaint
+    # register's figures and card from here.
+    app.state.report_sections = {"complaints": report_section(app.state)}
+    app.state.supervisor_panels = [SUPERVISOR_PANEL]
     app.include_router(ui_router)
     # Kiosk routes first: /api/v1/tickets/{id}/reprint must win over the generic
     # /api/v1/tickets/{id}/{action} of the counter router.
@@ -92,6 +100,7 @@ def create_app(
     app.include_router(pairing_router)
     app.include_router(reports_router)
     app.include_router(admin_router)
+    app.include_router(complaints_router)
     app.include_router(voice_admin_router)
     return app
 
@@ -103,6 +112,8 @@ ENTRY_PAGES: list[tuple[str, str]] = [
     ("Supervisor (ภาพรวมสำนักงาน)", "/supervisor"),
     ("Hall display (จอแสดงผล)", "/display"),
     ("Reports (รายงาน)", "/reports"),
+    ("Complaints (ทะเบียนข้อร้องเรียน)", "/complaints"),
+    ("Complaint form (แจ้งข้อร้องเรียน)", "/complaint"),
     ("Admin (ผู้ดูแลระบบ)", "/admin"),
     ("API docs", "/docs"),
     ("Health", "/healthz"),

@@ -1,10 +1,10 @@
-"""When an office issues tickets: opening hours, issuing cut-off, Saturdays and holidays."""
+"""When an office works: opening hours, issuing cut-off, Saturdays, holidays and business days."""
 
 from __future__ import annotations
 
 from collections.abc import Container
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,7 @@ def issuing_refusal(
     day = local_now.date()
     if day in holidays:
         return ("วันนี้เป็นวันหยุดราชการ ไม่เปิดให้บริการ", "the office is closed for a public holiday")
-    weekday = day.weekday()
-    if weekday == 6 or (weekday == 5 and not hours.saturday):
+    if not is_business_day(hours, day):
         return ("วันนี้ไม่เปิดให้บริการ", "the office is closed today")
     now = local_now.time()
     last = min(cutoff, hours.closes) if cutoff else hours.closes
@@ -51,3 +50,35 @@ def issuing_refusal(
         shut = last.strftime("%H.%M")
         return (f"ปิดรับบัตรคิวแล้ว (ปิดเวลา {shut} น.)", f"ticket issuing closed at {shut}")
     return None
+
+
+def is_business_day(hours: OfficeHours, day: date, holidays: Container[date] = ()) -> bool:
+    """A day the office works: not a holiday, not Sunday, not Saturday unless it opens then."""
+    if day in holidays:
+        return False
+    weekday = day.weekday()
+    return not (weekday == 6 or (weekday == 5 and not hours.saturday))
+
+
+# A deadline search never needs more than this: a year of holidays cannot hide every weekday.
+_MAX_DAYS_SEARCHED = 3660
+
+
+def add_business_days(
+    hours: OfficeHours, day: date, count: int, holidays: Container[date] = ()
+) -> date:
+    """The `count`-th business day after `day` (`day` itself never counts, whatever it is).
+
+    Count 0 gives `day` itself. Used for deadlines counted in business days ("acknowledge within
+    1 business day": the work may take until the end of the next business day)."""
+    if count < 0:
+        raise ValueError("count must not be negative")
+    current = day
+    remaining = count
+    for _ in range(_MAX_DAYS_SEARCHED):
+        if remaining == 0:
+            return current
+        current += timedelta(days=1)
+        if is_business_day(hours, current, holidays):
+            remaining -= 1
+    raise ValueError("no business day found; check the holiday list")

@@ -1,10 +1,11 @@
-"""A per-device sliding-window limit, so a stuck or abused kiosk screen cannot flood the queue."""
+"""A sliding-window limit per key: a kiosk device, so a stuck screen cannot flood the queue; a
+source address, so nobody floods the public complaint form."""
 
 from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 
 class RateLimiter:
@@ -20,10 +21,17 @@ class RateLimiter:
         self.limit = limit
         self.window = window
         self.clock = clock
-        self._events: dict[int, deque[float]] = {}
+        self._events: dict[Hashable, deque[float]] = {}
 
-    def allow(self, key: int) -> bool:
+    # Keys kept before the idle ones are swept (source addresses of a public form are unbounded).
+    MAX_KEYS = 10_000
+
+    def allow(self, key: Hashable) -> bool:
         now = self.clock()
+        if len(self._events) > self.MAX_KEYS:
+            self._events = {
+                k: q for k, q in self._events.items() if q and now - q[-1] < self.window
+            }
         events = self._events.setdefault(key, deque())
         while events and now - events[0] >= self.window:
             events.popleft()
