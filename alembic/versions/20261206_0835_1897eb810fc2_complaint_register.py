@@ -1,7 +1,7 @@
 """Complaint register: complaints, their steps, and each office's deadlines.
 
 Revision ID: 1897eb810fc2
-Revises: 550cebb5ef89
+Revises: c12f5a90a43a
 Create Date: 2026-12-06 08:34:13.453217
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import counter.models  # noqa: F401
 
 revision: str = '1897eb810fc2'
-down_revision: str | None = '550cebb5ef89'
+down_revision: str | None = 'c12f5a90a43a'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
