@@ -353,6 +353,10 @@ def safe_next(value: str | None, default: str = "/counter") -> str:
 _page_staff = page_staff
 
 
+# Other packages' pages sign in the same way.
+page_staff = _page_staff
+
+
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
 async def login_page(
     request: Request,

@@ -228,6 +228,12 @@ class QueueService:
         self.public_url = public_url.rstrip("/")
         self.clock = clock
         self._office_locks: dict[int, anyio.Lock] = {}
+        # Called inside the transaction that changes a kiosk's printer state, with
+        # (session, device, previous state, time): the incident log records outages this way,
+        # exactly once whatever the number of app processes.
+        self.printer_state_listeners: list[
+            Callable[[Session, Device, str | None, datetime], None]
+        ] = []
 
     # ----------------------------------------------------------------- plumbing
 
@@ -864,6 +870,9 @@ class QueueService:
                 device.printer_state = state
                 device.printer_detail = detail[:300]
                 device.printer_checked_at = self.clock()
+                if state != before:
+                    for listener in self.printer_state_listeners:
+                        listener(session, device, before, device.printer_checked_at)
                 return before, device.name
 
         before, name = await anyio.to_thread.run_sync(write)

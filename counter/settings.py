@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     # Where kiosk printers may be: `private` (private LAN ranges, ports 9100-9109) and/or
     # NETWORK[:PORTS] entries; loopback and link-local only when listed. See printer.config.
     printer_allow: str = "private"
+    # Each app process writes a heartbeat this often; an unclean stop is known to this precision.
+    heartbeat_seconds: float = 30.0
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

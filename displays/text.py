@@ -27,6 +27,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_counter": ("ไม่พบช่องบริการนี้", "No such counter"),
     "connecting": ("กำลังเชื่อมต่อ…", "Connecting…"),
     "disconnected": ("ขาดการเชื่อมต่อ", "Disconnected"),
+    # Paper mode: what people in the hall do while the screen has lost the server.
+    "paper_mode": (
+        "ระบบขัดข้อง กรุณารับบัตรคิวที่โต๊ะประชาสัมพันธ์",
+        "System down: please take a ticket at the information desk",
+    ),
     "reconnecting": (
         "กำลังเชื่อมต่อใหม่ ข้อมูลบนจออาจไม่เป็นปัจจุบัน",
         "Reconnecting; the screen may be out of date",

@@ -32,6 +32,9 @@ from displays.voice_admin import router as voice_admin_router
 from kiosk.routes import mount_static as mount_kiosk_static
 from kiosk.routes import router as kiosk_router
 from printer.config import TargetPolicy
+from operations.incidents import Watch, printer_state_changed
+from operations.routes import mount_static as mount_operations_static
+from operations.routes import router as operations_router
 from reports.routes import router as reports_router
 
 logger = logging.getLogger("saduak")
@@ -63,10 +66,15 @@ def create_app(
         app.state.bus = bus
         app.state.queue = queue
         app.state.auth = Authenticator(db, queue)
+        queue.printer_state_listeners.append(printer_state_changed)
+        watch = Watch(db, bus, clock=clock, interval=settings.heartbeat_seconds)
+        await watch.start()
+        app.state.watch = watch
         try:
             async with displays_lifespan(app):
                 yield
         finally:
+            await watch.stop()
             await bus.stop()
             db.dispose()
 
@@ -90,6 +98,7 @@ def create_app(
     # register's figures and card from here.
     app.state.report_sections = {"complaints": report_section(app.state)}
     app.state.supervisor_panels = [SUPERVISOR_PANEL]
+    mount_operations_static(app)
     app.include_router(ui_router)
     # Kiosk routes first: /api/v1/tickets/{id}/reprint must win over the generic
     # /api/v1/tickets/{id}/{action} of the counter router.
@@ -102,6 +111,7 @@ def create_app(
     app.include_router(admin_router)
     app.include_router(complaints_router)
     app.include_router(voice_admin_router)
+    app.include_router(operations_router)
     return app
 
 
@@ -115,6 +125,7 @@ ENTRY_PAGES: list[tuple[str, str]] = [
     ("Complaints (ทะเบียนข้อร้องเรียน)", "/complaints"),
     ("Complaint form (แจ้งข้อร้องเรียน)", "/complaint"),
     ("Admin (ผู้ดูแลระบบ)", "/admin"),
+    ("Incidents, BCP (เหตุขัดข้อง)", "/operations"),
     ("API docs", "/docs"),
     ("Health", "/healthz"),
 ]

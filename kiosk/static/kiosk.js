@@ -6,7 +6,8 @@
   const TOKEN_KEY = "saduak.kiosk.token";
   const returnSeconds = (window.SADUAK_KIOSK || {}).returnSeconds || 12;
   const $ = (id) => document.getElementById(id);
-  const screens = ["screen-start", "screen-ticket", "screen-message", "screen-busy", "screen-pair"];
+  const screens = ["screen-start", "screen-ticket", "screen-message", "screen-busy", "screen-pair",
+    "screen-offline"];
 
   const params = new URLSearchParams(location.search);
   if (params.get("token")) {
@@ -32,6 +33,7 @@
     if (response.status === 401) { unpaired(); throw new Error("unpaired"); }
     if (!response.ok) {
       const err = new Error("failed");
+      err.status = response.status;
       err.th = (data && data.detail_th) || "ขออภัย ระบบขัดข้อง กรุณาติดต่อเจ้าหน้าที่";
       err.en = (data && data.detail_en) || "Sorry, something went wrong; please ask the staff.";
       throw err;
@@ -166,7 +168,26 @@
       groups = data.groups;
       if (!groups.some((g) => g.group === openGroup)) openGroup = null;
       renderGroups();
-    } catch (e) { /* the next refresh tries again; unpaired() already switched screens */ }
+      offline(false);
+    } catch (e) {
+      // The next refresh tries again; unpaired() already switched screens.
+      if (unreachable(e)) offline(true);
+    }
+  }
+
+  // Paper mode: without the server the kiosk says where to get a paper ticket, and keeps
+  // trying (2 s, then up to every 10 s) until the server answers again.
+  let offlineTimer = null;
+  let offlineDelay = 2000;
+  function unreachable(e) { return e instanceof TypeError || [502, 503, 504].includes(e.status); }
+  function offline(on) {
+    document.body.dataset.connection = on ? "offline" : "live";
+    show("screen-offline", on);
+    clearTimeout(offlineTimer);
+    if (!on) { offlineDelay = 2000; return; }
+    openGroup = null;  // back at the start screen when the server returns
+    offlineTimer = setTimeout(load, offlineDelay);
+    offlineDelay = Math.min(offlineDelay * 2, 10000);
   }
 
   function uuid() {
@@ -195,10 +216,8 @@
       }
       showTicket(ticket);
     } catch (e) {
-      if (e instanceof TypeError) {
-        showMessage("เชื่อมต่อระบบไม่ได้ กรุณาติดต่อเจ้าหน้าที่", "No connection; please ask the staff.");
-      }
-      if (e.th) showMessage(e.th, e.en);
+      if (unreachable(e)) offline(true);
+      else if (e.th) showMessage(e.th, e.en);
     } finally {
       busy = false;
       show("screen-busy", false);

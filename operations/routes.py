@@ -1,0 +1,112 @@
+"""Operations pages and API for managers: the incident log and the BCP report."""
+
+from __future__ import annotations
+
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from counter.auth import Role
+from counter.console import page_staff
+from counter.queue.errors import InvalidInput
+from counter.queue.thai import format_thai_date
+from counter.ui import csrf_token_for, templates_for
+from counter.web import CurrentManager
+from operations.incidents import STAFF_KINDS
+from operations.schemas import IncidentIn, IncidentUpdate
+from operations.service import OperationsService
+from operations.text import KIND, OUTAGE_KINDS, SOURCE, T
+
+router = APIRouter()
+HERE = FilePath(__file__).resolve().parent
+templates = templates_for(HERE)
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'self'"
+)
+
+
+def mount_static(app: Any) -> None:
+    app.mount(
+        "/static/operations", StaticFiles(directory=HERE / "static"), name="operations-static"
+    )
+
+
+def get_operations(request: Request) -> OperationsService:
+    return OperationsService(request.app.state.db, request.app.state.queue.clock)
+
+
+OperationsDep = Annotated[OperationsService, Depends(get_operations)]
+FiscalYear = Annotated[int | None, Query(ge=2500, le=2700)]
+
+
+async def _fy(ops: OperationsService, office_id: int, fy: int | None) -> int:
+    return fy if fy is not None else await ops.current_fiscal_year(office_id)
+
+
+@router.get("/api/v1/incidents", tags=["operations"])
+async def list_incidents(
+    manager: CurrentManager, ops: OperationsDep, fy: FiscalYear = None
+) -> dict[str, Any]:
+    year = await _fy(ops, manager.office_id, fy)
+    return {"fiscal_year": year, "incidents": await ops.incidents(manager.office_id, year)}
+
+
+@router.post("/api/v1/incidents", tags=["operations"], status_code=201)
+async def record_incident(
+    manager: CurrentManager, ops: OperationsDep, body: IncidentIn
+) -> dict[str, Any]:
+    return await ops.record_incident(manager, body)
+
+
+@router.patch("/api/v1/incidents/{incident_id}", tags=["operations"])
+async def update_incident(
+    manager: CurrentManager, ops: OperationsDep, incident_id: int, body: IncidentUpdate
+) -> dict[str, Any]:
+    return await ops.update_incident(manager, incident_id, body)
+
+
+@router.get("/api/v1/bcp", tags=["operations"])
+async def bcp_json(manager: CurrentManager, ops: OperationsDep, fy: FiscalYear = None) -> Any:
+    year = await _fy(ops, manager.office_id, fy)
+    _, report = await ops.bcp(manager.office_id, year)
+    return report.as_dict()
+
+
+@router.get("/operations", response_class=HTMLResponse, include_in_schema=False)
+async def operations_page(request: Request, ops: OperationsDep) -> Response:
+    who = await page_staff(request)
+    if isinstance(who, RedirectResponse):
+        return who
+    staff, token = who
+    if staff.role not in (Role.ADMIN, Role.MANAGER):
+        return templates.TemplateResponse(
+            request, "operations/forbidden.html", {"T": T}, status_code=403
+        )
+    raw = request.query_params.get("fy", "")
+    if raw and not (raw.isdigit() and 2500 <= int(raw) <= 2700):
+        raise InvalidInput("ปีงบประมาณไม่ถูกต้อง", "fy must be a BE year such as 2569")
+    year = await _fy(ops, staff.office_id, int(raw) if raw else None)
+    office, report = await ops.bcp(staff.office_id, year)
+    return templates.TemplateResponse(
+        request,
+        "operations/incidents.html",
+        {
+            "T": T,
+            "KIND": KIND,
+            "SOURCE": SOURCE,
+            "OUTAGE_KINDS": OUTAGE_KINDS,
+            "STAFF_KINDS": STAFF_KINDS,
+            "office": office,
+            "report": report,
+            "csrf_token": csrf_token_for(token),
+            "when": lambda at: (
+                format_thai_date(at, tz=office.timezone, with_time=True) if at else ""
+            ),
+        },
+        headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store"},
+    )

@@ -1,0 +1,127 @@
+"""Use cases of the operations pages: staff-recorded incidents and the BCP report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import anyio.to_thread
+
+from counter.auth import StaffPrincipal
+from counter.db import Database
+from counter.models import Office
+from counter.queue.errors import InvalidInput, NotFound
+from counter.queue.thai import fiscal_year
+from operations import repository as repo
+from operations.bcp import BcpReport, bcp_report, fiscal_year_bounds, incident_row
+from operations.incidents import STAFF, STAFF_KINDS
+from operations.models import Incident
+from operations.schemas import IncidentIn, IncidentUpdate
+
+
+def as_utc(value: datetime, tz: str) -> datetime:
+    """A time from a form or the API: naive means the office's local time."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(tz))
+    return value.astimezone(UTC)
+
+
+class OperationsService:
+    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
+        self.db = db
+        self.clock = clock
+
+    def _office(self, session: Any, office_id: int) -> Office:
+        office = session.get(Office, office_id)
+        if office is None:
+            raise NotFound("ไม่พบสำนักงาน", f"office {office_id} not found")
+        return office
+
+    async def current_fiscal_year(self, office_id: int) -> int:
+        def read() -> int:
+            with self.db.read() as session:
+                return fiscal_year(self.clock(), tz=self._office(session, office_id).timezone)
+
+        return await anyio.to_thread.run_sync(read)
+
+    async def record_incident(self, staff: StaffPrincipal, data: IncidentIn) -> dict[str, Any]:
+        if data.kind not in STAFF_KINDS:
+            raise InvalidInput(
+                "ประเภทเหตุขัดข้องไม่ถูกต้อง",
+                f"kind must be one of {', '.join(STAFF_KINDS)}",
+            )
+
+        def write() -> dict[str, Any]:
+            with self.db.write() as session:
+                office = self._office(session, staff.office_id)
+                started = as_utc(data.started_at, office.timezone)
+                ended = as_utc(data.ended_at, office.timezone) if data.ended_at else None
+                _check_times(started, ended, self.clock())
+                incident = Incident(
+                    office_id=staff.office_id,
+                    kind=data.kind,
+                    source=STAFF,
+                    started_at=started,
+                    ended_at=ended,
+                    summary=data.summary,
+                    impact=data.impact,
+                    action=data.action,
+                    recorded_by=staff.staff_id,
+                    created_at=self.clock(),
+                )
+                session.add(incident)
+                session.flush()
+                return incident_row(incident)
+
+        return await anyio.to_thread.run_sync(write)
+
+    async def update_incident(
+        self, staff: StaffPrincipal, incident_id: int, data: IncidentUpdate
+    ) -> dict[str, Any]:
+        """End an incident, or say what it did and what was done (system ones too)."""
+
+        def write() -> dict[str, Any]:
+            with self.db.write() as session:
+                office = self._office(session, staff.office_id)
+                incident = repo.incident_of_office(session, staff.office_id, incident_id)
+                if incident is None:
+                    raise NotFound("ไม่พบเหตุขัดข้อง", f"incident {incident_id} not found")
+                if data.ended_at is not None:
+                    ended = as_utc(data.ended_at, office.timezone)
+                    _check_times(incident.started_at, ended, self.clock())
+                    incident.ended_at = ended
+                if data.impact is not None:
+                    incident.impact = data.impact
+                if data.action is not None:
+                    incident.action = data.action
+                return incident_row(incident)
+
+        return await anyio.to_thread.run_sync(write)
+
+    async def incidents(self, office_id: int, fy: int) -> list[dict[str, Any]]:
+        def read() -> list[dict[str, Any]]:
+            with self.db.read() as session:
+                office = self._office(session, office_id)
+                start, end = fiscal_year_bounds(fy, office.timezone)
+                return [incident_row(i) for i in repo.incidents(session, office_id, start, end)]
+
+        return await anyio.to_thread.run_sync(read)
+
+    async def bcp(self, office_id: int, fy: int) -> tuple[Office, BcpReport]:
+        def read() -> tuple[Office, BcpReport]:
+            with self.db.read() as session:
+                office = self._office(session, office_id)
+                return office, bcp_report(session, office, fy)
+
+        return await anyio.to_thread.run_sync(read)
+
+
+def _check_times(started: datetime, ended: datetime | None, now: datetime) -> None:
+    if started > now:
+        raise InvalidInput("เวลาเริ่มอยู่ในอนาคต", "the start is in the future")
+    if ended is not None and ended < started:
+        raise InvalidInput("เวลาสิ้นสุดก่อนเวลาเริ่ม", "the end is before the start")
+    if ended is not None and ended > now:
+        raise InvalidInput("เวลาสิ้นสุดอยู่ในอนาคต", "the end is in the future")
