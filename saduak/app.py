@@ -31,10 +31,10 @@ from displays.voice_admin import UPLOAD_PREFIX as VOICE_UPLOAD_PREFIX
 from displays.voice_admin import router as voice_admin_router
 from kiosk.routes import mount_static as mount_kiosk_static
 from kiosk.routes import router as kiosk_router
-from printer.config import TargetPolicy
 from operations.incidents import Watch, printer_state_changed
 from operations.routes import mount_static as mount_operations_static
 from operations.routes import router as operations_router
+from printer.config import TargetPolicy
 from reports.routes import router as reports_router
 
 logger = logging.getLogger("saduak")
