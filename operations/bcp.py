@@ -1,22 +1,22 @@
-"""The BCP report of one office and fiscal year: incidents, downtime, time to recover, drills.
-
-`bcp_evidence()` is what the fiscal-year evidence pack includes."""
+"""The BCP report of one office and fiscal year: incidents, downtime, time to recover, drills,
+paper tickets. `continuity_section()` is what reports and the evidence pack include."""
 
 from __future__ import annotations
 
 import statistics
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from counter.db import Database
 from counter.models import Office
 from counter.queue.thai import fiscal_year_range
+from counter.service import day_start
 from operations import repository as repo
 from operations.models import Incident
+from operations.paper import paper_figures
 from operations.text import OUTAGE_KINDS
 
 
@@ -43,7 +43,9 @@ def merged_minutes(intervals: list[tuple[datetime, datetime]]) -> float:
 
 @dataclass
 class BcpReport:
-    fiscal_year: int
+    fiscal_year: int | None
+    first: str
+    last: str
     incidents: list[dict[str, Any]] = field(default_factory=list)
     by_kind: dict[str, dict[str, float]] = field(default_factory=dict)
     downtime_minutes: float = 0.0
@@ -53,17 +55,19 @@ class BcpReport:
     drills: list[dict[str, Any]] = field(default_factory=list)
     drills_passed: int = 0
     drills_failed: int = 0
+    paper_tickets: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
+def period_bounds(first: date, last: date, tz: str) -> tuple[datetime, datetime]:
+    """[start, end) in UTC of the local days first..last."""
+    return day_start(first, tz), day_start(last + timedelta(days=1), tz)
+
+
 def fiscal_year_bounds(fy: int, tz: str) -> tuple[datetime, datetime]:
-    first, last = fiscal_year_range(fy)
-    zone = ZoneInfo(tz)
-    start = datetime.combine(first, datetime.min.time(), zone)
-    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), zone)
-    return start, end
+    return period_bounds(*fiscal_year_range(fy), tz)
 
 
 def incident_row(incident: Incident) -> dict[str, Any]:
@@ -87,9 +91,16 @@ def incident_row(incident: Incident) -> dict[str, Any]:
 
 
 def bcp_report(session: Session, office: Office, fy: int) -> BcpReport:
+    return period_report(session, office, *fiscal_year_range(fy), fiscal_year=fy)
+
+
+def period_report(
+    session: Session, office: Office, first: date, last: date, *, fiscal_year: int | None = None
+) -> BcpReport:
+    """Incidents and drills of the local days first..last, with the paper tickets issued then."""
     assert office.id is not None
-    start, end = fiscal_year_bounds(fy, office.timezone)
-    report = BcpReport(fiscal_year=fy)
+    start, end = period_bounds(first, last, office.timezone)
+    report = BcpReport(fiscal_year=fiscal_year, first=first.isoformat(), last=last.isoformat())
     closed: list[float] = []
     outages: list[tuple[datetime, datetime]] = []
     for incident in repo.incidents(session, office.id, start, end):
@@ -122,13 +133,14 @@ def bcp_report(session: Session, office: Office, fy: int) -> BcpReport:
         )
     report.drills_passed = sum(1 for d in report.drills if d["ok"])
     report.drills_failed = len(report.drills) - report.drills_passed
+    report.paper_tickets = paper_figures(session, office, first, last)
     return report
 
 
-def bcp_evidence(db: Database, office_id: int, fy: int) -> dict[str, Any]:
-    """The BCP section of the fiscal-year evidence pack, as plain data."""
+def continuity_section(db: Database, office_id: int, first: date, last: date) -> dict[str, Any]:
+    """The business-continuity section of a report or of the fiscal-year evidence pack."""
     with db.read() as session:
         office = session.get(Office, office_id)
         if office is None:
             raise LookupError(f"office {office_id} not found")
-        return bcp_report(session, office, fy).as_dict()
+        return period_report(session, office, first, last).as_dict()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path as FilePath
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -14,10 +17,11 @@ from counter.console import page_staff
 from counter.queue.errors import InvalidInput
 from counter.queue.thai import format_thai_date
 from counter.ui import csrf_token_for, templates_for
-from counter.web import CurrentManager
+from counter.web import CurrentManager, CurrentStaff
+from operations.bcp import continuity_section
 from operations.incidents import STAFF_KINDS
-from operations.schemas import IncidentIn, IncidentUpdate
-from operations.service import OperationsService
+from operations.schemas import IncidentIn, IncidentUpdate, PaperTicketsIn
+from operations.service import OperationsService, PaperService
 from operations.text import KIND, OUTAGE_KINDS, SOURCE, T
 
 router = APIRouter()
@@ -40,7 +44,26 @@ def get_operations(request: Request) -> OperationsService:
     return OperationsService(request.app.state.db, request.app.state.queue.clock)
 
 
+def get_paper(request: Request) -> PaperService:
+    return PaperService(request.app.state.db, request.app.state.queue.clock)
+
+
+def report_section(app_state: Any) -> Any:
+    """The continuity figures (incidents, drills, paper tickets) the reports add to a period
+    (reports.sections)."""
+
+    async def section(
+        office_id: int, first: date, last: date, served: int | None
+    ) -> dict[str, Any]:
+        return await anyio.to_thread.run_sync(
+            continuity_section, app_state.db, office_id, first, last
+        )
+
+    return section
+
+
 OperationsDep = Annotated[OperationsService, Depends(get_operations)]
+PaperDep = Annotated[PaperService, Depends(get_paper)]
 FiscalYear = Annotated[int | None, Query(ge=2500, le=2700)]
 
 
@@ -75,6 +98,50 @@ async def bcp_json(manager: CurrentManager, ops: OperationsDep, fy: FiscalYear =
     year = await _fy(ops, manager.office_id, fy)
     _, report = await ops.bcp(manager.office_id, year)
     return report.as_dict()
+
+
+@router.post("/api/v1/paper-tickets", tags=["operations"], status_code=201)
+async def enter_paper_tickets(
+    staff: CurrentStaff, paper: PaperDep, body: PaperTicketsIn
+) -> dict[str, Any]:
+    """Paper tickets handed out while the system was down (number, service, approximate times)."""
+    return {"tickets": await paper.enter(staff, body)}
+
+
+@router.get("/api/v1/paper-tickets", tags=["operations"])
+async def list_paper_tickets(
+    staff: CurrentStaff, paper: PaperDep, day: Annotated[date | None, Query()] = None
+) -> dict[str, Any]:
+    when, rows = await paper.of_day(staff.office_id, day)
+    return {"business_day": when.isoformat(), "tickets": rows}
+
+
+@router.get("/operations/paper", response_class=HTMLResponse, include_in_schema=False)
+async def paper_page(request: Request, paper: PaperDep) -> Response:
+    who = await page_staff(request)
+    if isinstance(who, RedirectResponse):
+        return who
+    staff, token = who
+    raw = request.query_params.get("day", "")
+    try:
+        day = date.fromisoformat(raw) if raw else None
+    except ValueError as exc:
+        raise InvalidInput("วันที่ไม่ถูกต้อง", "day must be YYYY-MM-DD") from exc
+    when, rows = await paper.of_day(staff.office_id, day)
+    services = await request.app.state.queue.services(staff.office_id)
+    return templates.TemplateResponse(
+        request,
+        "operations/paper.html",
+        {
+            "T": T,
+            "day": when,
+            "rows": rows,
+            "services": services,
+            "tz": ZoneInfo((await request.app.state.queue.office(staff.office_id)).timezone),
+            "csrf_token": csrf_token_for(token),
+        },
+        headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store"},
+    )
 
 
 @router.get("/operations", response_class=HTMLResponse, include_in_schema=False)

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
+
+
+def as_utc(value: datetime, tz: str) -> datetime:
+    """A time of these bodies: naive means the office's local time (what a form sends)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(tz))
+    return value.astimezone(UTC)
 
 
 class IncidentIn(BaseModel):
@@ -25,3 +33,20 @@ class IncidentUpdate(BaseModel):
     ended_at: datetime | None = None
     impact: str | None = Field(default=None, max_length=1000)
     action: str | None = Field(default=None, max_length=1000)
+
+
+class PaperTicketIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    number: str = Field(min_length=1, max_length=16)
+    service: str = Field(max_length=64)
+    # Approximate times; without a zone they are the office's local time.
+    issued_at: datetime
+    served_at: datetime | None = None
+    counter: int | None = Field(default=None, ge=1, le=999)
+
+
+class PaperTicketsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tickets: list[PaperTicketIn] = Field(min_length=1, max_length=500)

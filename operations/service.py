@@ -3,29 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import anyio.to_thread
 
+from counter import repository as counter_repo
 from counter.auth import StaffPrincipal
 from counter.db import Database
 from counter.models import Office
 from counter.queue.errors import InvalidInput, NotFound
 from counter.queue.thai import fiscal_year
+from counter.service import local_day
 from operations import repository as repo
 from operations.bcp import BcpReport, bcp_report, fiscal_year_bounds, incident_row
 from operations.incidents import STAFF, STAFF_KINDS
 from operations.models import Incident
-from operations.schemas import IncidentIn, IncidentUpdate
-
-
-def as_utc(value: datetime, tz: str) -> datetime:
-    """A time from a form or the API: naive means the office's local time."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo(tz))
-    return value.astimezone(UTC)
+from operations.paper import enter_paper_tickets, paper_row, paper_tickets
+from operations.schemas import IncidentIn, IncidentUpdate, PaperTicketsIn, as_utc
 
 
 class OperationsService:
@@ -114,6 +109,41 @@ class OperationsService:
             with self.db.read() as session:
                 office = self._office(session, office_id)
                 return office, bcp_report(session, office, fy)
+
+        return await anyio.to_thread.run_sync(read)
+
+
+class PaperService:
+    """Paper tickets entered after an outage."""
+
+    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def enter(self, staff: StaffPrincipal, data: PaperTicketsIn) -> list[dict[str, Any]]:
+        def write() -> list[dict[str, Any]]:
+            with self.db.write() as session:
+                office = session.get(Office, staff.office_id)
+                if office is None:
+                    raise NotFound("ไม่พบสำนักงาน", f"office {staff.office_id} not found")
+                rows = enter_paper_tickets(session, office, staff, data, self.clock())
+                services = {s.id: s for s in counter_repo.services(session, staff.office_id)}
+                return [paper_row(t, services) for t in rows]  # type: ignore[arg-type]
+
+        return await anyio.to_thread.run_sync(write)
+
+    async def of_day(self, office_id: int, day: date | None) -> tuple[date, list[dict[str, Any]]]:
+        def read() -> tuple[date, list[dict[str, Any]]]:
+            with self.db.read() as session:
+                office = session.get(Office, office_id)
+                if office is None:
+                    raise NotFound("ไม่พบสำนักงาน", f"office {office_id} not found")
+                when = day or local_day(self.clock(), office.timezone)
+                services = {s.id: s for s in counter_repo.services(session, office_id)}
+                return when, [
+                    paper_row(t, services)  # type: ignore[arg-type]
+                    for t in paper_tickets(session, office_id, when, when)
+                ]
 
         return await anyio.to_thread.run_sync(read)
 

@@ -42,4 +42,17 @@ T = {
     "failed": ("ไม่ผ่าน", "failed"),
     "none": ("ไม่มี", "none"),
     "paper": ("บัตรคิวกระดาษ", "Paper tickets"),
+    "paper_entry": ("บันทึกบัตรคิวกระดาษ", "Enter paper tickets"),
+    "paper_help": (
+        "บันทึกบัตรคิวกระดาษที่ออกระหว่างระบบขัดข้อง (หมายเลข บริการ เวลาโดยประมาณ) "
+        "เพื่อให้บันทึกการให้บริการครบถ้วน",
+        "Enter the paper tickets handed out while the system was down (number, service, "
+        "approximate times) so the service log stays complete",
+    ),
+    "number": ("หมายเลขคิว", "Number"),
+    "service": ("บริการ", "Service"),
+    "issued": ("เวลารับบัตรคิว (โดยประมาณ)", "Issued (approx.)"),
+    "served": ("เวลาให้บริการ (โดยประมาณ)", "Served (approx.)"),
+    "counter": ("ช่องบริการ", "Counter"),
+    "add_row": ("เพิ่มแถว", "Add a row"),
 }

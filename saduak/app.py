@@ -33,6 +33,7 @@ from kiosk.routes import mount_static as mount_kiosk_static
 from kiosk.routes import router as kiosk_router
 from operations.incidents import Watch, printer_state_changed
 from operations.routes import mount_static as mount_operations_static
+from operations.routes import report_section as continuity_report_section
 from operations.routes import router as operations_router
 from printer.config import TargetPolicy
 from reports.routes import router as reports_router
@@ -96,7 +97,10 @@ def create_app(
     mount_complaints_static(app)
     # Siblings never import each other: the reports and the supervisor view get the complaint
     # register's figures and card from here.
-    app.state.report_sections = {"complaints": report_section(app.state)}
+    app.state.report_sections = {
+        "complaints": report_section(app.state),
+        "continuity": continuity_report_section(app.state),
+    }
     app.state.supervisor_panels = [SUPERVISOR_PANEL]
     mount_operations_static(app)
     app.include_router(ui_router)
