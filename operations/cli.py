@@ -1,4 +1,4 @@
-"""`saduak backup`, `backup verify`, `restore`: proven backups from the command line."""
+"""`saduak backup`, `backup verify`, `restore`, `doctor`: operations from the command line."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import typer
 
 from counter.settings import Settings, get_settings
 from operations.backup import BackupError, backup, restore, verify
+from operations.doctor import FAIL, OK, WARN, run_checks
+from operations.network import resolve_public_url
 
 backup_app = typer.Typer(
     help="Copy the database while it serves; `backup verify FILE` runs a restore drill.",
@@ -82,3 +84,18 @@ def restore_command(
     except BackupError as exc:
         raise _fail(f"restore refused: {exc}") from exc
     typer.echo(f"restored {file}")
+
+
+def doctor_command(
+    host: Annotated[str, typer.Option(help="address the server listens on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port the server listens on")] = 8000,
+) -> None:
+    """Check what an office needs: public URL, database, disk, clock, printers, bus, backups."""
+    settings = get_settings()
+    public = resolve_public_url(settings.public_url, host, port)
+    checks = run_checks(settings, public.url)
+    for check in checks:
+        colour = {OK: typer.colors.GREEN, WARN: typer.colors.YELLOW}.get(check.status, "red")
+        typer.secho(check.line(), fg=colour)
+    if any(c.status == FAIL for c in checks):
+        raise typer.Exit(code=1)

@@ -25,7 +25,7 @@ from counter.seed import seed_demo
 from counter.service import QueueService
 from counter.settings import get_settings
 from operations.backup import is_empty
-from operations.cli import backup_app, restore_command, take_backup
+from operations.cli import backup_app, doctor_command, restore_command, take_backup
 from operations.network import resolve_public_url
 from printer.config import PrinterConfig, TargetPolicy, confine
 from saduak import migrations
@@ -39,6 +39,7 @@ printer_app = typer.Typer(help="Ticket printers of kiosks.", no_args_is_help=Tru
 app.add_typer(printer_app, name="printer")
 app.add_typer(backup_app, name="backup")
 app.command("restore")(restore_command)
+app.command("doctor")(doctor_command)
 
 OfficeOpt = Annotated[
     str | None, typer.Option("--office", help="office code; defaults to the only office")
