@@ -19,6 +19,7 @@ from admin.schemas import (
     HolidayIn,
     HolidayYearIn,
     ImportIn,
+    ManualIn,
     OfficeIn,
     PairIn,
     ServiceIn,
@@ -117,6 +118,21 @@ async def update_service(
     service_id: Id, body: ServicePatch, admin: CurrentAdmin, service: Admin
 ) -> dict[str, Any]:
     return await service.update_service(admin, service_id, body)
+
+
+@router.get("/admin/services/{service_id}/manual", tags=["admin"])
+async def get_manual(service_id: Id, admin: CurrentAdmin, service: Admin) -> dict[str, Any]:
+    """The service's citizen manual (the catalogue's until the office edits it)."""
+    return await service.manual(admin.office_id, service_id)
+
+
+@router.put("/admin/services/{service_id}/manual", tags=["admin"])
+async def put_manual(
+    service_id: Id, body: ManualIn, admin: CurrentAdmin, service: Admin
+) -> dict[str, Any]:
+    """Replace the citizen manual; a document asking for a copy of the ID card or house
+    registration is refused (422)."""
+    return await service.set_manual(admin, service_id, body)
 
 
 @router.post("/admin/services/import-catalogue", tags=["admin"])

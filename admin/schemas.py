@@ -57,6 +57,20 @@ class ServiceIn(ServiceFields):
     code: str = Field(max_length=_SHORT)
 
 
+class ManualIn(Strict):
+    """A service's citizen manual; lists are [Thai, English] pairs in order. The processing
+    time is the service's standard (edit the service), not part of the manual."""
+
+    steps: list[tuple[str, str]] = Field(default_factory=list, max_length=30)
+    documents: list[tuple[str, str]] = Field(default_factory=list, max_length=30)
+    fee_baht: int = Field(default=0, ge=0, le=1_000_000)
+    fee_note_th: str = Field(default="", max_length=300)
+    fee_note_en: str = Field(default="", max_length=300)
+    legal_basis_th: str = Field(default="", max_length=500)
+    legal_basis_en: str = Field(default="", max_length=500)
+    source_url: str = Field(default="", max_length=500)
+
+
 class ServicePatch(Strict):
     prefix: str | None = Field(default=None, max_length=_SHORT)
     name_th: str | None = Field(default=None, max_length=_TEXT)

@@ -39,6 +39,7 @@ from admin.schemas import (
     DeviceUpdate,
     HolidayIn,
     ImportIn,
+    ManualIn,
     OfficeIn,
     PairIn,
     ServiceFields,
@@ -53,6 +54,7 @@ from counter import repository as repo
 from counter.auth import DeviceKind, Role, StaffPrincipal, hash_password, new_password
 from counter.bus import Bus
 from counter.db import Database
+from counter.manual import manual_of, save_manual
 from counter.models import Counter, CounterService, Device, Holiday, Office, Service, Staff
 from counter.queue.errors import Conflict, Forbidden, InvalidInput, NotFound
 from counter.seed import import_catalogue
@@ -292,6 +294,41 @@ class AdminService:
             body = _merged(ServiceFields, current, patch)
             update_service(tx, service, body)
             return {"id": service.id, **service_snapshot(service)}
+
+        return await self._write(actor, work)
+
+    async def manual(self, office_id: int, service_id: int) -> dict[str, Any]:
+        def read(session: Session) -> dict[str, Any]:
+            service = arepo.service(session, office_id, service_id)
+            if service is None:
+                raise _not_found("service_not_found")
+            return manual_of(session, service).as_dict()
+
+        return await self._read(read)
+
+    async def set_manual(
+        self, actor: StaffPrincipal, service_id: int, body: ManualIn
+    ) -> dict[str, Any]:
+        """Replace a service's citizen manual (kiosk ⓘ, status page, standards board)."""
+
+        def work(tx: AdminTx) -> dict[str, Any]:
+            service = arepo.service(tx.session, tx.office_id, service_id)
+            if service is None:
+                raise _not_found("service_not_found")
+            before = manual_of(tx.session, service).as_dict()
+            after = save_manual(
+                tx.session,
+                service,
+                steps=body.steps,
+                documents=body.documents,
+                fee_baht=body.fee_baht,
+                fee_note=(body.fee_note_th, body.fee_note_en),
+                legal_basis=(body.legal_basis_th, body.legal_basis_en),
+                source_url=body.source_url,
+                now=tx.now,
+            ).as_dict()
+            tx.audit("service.manual", f"service:{service.code}", before, after)
+            return after
 
         return await self._write(actor, work)
 

@@ -369,6 +369,7 @@ ACTIONS: dict[str, Bilingual] = {
     "holiday.replace_year": ("แทนที่วันหยุดทั้งปี", "holidays of a year replaced"),
     "service.create": ("เพิ่มบริการ", "service created"),
     "service.update": ("แก้ไขบริการ", "service updated"),
+    "service.manual": ("แก้ไขคู่มือสำหรับประชาชน", "citizen manual updated"),
     "service.import_catalogue": ("นำเข้ารายการบริการมาตรฐาน", "catalogue imported"),
     "counter.create": ("เพิ่มช่องบริการ", "counter created"),
     "counter.update": ("แก้ไขช่องบริการ", "counter updated"),

@@ -287,3 +287,23 @@ class ProvinceMember(SQLModel, table=True):
     office_id: int = Field(foreign_key="office.id", primary_key=True)
     granted_by: int | None = Field(default=None, foreign_key="staff.id")
     granted_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+
+
+class ServiceManual(SQLModel, table=True):
+    """The citizen manual of a service as the office edited it (Admin → Services). A service
+    without a row shows the bundled catalogue's manual (counter/data/service-manuals.json); its
+    processing time is always the service's standard, never a second number kept here."""
+
+    __tablename__ = "service_manual"
+
+    service_id: int = Field(foreign_key="service.id", primary_key=True)
+    # Lists of [Thai, English] pairs, in order.
+    steps: list[list[str]] = Field(default_factory=list, sa_column=sa.Column(sa.JSON()))
+    documents: list[list[str]] = Field(default_factory=list, sa_column=sa.Column(sa.JSON()))
+    fee_baht: int = Field(default=0)
+    fee_note_th: str = Field(default="", max_length=300)
+    fee_note_en: str = Field(default="", max_length=300)
+    legal_basis_th: str = Field(default="", max_length=500)
+    legal_basis_en: str = Field(default="", max_length=500)
+    source_url: str = Field(default="", max_length=500)
+    updated_at: datetime | None = _utc_col_opt()

@@ -8,16 +8,20 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio.to_thread
 import qrcode
 import qrcode.image.svg
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
+from counter import repository as counter_repo
 from counter.auth import DeviceKind, DevicePrincipal, StaffPrincipal
 from counter.bus import BusClosed, MessagesMissed
+from counter.manual import read_manuals
+from counter.models import Office
 from counter.queue.errors import Conflict, Forbidden, NotFound
 from counter.ratelimit import RateLimiter
 from counter.schemas import IssueIn, Strict, TicketOut
@@ -184,6 +188,8 @@ class KioskServiceOut(BaseModel):
     waiting: int
     estimated_wait_minutes: int
     active: bool
+    # The citizen manual behind the ⓘ: steps, documents, fee, processing time, legal basis.
+    manual: dict[str, Any] | None = None
 
 
 class KioskGroupOut(BaseModel):
@@ -202,9 +208,11 @@ class KioskConfigOut(BaseModel):
 
 
 @router.get("/api/v1/kiosk/services", tags=["kiosk"])
-async def kiosk_services(who: CurrentIssuer, queue: QueueDep) -> KioskConfigOut:
-    """What the kiosk start screen shows: services by group with the line and wait of each."""
+async def kiosk_services(who: CurrentIssuer, queue: QueueDep, request: Request) -> KioskConfigOut:
+    """What the kiosk start screen shows: services by group with the line and wait of each,
+    and each service's citizen manual."""
     office = await queue.office(who.office_id)
+    manuals = await read_manuals(request.app.state.db, who.office_id)
     groups: dict[str, KioskGroupOut] = {}
     services = {s.service: s for s in await queue.queue(who.office_id)}
     for item in await queue.services(who.office_id):
@@ -224,6 +232,7 @@ async def kiosk_services(who: CurrentIssuer, queue: QueueDep) -> KioskConfigOut:
                 waiting=q.waiting,
                 estimated_wait_minutes=q.estimated_wait_minutes,
                 active=item.active,
+                manual=manuals[item.code].as_dict() if item.code in manuals else None,
             )
         )
     return KioskConfigOut(
@@ -287,8 +296,10 @@ async def status_page(token: StatusToken, request: Request, queue: QueueDep) -> 
         status = await _status(queue, token)
     except NotFound:
         return templates.TemplateResponse(request, "status_missing.html", {}, status_code=404)
+    view = await queue.ticket_by_token(token)
+    manual = (await read_manuals(request.app.state.db, view.office_id)).get(view.service)
     return templates.TemplateResponse(
-        request, "status.html", {"token": token, "status": status.model_dump()}
+        request, "status.html", {"token": token, "status": status.model_dump(), "manual": manual}
     )
 
 
@@ -341,3 +352,38 @@ async def status_events(token: StatusToken, request: Request, queue: QueueDep) -
 
 def _sse(status: StatusOut) -> str:
     return f"data: {json.dumps(status.model_dump(), ensure_ascii=False)}\n\n"
+
+
+# ------------------------------------------------------------------ service standards board
+
+
+@router.get("/standards", response_class=HTMLResponse, include_in_schema=False)
+async def standards_board(
+    request: Request,
+    office: Annotated[str | None, Query(max_length=32)] = None,
+) -> Response:
+    """The A4 service standards board of an office (`?office=CODE`; the only office if one):
+    every service's processing time, fee, documents and legal basis, from the citizen manuals."""
+    db = request.app.state.db
+
+    def read() -> Office | None:
+        with db.read() as session:
+            if office:
+                return counter_repo.office_by_code(session, office)
+            offices = counter_repo.list_offices(session)
+            return offices[0] if len(offices) == 1 else None
+
+    found = await anyio.to_thread.run_sync(read)
+    if found is None or found.id is None:
+        raise NotFound("ไม่พบสำนักงานนี้", "unknown office; give ?office=CODE")
+    manuals = list((await read_manuals(request.app.state.db, found.id)).values())
+    public_url = request.app.state.settings.public_url
+    return templates.TemplateResponse(
+        request,
+        "standards.html",
+        {
+            "office": found,
+            "manuals": manuals,
+            "complaint_url": f"{public_url}/complaint?office={found.code}",
+        },
+    )

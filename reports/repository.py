@@ -326,7 +326,7 @@ def counter_events(session: Session, office_id: int, start: datetime, end: datet
     e = CounterEvent
     return list(
         session.execute(
-            sa.select(*_c(e, "counter_id", "kind", "at", "reason", "seq"))
+            sa.select(*_c(e, "counter_id", "kind", "at", "reason", "seq", "staff_id"))
             .where(col(e.office_id) == office_id, col(e.at) >= start, col(e.at) < end)
             .order_by(col(e.seq))
         ).all()

@@ -35,6 +35,7 @@ from counter.web import (
     CurrentManager,
     CurrentReader,
     CurrentStaff,
+    forbidden,
 )
 from reports import periods
 from reports.schemas import SurveyIn, SurveyItemsIn
@@ -147,6 +148,38 @@ async def summary(
     data = await reports.summary(manager.office_id, period, include_staff=is_office_head(manager))
     await add_sections(request.app.state, data, manager.office_id, period.first, period.last)
     return JSONResponse(data)
+
+
+@router.get("/api/v1/reports/fairness", tags=["reports"])
+async def fairness(request: Request, manager: CurrentManager, reports: ReportsDep) -> JSONResponse:
+    """Fairness evidence for the period in the query (as /reports): per service line the calls
+    in policy order (call-next's reason aged / priority / normal) against out-of-order calls,
+    every out-of-order call with its recorded reason, and priority vs normal waits (seconds)."""
+    period = await _period(request, reports, manager.office_id)
+    return JSONResponse(
+        await reports.fairness(manager.office_id, period, include_staff=is_office_head(manager))
+    )
+
+
+def _office_head_only(staff: StaffPrincipal) -> None:
+    if not is_office_head(staff):
+        raise forbidden(
+            "รายงานรายบุคคลสำหรับหัวหน้าสำนักงานเท่านั้น",
+            "per-staff reports are for the office head (manager role) only",
+        )
+
+
+@router.get("/api/v1/reports/staff", tags=["reports"])
+async def staff_assessment(
+    request: Request, manager: CurrentManager, reports: ReportsDep
+) -> JSONResponse:
+    """Staff assessment for the office head only (`from`, `to` as YYYY-MM-DD, or any period of
+    /reports): per staff member transactions served, % within the service's standard,
+    satisfaction of the tickets they served (respondents), no-show and transfer rates, time open
+    and paused by reason (seconds)."""
+    _office_head_only(manager)
+    period = await _period(request, reports, manager.office_id)
+    return JSONResponse(await reports.staff_assessment(manager.office_id, period))
 
 
 @router.get("/api/v1/reports/dashboard", tags=["reports"])
@@ -348,6 +381,7 @@ async def dashboard_page(request: Request, reports: ReportsDep) -> Response:
             counter_id=counter,
             include_staff=is_office_head(staff),
         )
+        await add_sections(request.app.state, data, staff.office_id, period.first, period.last)
         options = await reports.options(staff.office_id)
     except DomainError as exc:
         return _render(request, "reports/error.html", {"error": exc}, status_code=422)
@@ -452,6 +486,31 @@ async def _thai_digits(request: Request, office_id: int) -> bool:
             return bool(options and options.thai_digits)
 
     return await anyio.to_thread.run_sync(read)
+
+
+@router.get("/reports/staff", response_class=HTMLResponse, include_in_schema=False)
+async def staff_page(request: Request, reports: ReportsDep) -> Response:
+    """The staff assessment, printable on A4 (office head only)."""
+    who = await _page_manager(request)
+    if isinstance(who, Response):
+        return who
+    staff, _token = who
+    if not is_office_head(staff):
+        return _render(request, "reports/forbidden.html", {}, status_code=403)
+    try:
+        period = await _period(request, reports, staff.office_id)
+        data = await reports.staff_assessment(staff.office_id, period)
+    except DomainError as exc:
+        return _render(request, "reports/error.html", {"error": exc}, status_code=422)
+    return _render(
+        request,
+        "reports/staff.html",
+        {
+            "d": data,
+            "period": period,
+            "generated": format_thai_date(await reports.now(), with_time=True),
+        },
+    )
 
 
 @router.get("/survey/counter/{number}", response_class=HTMLResponse, include_in_schema=False)

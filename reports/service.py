@@ -31,7 +31,9 @@ from counter.models import Counter, Office, Service, Staff
 from counter.queue.errors import Forbidden, InvalidInput, NotFound
 from counter.queue.thai import BE_OFFSET, MONTHS_SHORT, business_day, format_thai_date
 from reports import exports
+from reports import fairness as fairness_mod
 from reports import repository as repo
+from reports import staff as staff_mod
 from reports.metrics import ScoreTally, Tally, TransactionRow, yamane
 from reports.models import ReportDay
 from reports.periods import Period, fiscal, months_of, quarter
@@ -378,6 +380,71 @@ class ReportService:
                     summary = self._summary(session, ctx, period, include_staff=False)
                 out.append({**summary["office"], **summary["overall"]})
             return out
+
+        return await self._run(run)
+
+    async def fairness(
+        self, office_id: int, period: Period, *, include_staff: bool = False
+    ) -> dict[str, Any]:
+        """Calls in policy order per service line, every out-of-order call, priority and
+        normal waits (reports/fairness.py)."""
+
+        def run() -> dict[str, Any]:
+            self.seal(office_id)
+            with self.db.read() as session:
+                ctx = self._context(session, office_id)
+                tz = ctx.office.timezone
+
+                def describe(c: fairness_mod.Call) -> dict[str, Any]:
+                    out = {
+                        "at_th": format_thai_date(c.at, tz=tz, with_time=True),
+                        "service_th": _service_name(ctx, c.service_id),
+                        "counter": _counter_no(ctx, c.counter_id) if c.counter_id else None,
+                    }
+                    if include_staff and c.staff_id is not None:
+                        out["staff"] = _staff_name(ctx, c.staff_id)
+                    return out
+
+                data = fairness_mod.fairness(
+                    fairness_mod.calls(session, office_id, period.first, period.last),
+                    self._rows(session, ctx, period),
+                    ctx.thresholds,
+                    service_order=lambda sid: _service_pos(ctx, sid),
+                    describe=describe,
+                )
+                for line in data["by_service"]:
+                    line["name_th"] = _service_name(ctx, line["service_id"])
+                    s = ctx.services.get(line["service_id"])
+                    line["code"] = s.code if s else str(line["service_id"])
+                return {"period": period.as_dict(), **data}
+
+        return await self._run(run)
+
+    async def staff_assessment(self, office_id: int, period: Period) -> dict[str, Any]:
+        """Per staff member (office head only): see reports/staff.py."""
+
+        def run() -> dict[str, Any]:
+            self.seal(office_id)
+            with self.db.read() as session:
+                ctx = self._context(session, office_id)
+                rows = self._rows(session, ctx, period)
+                visitors = sum(1 for r in rows if r.arrival == "issued")
+                satisfaction = self._satisfaction(
+                    session, ctx, period, visitors, include_staff=True
+                )
+                return {
+                    "office": office_dict(ctx.office),
+                    "period": period.as_dict(),
+                    "generated_at": self.clock().isoformat(),
+                    "units": "seconds",
+                    "staff": staff_mod.assessment(
+                        rows,
+                        self._counter_intervals(session, ctx, period),
+                        ctx.thresholds,
+                        satisfaction.get("by_staff", {}),
+                        lambda sid: _staff_name(ctx, sid),
+                    ),
+                }
 
         return await self._run(run)
 
@@ -822,6 +889,8 @@ class CounterInterval:
     start: datetime
     end: datetime
     reason: str | None = None
+    # Who had the counter open (the staff member who opened the session).
+    staff_id: int | None = None
 
     @property
     def seconds(self) -> int:
@@ -840,6 +909,7 @@ def counter_intervals(
     out: list[CounterInterval] = []
     open_at: dict[int, datetime] = {}
     paused_at: dict[int, tuple[datetime, str | None]] = {}
+    opened_by: dict[int, int | None] = {}
 
     def day_close(since: datetime) -> datetime:
         local = since.astimezone(clock.tz)
@@ -849,11 +919,12 @@ def counter_intervals(
     def add(cid: int, kind: str, a: datetime, b: datetime, reason: str | None = None) -> None:
         a, b = max(a, start), min(b, end)
         if b > a:
-            out.append(CounterInterval(cid, kind, a, b, reason))
+            out.append(CounterInterval(cid, kind, a, b, reason, opened_by.get(cid)))
 
-    for cid, kind, at, reason, _seq in events:
+    for cid, kind, at, reason, _seq, *staff in events:
         if kind == "opened":
             open_at[cid] = at
+            opened_by[cid] = staff[0] if staff else None
         elif kind == "paused":
             paused_at[cid] = (at, reason)
         elif kind in ("resumed", "closed"):

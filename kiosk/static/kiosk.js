@@ -7,7 +7,7 @@
   const returnSeconds = (window.SADUAK_KIOSK || {}).returnSeconds || 12;
   const $ = (id) => document.getElementById(id);
   const screens = ["screen-start", "screen-ticket", "screen-message", "screen-busy", "screen-pair",
-    "screen-offline"];
+    "screen-offline", "screen-manual"];
 
   const params = new URLSearchParams(location.search);
   if (params.get("token")) {
@@ -104,7 +104,36 @@
     b.appendChild(name);
     b.appendChild(meta);
     b.addEventListener("click", () => take(s.code));
-    return b;
+    if (!s.manual) return b;
+    // The ⓘ beside the service opens its citizen manual; it never takes a ticket.
+    const wrap = el("div", "k-service-wrap");
+    const info = el("button", "k-info", "ⓘ");
+    info.type = "button";
+    info.dataset.info = s.code;
+    info.setAttribute("aria-label", `ข้อมูลบริการ ${s.name_th} / About ${s.name_en}`);
+    info.addEventListener("click", () => showManual(s.manual));
+    wrap.appendChild(b);
+    wrap.appendChild(info);
+    return wrap;
+  }
+
+  function showManual(m) {
+    $("manual-name").textContent = "";
+    bilingual($("manual-name"), m.name_th, m.name_en);
+    $("manual-minutes").textContent = `${m.processing_minutes} นาที / min`;
+    $("manual-fee").textContent = m.fee_baht ? `${m.fee_baht} บาท / baht` : "ไม่เสียค่าธรรมเนียม / free";
+    if (m.fee_note_th) $("manual-fee").textContent += ` (${m.fee_note_th})`;
+    [["manual-steps", m.steps], ["manual-documents", m.documents]].forEach(([id, items]) => {
+      const list = $(id);
+      list.textContent = "";
+      items.forEach(([th, en]) => {
+        const li = el("li");
+        bilingual(li, th, en);
+        list.appendChild(li);
+      });
+    });
+    $("manual-legal").textContent = m.legal_basis_th ? `อ้างอิง: ${m.legal_basis_th}` : "";
+    show("screen-manual", true);
   }
 
   function groupButton(g) {
@@ -300,6 +329,7 @@
 
   $("ticket-done").addEventListener("click", backToStart);
   $("message-ok").addEventListener("click", backToStart);
+  $("manual-close").addEventListener("click", () => show("screen-manual", false));
   $("lang-toggle").addEventListener("click", () => {
     const en = document.body.classList.toggle("lang-en");
     document.body.classList.toggle("lang-th", !en);

@@ -371,6 +371,11 @@ class TestFigures:
         served = r.json()["overall"]["served"]
         assert got["served"] == served
         assert got["per_1000_served"] == (None if not served else round(4 / served * 1000, 2))
+        # The dashboard shows the same figures.
+        await login(app_client, "manager", DEMO_PASSWORDS["manager"])  # its cookie, as a browser
+        page = await app_client.get("/reports?period=custom&from=2026-11-01&to=2026-11-30")
+        assert page.status_code == 200 and 'id="complaints-card"' in page.text
+        assert "ป้ายบอกทางไม่ชัด (2 ครั้ง)" in page.text
         # A period with none of them.
         r = await app_client.get(
             "/api/v1/reports/summary?from=2026-12-01&to=2026-12-31",
@@ -404,3 +409,15 @@ class TestFigures:
         r = await app_client.get(f"/api/v1/reports/summary?from={day}&to={day}", headers=manager)
         assert r.json()["overall"]["served"] == 2
         assert r.json()["complaints"]["per_1000_served"] == 500.0
+
+
+async def test_the_supervisor_view_carries_the_overdue_complaints_card(
+    app_client: httpx.AsyncClient, manager: dict[str, str]
+) -> None:
+    # The login fixture left the manager's session cookie on the client, as a browser keeps it.
+    page = await app_client.get("/supervisor")
+    assert page.status_code == 200
+    assert '<div id="extra-panels"' in page.text
+    assert '<script src="/static/complaints/supervisor.js"></script>' in page.text
+    script = await app_client.get("/static/complaints/supervisor.js")
+    assert script.status_code == 200 and "/api/v1/complaints/overdue" in script.text

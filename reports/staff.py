@@ -1,0 +1,62 @@
+"""Staff assessment for the office head: one row per staff member and period, from the same
+engine as every other report (transaction rows, counter sessions, survey tallies).
+
+Handled with care (PDPA): shown to the manager role only. Service speed is judged against each
+service's standard (% within standard), never as raw minutes, since services differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from reports.metrics import TransactionRow, share
+from reports.rollup import Thresholds, tally_by, tally_metrics
+
+
+def assessment(
+    rows: Iterable[TransactionRow],
+    intervals: Sequence[Any],  # reports.service.CounterInterval
+    thresholds: Mapping[int, Thresholds],
+    satisfaction_by_staff: Mapping[int, Mapping[str, Any]],
+    name: Callable[[int], str],
+) -> list[dict[str, Any]]:
+    """Per staff member: transactions they served, % within each service's standard, the
+    satisfaction of the tickets they served (respondents and answers), no-show and transfer
+    rates of the tickets they called, and time their counter was open / paused by reason."""
+    tallies = tally_by(
+        [r for r in rows if r.staff_id is not None], lambda r: r.staff_id, thresholds
+    )
+    open_s: dict[int, int] = {}
+    paused: dict[int, dict[str, int]] = {}
+    for i in intervals:
+        if i.staff_id is None:
+            continue
+        if i.kind == "open":
+            open_s[i.staff_id] = open_s.get(i.staff_id, 0) + i.seconds
+        elif i.kind == "paused":
+            by_reason = paused.setdefault(i.staff_id, {})
+            by_reason[i.reason or ""] = by_reason.get(i.reason or "", 0) + i.seconds
+    people = sorted({*tallies, *open_s, *paused, *satisfaction_by_staff}, key=lambda s: name(s))
+    out = []
+    for sid in people:
+        m = tally_metrics(tallies[sid]) if sid in tallies else None
+        served = m["served"] + m["transferred"] if m else 0
+        out.append(
+            {
+                "staff_id": sid,
+                "name": name(sid),
+                "transactions": served,
+                "within_standard": m["within_standard"] if m else 0,
+                "within_standard_pct": m["within_standard_pct"] if m else None,
+                "no_show": m["no_show"] if m else 0,
+                "no_show_pct": m["no_show_pct"] if m else None,
+                "transferred": m["transferred"] if m else 0,
+                "transfer_pct": share(m["transferred"], served) if m else None,
+                "satisfaction": satisfaction_by_staff.get(sid),
+                "open_s": open_s.get(sid, 0),
+                "paused_s": sum(paused.get(sid, {}).values()),
+                "paused_by_reason": paused.get(sid, {}),
+            }
+        )
+    return out
