@@ -47,6 +47,8 @@ class ServiceFields(Strict):
     group: str = Field(default="", max_length=_SHORT)
     standard_minutes: int = 15
     wait_target_minutes: int = 15
+    # When a changed standard or wait target takes effect (YYYY-MM-DD; default today).
+    effective_from: str | None = Field(default=None, max_length=10)
     daily_cap: int | None = None
     issue_cutoff: str | None = Field(default=None, max_length=_SHORT)
     position: int = 0
@@ -78,6 +80,7 @@ class ServicePatch(Strict):
     group: str | None = Field(default=None, max_length=_SHORT)
     standard_minutes: int | None = None
     wait_target_minutes: int | None = None
+    effective_from: str | None = Field(default=None, max_length=10)
     daily_cap: int | None = None
     issue_cutoff: str | None = Field(default=None, max_length=_SHORT)
     position: int | None = None

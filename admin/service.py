@@ -49,7 +49,7 @@ from admin.schemas import (
     StaffUpdate,
 )
 from admin.text import ACTIONS, message
-from counter import pairing
+from counter import pairing, standards
 from counter import repository as repo
 from counter.auth import DeviceKind, Role, StaffPrincipal, hash_password, new_password
 from counter.bus import Bus
@@ -57,6 +57,7 @@ from counter.db import Database
 from counter.manual import manual_of, save_manual
 from counter.models import Counter, CounterService, Device, Holiday, Office, Service, Staff
 from counter.queue.errors import Conflict, Forbidden, InvalidInput, NotFound
+from counter.queue.thai import business_day
 from counter.seed import import_catalogue
 from counter.service import office_channel
 from printer.config import PrinterConfig, PrinterTargetRefused, TargetPolicy, confine
@@ -835,11 +836,25 @@ def create_service(tx: AdminTx, body: ServiceIn) -> Service:
 
 
 def update_service(tx: AdminTx, service: Service, body: ServiceFields) -> bool:
+    """Apply a service's fields; a changed standard time or wait target is recorded as a
+    version effective from `body.effective_from` (default today), so past periods keep the
+    standard they were served under."""
     before = service_snapshot(service)
+    was = (service.standard_minutes, service.wait_target_minutes)
     _apply_service_fields(service, body)
+    wanted = (service.standard_minutes, service.wait_target_minutes)
+    if wanted != was:
+        service.standard_minutes, service.wait_target_minutes = was
+        today = business_day(tx.now, tx.office.timezone)
+        effective = rules.day(body.effective_from) if body.effective_from else today
+        standards.record(
+            tx.session, service, *wanted, effective, today, at=tx.now, staff_id=tx.actor.staff_id
+        )
     after = service_snapshot(service)
-    if before == after:
+    if before == after and wanted == was:
         return False
+    if wanted != was:
+        after = {**after, "effective_from": (body.effective_from or today.isoformat())}
     tx.audit("service.update", f"service:{service.code}", before, after)
     tx.changed.add("services")
     return True

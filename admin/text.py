@@ -225,6 +225,11 @@ LABELS: dict[str, Bilingual] = {
     "group": ("กลุ่มงาน", "Group"),
     "standard_minutes": ("เวลามาตรฐาน (นาที)", "Standard time (min)"),
     "wait_target_minutes": ("เป้าหมายเวลารอ (นาที)", "Wait target (min)"),
+    "effective_from": ("เวลามาตรฐาน/เป้าหมายใหม่มีผลตั้งแต่", "New standard/target applies from"),
+    "effective_from_help": (
+        "เว้นว่าง = วันนี้ ช่วงเวลาก่อนหน้ายังประเมินตามมาตรฐานเดิม",
+        "Empty = today; earlier periods keep the standard they were served under",
+    ),
     "daily_cap": ("รับได้สูงสุดต่อวัน", "Daily cap"),
     "issue_cutoff": ("หยุดออกบัตรคิวเวลา", "Issuing cut-off"),
     "position": ("ลำดับ", "Order"),

@@ -307,3 +307,21 @@ class ServiceManual(SQLModel, table=True):
     legal_basis_en: str = Field(default="", max_length=500)
     source_url: str = Field(default="", max_length=500)
     updated_at: datetime | None = _utc_col_opt()
+
+
+class ServiceStandard(SQLModel, table=True):
+    """A service's standard time and wait target from a date on (DOMAIN.md: standards are
+    versioned). Rows exist once a service's standard has changed: the first row (effective from
+    counter.standards.FROM_THE_START) keeps what applied before; a service never changed has
+    none and its own columns apply."""
+
+    __tablename__ = "service_standard"
+    __table_args__ = (sa.UniqueConstraint("service_id", "effective_from"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    service_id: int = Field(foreign_key="service.id", index=True)
+    effective_from: date
+    standard_minutes: int
+    wait_target_minutes: int
+    recorded_at: datetime = _utc_col()
+    recorded_by: int | None = Field(default=None, foreign_key="staff.id")

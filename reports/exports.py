@@ -10,6 +10,7 @@ from typing import Any
 
 from counter.queue.thai import format_thai_date
 from reports import xlsx
+from reports.rollup import ThresholdsAt
 from reports.text import ARRIVAL, BANDS, DEFINITIONS, OUTCOME, OUTSIDE, PRIORITY
 
 SUMMARY_HEADER = [
@@ -151,14 +152,13 @@ def transaction_rows(
     counters: dict[int, Any],
     staff: dict[int, Any] | None,
     for_excel: bool,
+    thresholds: ThresholdsAt,
 ) -> Iterable[list[Any]]:
-    """Export rows from report_transaction rows (fields as repository.fact_rows_for_export)."""
+    """Export rows from report_transaction rows (fields as repository.fact_rows_for_export);
+    each row is rated against the standard in force on its business day."""
     be_cache: dict[date, str] = {}
     # Plain tuples per service and counter: ORM attribute reads cost more than the row itself.
-    svc = {
-        sid: (s.code, s.name_th, s.standard_minutes * 60, s.wait_target_minutes * 60)
-        for sid, s in services.items()
-    }
+    svc = {sid: (s.code, s.name_th) for sid, s in services.items()}
     ctr = {cid: c.number for cid, c in counters.items()}
     priority_th = {k: v[0] for k, v in PRIORITY.items()}
     arrival_th = {k: v[0] for k, v in ARRIVAL.items()}
@@ -186,7 +186,9 @@ def transaction_rows(
         recalls,
         outside,
     ) in facts:
-        code, name, standard, target = svc.get(sid, (sid, "", None, None))
+        code, name = svc.get(sid, (sid, ""))
+        th = thresholds(sid, day)
+        standard, target = th.standard_s, th.target_s
         be = be_cache.get(day)
         if be is None:
             be = be_cache[day] = format_thai_date(day)

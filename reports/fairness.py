@@ -19,7 +19,7 @@ from sqlmodel import Session, col
 
 from counter.models import Ticket, TicketEvent
 from reports.metrics import TransactionRow, share
-from reports.rollup import Thresholds, tally_by, tally_metrics
+from reports.rollup import ThresholdsAt, tally_by, tally_metrics
 
 POLICY_REASONS = ("aged", "priority", "normal")
 OUT_OF_ORDER = "out_of_order"
@@ -98,7 +98,7 @@ def _line(items: Sequence[Call]) -> dict[str, Any]:
 def fairness(
     all_calls: Sequence[Call],
     rows: Iterable[TransactionRow],
-    thresholds: Mapping[int, Thresholds],
+    thresholds: ThresholdsAt,
     *,
     service_order: Callable[[int], Any],
     describe: Callable[[Call], dict[str, Any]],

@@ -3,7 +3,7 @@ aggregates back to a period's summary. Pure functions: the service does the I/O.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from typing import Any
@@ -57,6 +57,17 @@ class Thresholds:
 
     standard_s: int
     target_s: int
+
+
+# The thresholds of a service on a business day: the standard in force that day (standards are
+# versioned, so a past day is rated against the standard of its time, never today's).
+ThresholdsAt = Callable[[int, date], Thresholds]
+DEFAULT_THRESHOLDS = Thresholds(15 * 60, 15 * 60)
+
+
+def fixed(thresholds: Mapping[int, Thresholds]) -> ThresholdsAt:
+    """Thresholds that do not change with the day (tests, and services never re-standardised)."""
+    return lambda service_id, _day: thresholds.get(service_id, DEFAULT_THRESHOLDS)
 
 
 @dataclass
@@ -242,9 +253,11 @@ def fact_row(
 
 
 def summarise_services(
-    aggs: Iterable[DayServiceAgg], thresholds: Mapping[int, Thresholds]
+    aggs: Iterable[DayServiceAgg], thresholds: ThresholdsAt
 ) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
-    """(overall, per service id) metrics of a period from its day-service aggregates."""
+    """(overall, per service id) metrics of a period from its day-service aggregates; each
+    aggregate is rated against the thresholds of its own day (a month rollup is only used
+    where no standard changed within the month)."""
     grouped: dict[int, list[DayServiceAgg]] = {}
     for agg in aggs:
         grouped.setdefault(agg.service_id, []).append(agg)
@@ -258,19 +271,19 @@ def summarise_services(
     overall_counts = dict.fromkeys(COUNT_FIELDS, 0)
     overall_hold = overall_std = overall_target = 0
     for service_id, group in sorted(grouped.items()):
-        th = thresholds.get(service_id, Thresholds(15 * 60, 15 * 60))
         counts = dict.fromkeys(COUNT_FIELDS, 0)
-        hold = 0
+        hold = within_std = within_target = 0
         for agg in group:
             for k in COUNT_FIELDS:
                 counts[k] += agg.counts.get(k, 0)
             hold += agg.hold_s
+            th = thresholds(service_id, agg.business_day)
+            within_std += count_at_most(agg.services, th.standard_s)
+            within_target += count_at_most(agg.waits, th.target_s)
         waits = merge_sorted(a.waits for a in group)
         walks = merge_sorted(a.walks for a in group)
         services = merge_sorted(a.services for a in group)
         totals = merge_sorted(a.totals for a in group)
-        within_std = count_at_most(services, th.standard_s)
-        within_target = count_at_most(waits, th.target_s)
         per_service[service_id] = metrics_dict(
             counts, hold, waits, walks, services, totals, within_std, within_target
         )
@@ -340,18 +353,16 @@ def tally_metrics(tally: Tally) -> dict[str, Any]:
     )
 
 
-def tally_by(
-    rows: Iterable[Any], key: Any, thresholds: Mapping[int, Thresholds]
-) -> dict[Any, Tally]:
-    """Group transaction rows by key(row) into tallies (thresholds per row's service)."""
+def tally_by(rows: Iterable[Any], key: Any, thresholds: ThresholdsAt) -> dict[Any, Tally]:
+    """Group transaction rows by key(row) into tallies (thresholds of each row's service on
+    its business day)."""
     out: dict[Any, Tally] = {}
-    default = Thresholds(15 * 60, 15 * 60)
     for row in rows:
         k = key(row)
         tally = out.get(k)
         if tally is None:
             tally = out[k] = Tally()
-        th = thresholds.get(row.service_id, default)
+        th = thresholds(row.service_id, row.business_day)
         tally.add(row, th.standard_s, th.target_s)
     return out
 

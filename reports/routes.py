@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -94,7 +94,13 @@ def _num(value: Any) -> str:
     return "–" if v is None else f"{v:,.0f}"
 
 
-templates.env.filters.update(mins=_mins, pct=_pct, dec2=_dec2, hours=_hours, num=_num)
+def _thai_day(value: Any) -> str:
+    return format_thai_date(date.fromisoformat(value)) if value else "–"
+
+
+templates.env.filters.update(
+    mins=_mins, pct=_pct, dec2=_dec2, hours=_hours, num=_num, thai_day=_thai_day
+)
 
 _MEDIA = {
     ".js": "text/javascript; charset=utf-8",

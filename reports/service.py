@@ -30,6 +30,7 @@ from counter.db import Database
 from counter.models import Counter, Office, Service, Staff
 from counter.queue.errors import Forbidden, InvalidInput, NotFound
 from counter.queue.thai import BE_OFFSET, MONTHS_SHORT, business_day, format_thai_date
+from counter.standards import FROM_THE_START, StandardHistory, histories
 from reports import exports
 from reports import fairness as fairness_mod
 from reports import repository as repo
@@ -38,10 +39,12 @@ from reports.metrics import ScoreTally, Tally, TransactionRow, yamane
 from reports.models import ReportDay
 from reports.periods import Period, fiscal, months_of, quarter
 from reports.rollup import (
+    DEFAULT_THRESHOLDS,
     FACTS_VERSION,
     DayServiceAgg,
     OfficeClock,
     Thresholds,
+    ThresholdsAt,
     TicketRecord,
     build,
     local_day_bounds,
@@ -75,7 +78,8 @@ class OfficeContext:
     services: dict[int, Service]
     counters: dict[int, Counter]
     staff: dict[int, Staff]
-    thresholds: dict[int, Thresholds]
+    standards: dict[int, StandardHistory]
+    thresholds: ThresholdsAt
     last_sealed: date | None
     built_months: set[date] = field(default_factory=set)
     live_cache: dict[tuple[date, date], tuple[list[dict[str, Any]], list[DayServiceAgg]]] = field(
@@ -221,17 +225,15 @@ class ReportService:
         services = {s.id: s for s in counter_repo.services(session, office_id) if s.id}
         counters = repo.counters_by_id(session, office_id)
         staff = {s.id: s for s in counter_repo.staff_list(session, office_id) if s.id}
-        thresholds = {
-            sid: Thresholds(s.standard_minutes * 60, s.wait_target_minutes * 60)
-            for sid, s in services.items()
-        }
+        standards = histories(session, list(services.values()))
         return OfficeContext(
             office=office,
             clock=office_clock(session, office),
             services=services,
             counters=counters,
             staff=staff,
-            thresholds=thresholds,
+            standards=standards,
+            thresholds=thresholds_at(standards),
             last_sealed=repo.last_sealed_day(session, office_id),
             built_months=repo.built_months(session, office_id),
         )
@@ -257,12 +259,14 @@ class ReportService:
         self, session: Session, ctx: OfficeContext, period: Period, *, daily: bool = False
     ) -> list[DayServiceAgg]:
         """The period's day-service aggregates: whole built months from the month rollup
-        (unless `daily`), the other days from the day rollup, unsealed days from the log."""
+        (unless `daily`, or a standard changed within the month: each day is rated against
+        its own standard), the other days from the day rollup, unsealed days from the log."""
         months: list[date] = []
         ranges: list[tuple[date, date]] = []
         for first, last in months_of(period):
             whole = first.day == 1 and _next_month(first) - timedelta(days=1) == last
-            if not daily and whole and first in ctx.built_months:
+            one_standard = not any(h.changes_within(first, last) for h in ctx.standards.values())
+            if not daily and whole and first in ctx.built_months and one_standard:
                 months.append(first)
             elif ranges and ranges[-1][1] + timedelta(days=1) == first:
                 ranges[-1] = (ranges[-1][0], last)
@@ -336,8 +340,8 @@ class ReportService:
                     "code": s.code if s else str(sid),
                     "name_th": s.name_th if s else str(sid),
                     "name_en": s.name_en if s else str(sid),
-                    "standard_minutes": s.standard_minutes if s else None,
-                    "wait_target_minutes": s.wait_target_minutes if s else None,
+                    # In force on the period's last day; `standards` lists every version.
+                    **_standard_dict(ctx, sid, period.last),
                     **metrics,
                     "satisfaction": satisfaction["by_service"].get(sid),
                 }
@@ -355,6 +359,7 @@ class ReportService:
             "units": "seconds",
             "overall": {**overall, "satisfaction": satisfaction["overall"]},
             "services": services,
+            "standards": standards_in(ctx, period),
             "satisfaction": {k: v for k, v in satisfaction.items() if k not in ("by_service",)},
         }
 
@@ -531,7 +536,7 @@ class ReportService:
                 {
                     "service_id": sid,
                     "name_th": _service_name(ctx, sid),
-                    "standard_minutes": _standard(ctx, sid),
+                    "standard_minutes": _standard_dict(ctx, sid, period.last)["standard_minutes"],
                     **metrics,
                     "satisfaction": satisfaction["by_service"].get(sid),
                 }
@@ -713,6 +718,7 @@ class ReportService:
             counters=ctx.counters,
             staff=ctx.staff if include_staff else None,
             for_excel=fmt == "xlsx",
+            thresholds=ctx.thresholds,
         )
         header = exports.ROWS_HEADER + ([exports.STAFF_HEADER] if include_staff else [])
         if fmt == "csv":
@@ -1008,6 +1014,34 @@ def heatmap(rows: Sequence[TransactionRow]) -> dict[str, Any]:
     }
 
 
+def thresholds_at(standards: dict[int, StandardHistory]) -> ThresholdsAt:
+    """The thresholds of a service on a day, from its versioned standards (fast for the many
+    services whose standard never changed)."""
+    fixed_th = {
+        sid: Thresholds(h.versions[0].standard_minutes * 60, h.versions[0].wait_target_minutes * 60)
+        for sid, h in standards.items()
+        if len(h.versions) == 1
+    }
+    cache: dict[tuple[int, date], Thresholds] = {}
+
+    def at(service_id: int, day: date) -> Thresholds:
+        th = fixed_th.get(service_id)
+        if th is not None:
+            return th
+        th = cache.get((service_id, day))
+        if th is None:
+            history = standards.get(service_id)
+            if history is None:
+                return DEFAULT_THRESHOLDS
+            v = history.at(day)
+            th = cache[(service_id, day)] = Thresholds(
+                v.standard_minutes * 60, v.wait_target_minutes * 60
+            )
+        return th
+
+    return at
+
+
 def office_clock(session: Session, office: Office) -> OfficeClock:
     assert office.id is not None
     return OfficeClock(
@@ -1075,9 +1109,41 @@ def _service_name(ctx: OfficeContext, sid: int) -> str:
     return s.name_th if s else str(sid)
 
 
-def _standard(ctx: OfficeContext, sid: int) -> int | None:
-    s = ctx.services.get(sid)
-    return s.standard_minutes if s else None
+def _standard_dict(ctx: OfficeContext, sid: int, day: date) -> dict[str, int | None]:
+    history = ctx.standards.get(sid)
+    if history is None:
+        return {"standard_minutes": None, "wait_target_minutes": None}
+    v = history.at(day)
+    return {"standard_minutes": v.standard_minutes, "wait_target_minutes": v.wait_target_minutes}
+
+
+def standards_in(ctx: OfficeContext, period: Period) -> list[dict[str, Any]]:
+    """Every service's standard versions in force at some time in the period, with their dates
+    (the evidence pack lists them; a period is rated against each day's own standard)."""
+    out = []
+    for sid in sorted(ctx.standards, key=lambda s: _service_pos(ctx, s)):
+        versions = ctx.standards[sid].versions
+        for i, v in enumerate(versions):
+            until = (
+                versions[i + 1].effective_from - timedelta(days=1)
+                if i + 1 < len(versions)
+                else None
+            )
+            if (until is not None and until < period.first) or v.effective_from > period.last:
+                continue
+            out.append(
+                {
+                    "service_id": sid,
+                    "name_th": _service_name(ctx, sid),
+                    "effective_from": (
+                        None if v.effective_from <= FROM_THE_START else v.effective_from.isoformat()
+                    ),
+                    "until": until.isoformat() if until else None,
+                    "standard_minutes": v.standard_minutes,
+                    "wait_target_minutes": v.wait_target_minutes,
+                }
+            )
+    return out
 
 
 def _service_pos(ctx: OfficeContext, sid: int) -> tuple[int, int]:

@@ -11,13 +11,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from reports.metrics import TransactionRow, share
-from reports.rollup import Thresholds, tally_by, tally_metrics
+from reports.rollup import ThresholdsAt, tally_by, tally_metrics
 
 
 def assessment(
     rows: Iterable[TransactionRow],
     intervals: Sequence[Any],  # reports.service.CounterInterval
-    thresholds: Mapping[int, Thresholds],
+    thresholds: ThresholdsAt,
     satisfaction_by_staff: Mapping[int, Mapping[str, Any]],
     name: Callable[[int], str],
 ) -> list[dict[str, Any]]:

@@ -151,6 +151,18 @@ T = {
     ),
     "show": ("แสดง", "Show"),
     "office": ("สำนักงาน", "Office"),
+    "standards": ("เวลามาตรฐานและเป้าหมายที่ใช้ประเมิน", "Standards applied"),
+    "effective_from": ("มีผลตั้งแต่", "From"),
+    "until": ("ถึง", "Until"),
+    "from_the_start": ("ตั้งแต่เริ่มใช้ระบบ", "From the start"),
+    "until_now": ("ปัจจุบัน", "Now"),
+    "target_min": ("เป้าหมายเวลารอ (นาที)", "Wait target (min)"),
+    "standards_note": (
+        "แต่ละรายการประเมินตามเวลามาตรฐานที่ใช้อยู่ในวันที่ให้บริการ "
+        "การแก้ไขเวลามาตรฐานไม่ย้อนไปเปลี่ยนผลของช่วงก่อนหน้า",
+        "Each transaction is rated against the standard in force on its day; changing a "
+        "standard never re-rates earlier periods.",
+    ),
     "back_admin": ("กลับหน้าผู้ดูแลระบบ", "Back to admin"),
     "reports": ("รายงานผลการให้บริการ", "Service reports"),
     "dashboard": ("ภาพรวมการให้บริการ", "Service dashboard"),

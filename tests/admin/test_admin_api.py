@@ -210,7 +210,9 @@ class TestServices:
         assert_thai_error(r, 409, "ปิดให้บริการ")
         [deactivated, first_edit, _] = await audit(client, admin, action="service.")
         assert deactivated["changed"] == ["active"]
-        assert set(first_edit["changed"]) == {"standard_minutes", "daily_cap"}
+        # A changed standard is a version: the audit says from when it applies (default today).
+        assert set(first_edit["changed"]) == {"standard_minutes", "daily_cap", "effective_from"}
+        assert first_edit["after"]["effective_from"] == "2026-11-27"
 
     @pytest.mark.parametrize(
         ("change", "status", "fragment"),

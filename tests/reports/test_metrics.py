@@ -28,7 +28,7 @@ from reports.metrics import (
     wait_bands,
     yamane,
 )
-from reports.rollup import DayServiceAgg, OfficeClock, Thresholds, summarise_services
+from reports.rollup import DayServiceAgg, OfficeClock, Thresholds, fixed, summarise_services
 from reports.service import counter_intervals, heatmap
 
 T0 = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # 09:00 in Bangkok
@@ -204,7 +204,7 @@ class TestStatistics:
         for agg, served in ((day1, 2), (day2, 1), (other, 1)):
             agg.counts["served"] = served
         overall, per = summarise_services(
-            [day1, day2, other], {1: Thresholds(720, 900), 2: Thresholds(60, 3600)}
+            [day1, day2, other], fixed({1: Thresholds(720, 900), 2: Thresholds(60, 3600)})
         )
         assert per[1]["wait"]["median"] == 300 and per[1]["served"] == 3
         assert per[1]["within_standard"] == 2 and per[1]["within_target"] == 2
