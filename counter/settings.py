@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     printer_allow: str = "private"
     # Each app process writes a heartbeat this often; an unclean stop is known to this precision.
     heartbeat_seconds: float = 30.0
+    # /metrics answers this machine, and other hosts that send "Authorization: Bearer TOKEN".
+    metrics_token: str = ""
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

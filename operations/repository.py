@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, or_, select
 
+from counter.models import Ticket, TicketEvent
 from operations.models import BcpDrill, Incident, ServerRun
 
 
@@ -82,3 +83,34 @@ def last_passed_drill(session: Session) -> BcpDrill | None:
     return session.exec(
         select(BcpDrill).where(col(BcpDrill.ok).is_(True)).order_by(col(BcpDrill.at).desc())
     ).first()
+
+
+def events_since(session: Session, office_id: int, since: datetime) -> dict[tuple[int, str], int]:
+    """(service id, kind) -> count of the office's issued and called events since `since`."""
+    rows = session.exec(
+        select(col(TicketEvent.service_id), col(TicketEvent.kind), sa.func.count())
+        .where(
+            TicketEvent.office_id == office_id,
+            col(TicketEvent.at) >= since,
+            col(TicketEvent.kind).in_(("issued", "called")),
+        )
+        .group_by(col(TicketEvent.service_id), col(TicketEvent.kind))
+    )
+    return {(sid, kind): int(n) for sid, kind, n in rows}
+
+
+def waiting_by_service(
+    session: Session, office_id: int, day: date
+) -> dict[int, tuple[int, datetime]]:
+    """Service id -> (tickets waiting today, when the longest-waiting one joined its line)."""
+    rows = session.exec(
+        select(col(Ticket.service_id), sa.func.count(), sa.func.min(col(Ticket.queued_at)))
+        .where(
+            Ticket.office_id == office_id,
+            Ticket.business_day == day,
+            Ticket.status == "waiting",
+        )
+        .group_by(col(Ticket.service_id))
+    )
+    # min() keeps the column's type: aware UTC times on both databases.
+    return {sid: (int(n), first) for sid, n, first in rows}

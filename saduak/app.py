@@ -32,6 +32,8 @@ from displays.voice_admin import router as voice_admin_router
 from kiosk.routes import mount_static as mount_kiosk_static
 from kiosk.routes import router as kiosk_router
 from operations.incidents import Watch, printer_state_changed
+from operations.metrics import install_metrics
+from operations.metrics import router as metrics_router
 from operations.routes import mount_static as mount_operations_static
 from operations.routes import report_section as continuity_report_section
 from operations.routes import router as operations_router
@@ -92,6 +94,7 @@ def create_app(
         larger={VOICE_UPLOAD_PREFIX: VOICE_MAX_UPLOAD_BYTES + 64 * 1024},
     )
     install_error_handlers(app)
+    install_metrics(app)
     mount_common_static(app)
     mount_kiosk_static(app)
     mount_complaints_static(app)
@@ -116,6 +119,7 @@ def create_app(
     app.include_router(complaints_router)
     app.include_router(voice_admin_router)
     app.include_router(operations_router)
+    app.include_router(metrics_router)
     return app
 
 
