@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     heartbeat_seconds: float = 30.0
     # /metrics answers this machine, and other hosts that send "Authorization: Bearer TOKEN".
     metrics_token: str = ""
+    # "json": one JSON object per log line, with the request's id (X-Request-ID).
+    log_format: str = "text"
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

@@ -32,6 +32,7 @@ from displays.voice_admin import router as voice_admin_router
 from kiosk.routes import mount_static as mount_kiosk_static
 from kiosk.routes import router as kiosk_router
 from operations.incidents import Watch, printer_state_changed
+from operations.logs import RequestId
 from operations.metrics import install_metrics
 from operations.metrics import router as metrics_router
 from operations.routes import mount_static as mount_operations_static
@@ -95,6 +96,7 @@ def create_app(
     )
     install_error_handlers(app)
     install_metrics(app)
+    app.add_middleware(RequestId)
     mount_common_static(app)
     mount_kiosk_static(app)
     mount_complaints_static(app)

@@ -26,6 +26,7 @@ from counter.service import QueueService
 from counter.settings import get_settings
 from operations.backup import is_empty
 from operations.cli import backup_app, doctor_command, restore_command, take_backup
+from operations.logs import json_log_config
 from operations.network import resolve_public_url
 from printer.config import PrinterConfig, TargetPolicy, confine
 from saduak import migrations
@@ -167,8 +168,10 @@ def _serve(host: str, port: int, workers: int) -> None:
     for label, path in entry_urls(create_app()):
         typer.echo(f"  {label:<22} {base}{path}")
     sys.stdout.flush()
+    json_logs = get_settings().log_format == "json"
     uvicorn.run(
         "saduak.app:create_app",
+        log_config=json_log_config() if json_logs else uvicorn.config.LOGGING_CONFIG,
         factory=True,
         host=host,
         port=port,
