@@ -12,12 +12,12 @@ from sqlmodel import Session
 
 from counter.db import Database
 from counter.models import Office
-from counter.queue.thai import fiscal_year_range
+from counter.queue.thai import fiscal_year_range, format_thai_date
 from counter.service import day_start
 from operations import repository as repo
 from operations.models import Incident
 from operations.paper import paper_figures
-from operations.text import OUTAGE_KINDS
+from operations.text import KIND, OUTAGE_KINDS
 
 
 def minutes_between(start: datetime, end: datetime) -> float:
@@ -70,11 +70,15 @@ def fiscal_year_bounds(fy: int, tz: str) -> tuple[datetime, datetime]:
     return period_bounds(*fiscal_year_range(fy), tz)
 
 
-def incident_row(incident: Incident) -> dict[str, Any]:
+def incident_row(incident: Incident, tz: str) -> dict[str, Any]:
+    kind_th, kind_en = KIND.get(incident.kind, (incident.kind, incident.kind))
     return {
         "id": incident.id,
         "office_id": incident.office_id,
         "kind": incident.kind,
+        "kind_th": kind_th,
+        "kind_en": kind_en,
+        "started_th": format_thai_date(incident.started_at, tz=tz, with_time=True),
         "source": incident.source,
         "started_at": incident.started_at,
         "ended_at": incident.ended_at,
@@ -104,7 +108,7 @@ def period_report(
     closed: list[float] = []
     outages: list[tuple[datetime, datetime]] = []
     for incident in repo.incidents(session, office.id, start, end):
-        row = incident_row(incident)
+        row = incident_row(incident, office.timezone)
         report.incidents.append(row)
         kind = report.by_kind.setdefault(incident.kind, {"count": 0, "minutes": 0.0})
         kind["count"] += 1

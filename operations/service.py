@@ -68,7 +68,7 @@ class OperationsService:
                 )
                 session.add(incident)
                 session.flush()
-                return incident_row(incident)
+                return incident_row(incident, office.timezone)
 
         return await anyio.to_thread.run_sync(write)
 
@@ -91,7 +91,7 @@ class OperationsService:
                     incident.impact = data.impact
                 if data.action is not None:
                     incident.action = data.action
-                return incident_row(incident)
+                return incident_row(incident, office.timezone)
 
         return await anyio.to_thread.run_sync(write)
 
@@ -100,7 +100,10 @@ class OperationsService:
             with self.db.read() as session:
                 office = self._office(session, office_id)
                 start, end = fiscal_year_bounds(fy, office.timezone)
-                return [incident_row(i) for i in repo.incidents(session, office_id, start, end)]
+                return [
+                    incident_row(i, office.timezone)
+                    for i in repo.incidents(session, office_id, start, end)
+                ]
 
         return await anyio.to_thread.run_sync(read)
 

@@ -427,6 +427,8 @@ async def evidence_page(request: Request, reports: ReportsDep, fy: Text = None) 
     except DomainError as exc:
         return _render(request, "reports/error.html", {"error": exc}, status_code=422)
     first, last = periods.fiscal(year).first, periods.fiscal(year).last
+    # Sections of other packages (the continuity report: incidents, drills, paper tickets).
+    data = await add_sections(request.app.state, data, staff.office_id, first, last)
     # Formal Thai documents may write the narrative in Thai digits (Admin → Office); tables
     # and figures keep Arabic digits either way.
     narrative = to_thai_digits if await _thai_digits(request, staff.office_id) else str

@@ -241,6 +241,13 @@ class TestStaffRecordsAndTheBcpReport:
         assert "รายงานความต่อเนื่องในการให้บริการ" in page.text
         assert "ไฟฟ้าดับ" in page.text and "เปลี่ยนสวิตช์" in page.text
 
+        # The fiscal year's evidence pack carries the same figures.
+        evidence = await app_client.get("/reports/evidence?fy=2570")
+        assert evidence.status_code == 200
+        assert "การบริหารความต่อเนื่องในการให้บริการ" in evidence.text
+        assert "ระบบหยุดให้บริการรวม 70.0 นาที" in evidence.text
+        assert "ไฟฟ้าดับ" in evidence.text and "เปลี่ยนสวิตช์" in evidence.text
+
     @pytest.mark.parametrize(
         ("body", "problem"),
         [
