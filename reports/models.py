@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -28,6 +29,44 @@ class SurveyItem(SQLModel, table=True):
     label_en: str = Field(max_length=200)
     position: int = Field(default=0)
     active: bool = Field(default=True)
+    # GECC dimension of the item: process, staff, information, facilities, overall.
+    dimension: str = Field(
+        default="overall", max_length=16, sa_column_kwargs={"server_default": "overall"}
+    )
+
+
+class SurveyForm(SQLModel, table=True):
+    """One version of an office's questionnaires: its satisfaction items (with dimensions) and
+    its needs survey, as they stood from `created_at` (reports/questionnaire.py)."""
+
+    __tablename__ = "survey_form"
+    __table_args__ = (sa.UniqueConstraint("office_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    version: int
+    created_at: datetime = Field(sa_column=_utc())
+    items: list[dict[str, Any]] = Field(default_factory=list, sa_column=sa.Column(sa.JSON()))
+    needs: list[dict[str, Any]] = Field(default_factory=list, sa_column=sa.Column(sa.JSON()))
+    needs_every: int = Field(default=5)
+
+
+class NeedsResponse(SQLModel, table=True):
+    """An answer to the needs survey: after the satisfaction items, or from its own link."""
+
+    __tablename__ = "needs_response"
+    __table_args__ = (sa.Index("ix_needs_response_office_day", "office_id", "business_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id")
+    form_version: int = Field(default=0)
+    answered_at: datetime = Field(sa_column=_utc())
+    business_day: date
+    # "survey" (offered after the satisfaction items, with the ticket) or "link" (poster/link).
+    channel: str = Field(default="link", max_length=16)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    answers: dict[str, list[str]] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON()))
+    free_text: str = Field(default="", max_length=1000)
 
 
 class SurveyResponse(SQLModel, table=True):
@@ -53,6 +92,8 @@ class SurveyResponse(SQLModel, table=True):
     channel: str = Field(default="status", max_length=16)
     # Needs and suggestions (ความต้องการ / ข้อเสนอแนะ) in the citizen's own words.
     comment: str = Field(default="", max_length=1000)
+    # The questionnaire version answered (0: the bundled default, before any edit).
+    form_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class SurveyAnswer(SQLModel, table=True):

@@ -13,6 +13,7 @@ from counter.models import Counter, CounterEvent, Office, ProvinceMember, Ticket
 from counter.queue.states import OPEN_STATES
 from reports.metrics import Event, TransactionRow
 from reports.models import (
+    NeedsResponse,
     ReportDay,
     ReportDayService,
     ReportMonth,
@@ -471,3 +472,22 @@ def offices_shared_with(session: Session, staff_id: int) -> Sequence[Office]:
         .where(ProvinceMember.staff_id == staff_id)
         .order_by(col(Office.code))
     ).all()
+
+
+def survey_response_count(session: Session, office_id: int) -> int:
+    return int(
+        session.execute(
+            sa.select(sa.func.count())
+            .select_from(SurveyResponse)
+            .where(col(SurveyResponse.office_id) == office_id)
+        ).scalar_one()
+    )
+
+
+def needs_of_ticket(session: Session, ticket_id: int) -> bool:
+    return (
+        session.execute(
+            sa.select(col(NeedsResponse.id)).where(col(NeedsResponse.ticket_id) == ticket_id)
+        ).first()
+        is not None
+    )

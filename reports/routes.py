@@ -20,13 +20,14 @@ from counter.auth import DevicePrincipal, Role, StaffPrincipal
 from counter.bus import MessagesMissed
 from counter.db import Database
 from counter.models import OfficeSettings
-from counter.queue.errors import DomainError, Forbidden, InvalidInput
+from counter.queue.errors import DomainError, Forbidden, InvalidInput, TooManyRequests
 from counter.queue.thai import (
     fiscal_year,
     format_thai_date,
     format_thai_date_long,
     to_thai_digits,
 )
+from counter.ratelimit import RateLimiter
 from counter.service import office_channel
 from counter.ui import csrf_token_for, templates_for
 from counter.web import (
@@ -38,7 +39,7 @@ from counter.web import (
     forbidden,
 )
 from reports import periods
-from reports.schemas import SurveyIn, SurveyItemsIn
+from reports.schemas import NeedsFormIn, NeedsIn, SurveyIn, SurveyItemsIn
 from reports.sections import add_sections
 from reports.service import ReportService
 from reports.survey import Item, SurveyService
@@ -265,8 +266,49 @@ async def set_survey_items(
     body: SurveyItemsIn, manager: CurrentManager, survey: SurveyDep
 ) -> dict[str, Any]:
     """Replace the office's survey items (in order); items left out are retired, not deleted."""
-    items = [Item(i.code, i.label_th, i.label_en, n, i.active) for n, i in enumerate(body.items)]
+    items = [
+        Item(i.code, i.label_th, i.label_en, n, i.active, i.dimension or "")
+        for n, i in enumerate(body.items)
+    ]
     return {"items": await survey.set_items(manager.office_id, items)}
+
+
+@router.get("/api/v1/survey-needs", tags=["survey"])
+async def needs_questions(manager: CurrentManager, survey: SurveyDep) -> dict[str, Any]:
+    """The office's needs survey: its questions, version and how often it is offered."""
+    return await survey.needs_form(manager.office_id)
+
+
+@router.put("/api/v1/survey-needs", tags=["survey"])
+async def set_needs_questions(
+    body: NeedsFormIn, manager: CurrentManager, survey: SurveyDep
+) -> dict[str, Any]:
+    """Replace the needs survey (a new version; answers keep theirs). `every`: offer it to
+    every Nth satisfaction respondent (0: only on its own link, /needs?office=CODE)."""
+    questions = [q.model_dump() for q in body.questions]
+    return await survey.set_needs(manager.office_id, questions, body.every)
+
+
+@router.post("/api/v1/needs", tags=["survey"], status_code=201)
+async def needs_answer(body: NeedsIn, request: Request, survey: SurveyDep) -> dict[str, Any]:
+    """Answer the needs survey (public, anonymous): `office` code or the `ticket` status token,
+    `answers` {question: [choices]}, `free_text`. Limited per source address."""
+    if not _needs_limiter(request).allow(request.client.host if request.client else ""):
+        raise TooManyRequests("ขออภัย มีการส่งแบบสำรวจมากเกินไป กรุณาลองใหม่ภายหลัง", "too many answers")
+    return await survey.answer_needs(body.office, body.ticket, body.answers, body.free_text)
+
+
+@router.get("/api/v1/reports/survey", tags=["reports"])
+async def survey_results(
+    request: Request, manager: CurrentManager, reports: ReportsDep
+) -> JSONResponse:
+    """Questionnaire results for the period (as /reports): satisfaction per GECC dimension and
+    item (respondents, answers, mean, SD, %), answers per form version, needs tallies; the
+    free text for the office head only."""
+    period = await _period(request, reports, manager.office_id)
+    return JSONResponse(
+        await reports.questionnaires(manager.office_id, period, free_text=is_office_head(manager))
+    )
 
 
 @router.get("/api/v1/survey/counter/{number}", tags=["survey"])
@@ -518,6 +560,60 @@ async def staff_page(request: Request, reports: ReportsDep) -> Response:
             "period": period,
             "generated": format_thai_date(await reports.now(), with_time=True),
         },
+    )
+
+
+def _needs_limiter(request: Request) -> RateLimiter:
+    state = request.app.state
+    if not hasattr(state, "needs_limiter"):
+        state.needs_limiter = RateLimiter(20, 3600.0)
+    limiter: RateLimiter = state.needs_limiter
+    return limiter
+
+
+@router.get("/needs", response_class=HTMLResponse, include_in_schema=False)
+async def needs_page(
+    request: Request,
+    survey: SurveyDep,
+    office: Annotated[str | None, Query(max_length=32)] = None,
+    ticket: Annotated[str | None, Query(max_length=64)] = None,
+) -> HTMLResponse:
+    """The needs survey on its own link or poster (`?office=CODE`), or after the satisfaction
+    items (`?ticket=`)."""
+    found, form = await survey.needs_target(office, ticket)
+    return _render(
+        request,
+        "reports/needs.html",
+        {"office": found, "form": form, "ticket": ticket if found else None, "done": False},
+        status_code=200 if found else 404,
+    )
+
+
+@router.post("/needs", response_class=HTMLResponse, include_in_schema=False)
+async def needs_submit(request: Request, survey: SurveyDep) -> HTMLResponse:
+    form_data = await request.form()
+    office = str(form_data.get("office") or "")[:32] or None
+    ticket = str(form_data.get("ticket") or "")[:64] or None
+    text = str(form_data.get("free_text") or "")[:1000]
+    found, form = await survey.needs_target(office, ticket)
+    answers: dict[str, list[str]] = {}
+    if form is not None:
+        for q in form.needs:
+            picked = [str(v)[:32] for v in form_data.getlist(q["code"])]
+            if picked:
+                answers[q["code"]] = picked
+    error: DomainError | None = None
+    try:
+        if not _needs_limiter(request).allow(request.client.host if request.client else ""):
+            raise TooManyRequests("ขออภัย มีการส่งแบบสำรวจมากเกินไป", "too many answers")
+        await survey.answer_needs(office, ticket, answers, text)
+    except DomainError as exc:
+        error = exc
+    return _render(
+        request,
+        "reports/needs.html",
+        {"office": found, "form": form, "ticket": ticket, "done": error is None, "error": error},
+        status_code=200 if error is None else 422,
     )
 
 

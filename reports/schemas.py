@@ -25,6 +25,29 @@ class SurveyItemIn(Strict):
     label_th: str = Field(min_length=1, max_length=200)
     label_en: str = Field(min_length=1, max_length=200)
     active: bool = True
+    # GECC dimension: process, staff, information, facilities, overall (default by code).
+    dimension: str | None = Field(default=None, max_length=16)
+
+
+class NeedsQuestionIn(Strict):
+    code: str = Field(min_length=1, max_length=32)
+    label_th: str = Field(min_length=1, max_length=200)
+    label_en: str = Field(default="", max_length=200)
+    # [code, Thai, English] per choice.
+    choices: list[list[str]] = Field(min_length=1, max_length=20)
+
+
+class NeedsFormIn(Strict):
+    questions: list[NeedsQuestionIn] = Field(min_length=1, max_length=12)
+    # Offer the needs survey to every Nth satisfaction respondent (0: never; own link only).
+    every: int = Field(default=5, ge=0, le=1000)
+
+
+class NeedsIn(Strict):
+    office: str | None = Field(default=None, max_length=32)
+    ticket: str | None = Field(default=None, max_length=64)
+    answers: dict[str, list[str]] = Field(default_factory=dict, max_length=12)
+    free_text: str = Field(default="", max_length=1000)
 
 
 class SurveyItemsIn(Strict):

@@ -31,7 +31,7 @@ from counter.models import Counter, Office, Service, Staff
 from counter.queue.errors import Forbidden, InvalidInput, NotFound
 from counter.queue.thai import BE_OFFSET, MONTHS_SHORT, business_day, format_thai_date
 from counter.standards import FROM_THE_START, StandardHistory, histories
-from reports import exports
+from reports import exports, questionnaire
 from reports import fairness as fairness_mod
 from reports import repository as repo
 from reports import staff as staff_mod
@@ -53,7 +53,7 @@ from reports.rollup import (
     tally_by,
     tally_metrics,
 )
-from reports.survey import items_or_default
+from reports.survey import default_items, items_or_default
 from reports.text import ERR, T
 
 log = logging.getLogger(__name__)
@@ -422,6 +422,26 @@ class ReportService:
                     s = ctx.services.get(line["service_id"])
                     line["code"] = s.code if s else str(line["service_id"])
                 return {"period": period.as_dict(), **data}
+
+        return await self._run(run)
+
+    async def questionnaires(
+        self, office_id: int, period: Period, *, free_text: bool
+    ) -> dict[str, Any]:
+        """Satisfaction per dimension and item, needs tallies (reports/questionnaire.py)."""
+
+        def run() -> dict[str, Any]:
+            with self.db.read() as session:
+                forms = questionnaire.versions(session, office_id, default_items())
+                return {
+                    "period": period.as_dict(),
+                    "satisfaction": questionnaire.satisfaction_results(
+                        session, office_id, period.first, period.last, forms
+                    ),
+                    "needs": questionnaire.needs_results(
+                        session, office_id, period.first, period.last, forms, free_text=free_text
+                    ),
+                }
 
         return await self._run(run)
 

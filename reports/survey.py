@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import anyio.to_thread
 import sqlalchemy as sa
@@ -15,12 +16,14 @@ from sqlmodel import Session
 
 from counter import repository as counter_repo
 from counter.db import Database
-from counter.models import Service, Ticket
+from counter.models import Office, Service, Ticket
 from counter.queue.errors import Conflict, InvalidInput, NotFound
 from counter.queue.thai import format_thai_date
+from reports import questionnaire
 from reports import repository as repo
 from reports.metrics import Transaction, transactions_of
-from reports.models import SurveyItem, SurveyResponse
+from reports.models import NeedsResponse, SurveyItem, SurveyResponse
+from reports.questionnaire import DEFAULT_DIMENSION, DIMENSION_CODES
 from reports.text import DEFAULT_SURVEY_ITEMS, ERR, SCALE
 
 R = TypeVar("R")
@@ -42,6 +45,11 @@ class Item:
     label_en: str
     position: int = 0
     active: bool = True
+    dimension: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.dimension:
+            object.__setattr__(self, "dimension", DEFAULT_DIMENSION.get(self.code, "overall"))
 
 
 def default_items() -> list[Item]:
@@ -52,7 +60,7 @@ def items_or_default(rows: Sequence[SurveyItem], *, active_only: bool = True) ->
     """The office's items in order; the default five while it has never edited them."""
     if not rows:
         return default_items()
-    items = [Item(r.code, r.label_th, r.label_en, r.position, r.active) for r in rows]
+    items = [Item(r.code, r.label_th, r.label_en, r.position, r.active, r.dimension) for r in rows]
     return [i for i in items if i.active] if active_only else items
 
 
@@ -79,7 +87,12 @@ def check_items(items: Sequence[Item]) -> list[Item]:
             raise InvalidInput(
                 "กรุณาใส่ชื่อข้อประเมินทั้งภาษาไทยและอังกฤษ", "every item needs a Thai and an English label"
             )
-        out.append(Item(item.code, th, en, position, item.active))
+        if item.dimension not in DIMENSION_CODES:
+            raise InvalidInput(
+                f"มิติของข้อประเมินไม่ถูกต้อง: {item.dimension[:20]!r}",
+                f"dimension must be one of: {', '.join(DIMENSION_CODES)}",
+            )
+        out.append(Item(item.code, th, en, position, item.active, item.dimension))
     active = sum(i.active for i in out)
     if not 1 <= active <= MAX_ITEMS:
         raise _err(InvalidInput, "items_count", max=MAX_ITEMS)
@@ -195,6 +208,7 @@ class SurveyService:
             assert tx is not None and ticket.id is not None
             items = items_or_default(repo.survey_items(session, ticket.office_id))
             scores = check_answers(items, answers)
+            form = questionnaire.current(session, ticket.office_id, default_items())
             repo.add_survey_response(
                 session,
                 SurveyResponse(
@@ -208,10 +222,16 @@ class SurveyService:
                     answered_at=self.clock(),
                     channel=channel,
                     comment=comment.strip()[:1000],
+                    form_version=form.version,
                 ),
                 scores,
             )
-            return {"state": "answered", "number": ticket.number}
+            out: dict[str, Any] = {"state": "answered", "number": ticket.number}
+            # Every Nth respondent is offered the needs survey as well.
+            answered = repo.survey_response_count(session, ticket.office_id)
+            if form.needs and form.needs_every and answered % form.needs_every == 0:
+                out["needs_url"] = f"/needs?ticket={ticket.token}"
+            return out
 
         try:
             return await self._write(write)
@@ -260,21 +280,137 @@ class SurveyService:
                             label_en=item.label_en,
                             position=item.position,
                             active=item.active,
+                            dimension=item.dimension,
                         )
                     )
                 else:
                     row.label_th, row.label_en = item.label_th, item.label_en
                     row.position, row.active = item.position, item.active
+                    row.dimension = item.dimension
             # Items left out are retired, never deleted: their answers stay in the reports.
             for code, row in existing.items():
                 if code not in given:
                     row.active = False
                     row.position = len(checked) + row.position
             session.flush()
+            # Each edit is a new version of the form; answers keep the version they answered.
+            questionnaire.save_version(
+                session,
+                office_id,
+                questionnaire.current(session, office_id, default_items()),
+                self.clock(),
+                items=[
+                    {
+                        "code": i.code,
+                        "label_th": i.label_th,
+                        "label_en": i.label_en,
+                        "dimension": i.dimension,
+                    }
+                    for i in checked
+                    if i.active
+                ],
+            )
             return [
                 asdict(i)
                 for i in items_or_default(repo.survey_items(session, office_id), active_only=False)
             ]
+
+        return await self._write(write)
+
+    # ----------------------------------------------------------------- the needs survey
+
+    async def needs_form(self, office_id: int) -> dict[str, Any]:
+        def read(session: Session) -> dict[str, Any]:
+            form = questionnaire.current(session, office_id, default_items())
+            return {"version": form.version, "questions": form.needs, "every": form.needs_every}
+
+        return await self._read(read)
+
+    async def set_needs(
+        self, office_id: int, questions: list[dict[str, Any]], every: int
+    ) -> dict[str, Any]:
+        checked = questionnaire.check_needs(questions)
+
+        def write(session: Session) -> dict[str, Any]:
+            form = questionnaire.save_version(
+                session,
+                office_id,
+                questionnaire.current(session, office_id, default_items()),
+                self.clock(),
+                needs=checked,
+                needs_every=every,
+            )
+            return {"version": form.version, "questions": form.needs, "every": form.needs_every}
+
+        return await self._write(write)
+
+    async def needs_target(
+        self, office_code: str | None, ticket_token: str | None
+    ) -> tuple[Office | None, questionnaire.Form | None]:
+        """The office (by code, by the ticket, or the only one) and its current form."""
+
+        def read(session: Session) -> tuple[Office | None, questionnaire.Form | None]:
+            office = None
+            if ticket_token:
+                ticket = repo.ticket_by_token(session, ticket_token)
+                office = counter_repo.get_office(session, ticket.office_id) if ticket else None
+            elif office_code:
+                office = counter_repo.office_by_code(session, office_code)
+            else:
+                offices = counter_repo.list_offices(session)
+                office = offices[0] if len(offices) == 1 else None
+            if office is None or office.id is None:
+                return None, None
+            return office, questionnaire.current(session, office.id, default_items())
+
+        return await self._read(read)
+
+    async def answer_needs(
+        self,
+        office_code: str | None,
+        ticket_token: str | None,
+        answers: dict[str, list[str]],
+        free_text: str,
+    ) -> dict[str, Any]:
+        """Record a needs survey answer (anonymous; at most one per ticket)."""
+
+        def write(session: Session) -> dict[str, Any]:
+            ticket = repo.ticket_by_token(session, ticket_token) if ticket_token else None
+            if ticket_token and ticket is None:
+                raise _err(NotFound, "no_ticket")
+            office = (
+                counter_repo.get_office(session, ticket.office_id)
+                if ticket
+                else counter_repo.office_by_code(session, office_code or "")
+            )
+            if office is None or office.id is None:
+                raise InvalidInput("ไม่พบสำนักงานนี้", "unknown office")
+            if ticket is not None and repo.needs_of_ticket(session, ticket.id or 0):
+                raise _err(Conflict, "answered")
+            form = questionnaire.current(session, office.id, default_items())
+            picked = questionnaire.check_needs_answers(form, answers)
+            text = free_text.strip()[:1000]
+            if not picked and not text:
+                raise InvalidInput(
+                    "กรุณาเลือกอย่างน้อย 1 ข้อ หรือเขียนความต้องการ",
+                    "tick at least one choice or write something",
+                )
+            now = self.clock()
+            session.add(
+                NeedsResponse(
+                    office_id=office.id,
+                    form_version=form.version,
+                    answered_at=now,
+                    business_day=ticket.business_day
+                    if ticket
+                    else now.astimezone(ZoneInfo(office.timezone)).date(),
+                    channel="survey" if ticket else "link",
+                    ticket_id=ticket.id if ticket else None,
+                    answers=picked,
+                    free_text=text,
+                )
+            )
+            return {"state": "answered", "version": form.version}
 
         return await self._write(write)
 

@@ -80,10 +80,18 @@
     }
     $("send").disabled = true;
     try {
-      await Saduak.api("POST", `/api/v1/survey/${encodeURIComponent(token)}`, {
+      const result = await Saduak.api("POST", `/api/v1/survey/${encodeURIComponent(token)}`, {
         answers, comment: $("comment").value, channel: mode === "counter" ? "counter" : "status",
       });
       say(text.thanks);
+      if (result && result.needs_url && mode !== "counter") {
+        const link = document.createElement("a");
+        link.href = result.needs_url;
+        link.id = "needs-link";
+        link.className = "button";
+        link.textContent = "ช่วยตอบแบบสำรวจความต้องการอีก 1 นาที / One more minute: our needs survey";
+        $("status").append(document.createElement("br"), link);
+      }
       if (mode === "counter") setTimeout(() => say(text.waiting), 6000);
     } catch (err) {
       $("error").textContent = err.message;

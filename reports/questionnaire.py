@@ -1,0 +1,344 @@
+"""Versioned questionnaires: the satisfaction form (5-level items in GECC's dimensions) and the
+needs survey (แบบสำรวจความต้องการ: services, hours, channels, facilities citizens want).
+
+Every change of either makes a new version of the office's form (`survey_form`); each answer
+keeps the version it answered, so results group an old answer by the dimension its item had
+then. Version 0 is the bundled default, for offices that never edited their form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from counter.queue.errors import InvalidInput
+from reports.metrics import ScoreTally
+from reports.models import NeedsResponse, SurveyAnswer, SurveyForm, SurveyResponse
+
+# GECC's usual satisfaction dimensions, in report order.
+DIMENSIONS: list[tuple[str, str, str]] = [
+    ("process", "ด้านกระบวนการ ขั้นตอนการให้บริการ", "Process and steps"),
+    ("staff", "ด้านเจ้าหน้าที่ผู้ให้บริการ", "Staff"),
+    ("information", "ด้านข้อมูลและการประชาสัมพันธ์", "Information"),
+    ("facilities", "ด้านสิ่งอำนวยความสะดวก", "Facilities"),
+    ("overall", "ความพึงพอใจโดยรวม", "Overall"),
+]
+DIMENSION_CODES = [d for d, _, _ in DIMENSIONS]
+DEFAULT_DIMENSION = {
+    "speed": "process",
+    "courtesy": "staff",
+    "clarity": "information",
+    "facilities": "facilities",
+    "overall": "overall",
+}
+
+# The needs survey as bundled: (code, Thai, English, [(choice, Thai, English)]); any number of
+# choices may be ticked; free text beside.
+DEFAULT_NEEDS: list[dict[str, Any]] = [
+    {
+        "code": "services",
+        "label_th": "บริการที่ท่านต้องการให้มีเพิ่มเติม",
+        "label_en": "Services you would like us to add",
+        "choices": [
+            ["booking", "จองคิวล่วงหน้าทางออนไลน์", "Online booking"],
+            ["eservice", "ยื่นคำขอ/เอกสารทางออนไลน์", "Online applications"],
+            ["mobile", "หน่วยบริการเคลื่อนที่", "Mobile service unit"],
+            ["advice", "ให้คำปรึกษาด้านกฎหมาย", "Legal advice"],
+        ],
+    },
+    {
+        "code": "hours",
+        "label_th": "ช่วงเวลาที่ท่านสะดวกมารับบริการ",
+        "label_en": "When it suits you to come",
+        "choices": [
+            ["early", "ก่อน 08.30 น.", "Before 08.30"],
+            ["lunch", "พักกลางวัน 12.00–13.00 น.", "Lunch time 12.00–13.00"],
+            ["evening", "หลัง 16.30 น.", "After 16.30"],
+            ["saturday", "วันเสาร์", "Saturday"],
+            ["office_hours", "เวลาราชการปกติ", "Normal office hours"],
+        ],
+    },
+    {
+        "code": "channels",
+        "label_th": "ช่องทางที่ท่านต้องการรับข้อมูลข่าวสาร",
+        "label_en": "How you want to hear from us",
+        "choices": [
+            ["line", "LINE", "LINE"],
+            ["facebook", "Facebook", "Facebook"],
+            ["website", "เว็บไซต์", "Website"],
+            ["phone", "โทรศัพท์", "Phone"],
+            ["board", "ป้ายประกาศ", "Notice board"],
+        ],
+    },
+    {
+        "code": "facilities",
+        "label_th": "สิ่งอำนวยความสะดวกที่ต้องการเพิ่ม",
+        "label_en": "Facilities you would like",
+        "choices": [
+            ["seats", "ที่นั่งรอ", "Seats"],
+            ["parking", "ที่จอดรถ", "Parking"],
+            ["toilets", "ห้องน้ำ", "Toilets"],
+            ["wifi", "Wi-Fi", "Wi-Fi"],
+            ["water", "น้ำดื่ม", "Drinking water"],
+            ["ramps", "ทางลาดและราวจับ", "Ramps and handrails"],
+        ],
+    },
+]
+# Every Nth satisfaction respondent is offered the needs survey [D].
+DEFAULT_NEEDS_EVERY = 5
+
+
+@dataclass(frozen=True)
+class Form:
+    version: int
+    items: list[dict[str, str]]  # code, label_th, label_en, dimension (active items, in order)
+    needs: list[dict[str, Any]] = field(default_factory=list)
+    needs_every: int = DEFAULT_NEEDS_EVERY
+
+    def dimension_of(self) -> dict[str, str]:
+        return {i["code"]: i["dimension"] for i in self.items}
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def default_form(items: Iterable[Any]) -> Form:
+    return Form(
+        0,
+        [
+            {
+                "code": i.code,
+                "label_th": i.label_th,
+                "label_en": i.label_en,
+                "dimension": DEFAULT_DIMENSION.get(i.code, "overall"),
+            }
+            for i in items
+        ],
+        [dict(q) for q in DEFAULT_NEEDS],
+        DEFAULT_NEEDS_EVERY,
+    )
+
+
+def current(session: Session, office_id: int, default_items: Iterable[Any]) -> Form:
+    row = session.exec(
+        select(SurveyForm)
+        .where(SurveyForm.office_id == office_id)
+        .order_by(col(SurveyForm.version).desc())
+    ).first()
+    return default_form(default_items) if row is None else _of(row)
+
+
+def _of(row: SurveyForm) -> Form:
+    return Form(row.version, list(row.items), list(row.needs), row.needs_every)
+
+
+def versions(session: Session, office_id: int, default_items: Iterable[Any]) -> dict[int, Form]:
+    rows = session.exec(select(SurveyForm).where(SurveyForm.office_id == office_id)).all()
+    out = {0: default_form(default_items)}
+    out.update({r.version: _of(r) for r in rows})
+    return out
+
+
+def save_version(
+    session: Session,
+    office_id: int,
+    base: Form,
+    now: datetime,
+    *,
+    items: list[dict[str, str]] | None = None,
+    needs: list[dict[str, Any]] | None = None,
+    needs_every: int | None = None,
+) -> Form:
+    """A new version from `base` with the parts given replaced."""
+    row = SurveyForm(
+        office_id=office_id,
+        version=base.version + 1,
+        created_at=now,
+        items=items if items is not None else base.items,
+        needs=needs if needs is not None else base.needs,
+        needs_every=needs_every if needs_every is not None else base.needs_every,
+    )
+    session.add(row)
+    session.flush()
+    return _of(row)
+
+
+def check_needs(questions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    seen: set[str] = set()
+    for q in questions:
+        code = str(q.get("code", "")).strip()
+        choices = [
+            [str(c[0]), str(c[1]), str(c[2] if len(c) > 2 else c[1])] for c in q.get("choices", [])
+        ]
+        if not code or code in seen or not str(q.get("label_th", "")).strip() or not choices:
+            raise InvalidInput(
+                "คำถามสำรวจความต้องการต้องมีรหัสไม่ซ้ำ ชื่อภาษาไทย และตัวเลือกอย่างน้อย 1 ข้อ",
+                "each needs question needs a unique code, a Thai label and at least one choice",
+            )
+        if len({c[0] for c in choices}) != len(choices):
+            raise InvalidInput("ตัวเลือกซ้ำกัน", f"duplicate choice codes in {code}")
+        seen.add(code)
+        out.append(
+            {
+                "code": code,
+                "label_th": str(q["label_th"]).strip(),
+                "label_en": str(q.get("label_en") or q["label_th"]).strip(),
+                "choices": choices,
+            }
+        )
+    return out
+
+
+def check_needs_answers(form: Form, answers: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """Only questions and choices of the form; a question may be left unanswered."""
+    known = {q["code"]: {c[0] for c in q["choices"]} for q in form.needs}
+    out: dict[str, list[str]] = {}
+    for code, picked in answers.items():
+        if code not in known or not set(picked) <= known[code]:
+            raise InvalidInput("คำตอบไม่ตรงกับแบบสำรวจ", f"unknown question or choice in {code!r}")
+        if picked:
+            out[code] = sorted(set(picked))
+    return out
+
+
+# ------------------------------------------------------------------ results
+
+
+def _dimension_label(code: str) -> tuple[str, str]:
+    return next(((th, en) for c, th, en in DIMENSIONS if c == code), (code, code))
+
+
+def satisfaction_results(
+    session: Session, office_id: int, first: Any, last: Any, forms: Mapping[int, Form]
+) -> dict[str, Any]:
+    """Per dimension and item: respondents, answers, mean, SD, % (= mean ÷ 5 × 100); each answer
+    grouped by the dimension its item had in the version that was answered."""
+    r, a = SurveyResponse, SurveyAnswer
+    rows = session.execute(
+        sa.select(col(r.id), col(r.form_version), col(a.item_code), col(a.score))
+        .join(a, col(a.response_id) == col(r.id))
+        .where(
+            col(r.office_id) == office_id,
+            col(r.business_day) >= first,
+            col(r.business_day) <= last,
+        )
+    ).all()
+    by_dim: dict[str, ScoreTally] = {}
+    by_item: dict[str, ScoreTally] = {}
+    people_dim: dict[str, set[int]] = {}
+    people_item: dict[str, set[int]] = {}
+    people: set[int] = set()
+    by_version: dict[int, set[int]] = {}
+    for rid, version, code, score in rows:
+        form = forms.get(version or 0) or forms[0]
+        dim = form.dimension_of().get(code, "overall")
+        by_dim.setdefault(dim, ScoreTally()).add(score)
+        by_item.setdefault(code, ScoreTally()).add(score)
+        people_dim.setdefault(dim, set()).add(rid)
+        people_item.setdefault(code, set()).add(rid)
+        people.add(rid)
+        by_version.setdefault(version or 0, set()).add(rid)
+    labels: dict[str, dict[str, str]] = {}
+    for version in sorted(forms):
+        for item in forms[version].items:
+            labels[item["code"]] = item
+    return {
+        "respondents": len(people),
+        "dimensions": [
+            {
+                "dimension": code,
+                "label_th": th,
+                "label_en": en,
+                "respondents": len(people_dim.get(code, ())),
+                **by_dim.get(code, ScoreTally()).as_dict(),
+            }
+            for code, th, en in DIMENSIONS
+        ],
+        "items": [
+            {
+                "code": code,
+                "label_th": labels.get(code, {}).get("label_th", code),
+                "label_en": labels.get(code, {}).get("label_en", code),
+                "dimension": labels.get(code, {}).get("dimension", "overall"),
+                "respondents": len(people_item[code]),
+                **tally.as_dict(),
+            }
+            for code, tally in sorted(
+                by_item.items(),
+                key=lambda kv: DIMENSION_CODES.index(
+                    labels.get(kv[0], {}).get("dimension", "overall")
+                ),
+            )
+        ],
+        "versions": [
+            {"version": v, "respondents": len(ids)} for v, ids in sorted(by_version.items())
+        ],
+    }
+
+
+def needs_results(
+    session: Session,
+    office_id: int,
+    first: Any,
+    last: Any,
+    forms: Mapping[int, Form],
+    *,
+    free_text: bool,
+) -> dict[str, Any]:
+    """Tallies per question and choice (respondents who ticked it, % of that question's
+    respondents); the free text, for the office head."""
+    rows = session.exec(
+        select(NeedsResponse)
+        .where(
+            NeedsResponse.office_id == office_id,
+            col(NeedsResponse.business_day) >= first,
+            col(NeedsResponse.business_day) <= last,
+        )
+        .order_by(col(NeedsResponse.answered_at))
+    ).all()
+    questions: dict[str, dict[str, Any]] = {}
+    for version in sorted(forms):
+        for q in forms[version].needs:
+            questions[q["code"]] = q
+    counts: dict[str, dict[str, int]] = {}
+    answered: dict[str, int] = {}
+    for row in rows:
+        for code, picked in (row.answers or {}).items():
+            answered[code] = answered.get(code, 0) + 1
+            for choice in picked:
+                counts.setdefault(code, {})[choice] = counts.setdefault(code, {}).get(choice, 0) + 1
+    out_questions = []
+    for code, q in questions.items():
+        n = answered.get(code, 0)
+        out_questions.append(
+            {
+                "code": code,
+                "label_th": q["label_th"],
+                "label_en": q["label_en"],
+                "respondents": n,
+                "choices": [
+                    {
+                        "code": c[0],
+                        "label_th": c[1],
+                        "label_en": c[2],
+                        "count": counts.get(code, {}).get(c[0], 0),
+                        "percent": None if n == 0 else counts.get(code, {}).get(c[0], 0) / n * 100,
+                    }
+                    for c in q["choices"]
+                ],
+            }
+        )
+    out: dict[str, Any] = {"respondents": len(rows), "questions": out_questions}
+    if free_text:
+        out["free_text"] = [
+            {"at": row.answered_at.isoformat(), "text": row.free_text}
+            for row in rows
+            if row.free_text.strip()
+        ]
+    return out
