@@ -21,6 +21,7 @@ BENCHMARKS: list[str] = [
     "bench.kiosk_print",
     "bench.display_fanout",
     "bench.reports_summary",
+    "bench.backup_drill",
 ]
 
 

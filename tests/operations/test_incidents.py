@@ -3,7 +3,10 @@ outages are recorded by the system; staff record the others; the BCP report adds
 
 from __future__ import annotations
 
+import shutil
+import socket
 import sqlite3
+import subprocess
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -15,14 +18,14 @@ import pytest
 from sqlmodel import col, select
 
 from counter.auth import DeviceKind, add_device
-from counter.bus import MemoryBus
+from counter.bus import MemoryBus, bus_from_url
 from counter.db import Database
 from operations.backup import backup as take_backup
 from operations.backup import verify
 from operations.incidents import Watch, record_system_incident
 from operations.models import Incident, ServerRun
 from tests.conftest import DEMO_PASSWORDS, FakeClock, login
-from tests.live import LiveServer
+from tests.live import LiveServer, free_port
 from tests.procs import fresh_database
 
 OFFICE = 1
@@ -280,3 +283,69 @@ class TestStaffRecordsAndTheBcpReport:
         assert (await app_client.get("/api/v1/bcp")).status_code == 401
         r = await app_client.get("/operations")
         assert r.status_code == 303 and r.headers["location"].startswith("/login?next=")
+
+
+def start_redis(port: int, directory: Path) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(directory),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+                s.sendall(b"PING\r\n")
+                if s.recv(16).startswith(b"+PONG"):
+                    return proc
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, "redis-server did not start"
+        time.sleep(0.05)
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
+async def test_a_bus_outage_is_recorded_when_the_bus_answers_again(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    path = tmp_path / "saduak.db"
+    path.write_bytes(sqlite_template.read_bytes())
+    db = Database(f"sqlite:///{path}")
+    clock = FakeClock()
+    port = free_port()
+    redis = start_redis(port, tmp_path)
+    bus = bus_from_url(f"redis://127.0.0.1:{port}/0")
+    await bus.start()
+    watch = Watch(db, bus, clock=clock, interval=3600)
+    await watch.start()
+    try:
+        clock.advance(minutes=1)
+        await watch.beat()
+        redis.terminate()
+        redis.wait(10)
+        down_at = clock.advance(minutes=1)
+        await watch.beat()
+        assert watch.bus_down_since == down_at
+        assert incidents_in(db) == []
+        redis = start_redis(port, tmp_path)  # the same port: the bus reconnects by itself
+        back_at = clock.advance(minutes=2)
+        await watch.beat()
+    finally:
+        await watch.stop()
+        await bus.stop()
+        redis.terminate()
+        redis.wait(10)
+    [incident] = incidents_in(db)
+    db.dispose()
+    assert (incident.kind, incident.started_at, incident.ended_at) == ("bus", down_at, back_at)
