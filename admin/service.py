@@ -59,7 +59,7 @@ from counter.models import Counter, CounterService, Device, Holiday, Office, Ser
 from counter.queue.errors import Conflict, Forbidden, InvalidInput, NotFound
 from counter.queue.thai import business_day
 from counter.seed import import_catalogue
-from counter.service import office_channel
+from counter.service import local_day, office_channel
 from printer.config import PrinterConfig, PrinterTargetRefused, TargetPolicy, confine
 from printer.escpos_io import print_image
 from printer.render import RenderingUnavailable, render_test_page
@@ -303,7 +303,9 @@ class AdminService:
             service = arepo.service(session, office_id, service_id)
             if service is None:
                 raise _not_found("service_not_found")
-            return manual_of(session, service).as_dict()
+            office = repo.get_office(session, office_id)
+            tz = office.timezone if office else "Asia/Bangkok"
+            return manual_of(session, service, local_day(self.clock(), tz)).as_dict()
 
         return await self._read(read)
 
@@ -316,7 +318,8 @@ class AdminService:
             service = arepo.service(tx.session, tx.office_id, service_id)
             if service is None:
                 raise _not_found("service_not_found")
-            before = manual_of(tx.session, service).as_dict()
+            today = local_day(tx.now, tx.office.timezone)
+            before = manual_of(tx.session, service, today).as_dict()
             after = save_manual(
                 tx.session,
                 service,
@@ -327,6 +330,7 @@ class AdminService:
                 legal_basis=(body.legal_basis_th, body.legal_basis_en),
                 source_url=body.source_url,
                 now=tx.now,
+                day=today,
             ).as_dict()
             tx.audit("service.manual", f"service:{service.code}", before, after)
             return after

@@ -8,7 +8,7 @@ import functools
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime
 from importlib import resources
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from counter import repository as repo
 from counter.models import Service, ServiceManual
 from counter.queue.errors import InvalidInput
+from counter.standards import histories, standard_in_force
 
 Pair = tuple[str, str]
 
@@ -37,7 +38,8 @@ class Manual:
     fee_baht: int
     fee_note_th: str
     fee_note_en: str
-    # The service's standard time: the one number the queue rates service against.
+    # The service's standard time in force on the day asked for (counter/standards.py): the
+    # one number the reports rate service against, never a second copy kept in the manual.
     processing_minutes: int
     legal_basis_th: str
     legal_basis_en: str
@@ -62,17 +64,18 @@ def _catalogue_fees() -> dict[str, tuple[int, str]]:
     return {item.code: (item.fee_baht, item.source_url) for item in catalogue()}
 
 
-def processing_minutes(service: Service) -> int:
-    """The processing time a manual states: the service's standard time."""
-    return service.standard_minutes
+def processing_minutes(session: Session, service: Service, day: date) -> int:
+    """The processing time a manual states: the service's standard in force that day."""
+    return standard_in_force(session, service, day).standard_minutes
 
 
 def _pairs(value: Any) -> list[Pair]:
     return [(str(p[0]), str(p[1]) if len(p) > 1 else "") for p in value or [] if p and p[0]]
 
 
-def bundled_manual(service: Service) -> Manual:
-    """The catalogue's manual of a service (empty for a service the catalogue does not know)."""
+def bundled_manual(service: Service, minutes: int | None = None) -> Manual:
+    """The catalogue's manual of a service (empty for a service the catalogue does not know);
+    `minutes` is the standard in force (default: the service's current standard)."""
     assert service.id is not None
     data = _bundled()
     entry = data["services"].get(service.code, {})
@@ -89,7 +92,7 @@ def bundled_manual(service: Service) -> Manual:
         fee_baht=fee,
         fee_note_th=fee_note[0],
         fee_note_en=fee_note[1],
-        processing_minutes=processing_minutes(service),
+        processing_minutes=service.standard_minutes if minutes is None else minutes,
         legal_basis_th=legal[0],
         legal_basis_en=legal[1],
         source_url=source,
@@ -97,7 +100,7 @@ def bundled_manual(service: Service) -> Manual:
     )
 
 
-def _of_row(service: Service, row: ServiceManual) -> Manual:
+def _of_row(service: Service, row: ServiceManual, minutes: int) -> Manual:
     assert service.id is not None
     return Manual(
         service_id=service.id,
@@ -109,7 +112,7 @@ def _of_row(service: Service, row: ServiceManual) -> Manual:
         fee_baht=row.fee_baht,
         fee_note_th=row.fee_note_th,
         fee_note_en=row.fee_note_en,
-        processing_minutes=processing_minutes(service),
+        processing_minutes=minutes,
         legal_basis_th=row.legal_basis_th,
         legal_basis_en=row.legal_basis_en,
         source_url=row.source_url,
@@ -117,14 +120,19 @@ def _of_row(service: Service, row: ServiceManual) -> Manual:
     )
 
 
-def manual_of(session: Session, service: Service) -> Manual:
+def manual_of(session: Session, service: Service, day: date) -> Manual:
+    """The manual citizens read on `day` (the office's local day)."""
     row = session.get(ServiceManual, service.id)
-    return bundled_manual(service) if row is None else _of_row(service, row)
+    minutes = processing_minutes(session, service, day)
+    return bundled_manual(service, minutes) if row is None else _of_row(service, row, minutes)
 
 
-def manuals(session: Session, office_id: int, *, active_only: bool = True) -> list[Manual]:
-    """Every service's manual, in the office's service order."""
+def manuals(
+    session: Session, office_id: int, day: date, *, active_only: bool = True
+) -> list[Manual]:
+    """Every service's manual on `day`, in the office's service order."""
     services = [s for s in repo.services(session, office_id) if s.active or not active_only]
+    standards = histories(session, services)
     ids = [s.id for s in services]
     rows = {
         r.service_id: r
@@ -132,7 +140,15 @@ def manuals(session: Session, office_id: int, *, active_only: bool = True) -> li
             select(ServiceManual).where(col(ServiceManual.service_id).in_(ids))
         ).all()
     }
-    return [_of_row(s, rows[s.id]) if s.id in rows else bundled_manual(s) for s in services]
+    out = []
+    for s in services:
+        assert s.id is not None
+        minutes = standards[s.id].at(day).standard_minutes if s.id in standards else None
+        if s.id in rows:
+            out.append(_of_row(s, rows[s.id], s.standard_minutes if minutes is None else minutes))
+        else:
+            out.append(bundled_manual(s, minutes))
+    return out
 
 
 def asks_for_a_copy(text: str) -> bool:
@@ -151,6 +167,7 @@ def save_manual(
     legal_basis: Pair,
     source_url: str,
     now: datetime,
+    day: date,
 ) -> Manual:
     """Store the office's edit of a manual (validated); returns what citizens will now read."""
     for th, en in documents:
@@ -178,15 +195,15 @@ def save_manual(
     row.source_url = source_url.strip()
     row.updated_at = now
     session.flush()
-    return _of_row(service, row)
+    return _of_row(service, row, processing_minutes(session, service, day))
 
 
-async def read_manuals(db: Any, office_id: int) -> dict[str, Manual]:
-    """Service code -> manual, read off the event loop (for pages and APIs)."""
+async def read_manuals(db: Any, office_id: int, day: date) -> dict[str, Manual]:
+    """Service code -> manual on `day`, read off the event loop (for pages and APIs)."""
     import anyio.to_thread
 
     def read() -> dict[str, Manual]:
         with db.read() as session:
-            return {m.code: m for m in manuals(session, office_id)}
+            return {m.code: m for m in manuals(session, office_id, day)}
 
     return await anyio.to_thread.run_sync(read)

@@ -25,7 +25,7 @@ from counter.models import Office
 from counter.queue.errors import Conflict, Forbidden, NotFound
 from counter.ratelimit import RateLimiter
 from counter.schemas import IssueIn, Strict, TicketOut
-from counter.service import QueueService, TicketView, office_channel
+from counter.service import QueueService, TicketView, local_day, office_channel
 from counter.ui import templates_for
 from counter.web import CurrentIssuer, QueueDep
 from kiosk import texts
@@ -212,7 +212,9 @@ async def kiosk_services(who: CurrentIssuer, queue: QueueDep, request: Request) 
     """What the kiosk start screen shows: services by group with the line and wait of each,
     and each service's citizen manual."""
     office = await queue.office(who.office_id)
-    manuals = await read_manuals(request.app.state.db, who.office_id)
+    manuals = await read_manuals(
+        request.app.state.db, who.office_id, local_day(queue.clock(), office.timezone)
+    )
     groups: dict[str, KioskGroupOut] = {}
     services = {s.service: s for s in await queue.queue(who.office_id)}
     for item in await queue.services(who.office_id):
@@ -297,7 +299,10 @@ async def status_page(token: StatusToken, request: Request, queue: QueueDep) -> 
     except NotFound:
         return templates.TemplateResponse(request, "status_missing.html", {}, status_code=404)
     view = await queue.ticket_by_token(token)
-    manual = (await read_manuals(request.app.state.db, view.office_id)).get(view.service)
+    # The standard in force on the ticket's day.
+    manual = (await read_manuals(request.app.state.db, view.office_id, view.business_day)).get(
+        view.service
+    )
     return templates.TemplateResponse(
         request, "status.html", {"token": token, "status": status.model_dump(), "manual": manual}
     )
@@ -360,6 +365,7 @@ def _sse(status: StatusOut) -> str:
 @router.get("/standards", response_class=HTMLResponse, include_in_schema=False)
 async def standards_board(
     request: Request,
+    queue: QueueDep,
     office: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Response:
     """The A4 service standards board of an office (`?office=CODE`; the only office if one):
@@ -376,7 +382,8 @@ async def standards_board(
     found = await anyio.to_thread.run_sync(read)
     if found is None or found.id is None:
         raise NotFound("ไม่พบสำนักงานนี้", "unknown office; give ?office=CODE")
-    manuals = list((await read_manuals(request.app.state.db, found.id)).values())
+    today = local_day(queue.clock(), found.timezone)
+    manuals = list((await read_manuals(request.app.state.db, found.id, today)).values())
     public_url = request.app.state.settings.public_url
     return templates.TemplateResponse(
         request,

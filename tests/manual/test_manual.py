@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -72,7 +73,9 @@ async def kiosk(database: Database, clock: FakeClock, demo: Demo) -> dict[str, s
 
 def birth_id(database: Database) -> int:
     with database.read() as session:
-        return next(m.service_id for m in manuals(session, 1) if m.code == "birth")
+        return next(
+            m.service_id for m in manuals(session, 1, date(2026, 11, 27)) if m.code == "birth"
+        )
 
 
 @pytest.mark.usefixtures("demo")
@@ -132,11 +135,20 @@ class TestSurfaces:
         assert birth["manual"]["fee_baht"] == 20 and len(birth["manual"]["steps"]) == 2
         board = await app_client.get("/standards")
         assert "หนังสือรับรองการเกิด" in board.text
-        # The processing time is the standard: change the service, the manual follows.
-        await app_client.patch(
-            f"/api/v1/admin/services/{sid}", json={"standard_minutes": 12}, headers=admin
+        # The processing time is the standard in force: a change from 20 Nov shows today, and
+        # a day before it still reads the old standard.
+        r = await app_client.patch(
+            f"/api/v1/admin/services/{sid}",
+            json={"standard_minutes": 12, "effective_from": "2026-11-20"},
+            headers=admin,
         )
+        assert r.status_code == 200, r.text
         assert (await app_client.get(url, headers=admin)).json()["processing_minutes"] == 12
+        with database.read() as session:
+            before = manuals(session, 1, date(2026, 11, 19))
+            after = manuals(session, 1, date(2026, 11, 20))
+        assert next(m for m in before if m.code == "birth").processing_minutes == 10
+        assert next(m for m in after if m.code == "birth").processing_minutes == 12
 
     async def test_a_manual_asking_for_a_copy_is_refused_and_staff_cannot_edit(
         self, app_client: httpx.AsyncClient, database: Database
