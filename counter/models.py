@@ -215,6 +215,34 @@ class Ticket(SQLModel, table=True):
     print_status: str = Field(default="none", max_length=16)
 
 
+class PrintJob(SQLModel, table=True):
+    """The print outbox: one row per slip to print, written in the same transaction as the
+    ticket (or the reprint), claimed by one process and marked once the printer answered."""
+
+    __tablename__ = "print_job"
+
+    __table_args__ = (sa.Index("ix_print_job_open", "status", "queue"),)
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id")
+    # The kiosk whose printer prints it; the ticket (none for a test page).
+    device_id: int = Field(foreign_key="device.id", index=True)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    kind: str = Field(default="ticket", max_length=16)
+    # One queue per printer: jobs of a queue print one at a time, in order.
+    queue: str = Field(max_length=100)
+    # queued -> printing (a server worker) or sent (a kiosk's print agent) -> printed | failed;
+    # queued or sent past the deadline -> expired (the ticket stays "pending print").
+    status: str = Field(default="queued", max_length=16)
+    created_at: datetime = _utc_col()
+    deadline_at: datetime = _utc_col()
+    claimed_at: datetime | None = _utc_col_opt()
+    lease_until: datetime | None = _utc_col_opt()
+    owner: str | None = Field(default=None, max_length=64)
+    finished_at: datetime | None = _utc_col_opt()
+    state: str | None = Field(default=None, max_length=24)
+    detail: str | None = Field(default=None, max_length=300)
+
+
 class TicketEvent(SQLModel, table=True):
     """Append-only log of everything that happened to a ticket; all durations derive from it."""
 

@@ -22,6 +22,7 @@ import anyio
 import anyio.to_thread
 from sqlmodel import Session
 
+from counter import print_jobs
 from counter import repository as repo
 from counter.auth import Role, StaffPrincipal
 from counter.bus import Bus
@@ -106,6 +107,8 @@ class TicketView:
     office_id: int
     # True when an earlier request with the same key already produced this ticket.
     replayed: bool = False
+    # The print job written with the ticket (see counter.print_jobs), when it is to be printed.
+    print_job_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -398,6 +401,8 @@ class QueueService:
         print_status: str = "none",
         request_key: str | None = None,
         rate_check: Callable[[], bool] | None = None,
+        print_queue: str | None = None,
+        print_deadline: timedelta = timedelta(seconds=30),
     ) -> TicketView:
         if priority is not None and priority not in Priority.__members__.values():
             allowed = ", ".join(p.value for p in Priority)
@@ -477,23 +482,114 @@ class QueueService:
                 staff_id=staff_id,
                 detail={"device_id": device_id} if device_id else None,
             )
-            return self._view(session, ticket, service)
+            job_id = None
+            if print_queue is not None and device_id is not None:
+                # The outbox row in the ticket's own transaction: no ticket without its job.
+                job_id = print_jobs.add(
+                    session,
+                    office_id=_id(tx.office),
+                    device_id=device_id,
+                    ticket_id=ticket.id,
+                    queue=print_queue,
+                    now=tx.now,
+                    deadline=print_deadline,
+                ).id
+            return replace(self._view(session, ticket, service), print_job_id=job_id)
 
         return await self._write(office_id, work)
 
-    async def set_print_status(self, office_id: int, ticket_id: int, status: str) -> TicketView:
-        def work(tx: _Tx) -> TicketView:
-            ticket = repo.get_ticket(tx.session, _id(tx.office), ticket_id)
-            if ticket is None:
+    # ----------------------------------------------------------------- the print outbox
+
+    async def enqueue_print(
+        self,
+        office_id: int,
+        device_id: int,
+        queue: str,
+        *,
+        deadline: timedelta,
+        ticket_id: int | None = None,
+        kind: str = "ticket",
+    ) -> print_jobs.JobView:
+        """A reprint or a test page: a new job (a new id) on a kiosk's printer queue."""
+
+        def work(tx: _Tx) -> print_jobs.JobView:
+            if (
+                ticket_id is not None
+                and repo.get_ticket(tx.session, _id(tx.office), ticket_id) is None
+            ):
                 raise _ticket_not_found(ticket_id)
-            if ticket.print_status != status:
-                ticket.print_status = status
-                # "printed" once on paper; "print_pending" when it must be reprinted.
-                kind = "printed" if status == "printed" else f"print_{status}"
-                tx.log_ticket(ticket, kind)
-            return self._view(tx.session, ticket)
+            job = print_jobs.add(
+                tx.session,
+                office_id=_id(tx.office),
+                device_id=device_id,
+                ticket_id=ticket_id,
+                kind=kind,
+                queue=queue,
+                now=tx.now,
+                deadline=deadline,
+            )
+            return print_jobs.view(job)
 
         return await self._write(office_id, work)
+
+    async def finish_print_job(
+        self, job: print_jobs.JobView, *, printed: bool, state: str, detail: str
+    ) -> print_jobs.JobView | None:
+        """Record a job's outcome and its ticket's print status in one transaction."""
+
+        def work(tx: _Tx) -> print_jobs.JobView | None:
+            done = print_jobs.finish(
+                tx.session, job.id, printed=printed, state=state, detail=detail, now=tx.now
+            )
+            if done is None:
+                return None
+            if done.ticket_id is not None:
+                self._mark_printed(tx, done.ticket_id, printed)
+            return print_jobs.view(done)
+
+        return await self._write(job.office_id, work)
+
+    def _mark_printed(self, tx: _Tx, ticket_id: int, printed: bool) -> None:
+        ticket = repo.get_ticket(tx.session, _id(tx.office), ticket_id)
+        status = "printed" if printed else "pending"
+        if ticket is not None and ticket.print_status != status:
+            ticket.print_status = status
+            # "printed" once on paper; "print_pending" when it must be reprinted.
+            tx.log_ticket(ticket, "printed" if printed else "print_pending")
+
+    async def claim_server_print_jobs(
+        self, owner: str, lease: Callable[[str], timedelta]
+    ) -> list[print_jobs.JobView]:
+        def run() -> list[print_jobs.JobView]:
+            with self.db.write() as session:
+                claimed = print_jobs.claim_server_jobs(session, self.clock(), owner, lease)
+                return [print_jobs.view(job) for job in claimed]
+
+        return await anyio.to_thread.run_sync(run)
+
+    async def next_agent_print_job(self, device_id: int, owner: str) -> print_jobs.JobView | None:
+        def run() -> print_jobs.JobView | None:
+            with self.db.write() as session:
+                job = print_jobs.next_agent_job(session, device_id, self.clock(), owner)
+                return print_jobs.view(job) if job is not None else None
+
+        return await anyio.to_thread.run_sync(run)
+
+    async def expire_print_jobs(self) -> list[print_jobs.JobView]:
+        def run() -> list[print_jobs.JobView]:
+            with self.db.write() as session:
+                return [
+                    print_jobs.view(j) for j in print_jobs.expire_overdue(session, self.clock())
+                ]
+
+        return await anyio.to_thread.run_sync(run)
+
+    async def print_job(self, job_id: int) -> print_jobs.JobView | None:
+        def read(session: Session) -> print_jobs.JobView | None:
+            job = print_jobs.get(session, job_id)
+            return print_jobs.view(job) if job is not None else None
+
+        return await self._read(read)
 
     # ----------------------------------------------------------------- calling
 

@@ -1,27 +1,42 @@
-"""Printing a kiosk's ticket: the slip record, the printer call off the event loop, the outcome.
+"""Printing a kiosk's ticket: the slip record, the print outbox's worker, the tap's bounded wait.
 
-Printing is a direct call from the kiosk request, never a bus subscriber: with several app
-processes a subscriber would print the same ticket once per process.
+Every slip is a row of the print outbox (counter.print_jobs), written with its ticket, never a bus
+subscriber: with several app processes a subscriber would print the same ticket once per process.
+A printer the server reaches itself is printed by `PrintWorker` (one job at a time per printer,
+python-escpos in a worker thread); a printer behind a kiosk's print agent gets its jobs over the
+agent's WebSocket (kiosk.agent_channel). The tap waits for the outcome at most
+`TAP_BOUND_SECONDS`, then answers "pending" and the printing goes on.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import hashlib
 import logging
-import threading
+import os
+import secrets
+import socket
+import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import anyio.to_thread
+from fastapi import FastAPI
 from PIL import Image
 
+from counter import print_jobs
 from counter.models import Device, Office
+from counter.print_jobs import JobView, PrintSignals
 from counter.queue.thai import format_thai_date
 from counter.service import QueueService, TicketView
 from kiosk.texts import priority_label
-from printer.config import PrinterConfig, PrinterConfigError, TargetPolicy, confine
+from printer.config import AgentTarget, PrinterConfig, PrinterConfigError, TargetPolicy, confine
 from printer.escpos_io import print_image
-from printer.render import RenderingUnavailable, check_raqm, render_slip
+from printer.render import RenderingUnavailable, check_raqm, render_slip, render_test_page
 from printer.slip import Slip
-from printer.status import PrinterState
+from printer.status import PrinterState, PrinterStatus, PrintResult
 
 log = logging.getLogger(__name__)
 
@@ -47,63 +62,193 @@ def render_ticket(view: TicketView, office: Office, width_px: int) -> Image.Imag
     return render_slip(slip_for(view, office), width_px)
 
 
+# L9: a tap answers within this bound, with "pending" if the printer has not finished; the job
+# goes on in its printer's queue and the ticket becomes "printed" when it does.
+TAP_BOUND_SECONDS = 3.0
+# A slip not started (or, through an agent, not acknowledged) this long after the tap is not
+# printed any more: the kiosk told the citizen to note the number, and the next person would
+# take the slip. The ticket stays "pending print" and staff reprint it.
+JOB_DEADLINE = timedelta(seconds=30)
+# How often a worker looks for jobs written by other processes (its own wake it at once).
+POLL_SECONDS = 1.0
+# Lease of a claimed job until the printer's own bound is known (see print_bound).
+DEFAULT_LEASE = timedelta(seconds=60)
+
+
+def printer_queue(device: Device) -> str | None:
+    """The outbox queue of a kiosk's printer; None when it has none (the ticket is on screen only).
+
+    Kiosks that share a printer share its queue, so their jobs never interleave."""
+    if not device.printer:
+        return None
+    assert device.id is not None
+    try:
+        config = PrinterConfig.parse(device.printer)
+    except PrinterConfigError:
+        return f"device:{device.id}"  # the worker records the setting as misconfigured
+    if config.target is None:
+        return None
+    if isinstance(config.target, AgentTarget):
+        return print_jobs.agent_queue(device.id)
+    where = str(PrinterConfig(target=config.target)).split("?", 1)[0]
+    if len(where) > 90:
+        where = hashlib.sha256(where.encode()).hexdigest()[:32]
+    return f"printer:{where}"
+
+
+def print_bound(config: PrinterConfig) -> float:
+    """The longest one job can take on this printer (see escpos_io.print_image), plus rendering."""
+    return 2 * config.status_timeout + 2 * config.timeout + 5.0
+
+
+def slip_image(job: JobView, view: TicketView | None, office: Office, width: int) -> Image.Image:
+    """What a job prints: its ticket, or the test page. Blocking (Pillow): call in a thread."""
+    if view is None:
+        return render_test_page(width)
+    return render_ticket(view, office, width)
+
+
+async def job_image(queue: QueueService, job: JobView, width: int) -> Image.Image:
+    office = await queue.office(job.office_id)
+    view = await queue.ticket(job.office_id, job.ticket_id) if job.ticket_id is not None else None
+    return await anyio.to_thread.run_sync(slip_image, job, view, office, width)
+
+
 @dataclass(frozen=True)
 class PrintOutcome:
-    print_status: str  # printed | pending | none
+    printed: bool
     state: str  # the printer's state after the attempt
     detail: str
 
 
-class TicketPrinter:
-    """Prints tickets on kiosk printers, one job at a time per printer."""
+async def settle(
+    queue: QueueService, signals: PrintSignals, job: JobView, outcome: PrintOutcome
+) -> None:
+    """Record a job's outcome (job, ticket, the kiosk's printer state) and wake its waiters."""
+    await queue.finish_print_job(
+        job, printed=outcome.printed, state=outcome.state, detail=outcome.detail
+    )
+    await queue.record_printer_status(job.office_id, job.device_id, outcome.state, outcome.detail)
+    signals.job_done(job.id)
 
-    def __init__(self, queue: QueueService, policy: TargetPolicy) -> None:
+
+async def wait_for_job(
+    queue: QueueService, signals: PrintSignals, job_id: int, seconds: float
+) -> bool:
+    """True when the job finished within `seconds`, in this process or another."""
+    deadline = time.monotonic() + seconds
+    while (remaining := deadline - time.monotonic()) > 0:
+        if await signals.wait_done(job_id, min(remaining, 0.5)):
+            return True
+        job = await queue.print_job(job_id)
+        if job is None or job.status in print_jobs.FINAL:
+            return True
+    return False
+
+
+class PrintWorker:
+    """Prints the outbox's jobs for printers this server reaches itself, in this process."""
+
+    def __init__(self, queue: QueueService, signals: PrintSignals, policy: TargetPolicy) -> None:
         self.queue = queue
+        self.signals = signals
         self.policy = policy
-        self._locks: dict[str, threading.Lock] = {}
-        self._guard = threading.Lock()
+        self.owner = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._bounds: dict[str, timedelta] = {}
+        self._last_sweep = 0.0
 
-    def _lock_for(self, printer: str) -> threading.Lock:
-        # Two kiosks may share a printer, and two taps may land together: jobs must not interleave.
-        with self._guard:
-            return self._locks.setdefault(printer, threading.Lock())
+    def _lease(self, queue: str) -> timedelta:
+        return self._bounds.get(queue, DEFAULT_LEASE)
 
-    @staticmethod
-    def configured(device: Device | None) -> bool:
-        if device is None or not device.printer:
-            return False
+    async def run(self) -> None:
+        wake = self.signals.queue_event("")
+        while True:
+            wake.clear()
+            try:
+                await self._sweep()
+                for job in await self.queue.claim_server_print_jobs(self.owner, self._lease):
+                    task = asyncio.create_task(self._print(job))
+                    self._tasks.add(task)
+                    task.add_done_callback(self._tasks.discard)
+            except Exception:
+                log.exception("print worker: claiming jobs failed; trying again")
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(POLL_SECONDS):
+                    await wake.wait()
+
+    async def _sweep(self) -> None:
+        # Expiring is a write: once a second is plenty, not on every tap.
+        if time.monotonic() - self._last_sweep < POLL_SECONDS:
+            return
+        self._last_sweep = time.monotonic()
+        for job in await self.queue.expire_print_jobs():
+            log.warning("print job %s %s: %s", job.id, job.status, job.detail)
+            await self.queue.record_printer_status(
+                job.office_id, job.device_id, job.state or "no_answer", job.detail or ""
+            )
+            self.signals.job_done(job.id)
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _print(self, job: JobView) -> None:
         try:
-            return PrinterConfig.parse(device.printer).enabled
-        except PrinterConfigError:
-            return True  # misconfigured still counts: the ticket must be marked pending
-
-    async def print_ticket(self, office: Office, device: Device, view: TicketView) -> PrintOutcome:
-        """Print and record the outcome on the ticket and the device; never raises for a fault."""
-        assert office.id is not None and device.id is not None
-        outcome = await anyio.to_thread.run_sync(self._print_blocking, office, device, view)
-        await self.queue.set_print_status(office.id, view.id, outcome.print_status)
-        await self.queue.record_printer_status(office.id, device.id, outcome.state, outcome.detail)
-        return outcome
-
-    def _print_blocking(self, office: Office, device: Device, view: TicketView) -> PrintOutcome:
-        if not device.printer:
-            return PrintOutcome("none", PrinterState.NOT_CONFIGURED, "no printer configured")
+            outcome = await self._attempt(job)
+        except Exception as exc:  # our bug: keep the ticket pending, say so, keep serving
+            log.exception("print job %s failed", job.id)
+            outcome = PrintOutcome(False, PrinterState.UNKNOWN, f"printing failed: {exc!r}")
         try:
-            config = confine(PrinterConfig.parse(device.printer), self.policy)
+            await settle(self.queue, self.signals, job, outcome)
+        finally:
+            self.signals.queue_event("").set()  # the printer is free: its next job
+
+    async def _attempt(self, job: JobView) -> PrintOutcome:
+        device = await self.queue.device(job.office_id, job.device_id)
+        try:
+            # Only where the server operator allows (SADUAK_PRINTER_ALLOW); refused = misconfigured.
+            config = confine(PrinterConfig.parse(device.printer or "none"), self.policy)
         except PrinterConfigError as exc:
-            return PrintOutcome("pending", "misconfigured", str(exc))
-        if not config.enabled:
-            return PrintOutcome("none", PrinterState.NOT_CONFIGURED, "no printer configured")
+            return PrintOutcome(False, "misconfigured", str(exc))
+        if not config.enabled or isinstance(config.target, AgentTarget):
+            # The setting changed since the job was written.
+            return PrintOutcome(False, PrinterState.NOT_CONFIGURED, "the kiosk's printer changed")
+        self._bounds[job.queue] = timedelta(seconds=print_bound(config))
         try:
             check_raqm()
-            image = render_ticket(view, office, config.width)
+            image = await job_image(self.queue, job, config.width)
         except RenderingUnavailable as exc:
             log.error("cannot render Thai tickets: %s", exc)
-            return PrintOutcome("pending", "rendering_unavailable", str(exc))
-        with self._lock_for(str(config)):
-            result = print_image(config, image)
-        shown = result.status.public()
-        if result.printed:
-            return PrintOutcome("printed", shown.state, shown.detail)
-        log.warning("ticket %s not printed on %s: %s", view.number, device.name, result.detail)
-        return PrintOutcome("pending", shown.state, shown.detail)
+            return PrintOutcome(False, "rendering_unavailable", str(exc))
+        result = await anyio.to_thread.run_sync(print_image, config, image)
+        if not result.printed:
+            log.warning("print job %s not printed on %s: %s", job.id, device.name, result.detail)
+        return outcome_of(result)
+
+
+def outcome_of(result: PrintResult | PrinterStatus) -> PrintOutcome:
+    """What is recorded and shown: the printer's state in words, never the bytes it sent back."""
+    if isinstance(result, PrinterStatus):
+        shown = result.public()
+        return PrintOutcome(False, shown.state, shown.detail)
+    shown = result.status.public()
+    return PrintOutcome(result.printed, shown.state, shown.detail)
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """The print signals and this process's print worker, for the app's lifetime."""
+    signals = PrintSignals()
+    app.state.print_signals = signals
+    worker = PrintWorker(app.state.queue, signals, app.state.printer_policy)
+    app.state.print_worker = worker
+    task = asyncio.create_task(worker.run(), name="print-worker")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await worker.stop()

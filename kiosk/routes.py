@@ -29,7 +29,7 @@ from counter.service import QueueService, TicketView, local_day, office_channel
 from counter.ui import templates_for
 from counter.web import CurrentIssuer, QueueDep
 from kiosk import texts
-from kiosk.printing import TicketPrinter
+from kiosk.printing import JOB_DEADLINE, TAP_BOUND_SECONDS, printer_queue, wait_for_job
 
 HERE = Path(__file__).resolve().parent
 templates = templates_for(HERE)
@@ -47,12 +47,13 @@ def mount_static(app: Any) -> None:
     app.mount("/static/kiosk", StaticFiles(directory=HERE / "static"), name="kiosk-static")
 
 
-def _printer(request: Request) -> TicketPrinter:
-    state = request.app.state
-    if not hasattr(state, "ticket_printer"):
-        state.ticket_printer = TicketPrinter(state.queue, state.printer_policy)
-    printer: TicketPrinter = state.ticket_printer
-    return printer
+async def _printed_within_bound(
+    request: Request, queue: QueueService, job_id: int, where: str
+) -> None:
+    """Wake the printer's queue and wait for the job at most TAP_BOUND_SECONDS (L9)."""
+    signals = request.app.state.print_signals
+    signals.job_added(where)
+    await wait_for_job(queue, signals, job_id, TAP_BOUND_SECONDS)
 
 
 def _limiter(request: Request) -> RateLimiter:
@@ -105,21 +106,22 @@ async def issue_ticket(
         return _issued(view)
 
     device = await queue.device(who.office_id, who.device_id)
-    printer = _printer(request)
+    where = printer_queue(device)
     view = await queue.issue_ticket(
         who.office_id,
         body.service,
         body.priority,
         device_id=who.device_id,
-        print_status="pending" if printer.configured(device) else "none",
+        print_status="pending" if where else "none",
         request_key=idempotency_key,
         rate_check=lambda: _limiter(request).allow(who.device_id),
+        print_queue=where,
+        print_deadline=JOB_DEADLINE,
     )
     if view.replayed:
         return _issued(view, status_code=200)
-    if view.print_status == "pending":
-        office = await queue.office(who.office_id)
-        await printer.print_ticket(office, device, view)
+    if view.print_job_id is not None and where is not None:
+        await _printed_within_bound(request, queue, view.print_job_id, where)
         view = await queue.ticket(who.office_id, view.id)
     return _issued(view)
 
@@ -160,11 +162,13 @@ async def reprint(
             f"ticket {view.number} was not issued at a kiosk; choose a kiosk to print on",
         )
     device = await queue.device(who.office_id, device_id)
-    printer = _printer(request)
-    if device.kind != DeviceKind.KIOSK or not printer.configured(device):
+    where = printer_queue(device)
+    if device.kind != DeviceKind.KIOSK or where is None:
         raise Conflict(f"อุปกรณ์ {device.name} ไม่มีเครื่องพิมพ์", f"device {device.name} has no printer")
-    office = await queue.office(who.office_id)
-    await printer.print_ticket(office, device, view)
+    job = await queue.enqueue_print(
+        who.office_id, device_id, where, deadline=JOB_DEADLINE, ticket_id=ticket_id
+    )
+    await _printed_within_bound(request, queue, job.id, where)
     return _issued(await queue.ticket(who.office_id, ticket_id), status_code=200)
 
 

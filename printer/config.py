@@ -69,7 +69,20 @@ class FileTarget:
     path: str
 
 
-Target = TcpTarget | UsbTarget | SerialTarget | FileTarget
+@dataclass(frozen=True)
+class WinTarget:
+    """A Windows printer queue, written in raw mode (win32print); for the kiosk's print agent."""
+
+    queue: str
+
+
+@dataclass(frozen=True)
+class AgentTarget:
+    """The kiosk's own print agent (`saduak kiosk-agent`) prints: the server never opens it, and
+    the printer's settings stay with the agent."""
+
+
+Target = TcpTarget | UsbTarget | SerialTarget | FileTarget | WinTarget | AgentTarget
 
 
 @dataclass(frozen=True)
@@ -106,6 +119,10 @@ class PrinterConfig:
         elif isinstance(target, SerialTarget):
             base = f"serial://{quote(target.device)}"
             extra = [("baudrate", str(target.baudrate))]
+        elif isinstance(target, AgentTarget):
+            return "agent://"
+        elif isinstance(target, WinTarget):
+            base = f"win://{quote(target.queue, safe='')}"
         else:
             base = f"file://{quote(target.path)}"
         params = [
@@ -122,7 +139,7 @@ class PrinterConfig:
 
 def parse_printer_config(text: str) -> PrinterConfig:
     """Parse `tcp://host:9100?width=512`, `usb://04b8:0202`, `serial:///dev/ttyUSB0`,
-    `file:///dev/usb/lp0` or `none`."""
+    `file:///dev/usb/lp0`, `win://QUEUE` (print agent on Windows), `agent://` or `none`."""
     raw = text.strip()
     if raw.lower() == "none":
         return PrinterConfig(target=None, status="none")
@@ -130,7 +147,7 @@ def parse_printer_config(text: str) -> PrinterConfig:
     if not sep:
         raise PrinterConfigError(
             f"printer setting {text!r} is not 'none' and has no scheme; "
-            "expected tcp://, usb://, serial:// or file://"
+            "expected tcp://, usb://, serial://, file:// or agent://"
         )
     scheme = scheme.lower()
     try:
@@ -154,10 +171,22 @@ def parse_printer_config(text: str) -> PrinterConfig:
         target, scheme_keys = SerialTarget(device, baudrate), ("baudrate",)
     elif scheme == "file":
         target, scheme_keys = FileTarget(_device_path(parts.netloc, parts.path, "file", text)), ()
+    elif scheme == "agent":
+        if parts.netloc or parts.path not in ("", "/") or params:
+            raise PrinterConfigError(
+                f"agent:// takes nothing more ({text!r}): the printer's own settings are given "
+                "to saduak kiosk-agent --printer on the kiosk"
+            )
+        return PrinterConfig(target=AgentTarget(), status="none")
+    elif scheme == "win":
+        queue = unquote(parts.netloc + parts.path).strip("/")
+        if not queue:
+            raise PrinterConfigError(f"win:// printer {text!r} needs a printer queue name")
+        target, scheme_keys = WinTarget(queue), ()
     else:
         raise PrinterConfigError(
             f"printer scheme {scheme!r} in {text!r} is not known; "
-            "use tcp://, usb://, serial://, file:// or none"
+            "use tcp://, usb://, serial://, file://, agent:// or none"
         )
 
     allowed = (*_COMMON_KEYS, *scheme_keys)
@@ -173,12 +202,14 @@ def parse_printer_config(text: str) -> PrinterConfig:
         raise PrinterConfigError(
             f"printer width={width} is not a multiple of 8 dots (use 384, 512 or 576)"
         )
-    # python-escpos File has no way to read an answer back, so DLE EOT cannot work there (trap 5).
-    default_status: StatusMode = "none" if isinstance(target, FileTarget) else "dleeot"
+    # python-escpos File (and Win32Raw) has no way to read an answer back, so DLE EOT cannot work
+    # there (trap 5).
+    write_only = isinstance(target, FileTarget | WinTarget)
+    default_status: StatusMode = "none" if write_only else "dleeot"
     status = _choice_param(params, "status", STATUS_MODES, default_status)
-    if status == "dleeot" and isinstance(target, FileTarget):
+    if status == "dleeot" and write_only:
         raise PrinterConfigError(
-            "status=dleeot is not possible with file://: a device file cannot be read back; "
+            f"status=dleeot is not possible with {scheme}://: it cannot be read back; "
             "use status=none or a tcp://, usb:// or serial:// connection"
         )
     return PrinterConfig(

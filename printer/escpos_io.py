@@ -38,15 +38,17 @@ from escpos import exceptions as escpos_errors  # noqa: E402
 from escpos.capabilities import Profile  # noqa: E402
 from escpos.constants import RT_STATUS  # noqa: E402
 from escpos.escpos import Escpos  # noqa: E402
-from escpos.printer import Dummy, Network, Serial, Usb  # noqa: E402
+from escpos.printer import Dummy, Network, Serial, Usb, Win32Raw  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from printer.config import (  # noqa: E402
+    AgentTarget,
     FileTarget,
     PrinterConfig,
     SerialTarget,
     TcpTarget,
     UsbTarget,
+    WinTarget,
 )
 from printer.status import (  # noqa: E402
     STATUS_QUERIES,
@@ -205,6 +207,14 @@ def _open(config: PrinterConfig) -> Escpos | PrinterStatus:
         elif isinstance(target, FileTarget):
             printer = _DeviceFile(target.path)
             printer.open()
+        elif isinstance(target, WinTarget):
+            if not Win32Raw.is_usable():
+                return _missing_library("Windows queue", "Windows with pywin32 (win32print)")
+            printer = Win32Raw(target.queue)
+            printer.open(job_name="saduak")
+        elif isinstance(target, AgentTarget):
+            # Never opened here: the kiosk's own print agent holds the printer.
+            return PrinterStatus(PrinterState.NOT_CONFIGURED, "printed by the kiosk's print agent")
         else:
             return PrinterStatus(PrinterState.NOT_CONFIGURED, "no printer configured")
     except LINK_ERRORS as exc:

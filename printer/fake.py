@@ -173,6 +173,11 @@ class FakePrinter:
             await self._server.wait_closed()
             self._server = None
 
+    async def hang_up(self) -> None:
+        """Drop every open connection, as a printer switched off mid-job does."""
+        for transport in list(self._transports):
+            transport.abort()
+
     async def __aenter__(self) -> Self:
         await self.start()
         return self

@@ -29,6 +29,8 @@ from displays.routes import router as displays_router
 from displays.voice_admin import MAX_UPLOAD_BYTES as VOICE_MAX_UPLOAD_BYTES
 from displays.voice_admin import UPLOAD_PREFIX as VOICE_UPLOAD_PREFIX
 from displays.voice_admin import router as voice_admin_router
+from kiosk.agent_channel import router as agent_router
+from kiosk.printing import lifespan as printing_lifespan
 from kiosk.routes import mount_static as mount_kiosk_static
 from kiosk.routes import router as kiosk_router
 from operations.incidents import Watch, printer_state_changed
@@ -75,7 +77,7 @@ def create_app(
         await watch.start()
         app.state.watch = watch
         try:
-            async with displays_lifespan(app):
+            async with displays_lifespan(app), printing_lifespan(app):
                 yield
         finally:
             await watch.stop()
@@ -112,6 +114,7 @@ def create_app(
     # Kiosk routes first: /api/v1/tickets/{id}/reprint must win over the generic
     # /api/v1/tickets/{id}/{action} of the counter router.
     app.include_router(kiosk_router)
+    app.include_router(agent_router)
     app.include_router(counter_router)
     app.include_router(displays_router)
     app.include_router(console_router)

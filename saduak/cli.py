@@ -368,6 +368,54 @@ def printer_preview(
     typer.echo(f"wrote {output} ({image.width}x{image.height}) for ticket {view.number}")
 
 
+@app.command("kiosk-agent")
+def kiosk_agent(
+    server: Annotated[str, typer.Option(help="the server, e.g. http://192.168.1.10:8000")],
+    printer: Annotated[
+        str,
+        typer.Option(
+            help="this PC's printer: usb://VID:PID, tcp://HOST:9100, serial:///dev/ttyUSB0, "
+            "file:///dev/usb/lp0 or win://QUEUE (Windows), with ?width=384|512|576"
+        ),
+    ],
+    token: Annotated[
+        str | None,
+        typer.Option(envvar="SADUAK_AGENT_TOKEN", help="the kiosk's device token (or --pair)"),
+    ] = None,
+    pair: Annotated[
+        bool, typer.Option("--pair", help="show a pairing code and wait for an admin")
+    ] = False,
+    state_dir: Annotated[
+        Path | None, typer.Option(help="where the agent keeps its token and job journal")
+    ] = None,
+) -> None:
+    """Print this kiosk's tickets on the printer attached to this PC (runs on the kiosk PC)."""
+    import logging
+
+    from printer.agent import Agent, AgentStopped, default_state_dir, saved_token
+    from printer.agent import pair as pair_agent
+    from printer.config import PrinterConfig, PrinterConfigError
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    directory = state_dir or default_state_dir()
+    try:
+        config = PrinterConfig.parse(printer)
+    except PrinterConfigError as exc:
+        raise _fail(str(exc)) from exc
+    if pair:
+        token = pair_agent(server, directory, typer.echo)
+    token = token or saved_token(directory)
+    if not token:
+        raise _fail("no kiosk token: give --token KIOSK_TOKEN, or --pair to pair this kiosk")
+    try:
+        agent = Agent(server, token, config, directory)
+        asyncio.run(agent.run())
+    except (ValueError, AgentStopped) as exc:
+        raise _fail(str(exc)) from exc
+    except KeyboardInterrupt:
+        pass
+
+
 def main() -> None:
     app()
 

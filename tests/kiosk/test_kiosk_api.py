@@ -293,3 +293,54 @@ class TestStatusPage:
 def test_printer_config_of_the_issue_example_parses() -> None:
     config = PrinterConfig.parse("tcp://192.0.2.10:9100?width=512&impl=bitImageRaster&cut=full")
     assert config.width == 512 and config.enabled
+
+
+class TestStalledPrinter:
+    """L9 (issue 12): a printer that stops reading must not hold the kiosk's taps."""
+
+    async def test_taps_answer_pending_while_the_printer_stalls_and_print_later_in_order(
+        self,
+        app_client: httpx.AsyncClient,
+        database: Database,
+        clock: FakeClock,
+        queue: QueueService,
+    ) -> None:
+        async with FakePrinter("stall") as fp:
+            # The stalled send would hold a job for 60 s; the taps must not wait for it.
+            k = kiosk(database, clock, fp.url + "?timeout=60")
+            started = time.monotonic()
+            answers = await asyncio.gather(
+                *(take(app_client, k, key=str(uuid.uuid4())) for _ in range(4))
+            )
+            elapsed = time.monotonic() - started
+            assert [r.status_code for r in answers] == [201] * 4
+            bodies = sorted((r.json() for r in answers), key=lambda b: b["id"])
+            assert [b["print_status"] for b in bodies] == ["pending"] * 4
+            assert all(b["print_message_th"] == "กรุณาจดหมายเลขคิว" for b in bodies)
+            # Generous, far below the 60 s stall: the answers did not wait for the printer.
+            assert elapsed < 30, elapsed
+
+            # The printer comes back: the stalled job fails (pending, reprint), the queue goes on.
+            fp.state = "online"
+            await fp.hang_up()
+            staff = await login(app_client, "staff1", DEMO_PASSWORDS["staff1"])
+
+            async def statuses() -> list[str]:
+                out = []
+                for b in bodies:
+                    r = await app_client.get(f"/api/v1/tickets/{b['id']}", headers=staff)
+                    out.append(r.json()["print_status"])
+                return out
+
+            async with asyncio.timeout(30):
+                while await statuses() != ["pending", "printed", "printed", "printed"]:
+                    await asyncio.sleep(0.1)
+            # In tap order, each exactly its own ticket.
+            office = await queue.office(1)
+            for body, job in zip(bodies[1:], fp.jobs[-3:], strict=True):
+                expected = render_ticket(await queue.ticket(1, body["id"]), office, 512)
+                assert printed_image(job).tobytes() == expected.tobytes()
+
+            # The stalled ticket reprints once through the usual path.
+            r = await app_client.post(f"/api/v1/tickets/{bodies[0]['id']}/reprint", headers=staff)
+            assert r.status_code == 200 and r.json()["print_status"] == "printed"

@@ -1,0 +1,238 @@
+"""A kiosk print agent as a real process against the fake network printer, with a real server
+process: normal prints, paper out, the agent killed mid-job, the server restarted, the network
+dropped — every ticket printed once, or "pending" and then reprinted once."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from counter.db import Database
+from counter.models import Device, PrintJob
+from printer.fake import FakePrinter
+from printer.parser import parse
+from tests.kiosk.agent_support import (
+    AgentProcess,
+    Office,
+    relay,
+    seed_agent_office,
+    staff_headers,
+    wait_until,
+)
+from tests.live import LiveServer
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Office:
+    return seed_agent_office(f"sqlite:///{tmp_path / 'agent.db'}")
+
+
+@pytest.fixture
+def server(office: Office, tmp_path: Path) -> Iterator[LiveServer]:
+    live = LiveServer(office.url, log_dir=tmp_path, env={"SADUAK_KIOSK_RATE_PER_MINUTE": "1000"})
+    with live:
+        yield live
+
+
+@pytest.fixture
+def printer() -> Iterator[FakePrinter]:
+    with FakePrinter.running() as fake:
+        yield fake
+
+
+def tap(server: LiveServer, office: Office) -> dict:
+    r = httpx.post(
+        f"{server.url}/api/v1/tickets",
+        json={"service": "birth"},
+        headers={
+            "Authorization": f"Bearer {office.kiosk_token}",
+            "Idempotency-Key": str(uuid.uuid4()),
+        },
+        timeout=30,
+    )
+    assert r.status_code == 201, r.text
+    body: dict = r.json()
+    return body
+
+
+def ticket(server: LiveServer, ticket_id: int) -> dict:
+    r = httpx.get(f"{server.url}/api/v1/tickets/{ticket_id}", headers=staff_headers(server.url))
+    assert r.status_code == 200, r.text
+    body: dict = r.json()
+    return body
+
+
+def device(office: Office) -> Device:
+    db = Database(office.url)
+    try:
+        with db.read() as session:
+            found = session.get(Device, office.kiosk_id)
+            assert found is not None
+            return found
+    finally:
+        db.dispose()
+
+
+def jobs(office: Office) -> list[PrintJob]:
+    db = Database(office.url)
+    try:
+        with db.read() as session:
+            return list(session.exec(select(PrintJob).order_by(PrintJob.id)).all())
+    finally:
+        db.dispose()
+
+
+def connected(office: Office) -> bool:
+    return device(office).printer_state == "ok"
+
+
+def complete_jobs(fake: FakePrinter) -> list[bytes]:
+    """Jobs that reached the printer whole: the image and the cut."""
+    return [job for job in fake.jobs if parse(job).cuts and parse(job).stacked_image()]
+
+
+def start_agent(tmp_path: Path, server_url: str, office: Office, printer_url: str) -> AgentProcess:
+    return AgentProcess(server_url, office.kiosk_token, printer_url, tmp_path / "agent-state")
+
+
+def test_a_tap_prints_through_the_agent_exactly_the_rendered_slip(
+    tmp_path: Path, office: Office, server: LiveServer, printer: FakePrinter
+) -> None:
+    with start_agent(tmp_path, server.url, office, printer.url + "?width=576") as agent:
+        wait_until(lambda: connected(office), 30, "the agent to connect", agent.logs)
+        body = tap(server, office)
+        assert body["print_status"] == "printed", agent.logs()
+        assert printer.wait_closed(count=len(printer.connections))
+        (job,) = complete_jobs(printer)
+        image = parse(job).stacked_image()
+        assert image is not None and image.width == 576  # rendered at the agent's width
+        assert agent.journal() == {
+            "job": jobs(office)[0].id,
+            "phase": "done",
+            "printed": True,
+            "state": "ok",
+            "detail": "ready",
+        }
+
+
+def test_paper_out_is_reported_like_a_server_printer_and_the_reprint_prints_once(
+    tmp_path: Path, office: Office, server: LiveServer, printer: FakePrinter
+) -> None:
+    with start_agent(tmp_path, server.url, office, printer.url) as agent:
+        wait_until(lambda: connected(office), 30, "the agent to connect", agent.logs)
+        printer.state = "paper_out"
+        body = tap(server, office)
+        assert body["print_status"] == "pending"
+        assert body["print_message_en"] == "please note your number"
+        assert device(office).printer_state == "paper_out"
+        assert complete_jobs(printer) == []
+
+        # Paper out in the middle of the next slip: the printer stops reading (trap 3).
+        printer.state = "online"
+        staff = staff_headers(server.url)
+        printer.state = "stall"
+        r = httpx.post(
+            f"{server.url}/api/v1/tickets/{body['id']}/reprint", headers=staff, timeout=30
+        )
+        assert r.status_code == 200 and r.json()["print_status"] == "pending"
+        wait_until(
+            lambda: jobs(office)[-1].status == "failed", 30, "the stalled job to fail", agent.logs
+        )
+        assert device(office).printer_state == "no_answer"
+
+        printer.state = "online"  # paper refilled
+        r = httpx.post(
+            f"{server.url}/api/v1/tickets/{body['id']}/reprint", headers=staff, timeout=30
+        )
+        assert r.status_code == 200 and r.json()["print_status"] == "printed"
+        assert len(complete_jobs(printer)) == 1
+        assert device(office).printer_state == "ok"
+
+
+def test_an_agent_killed_mid_job_never_prints_the_slip_twice(
+    tmp_path: Path, office: Office, server: LiveServer, printer: FakePrinter
+) -> None:
+    agent = start_agent(tmp_path, server.url, office, printer.url + "?timeout=60")
+    with agent:
+        wait_until(lambda: connected(office), 30, "the agent to connect", agent.logs)
+        printer.state = "stall"  # the job starts and never finishes
+        body = tap(server, office)
+        assert body["print_status"] == "pending"
+        wait_until(lambda: agent.journal().get("phase") == "printing", 30, "the job to start")
+        agent.kill()
+    printer.state = "online"
+    with agent.start():
+        # The server sends the same job again; the journal says it was cut off mid-slip.
+        wait_until(
+            lambda: jobs(office)[0].status == "failed", 30, "the job to be settled", agent.logs
+        )
+        assert jobs(office)[0].state == "unknown"
+        assert ticket(server, body["id"])["print_status"] == "pending"
+        assert complete_jobs(printer) == []
+
+        r = httpx.post(
+            f"{server.url}/api/v1/tickets/{body['id']}/reprint",
+            headers=staff_headers(server.url),
+            timeout=30,
+        )
+        assert r.status_code == 200 and r.json()["print_status"] == "printed"
+        assert len(complete_jobs(printer)) == 1
+
+
+def test_a_ticket_taken_while_the_server_restarts_prints_once_the_agent_is_back(
+    tmp_path: Path, office: Office, server: LiveServer, printer: FakePrinter
+) -> None:
+    with start_agent(tmp_path, server.url, office, printer.url) as agent:
+        wait_until(lambda: connected(office), 30, "the agent to connect", agent.logs)
+        server.stop()
+        assert device(office).printer_state == "offline"  # staff see the agent has gone
+        server.start()
+        body = tap(server, office)  # the agent may still be waiting to reconnect
+        wait_until(
+            lambda: ticket(server, body["id"])["print_status"] == "printed",
+            30,
+            "the ticket to print after the restart",
+            agent.logs,
+        )
+        assert len(complete_jobs(printer)) == 1
+
+
+def test_a_lost_acknowledgement_is_answered_from_the_journal_not_printed_again(
+    tmp_path: Path, office: Office, server: LiveServer, printer: FakePrinter
+) -> None:
+    with (
+        relay(server.port) as network,
+        start_agent(tmp_path, network.url, office, printer.url) as agent,
+    ):
+        wait_until(lambda: connected(office), 30, "the agent to connect", agent.logs)
+        network.swallow_upstream = True  # what the agent says is lost from now on
+        body = tap(server, office)
+        assert body["print_status"] == "pending"  # the ack never came within the bound
+        assert len(complete_jobs(printer)) == 1  # but the slip is out
+        network.swallow_upstream = False
+        network.cut()  # the agent notices, reconnects, and gets the same job again
+        wait_until(
+            lambda: ticket(server, body["id"])["print_status"] == "printed",
+            30,
+            "the redelivered job to be acknowledged",
+            agent.logs,
+        )
+        assert len(complete_jobs(printer)) == 1
+        assert jobs(office)[0].status == "printed"
+
+
+def test_a_token_that_is_not_an_agent_kiosk_stops_the_agent_with_a_message(
+    tmp_path: Path, office: Office, server: LiveServer, printer: FakePrinter
+) -> None:
+    agent = AgentProcess(server.url, "dv_not-a-token", printer.url, tmp_path / "bad")
+    with agent:
+        assert agent.process is not None
+        assert agent.process.wait(30) == 2
+    assert "refused" in agent.logs()
