@@ -271,7 +271,7 @@ class Agent:
             self.journal.record({"job": job_id, "phase": "printing"})
             result = await asyncio.to_thread(print_image, self.printer, image)
         self._status = result.status
-        # The server shows the state in words, never what the printer's link said (secauth H1).
+        # Shown as a state in words, never what the printer's link said (PrinterStatus.public).
         shown = result.status.public()
         state, detail = shown.state.value, shown.detail
         self.journal.record(
