@@ -49,7 +49,7 @@ from admin.schemas import (
     StaffUpdate,
 )
 from admin.text import ACTIONS, message
-from counter import pairing, standards
+from counter import pairing, print_jobs, standards
 from counter import repository as repo
 from counter.auth import DeviceKind, Role, StaffPrincipal, hash_password, new_password
 from counter.bus import Bus
@@ -60,7 +60,14 @@ from counter.queue.errors import Conflict, Forbidden, InvalidInput, NotFound
 from counter.queue.thai import business_day
 from counter.seed import import_catalogue
 from counter.service import local_day, office_channel
-from printer.config import PrinterConfig, PrinterTargetRefused, TargetPolicy, confine
+from printer.config import (
+    AgentTarget,
+    BrowserTarget,
+    PrinterConfig,
+    PrinterTargetRefused,
+    TargetPolicy,
+    confine,
+)
 from printer.escpos_io import print_image
 from printer.render import RenderingUnavailable, render_test_page
 from printer.status import PrintResult
@@ -69,6 +76,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
+
+AGENT_SILENT = "ตัวพิมพ์ของตู้ไม่ตอบ / the kiosk's print agent did not answer"
 
 
 def _not_found(key: str) -> NotFound:
@@ -571,32 +580,64 @@ class AdminService:
         printer_config = await self._read(config)
         if not printer_config.enabled:
             raise _conflict("printer_none")
-        try:
-            result = await anyio.to_thread.run_sync(
-                _print_test_page, confine(printer_config, self.printer_policy)
+        if isinstance(printer_config.target, BrowserTarget):
+            raise _conflict("printer_browser")
+        if isinstance(printer_config.target, AgentTarget):
+            printed, state, detail = await self._test_print_through_agent(
+                actor.office_id, device_id
             )
-        except PrinterTargetRefused as exc:
-            raise rules.invalid("printer_refused", detail=str(exc)) from None
-        except RenderingUnavailable as exc:
-            raise _conflict("rendering_unavailable", detail=str(exc)) from None
-        if not result.printed:
-            log.warning("test page not printed on device %s: %s", device_id, result.detail)
-        shown = result.status.public()
+        else:
+            try:
+                result = await anyio.to_thread.run_sync(
+                    _print_test_page, confine(printer_config, self.printer_policy)
+                )
+            except PrinterTargetRefused as exc:
+                raise rules.invalid("printer_refused", detail=str(exc)) from None
+            except RenderingUnavailable as exc:
+                raise _conflict("rendering_unavailable", detail=str(exc)) from None
+            if not result.printed:
+                log.warning("test page not printed on device %s: %s", device_id, result.detail)
+            shown = result.status.public()
+            printed, state, detail = result.printed, shown.state.value, shown.detail
 
         def work(tx: AdminTx) -> dict[str, Any]:
             device = self._device(tx, device_id)
-            device.printer_state = shown.state.value
-            device.printer_detail = shown.detail[:300]
+            device.printer_state = state
+            device.printer_detail = detail[:300]
             device.printer_checked_at = tx.now
-            outcome = {
-                "printed": result.printed,
-                "state": shown.state.value,
-                "detail": shown.detail,
-            }
+            outcome = {"printed": printed, "state": state, "detail": detail}
             tx.audit("device.test_print", f"device:{device.id}", None, outcome)
             return {**outcome, "device": device_view(device)}
 
         return await self._write(actor, work)
+
+    async def _test_print_through_agent(
+        self, office_id: int, device_id: int
+    ) -> tuple[bool, str, str]:
+        """The test page as a job of the kiosk's print outbox, for its agent to print."""
+
+        def add() -> int:
+            with self.db.write() as session:
+                job = print_jobs.add(
+                    session,
+                    office_id=office_id,
+                    device_id=device_id,
+                    queue=print_jobs.agent_queue(device_id),
+                    now=self.clock(),
+                    deadline=print_jobs.DEFAULT_DEADLINE,
+                    kind="test",
+                )
+                assert job.id is not None
+                return job.id
+
+        job_id = await anyio.to_thread.run_sync(add)
+        # The agent's channel looks for new jobs every second; its print takes a few more.
+        for _ in range(int(print_jobs.DEFAULT_DEADLINE.total_seconds() * 5) + 10):
+            job = await self._read(lambda session: print_jobs.get(session, job_id))
+            if job is not None and job.status in print_jobs.FINAL:
+                return job.status == print_jobs.PRINTED, job.state or "", job.detail or ""
+            await anyio.sleep(0.2)
+        return False, "no_answer", AGENT_SILENT
 
     async def _check_printer_target(self, printer: str | None) -> None:
         """422 when the server operator does not allow printing where the setting points."""

@@ -110,6 +110,12 @@ MESSAGES: dict[str, Bilingual] = {
         "ตู้นี้ยังไม่ได้ตั้งค่าเครื่องพิมพ์",
         "this kiosk has no printer configured",
     ),
+    "printer_browser": (
+        "ตู้นี้พิมพ์ผ่านเบราว์เซอร์ เครื่องแม่ข่ายพิมพ์หน้าทดสอบให้ไม่ได้ "
+        "กรุณากดรับบัตรคิวที่ตู้แล้วดูใบที่ออกมา",
+        "this kiosk prints through its browser; the server cannot print a test page there: "
+        "take a ticket at the kiosk and look at the slip",
+    ),
     "test_print_kiosk_only": (
         "พิมพ์หน้าทดสอบได้เฉพาะตู้กดบัตรคิว",
         "only a kiosk has a printer to test",
@@ -301,6 +307,10 @@ LABELS: dict[str, Bilingual] = {
     "revoked": ("ยกเลิกแล้ว", "Revoked"),
     "test_print": ("พิมพ์หน้าทดสอบ", "Print test page"),
     "printer_status": ("สถานะเครื่องพิมพ์", "Printer status"),
+    "browser_printing": (
+        "พิมพ์ผ่านเบราว์เซอร์: ตรวจสถานะเครื่องพิมพ์ไม่ได้ ทุกใบถือว่ายังไม่ยืนยันว่าพิมพ์ออก",
+        "Browser printing: no printer status checks; every slip is unconfirmed",
+    ),
     "save_printer": ("บันทึกเครื่องพิมพ์", "Save printer"),
     # voice
     "clip": ("คลิปเสียง", "Clip"),

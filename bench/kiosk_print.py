@@ -1,4 +1,5 @@
-"""Kiosk printing: render time per ticket, and tap-to-printed latency over HTTP.
+"""Kiosk printing: render time per ticket, and tap-to-printed latency over HTTP, direct and
+through a kiosk print agent.
 
     .venv/bin/python -m bench.kiosk_print [--tickets 100] [--out bench/results/kiosk_print.json]
 
@@ -8,11 +9,21 @@
    is the fake network printer (printer/fake.py, on loopback in this process), and N sequential
    POST /api/v1/tickets with the kiosk's token. The response comes back once the ticket is on
    "paper" (status checked before and after the cut), so its latency is tap-to-printed.
+3. Through the agent, in the same run and against the same fake printer: a second kiosk whose
+   printer is `agent://`, served by a real `saduak kiosk-agent` process on this machine; taps
+   alternate between the two kiosks, so both paths see the same load. The response comes back
+   once the agent has acknowledged the slip (status before and after the cut, on its side).
+   Target: agent p99 <= 1.5 x direct p99.
+4. Bytes on the wire for one 512-dot ticket: the slip as the agent receives it (1-bit PNG in
+   the JSON job message), the ESC/POS job the printer receives, and the plain slip record an
+   agent would need to render itself.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import dataclasses
 import json
 import shutil
 import statistics
@@ -27,12 +38,16 @@ import httpx
 from counter.auth import DeviceKind, add_device, hash_password
 from counter.bus import MemoryBus
 from counter.db import Database
-from counter.models import Office
+from counter.models import Device, Office
 from counter.seed import seed_demo
 from counter.service import QueueService, TicketView
-from kiosk.printing import render_ticket
+from kiosk.printing import render_ticket, slip_for
+from printer import agent_protocol
+from printer.config import PrinterConfig
+from printer.escpos_io import compose_job
 from printer.fake import FakePrinter
 from saduak import migrations
+from tests.kiosk.agent_support import AgentProcess, wait_until
 from tests.live import LiveServer
 
 
@@ -74,9 +89,12 @@ def main() -> None:
                 _, token = add_device(
                     session, 1, DeviceKind.KIOSK, "bench", now, printer=fp.url + "?width=512"
                 )
+                agent_kiosk, agent_token = add_device(
+                    session, 1, DeviceKind.KIOSK, "bench-agent", now, printer="agent://"
+                )
+                agent_kiosk_id = agent_kiosk.id
 
             # 1. Render time.
-            import asyncio
 
             async def one_view() -> tuple[TicketView, Office]:
                 queue = QueueService(db, MemoryBus())
@@ -98,7 +116,19 @@ def main() -> None:
                 render[str(width)] = summary(ms)
             results["render"] = render
 
-            # 2. Tap to printed over HTTP.
+            # 4. Bytes on the wire.
+            image = render_ticket(view, office, 512)
+            message = agent_protocol.job_message(1, "ticket", view.number, image)
+            results["bytes_per_ticket"] = {
+                "agent_job_message": len(json.dumps(message)),
+                "png": len(agent_protocol.encode_image(image)) * 3 // 4,
+                "escpos_job": len(compose_job(PrinterConfig.parse(fp.url), image)),
+                "slip_record_json": len(
+                    json.dumps(dataclasses.asdict(slip_for(view, office)), ensure_ascii=False)
+                ),
+            }
+
+            # 2 and 3. Tap to printed over HTTP, direct and through the agent.
             with LiveServer(
                 url,
                 env={
@@ -106,38 +136,65 @@ def main() -> None:
                     "SADUAK_PRINTER_ALLOW": "127.0.0.1:*",
                 },
             ) as server:
-                headers = {"Authorization": f"Bearer {token}"}
-                with httpx.Client(base_url=server.url, timeout=30) as client:
-                    ms, printed = [], 0
-                    for i in range(args.tickets + 5):
-                        started = time.perf_counter()
-                        r = client.post(
-                            "/api/v1/tickets",
-                            json={"service": "birth"},
-                            headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
-                        )
-                        took = (time.perf_counter() - started) * 1000
-                        r.raise_for_status()
-                        if i >= 5:  # warm-up: connections, caches
-                            ms.append(took)
-                            printed += r.json()["print_status"] == "printed"
-                results["tap_to_printed"] = {**summary(ms), "printed": printed}
+                agent = AgentProcess(
+                    server.url, agent_token, fp.url + "?width=512", workdir / "agent-state"
+                )
+                with agent:
+
+                    def agent_connected() -> bool:
+                        with db.read() as session:
+                            device = session.get(Device, agent_kiosk_id)
+                            return device is not None and device.printer_state == "ok"
+
+                    wait_until(agent_connected, 60, "the agent to connect", agent.logs)
+                    paths = {"direct": token, "agent": agent_token}
+                    ms: dict[str, list[float]] = {name: [] for name in paths}
+                    printed = dict.fromkeys(paths, 0)
+                    with httpx.Client(base_url=server.url, timeout=30) as client:
+                        for i in range(args.tickets + 5):
+                            for name, kiosk_token in paths.items():
+                                started = time.perf_counter()
+                                r = client.post(
+                                    "/api/v1/tickets",
+                                    json={"service": "birth"},
+                                    headers={
+                                        "Authorization": f"Bearer {kiosk_token}",
+                                        "Idempotency-Key": str(uuid.uuid4()),
+                                    },
+                                )
+                                took = (time.perf_counter() - started) * 1000
+                                r.raise_for_status()
+                                if i >= 5:  # warm-up: connections, caches
+                                    ms[name].append(took)
+                                    printed[name] += r.json()["print_status"] == "printed"
+                results["tap_to_printed"] = {**summary(ms["direct"]), "printed": printed["direct"]}
+                results["tap_to_printed_agent"] = {
+                    **summary(ms["agent"]),
+                    "printed": printed["agent"],
+                }
+                results["agent_p99_over_direct_p99"] = round(
+                    pct(ms["agent"], 0.99) / pct(ms["direct"], 0.99), 2
+                )
     finally:
         db.dispose()
         shutil.rmtree(workdir, ignore_errors=True)
 
     render_rows: dict[str, dict[str, float]] = results["render"]  # type: ignore[assignment]
     tap: dict[str, float] = results["tap_to_printed"]  # type: ignore[assignment]
+    agent_tap: dict[str, float] = results["tap_to_printed_agent"]  # type: ignore[assignment]
     print(f"{'ms':<28}{'p50':>8}{'p99':>8}{'max':>8}")
     for width, row in render_rows.items():
         print(
             f"{'render, ' + width + ' dots':<28}{row['p50_ms']:>8}{row['p99_ms']:>8}"
             f"{row['max_ms']:>8}"
         )
-    print(
-        f"{'tap to printed (HTTP)':<28}{tap['p50_ms']:>8}{tap['p99_ms']:>8}{tap['max_ms']:>8}"
-        f"   {tap['printed']}/{tap['n']} printed"
-    )
+    for label, row in (("tap to printed (HTTP)", tap), ("... through the agent", agent_tap)):
+        print(
+            f"{label:<28}{row['p50_ms']:>8}{row['p99_ms']:>8}{row['max_ms']:>8}"
+            f"   {row['printed']}/{row['n']} printed"
+        )
+    print(f"agent p99 / direct p99: {results['agent_p99_over_direct_p99']} (target <= 1.5)")
+    print("bytes per ticket:", results["bytes_per_ticket"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"measured_at": now.isoformat(), **results}, indent=2))
 

@@ -40,6 +40,10 @@ OPEN = (QUEUED, PRINTING, SENT)
 FINAL = (PRINTED, FAILED, EXPIRED)
 
 AGENT_QUEUE_PREFIX = "agent:"
+# A slip not started (or, through an agent, not acknowledged) this long after it was asked for is
+# not printed any more: the kiosk told the citizen to note the number, and the next person would
+# take the slip. The ticket stays "pending print" and staff reprint it.
+DEFAULT_DEADLINE = timedelta(seconds=30)
 # pg_advisory_xact_lock key of print claims (any constant; "SADUAKPJ" in ASCII).
 _CLAIM_LOCK_KEY = 0x53414455414B504A & 0x7FFFFFFFFFFFFFFF
 _CANDIDATES = 500

@@ -402,7 +402,7 @@ class QueueService:
         request_key: str | None = None,
         rate_check: Callable[[], bool] | None = None,
         print_queue: str | None = None,
-        print_deadline: timedelta = timedelta(seconds=30),
+        print_deadline: timedelta = print_jobs.DEFAULT_DEADLINE,
     ) -> TicketView:
         if priority is not None and priority not in Priority.__members__.values():
             allowed = ", ".join(p.value for p in Priority)

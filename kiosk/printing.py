@@ -32,7 +32,14 @@ from counter.print_jobs import JobView, PrintSignals
 from counter.queue.thai import format_thai_date
 from counter.service import QueueService, TicketView
 from kiosk.texts import priority_label
-from printer.config import AgentTarget, PrinterConfig, PrinterConfigError, TargetPolicy, confine
+from printer.config import (
+    AgentTarget,
+    BrowserTarget,
+    PrinterConfig,
+    PrinterConfigError,
+    TargetPolicy,
+    confine,
+)
 from printer.escpos_io import print_image
 from printer.render import RenderingUnavailable, check_raqm, render_slip, render_test_page
 from printer.slip import Slip
@@ -65,10 +72,7 @@ def render_ticket(view: TicketView, office: Office, width_px: int) -> Image.Imag
 # L9: a tap answers within this bound, with "pending" if the printer has not finished; the job
 # goes on in its printer's queue and the ticket becomes "printed" when it does.
 TAP_BOUND_SECONDS = 3.0
-# A slip not started (or, through an agent, not acknowledged) this long after the tap is not
-# printed any more: the kiosk told the citizen to note the number, and the next person would
-# take the slip. The ticket stays "pending print" and staff reprint it.
-JOB_DEADLINE = timedelta(seconds=30)
+JOB_DEADLINE = print_jobs.DEFAULT_DEADLINE
 # How often a worker looks for jobs written by other processes (its own wake it at once).
 POLL_SECONDS = 1.0
 # Lease of a claimed job until the printer's own bound is known (see print_bound).
@@ -86,7 +90,7 @@ def printer_queue(device: Device) -> str | None:
         config = PrinterConfig.parse(device.printer)
     except PrinterConfigError:
         return f"device:{device.id}"  # the worker records the setting as misconfigured
-    if config.target is None:
+    if config.target is None or isinstance(config.target, BrowserTarget):
         return None
     if isinstance(config.target, AgentTarget):
         return print_jobs.agent_queue(device.id)
@@ -94,6 +98,15 @@ def printer_queue(device: Device) -> str | None:
     if len(where) > 90:
         where = hashlib.sha256(where.encode()).hexdigest()[:32]
     return f"printer:{where}"
+
+
+def browser_width(device: Device) -> int | None:
+    """The slip width in dots when the kiosk page prints through the browser, else None."""
+    with contextlib.suppress(PrinterConfigError):
+        config = PrinterConfig.parse(device.printer or "none")
+        if isinstance(config.target, BrowserTarget):
+            return config.width
+    return None
 
 
 def print_bound(config: PrinterConfig) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -29,7 +30,15 @@ from counter.service import QueueService, TicketView, local_day, office_channel
 from counter.ui import templates_for
 from counter.web import CurrentIssuer, QueueDep
 from kiosk import texts
-from kiosk.printing import JOB_DEADLINE, TAP_BOUND_SECONDS, printer_queue, wait_for_job
+from kiosk.printing import (
+    JOB_DEADLINE,
+    TAP_BOUND_SECONDS,
+    browser_width,
+    printer_queue,
+    render_ticket,
+    wait_for_job,
+)
+from printer.config import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, paper_mm
 
 HERE = Path(__file__).resolve().parent
 templates = templates_for(HERE)
@@ -107,12 +116,14 @@ async def issue_ticket(
 
     device = await queue.device(who.office_id, who.device_id)
     where = printer_queue(device)
+    # Printed by the kiosk page through the browser: nothing can confirm it reached paper.
+    unprinted = "unconfirmed" if browser_width(device) else "none"
     view = await queue.issue_ticket(
         who.office_id,
         body.service,
         body.priority,
         device_id=who.device_id,
-        print_status="pending" if where else "none",
+        print_status="pending" if where else unprinted,
         request_key=idempotency_key,
         rate_check=lambda: _limiter(request).allow(who.device_id),
         print_queue=where,
@@ -209,6 +220,9 @@ class KioskConfigOut(BaseModel):
     device: str | None
     groups: list[KioskGroupOut]
     priorities: dict[str, tuple[str, str]]
+    # "browser": the page prints each slip itself (window.print) on `paper_mm` paper.
+    print_mode: str = "server"
+    paper_mm: int | None = None
 
 
 @router.get("/api/v1/kiosk/services", tags=["kiosk"])
@@ -241,12 +255,40 @@ async def kiosk_services(who: CurrentIssuer, queue: QueueDep, request: Request) 
                 manual=manuals[item.code].as_dict() if item.code in manuals else None,
             )
         )
+    width = None
+    if isinstance(who, DevicePrincipal):
+        width = browser_width(await queue.device(who.office_id, who.device_id))
     return KioskConfigOut(
         office_th=office.name_th,
         office_en=office.name_en,
         device=who.name if isinstance(who, DevicePrincipal) else None,
         groups=list(groups.values()),
         priorities=texts.PRIORITY_LABELS,
+        print_mode="browser" if width else "server",
+        paper_mm=paper_mm(width) if width else None,
+    )
+
+
+@router.get("/api/v1/tickets/{ticket_id}/slip.png", tags=["tickets"])
+async def slip_png(
+    ticket_id: TicketId,
+    who: CurrentIssuer,
+    queue: QueueDep,
+    width: Annotated[int | None, Query(ge=MIN_WIDTH, le=MAX_WIDTH)] = None,
+) -> Response:
+    """The ticket's slip exactly as a thermal printer prints it (1-bit PNG): what a kiosk that
+    prints through its browser puts on paper. A kiosk gets only the tickets it issued."""
+    view = await queue.ticket(who.office_id, ticket_id)
+    if isinstance(who, DevicePrincipal) and view.device_id != who.device_id:
+        raise Forbidden("ตู้นี้พิมพ์ได้เฉพาะบัตรคิวของตัวเอง", "a kiosk prints only its own tickets")
+    if width is None and view.device_id is not None:
+        width = browser_width(await queue.device(who.office_id, view.device_id))
+    office = await queue.office(who.office_id)
+    image = await anyio.to_thread.run_sync(render_ticket, view, office, width or DEFAULT_WIDTH)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return Response(
+        buffer.getvalue(), media_type="image/png", headers={"Cache-Control": "no-store"}
     )
 
 

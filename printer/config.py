@@ -82,7 +82,20 @@ class AgentTarget:
     the printer's settings stay with the agent."""
 
 
-Target = TcpTarget | UsbTarget | SerialTarget | FileTarget | WinTarget | AgentTarget
+@dataclass(frozen=True)
+class BrowserTarget:
+    """The kiosk page prints the slip image through the browser and the OS printer driver:
+    nothing can be checked, so every such print is unconfirmed."""
+
+
+Target = TcpTarget | UsbTarget | SerialTarget | FileTarget | WinTarget | AgentTarget | BrowserTarget
+
+# Roll width in millimetres by printer dots: 58 mm rolls print 384 dots, 80 mm ones 512-576.
+PAPER_MM_58, PAPER_MM_80 = 58, 80
+
+
+def paper_mm(width: int) -> int:
+    return PAPER_MM_58 if width <= 384 else PAPER_MM_80
 
 
 @dataclass(frozen=True)
@@ -121,6 +134,8 @@ class PrinterConfig:
             extra = [("baudrate", str(target.baudrate))]
         elif isinstance(target, AgentTarget):
             return "agent://"
+        elif isinstance(target, BrowserTarget):
+            return f"browser://?width={self.width}"
         elif isinstance(target, WinTarget):
             base = f"win://{quote(target.queue, safe='')}"
         else:
@@ -139,7 +154,8 @@ class PrinterConfig:
 
 def parse_printer_config(text: str) -> PrinterConfig:
     """Parse `tcp://host:9100?width=512`, `usb://04b8:0202`, `serial:///dev/ttyUSB0`,
-    `file:///dev/usb/lp0`, `win://QUEUE` (print agent on Windows), `agent://` or `none`."""
+    `file:///dev/usb/lp0`, `win://QUEUE` (print agent on Windows), `agent://`, `browser://`
+    or `none`."""
     raw = text.strip()
     if raw.lower() == "none":
         return PrinterConfig(target=None, status="none")
@@ -178,6 +194,15 @@ def parse_printer_config(text: str) -> PrinterConfig:
                 "to saduak kiosk-agent --printer on the kiosk"
             )
         return PrinterConfig(target=AgentTarget(), status="none")
+    elif scheme == "browser":
+        unknown = sorted(set(params) - {"width"})
+        if parts.netloc or parts.path not in ("", "/") or unknown:
+            raise PrinterConfigError(
+                f"browser:// takes only ?width= (384 for 58 mm paper, 512 or 576 for 80 mm), "
+                f"not {text!r}"
+            )
+        width = _int_param(params, "width", DEFAULT_WIDTH, MIN_WIDTH, MAX_WIDTH)
+        return PrinterConfig(target=BrowserTarget(), width=width, status="none")
     elif scheme == "win":
         queue = unquote(parts.netloc + parts.path).strip("/")
         if not queue:
@@ -186,7 +211,7 @@ def parse_printer_config(text: str) -> PrinterConfig:
     else:
         raise PrinterConfigError(
             f"printer scheme {scheme!r} in {text!r} is not known; "
-            "use tcp://, usb://, serial://, file://, agent:// or none"
+            "use tcp://, usb://, serial://, file://, agent://, browser:// or none"
         )
 
     allowed = (*_COMMON_KEYS, *scheme_keys)

@@ -43,6 +43,7 @@ from PIL import Image  # noqa: E402
 
 from printer.config import (  # noqa: E402
     AgentTarget,
+    BrowserTarget,
     FileTarget,
     PrinterConfig,
     SerialTarget,
@@ -215,6 +216,8 @@ def _open(config: PrinterConfig) -> Escpos | PrinterStatus:
         elif isinstance(target, AgentTarget):
             # Never opened here: the kiosk's own print agent holds the printer.
             return PrinterStatus(PrinterState.NOT_CONFIGURED, "printed by the kiosk's print agent")
+        elif isinstance(target, BrowserTarget):
+            return PrinterStatus(PrinterState.NOT_CONFIGURED, "printed by the kiosk's browser")
         else:
             return PrinterStatus(PrinterState.NOT_CONFIGURED, "no printer configured")
     except LINK_ERRORS as exc:

@@ -19,7 +19,8 @@ from counter import repository as repo
 from counter.auth import DeviceKind, Role, add_device, hash_password, new_password
 from counter.bus import MemoryBus
 from counter.db import Database
-from counter.models import Office, Staff
+from counter.models import Device, Office, Staff
+from counter.print_jobs import JobView
 from counter.queue.errors import NotFound
 from counter.seed import seed_demo
 from counter.service import QueueService
@@ -28,7 +29,7 @@ from operations.backup import is_empty
 from operations.cli import backup_app, doctor_command, restore_command, take_backup
 from operations.logs import json_log_config
 from operations.network import resolve_public_url
-from printer.config import PrinterConfig, TargetPolicy, confine
+from printer.config import AgentTarget, PrinterConfig, TargetPolicy, confine
 from saduak import migrations
 
 app = typer.Typer(help="Saduak (สะดวก): queue and service-counter system.", no_args_is_help=True)
@@ -322,6 +323,9 @@ def printer_test(
         if not device.printer:
             raise _fail(f"kiosk {device.name!r} has no printer configured")
         config = _allowed_printer(device.printer)
+        if isinstance(config.target, AgentTarget):
+            _test_through_agent(db, device)
+            return
         try:
             check_raqm()
         except RenderingUnavailable as exc:
@@ -335,6 +339,41 @@ def printer_test(
     if not result.printed:
         raise _fail(f"not printed on {config}: {result.status.state} ({result.detail})")
     typer.echo(f"test page printed on {config} ({result.status.state})")
+
+
+def _test_through_agent(db: Database, device: Device) -> None:
+    """The test page as a job of the kiosk's print outbox: the server hands it to the kiosk's
+    agent, which prints it on its own printer and acknowledges it."""
+    from counter.print_jobs import FINAL, agent_queue
+    from kiosk.printing import JOB_DEADLINE
+
+    assert device.id is not None
+    device_id = device.id
+    queue = _queue(db)
+
+    async def run() -> JobView | None:
+        job = await queue.enqueue_print(
+            device.office_id, device_id, agent_queue(device_id), deadline=JOB_DEADLINE, kind="test"
+        )
+        typer.echo(f"test page sent to the print agent of {device.name!r} (job {job.id})")
+        waited = 0.0
+        while waited < JOB_DEADLINE.total_seconds() + 5:
+            seen = await queue.print_job(job.id)
+            if seen is not None and seen.status in FINAL:
+                return seen
+            await asyncio.sleep(0.2)
+            waited += 0.2
+        return None
+
+    done = asyncio.run(run())
+    if done is None:
+        raise _fail(
+            "the print agent did not answer: is the server running and "
+            f"saduak kiosk-agent connected for {device.name!r}?"
+        )
+    if done.status != "printed":
+        raise _fail(f"not printed through the agent: {done.state} ({done.detail})")
+    typer.echo(f"test page printed through the agent ({done.state})")
 
 
 @printer_app.command("preview")

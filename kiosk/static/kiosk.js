@@ -19,6 +19,8 @@
   let busy = false;
   let countdown = null;
   let refreshTimer = null;
+  let printMode = { mode: "server", paperMm: null };
+  let printFollow = null;
 
   function show(id, on) { $(id).classList.toggle("hidden", !on); }
 
@@ -195,6 +197,7 @@
       $("office-en").textContent = data.office_en;
       if (!$("priorities").childElementCount) renderPriorities(data.priorities);
       groups = data.groups;
+      printMode = { mode: data.print_mode, paperMm: data.paper_mm };
       if (!groups.some((g) => g.group === openGroup)) openGroup = null;
       renderGroups();
       offline(false);
@@ -272,13 +275,16 @@
     $("ticket-wait").classList.toggle("hidden", t.waiting_ahead === 0);
     $("ticket-next").classList.toggle("hidden", t.waiting_ahead !== 0);
     show("print-warning", t.print_status === "pending");
+    followPrint(t);
+    if (printMode.mode === "browser") printSlip(t);
     const tokenPart = t.status_url.split("/t/")[1];
     $("ticket-qr").src = `/t/${tokenPart}/qr.svg`;
     $("screen-ticket").dataset.ticket = t.number;
     $("screen-ticket").dataset.printStatus = t.print_status;
     show("screen-ticket", true);
-    // A ticket that did not print stays longer: the citizen needs time to write it down.
-    let left = t.print_status === "pending" ? returnSeconds * 3 : returnSeconds;
+    // A ticket that did not print (or may not have) stays longer: time to write it down.
+    let left = t.print_status === "printed" ? returnSeconds : returnSeconds * 3;
+    if (t.print_status === "none") left = returnSeconds;
     $("ticket-countdown").textContent = left;
     clearInterval(countdown);
     countdown = setInterval(() => {
@@ -286,6 +292,68 @@
       $("ticket-countdown").textContent = left;
       if (left <= 0) backToStart();
     }, 1000);
+  }
+
+  // The tap answers within a few seconds even when the printer is slow: a "pending" slip may
+  // still come out. Ask again while the ticket is on screen and say so when it does.
+  function followPrint(t) {
+    clearTimeout(printFollow);
+    if (t.print_status !== "pending") return;
+    const poll = async () => {
+      if ($("screen-ticket").dataset.ticket !== t.number || $("screen-ticket").classList.contains("hidden")) return;
+      try {
+        const now = await call("GET", `/api/v1/tickets/${t.id}`);
+        if (now.print_status === "printed") {
+          show("print-warning", false);
+          $("screen-ticket").dataset.printStatus = "printed";
+          return;
+        }
+      } catch (e) { /* try again */ }
+      printFollow = setTimeout(poll, 2000);
+    };
+    printFollow = setTimeout(poll, 2000);
+  }
+
+  // Browser printing: the same slip image as a thermal printer prints, on a page as wide as the
+  // roll, through the OS driver (Chromium --kiosk-printing prints without a dialog). Nothing
+  // comes back from the printer, so the ticket stays "unconfirmed".
+  function printSlip(t) {
+    let holder = $("print-slip");
+    if (!holder) {
+      holder = el("div");
+      holder.id = "print-slip";
+      holder.setAttribute("aria-hidden", "true");
+      document.body.appendChild(holder);  // a child of <body>: the print CSS hides the rest
+    }
+    holder.textContent = "";
+    const img = el("img");
+    img.alt = "";
+    img.onload = () => {
+      img.onload = null;
+      if (holder.dataset.ready === t.number) return;  // one print per ticket
+      const mm = printMode.paperMm || 80;
+      const height = Math.ceil((mm * img.naturalHeight) / img.naturalWidth);
+      let style = $("print-page");
+      if (!style) {
+        style = el("style");
+        style.id = "print-page";
+        document.head.appendChild(style);
+      }
+      style.textContent = `@page { size: ${mm}mm ${height}mm; margin: 0; }`;
+      holder.dataset.ready = t.number;
+      window.print();
+    };
+    // The image needs the device token, so it comes through fetch, not a plain src; a data: URL
+    // (a few KB) passes a page policy that allows images from 'self' and data: only.
+    fetch(`/api/v1/tickets/${t.id}/slip.png`, { headers: { "Authorization": "Bearer " + token } })
+      .then((r) => (r.ok ? r.blob() : Promise.reject(r)))
+      .then((blob) => new Promise((resolve) => {
+        const reader = new FileReader();
+        reader.onload = () => resolve(reader.result);
+        reader.readAsDataURL(blob);
+      }))
+      .then((url) => { img.src = url; holder.appendChild(img); })
+      .catch(() => { /* the number is on screen; nothing else to do */ });
   }
 
   function backToStart() {

@@ -242,3 +242,45 @@ async def test_an_unpaired_kiosk_explains_how_to_pair(chromium: Browser, site: S
     await expect(page.locator("#screen-pair")).to_contain_text("ยังไม่ได้ลงทะเบียน")
     await page.screenshot(path=artifact("kiosk-unpaired.png"))
     await context.close()
+
+
+async def test_browser_printing_prints_the_slip_on_a_roll_wide_page(
+    chromium: Browser, site: Site
+) -> None:
+    """A printer with only an OS driver: the kiosk page prints the same slip image as a 58 mm
+    page through window.print; nothing can confirm it, so the ticket is "unconfirmed"."""
+    import io
+
+    from pypdf import PdfReader
+
+    token = site.kiosk("os-driver", "browser://?width=384")
+    page = await open_kiosk(chromium, site, token)
+    # Headless chromium has no printer: count the calls, then print the page to PDF as it would.
+    await page.evaluate("window.printed = 0; window.print = () => { window.printed += 1; }; 0")
+    await tap(page, "birth")
+    await expect(page.locator("#screen-ticket")).to_be_visible()
+    number = await page.locator("#ticket-number").text_content()
+    assert number is not None
+    await expect(page.locator("#print-slip")).to_have_attribute("data-ready", number)
+    assert await page.evaluate("window.printed") == 1
+    assert await page.locator("#screen-ticket").get_attribute("data-print-status") == "unconfirmed"
+
+    await page.emulate_media(media="print")
+    await page.screenshot(path=artifact("kiosk-browser-print-media.png"), full_page=True)
+    pdf = PdfReader(io.BytesIO(await page.pdf(prefer_css_page_size=True)))
+    assert len(pdf.pages) == 1
+    sheet = pdf.pages[0]
+    width_mm = float(sheet.mediabox.width) * 25.4 / 72
+    height_mm = float(sheet.mediabox.height) * 25.4 / 72
+    assert abs(width_mm - 58) < 0.5, width_mm
+
+    view, office = await ticket_view(site, number)
+    expected = render_ticket(view, office, 384)
+    # As tall as the slip at that width, so nothing is cut or scaled out of proportion.
+    assert abs(height_mm - 58 * expected.height / expected.width) < 1.5, height_mm
+    (picture,) = sheet.images
+    placed = picture.image
+    assert placed is not None
+    placed.save(artifact("kiosk-browser-print-slip.png"))
+    assert placed.size == expected.size
+    assert placed.convert("1").tobytes() == expected.convert("1").tobytes()

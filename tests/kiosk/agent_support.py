@@ -193,10 +193,10 @@ class CutProxy:
         self.cut()
 
 
-def staff_headers(server_url: str) -> dict[str, str]:
+def staff_headers(server_url: str, username: str = "staff1") -> dict[str, str]:
     r = httpx.post(
         f"{server_url}/api/v1/auth/login",
-        json={"username": "staff1", "password": PASSWORD},
+        json={"username": username, "password": PASSWORD},
         timeout=10,
     )
     r.raise_for_status()

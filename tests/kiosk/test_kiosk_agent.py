@@ -4,6 +4,9 @@ dropped — every ticket printed once, or "pending" and then reprinted once."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -130,6 +133,33 @@ def test_a_tap_prints_through_the_agent_exactly_the_rendered_slip(
             "state": "ok",
             "detail": "ready",
         }
+        # `saduak printer test` goes through the agent too.
+        cli = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "saduak"),
+                "printer",
+                "test",
+                "--kiosk",
+                str(office.kiosk_id),
+            ],
+            env={**os.environ, "SADUAK_DATABASE_URL": office.url},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert cli.returncode == 0, cli.stdout + cli.stderr
+        assert "printed through the agent" in cli.stdout
+        assert [j.kind for j in jobs(office)] == ["ticket", "test"]
+        wait_until(lambda: len(complete_jobs(printer)) == 2, 30, "the test page")
+        # And the admin's test print.
+        r = httpx.post(
+            f"{server.url}/admin/devices/{office.kiosk_id}/test-print",
+            headers=staff_headers(server.url, "admin"),
+            timeout=60,
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["printed"] is True and r.json()["state"] == "ok"
+        assert len(complete_jobs(printer)) == 3
 
 
 def test_paper_out_is_reported_like_a_server_printer_and_the_reprint_prints_once(

@@ -3,12 +3,14 @@
 import pytest
 
 from printer.config import (
+    AgentTarget,
     FileTarget,
     PrinterConfig,
     PrinterConfigError,
     SerialTarget,
     TcpTarget,
     UsbTarget,
+    WinTarget,
 )
 
 
@@ -118,6 +120,10 @@ class TestInvalidSettings:
             ("serial://dev/ttyUSB0", "three slashes"),
             ("file://", "no device path"),
             ("file:///dev/usb/lp0?status=dleeot", "status=dleeot"),
+            ("agent://?width=512", "kiosk-agent --printer"),
+            ("agent://host", "kiosk-agent --printer"),
+            ("win://", "queue name"),
+            ("win://POS-80?status=dleeot", "status=dleeot"),
         ],
     )
     def test_the_error_names_the_bad_part(self, text: str, named: str) -> None:
@@ -128,3 +134,22 @@ class TestInvalidSettings:
     def test_the_error_is_a_value_error(self) -> None:
         with pytest.raises(ValueError):
             PrinterConfig.parse("lp0")
+
+
+class TestPrintersBehindAnAgent:
+    def test_agent_means_the_kiosks_own_agent_prints(self) -> None:
+        config = PrinterConfig.parse("agent://")
+        assert config.target == AgentTarget() and config.enabled
+        assert str(config) == "agent://"
+
+    def test_a_windows_queue_is_written_raw_and_cannot_answer_status(self) -> None:
+        config = PrinterConfig.parse("win://POS-80%20Printer?width=576")
+        assert config.target == WinTarget("POS-80 Printer")
+        assert config.status == "none" and config.width == 576
+        assert PrinterConfig.parse(str(config)) == config
+
+    def test_the_server_never_opens_an_agent_printer(self) -> None:
+        from printer.escpos_io import query_status
+
+        status = query_status(PrinterConfig.parse("agent://"))
+        assert status.state == "none" and "agent" in status.detail
