@@ -111,8 +111,7 @@ MESSAGES: dict[str, Bilingual] = {
         "this kiosk has no printer configured",
     ),
     "printer_browser": (
-        "ตู้นี้พิมพ์ผ่านเบราว์เซอร์ เครื่องแม่ข่ายพิมพ์หน้าทดสอบให้ไม่ได้ "
-        "กรุณากดรับบัตรคิวที่ตู้แล้วดูใบที่ออกมา",
+        "ตู้นี้พิมพ์ผ่านเบราว์เซอร์ เครื่องแม่ข่ายพิมพ์หน้าทดสอบให้ไม่ได้ กรุณากดรับบัตรคิวที่ตู้แล้วดูใบที่ออกมา",
         "this kiosk prints through its browser; the server cannot print a test page there: "
         "take a ticket at the kiosk and look at the slip",
     ),
