@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import dataclasses
 import json
+import os
 import shutil
 import statistics
 import tempfile
@@ -71,6 +72,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("bench/results/kiosk_print.json"))
     args = parser.parse_args()
 
+    load_before = [round(x, 2) for x in os.getloadavg()]
     workdir = Path(tempfile.mkdtemp(prefix="saduak-bench-kiosk-"))
     url = f"sqlite:///{workdir / 'bench.db'}"
     migrations.upgrade(url)
@@ -196,7 +198,9 @@ def main() -> None:
     print(f"agent p99 / direct p99: {results['agent_p99_over_direct_p99']} (target <= 1.5)")
     print("bytes per ticket:", results["bytes_per_ticket"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"measured_at": now.isoformat(), **results}, indent=2))
+    load = {"load_before": load_before, "load_after": [round(x, 2) for x in os.getloadavg()]}
+    print("load average (1, 5, 15 min) before and after:", load)
+    args.out.write_text(json.dumps({"measured_at": now.isoformat(), **load, **results}, indent=2))
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from counter.service import QueueService
 from kiosk.printing import POLL_SECONDS, PrintOutcome, job_image, printer_queue, settle
 from printer import agent_protocol as proto
 from printer.config import MAX_WIDTH, MIN_WIDTH
+from printer.render import RenderingUnavailable
 from printer.status import PrinterState
 
 log = logging.getLogger(__name__)
@@ -91,10 +92,18 @@ class _AgentConnection:
                     await self.wake.wait()
 
     async def _send(self, job: JobView) -> None:
-        number = None
-        if job.ticket_id is not None:
-            number = (await self.queue.ticket(job.office_id, job.ticket_id)).number
-        image = await job_image(self.queue, job, self.width)
+        try:
+            number = None
+            if job.ticket_id is not None:
+                number = (await self.queue.ticket(job.office_id, job.ticket_id)).number
+            image = await job_image(self.queue, job, self.width)
+        except (RenderingUnavailable, NotFound) as exc:
+            # Nothing the agent could do about it: settle the job here, or it comes back forever.
+            log.error("print job %s cannot be rendered: %s", job.id, exc)
+            failed = PrintOutcome(False, PrinterState.UNKNOWN.value, "the slip could not be made")
+            await settle(self.queue, self.signals, job, failed)
+            self.wake.set()
+            return
         self.outstanding = job
         await self.websocket.send_json(proto.job_message(job.id, job.kind, number, image))
 

@@ -284,3 +284,33 @@ async def test_browser_printing_prints_the_slip_on_a_roll_wide_page(
     placed.save(artifact("kiosk-browser-print-slip.png"))
     assert placed.size == expected.size
     assert placed.convert("1").tobytes() == expected.convert("1").tobytes()
+
+
+async def test_a_stuck_printer_answers_pending_and_the_kiosk_shows_when_the_slip_comes_out(
+    chromium: Browser, site: Site
+) -> None:
+    """L9: the tap answers within its bound while an earlier slip holds the printer; the screen
+    says "note your number", then drops it once the slip is printed after all."""
+    token = site.kiosk("busy", site.printer.url + "?timeout=60")
+    site.printer.state = "stall"  # the slip before ours is stuck in the printer
+    async with httpx.AsyncClient(timeout=30) as client:
+        first = await client.post(
+            f"{site.server.url}/api/v1/tickets",
+            json={"service": "birth"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert first.json()["print_status"] == "pending"
+
+    page = await open_kiosk(chromium, site, token)
+    await tap(page, "marriage")
+    overlay = page.locator("#screen-ticket")
+    await expect(overlay).to_be_visible()
+    await expect(page.locator("#print-warning")).to_be_visible()
+    assert await overlay.get_attribute("data-print-status") == "pending"
+    await page.screenshot(path=artifact("kiosk-print-pending.png"))
+
+    site.printer.state = "online"
+    await site.printer.hang_up()  # the stuck slip fails; ours is next in the printer's queue
+    await expect(page.locator("#print-warning")).to_be_hidden(timeout=20_000)
+    assert await overlay.get_attribute("data-print-status") == "printed"
+    await page.screenshot(path=artifact("kiosk-print-came-out.png"))

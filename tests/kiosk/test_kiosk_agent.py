@@ -153,7 +153,7 @@ def test_a_tap_prints_through_the_agent_exactly_the_rendered_slip(
         wait_until(lambda: len(complete_jobs(printer)) == 2, 30, "the test page")
         # And the admin's test print.
         r = httpx.post(
-            f"{server.url}/admin/devices/{office.kiosk_id}/test-print",
+            f"{server.url}/api/v1/admin/devices/{office.kiosk_id}/test-print",
             headers=staff_headers(server.url, "admin"),
             timeout=60,
         )
