@@ -22,7 +22,7 @@ from counter.db import Database
 from counter.models import Device, Office
 from counter.settings import Settings
 from operations import repository as repo
-from printer.config import PrinterConfig, TargetPolicy, confine
+from printer.config import AgentTarget, BrowserTarget, PrinterConfig, TargetPolicy, confine
 from printer.escpos_io import query_status
 from printer.status import PRINTABLE_STATES
 
@@ -130,6 +130,22 @@ def check_printers(db: Database, policy: TargetPolicy) -> Iterator[Check]:
             config = confine(PrinterConfig.parse(kiosk.printer), policy)
         except ValueError as exc:
             yield Check(name, FAIL, f"{kiosk.name}: {exc}")
+            continue
+        if isinstance(config.target, BrowserTarget):
+            yield Check(name, WARN, f"{kiosk.name}: prints through its browser; nothing to check")
+            continue
+        if isinstance(config.target, AgentTarget):
+            # The server never opens it: what the kiosk's print agent last reported.
+            last = kiosk.printer_state or "unknown"
+            seen = (
+                kiosk.printer_checked_at.isoformat(timespec="seconds")
+                if kiosk.printer_checked_at
+                else "never"
+            )
+            detail = (
+                f"{kiosk.name} (agent://): {last} {kiosk.printer_detail or ''} (reported {seen})"
+            )
+            yield Check(name, OK if last in PRINTABLE_STATES else FAIL, detail)
             continue
         status = query_status(config)
         state = status.state
