@@ -1,7 +1,7 @@
 """print outbox
 
 Revision ID: 6f4aa95b2ed8
-Revises: 5d1e7a3c9b20
+Revises: 6733e318669c
 Create Date: 2026-12-06 08:35:26.302808
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import counter.models  # noqa: F401
 
 revision: str = '6f4aa95b2ed8'
-down_revision: str | None = '5d1e7a3c9b20'
+down_revision: str | None = '6733e318669c'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
