@@ -17,6 +17,7 @@ import logging
 import secrets
 from typing import Any
 
+import anyio.to_thread
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
@@ -93,10 +94,7 @@ class _AgentConnection:
 
     async def _send(self, job: JobView) -> None:
         try:
-            number = None
-            if job.ticket_id is not None:
-                number = (await self.queue.ticket(job.office_id, job.ticket_id)).number
-            image = await job_image(self.queue, job, self.width)
+            image, view = await job_image(self.queue, job, self.width)
         except (RenderingUnavailable, NotFound) as exc:
             # Nothing the agent could do about it: settle the job here, or it comes back forever.
             log.error("print job %s cannot be rendered: %s", job.id, exc)
@@ -105,7 +103,10 @@ class _AgentConnection:
             self.wake.set()
             return
         self.outstanding = job
-        await self.websocket.send_json(proto.job_message(job.id, job.kind, number, image))
+        number = view.number if view is not None else None
+        # PNG encoding is CPU work: off the event loop, like the rendering.
+        message = await anyio.to_thread.run_sync(proto.job_message, job.id, job.kind, number, image)
+        await self.websocket.send_json(message)
 
     async def receive(self) -> None:
         # The agent speaks at least every heartbeat; silence means the link is gone.

@@ -121,10 +121,13 @@ def slip_image(job: JobView, view: TicketView | None, office: Office, width: int
     return render_ticket(view, office, width)
 
 
-async def job_image(queue: QueueService, job: JobView, width: int) -> Image.Image:
+async def job_image(
+    queue: QueueService, job: JobView, width: int
+) -> tuple[Image.Image, TicketView | None]:
+    """The job's slip at `width` dots, and its ticket (None for a test page)."""
     office = await queue.office(job.office_id)
     view = await queue.ticket(job.office_id, job.ticket_id) if job.ticket_id is not None else None
-    return await anyio.to_thread.run_sync(slip_image, job, view, office, width)
+    return await anyio.to_thread.run_sync(slip_image, job, view, office, width), view
 
 
 @dataclass(frozen=True)
@@ -231,7 +234,7 @@ class PrintWorker:
         self._bounds[job.queue] = timedelta(seconds=print_bound(config))
         try:
             check_raqm()
-            image = await job_image(self.queue, job, config.width)
+            image, _ = await job_image(self.queue, job, config.width)
         except RenderingUnavailable as exc:
             log.error("cannot render Thai tickets: %s", exc)
             return PrintOutcome(False, "rendering_unavailable", str(exc))

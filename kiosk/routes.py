@@ -286,7 +286,7 @@ async def slip_png(
     office = await queue.office(who.office_id)
     image = await anyio.to_thread.run_sync(render_ticket, view, office, width or DEFAULT_WIDTH)
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.convert("1").save(buffer, format="PNG")
     return Response(
         buffer.getvalue(), media_type="image/png", headers={"Cache-Control": "no-store"}
     )

@@ -40,9 +40,11 @@ MAX_MESSAGE_BYTES = 2 * 1024 * 1024
 
 
 def encode_image(image: Image.Image) -> str:
-    """A slip image as base64 PNG, 1 bit per dot (PNG's deflate shrinks the white space)."""
+    """A slip image as base64 PNG, 1 bit per dot (PNG's deflate shrinks the white space).
+
+    Not `optimize=True`: it saves 4 % of the bytes and costs about seven times the encoding."""
     buffer = io.BytesIO()
-    image.convert("1").save(buffer, format="PNG", optimize=True)
+    image.convert("1").save(buffer, format="PNG")
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
