@@ -48,7 +48,14 @@ OFFICE_FIELDS = (
     "display_message",
     "lunch_service",
 )
-SETTINGS_FIELDS = ("thai_digits", "voice_repeat", "voice_english", "voice_polite")
+SETTINGS_FIELDS = (
+    "thai_digits",
+    "voice_repeat",
+    "voice_english",
+    "voice_polite",
+    "satisfaction_target_pct",
+    "within_standard_target_pct",
+)
 SERVICE_FIELDS = (
     "code",
     "prefix",

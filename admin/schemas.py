@@ -29,6 +29,9 @@ class OfficeIn(Strict):
     voice_repeat: int = 1
     voice_english: bool = False
     voice_polite: str = Field(default="ka", max_length=_SHORT)
+    # Evidence pack targets (%); left out: unchanged.
+    satisfaction_target_pct: float | None = Field(default=None, ge=0, le=100)
+    within_standard_target_pct: float | None = Field(default=None, ge=0, le=100)
 
 
 class HolidayIn(Strict):

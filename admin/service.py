@@ -850,6 +850,10 @@ def _apply_office_options(office: Office, settings: OfficeSettings, body: Office
     settings.voice_repeat = rules.whole(body.voice_repeat, "voice_repeat", 1, 3)
     settings.voice_english = body.voice_english
     settings.voice_polite = rules.one_of(body.voice_polite, "voice_polite", ["ka", "krap"])
+    if body.satisfaction_target_pct is not None:
+        settings.satisfaction_target_pct = body.satisfaction_target_pct
+    if body.within_standard_target_pct is not None:
+        settings.within_standard_target_pct = body.within_standard_target_pct
 
 
 def _apply_service_fields(service: Service, body: ServiceFields) -> None:

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from complaints import metrics
 from complaints import repository as repo
 from complaints.models import Complaint, ComplaintSettings, ComplaintStep
-from complaints.text import ERR, STATUS
+from complaints.text import CATEGORY, CHANNEL, ERR, STATUS
 from complaints.workflow import (
     PUBLIC_CHANNELS,
     Category,
@@ -372,6 +372,9 @@ class ComplaintService:
             "acknowledge_business_days": rules.acknowledge_business_days,
             "resolve_business_days": rules.resolve_business_days,
             "deadline_source": rules.source,
+            # Thai words for the reports that show these figures (they cannot import this package).
+            "category_th": {k: v[0] for k, v in CATEGORY.items()},
+            "channel_th": {k: v[0] for k, v in CHANNEL.items()},
         }
 
     async def figures(

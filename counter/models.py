@@ -80,6 +80,12 @@ class OfficeSettings(SQLModel, table=True):
     voice_repeat: int = Field(default=1)
     voice_english: bool = Field(default=False)
     voice_polite: str = Field(default="ka", max_length=8)
+    # Targets the evidence pack rates the year against [D]: satisfaction % and % of services
+    # within their standard time.
+    satisfaction_target_pct: float = Field(default=85.0, sa_column_kwargs={"server_default": "85"})
+    within_standard_target_pct: float = Field(
+        default=80.0, sa_column_kwargs={"server_default": "80"}
+    )
 
 
 class Holiday(SQLModel, table=True):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
+import tempfile
 from datetime import date, timedelta
 from pathlib import Path as FilePath
 from typing import Annotated, Any
@@ -38,7 +40,7 @@ from counter.web import (
     CurrentStaff,
     forbidden,
 )
-from reports import periods
+from reports import gecc, periods
 from reports.schemas import NeedsFormIn, NeedsIn, SurveyIn, SurveyItemsIn
 from reports.sections import add_sections
 from reports.service import ReportService
@@ -99,9 +101,39 @@ def _thai_day(value: Any) -> str:
     return format_thai_date(date.fromisoformat(value)) if value else "–"
 
 
+def _fmt_value(value: Any, unit: str) -> str:
+    if unit == "count":
+        return _num(value)
+    v = _number(value)
+    if unit == "per_1000":
+        return "–" if v is None else f"{v:,.2f}"
+    if unit == "minutes":
+        return "–" if v is None else f"{v:,.1f}"
+    return _pct(value)
+
+
+# The usual แปลผล of a 5-level mean: 4.21–5.00 มากที่สุด, 3.41–4.20 มาก, 2.61–3.40 ปานกลาง,
+# 1.81–2.60 น้อย, 1.00–1.80 น้อยที่สุด (THAI-TERMS.md).
+LEVELS = [(4.205, "มากที่สุด"), (3.405, "มาก"), (2.605, "ปานกลาง"), (1.805, "น้อย"), (0.0, "น้อยที่สุด")]
+
+
+def _level(mean: Any) -> str:
+    v = _number(mean)
+    if v is None:
+        return "–"
+    return next(th for floor, th in LEVELS if v >= floor)
+
+
 templates.env.filters.update(
-    mins=_mins, pct=_pct, dec2=_dec2, hours=_hours, num=_num, thai_day=_thai_day
+    mins=_mins,
+    pct=_pct,
+    dec2=_dec2,
+    hours=_hours,
+    num=_num,
+    thai_day=_thai_day,
+    fmt_value=_fmt_value,
 )
+templates.env.globals.update(level=_level, zip=zip)
 
 _MEDIA = {
     ".js": "text/javascript; charset=utf-8",
@@ -471,6 +503,7 @@ async def evidence_page(request: Request, reports: ReportsDep, fy: Text = None) 
     first, last = periods.fiscal(year).first, periods.fiscal(year).last
     # Sections of other packages (the continuity report: incidents, drills, paper tickets).
     data = await add_sections(request.app.state, data, staff.office_id, first, last)
+    data["gecc"] = await _gecc(request, reports, staff.office_id, year, data)
     # Formal Thai documents may write the narrative in Thai digits (Admin → Office); tables
     # and figures keep Arabic digits either way.
     narrative = to_thai_digits if await _thai_digits(request, staff.office_id) else str
@@ -524,6 +557,70 @@ async def province_page(
             "error": error,
         },
         status_code=status,
+    )
+
+
+async def _gecc(
+    request: Request, reports: ReportService, office_id: int, year: int, data: dict[str, Any]
+) -> dict[str, Any]:
+    """The evidence beyond speed for fiscal year `year`, and each figure beside the year
+    before and the office's targets (reports/gecc.py)."""
+    period, before = periods.fiscal(year), periods.fiscal(year - 1)
+    today = await reports.today(office_id)
+    g = await gecc.gather(
+        request.app.state,
+        office_id,
+        period,
+        min(today, period.last),
+        fairness=lambda: reports.fairness(office_id, period),
+        questionnaires=lambda: reports.questionnaires(office_id, period, free_text=False),
+        staff=lambda: reports.staff_assessment(office_id, period),
+    )
+    previous = await reports.summary(office_id, before)
+    await add_sections(request.app.state, previous, office_id, before.first, before.last)
+    previous_fairness = {"fairness": await reports.fairness(office_id, before)}
+    options = await _office_options(request, office_id)
+    targets = {
+        "satisfaction": options.satisfaction_target_pct,
+        "within_standard": options.within_standard_target_pct,
+    }
+    g["year_over_year"] = gecc.year_over_year(
+        gecc.figures(data, g), gecc.figures(previous, previous_fairness), targets
+    )
+    return g
+
+
+async def _office_options(request: Request, office_id: int) -> OfficeSettings:
+    db: Database = request.app.state.db
+
+    def read() -> OfficeSettings:
+        with db.read() as session:
+            return session.get(OfficeSettings, office_id) or OfficeSettings(office_id=office_id)
+
+    return await anyio.to_thread.run_sync(read)
+
+
+@router.get("/api/v1/reports/evidence.xlsx", tags=["reports"])
+async def evidence_xlsx(
+    request: Request, manager: CurrentManager, reports: ReportsDep, fy: Text = None
+) -> FileResponse:
+    """The fiscal year's evidence pack as XLSX, one sheet per section."""
+    year = periods.parse_fy(fy) if fy else fiscal_year(await reports.today(manager.office_id))
+    data = await reports.evidence(manager.office_id, year)
+    period = periods.fiscal(year)
+    data = await add_sections(request.app.state, data, manager.office_id, period.first, period.last)
+    g = await _gecc(request, reports, manager.office_id, year, data)
+    handle, name = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    path = FilePath(name)
+    await anyio.to_thread.run_sync(
+        lambda: gecc.write_xlsx(path, data, g, f"GECC evidence FY {year}")
+    )
+    return FileResponse(
+        path,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename=f"evidence-{data['office']['code']}-fy{year}.xlsx",
+        background=BackgroundTask(path.unlink, True),
     )
 
 

@@ -1,0 +1,316 @@
+"""The GECC sections of the evidence pack beyond speed: complaints, satisfaction by dimension and
+the needs survey, the staff summary (aggregated; individual figures stay on /reports/staff),
+fairness, the citizen manual table; and the pack as XLSX, one sheet per section.
+
+Each figure comes from the one place that computes it (the complaint register's section, the
+questionnaire results, the staff assessment, the fairness evidence, the citizen manuals).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from counter.manual import read_manuals
+from reports import xlsx
+from reports.periods import Period
+
+# Which way is better for each year-over-year figure (+1 higher, -1 lower, 0 neither).
+_BETTER = {"count": 0, "minutes": -1, "pct": 1, "per_1000": -1}
+
+
+async def gather(
+    state: Any,
+    office_id: int,
+    period: Period,
+    manual_day: date,
+    *,
+    fairness: Callable[[], Awaitable[dict[str, Any]]],
+    questionnaires: Callable[[], Awaitable[dict[str, Any]]],
+    staff: Callable[[], Awaitable[dict[str, Any]]],
+) -> dict[str, Any]:
+    """The sections of one period (the pack's year, or the year before for comparison)."""
+    people = (await staff())["staff"]
+    transactions = sum(p["transactions"] for p in people)
+    within = sum(p["within_standard"] for p in people)
+    return {
+        "questionnaires": await questionnaires(),
+        "fairness": await fairness(),
+        "staff_summary": {
+            "staff": len([p for p in people if p["transactions"]]),
+            "transactions": transactions,
+            "within_standard_pct": None if not transactions else within / transactions * 100,
+            "open_s": sum(p["open_s"] for p in people),
+            "paused_s": sum(p["paused_s"] for p in people),
+        },
+        "manuals": [
+            m.as_dict() for m in (await read_manuals(state.db, office_id, manual_day)).values()
+        ],
+    }
+
+
+def _figures(d: dict[str, Any], g: dict[str, Any]) -> dict[str, Any]:
+    o = d["overall"]
+    wait = (o.get("wait") or {}).get("mean")
+    complaints = d.get("complaints") or {}
+    return {
+        "issued": o.get("issued"),
+        "served": o.get("served"),
+        "wait": None if wait is None else wait / 60,
+        "within_target": o.get("within_target_pct"),
+        "within_standard": o.get("within_standard_pct"),
+        "satisfaction": (o.get("satisfaction") or {}).get("percent"),
+        "complaints_per_1000": complaints.get("per_1000_served"),
+        "complaints_in_time": complaints.get("resolved_within_pct"),
+        "in_order": g["fairness"]["overall"]["in_order_pct"],
+    }
+
+
+YOY_ROWS: list[tuple[str, str, str, str]] = [
+    ("issued", "จำนวนบัตรคิว", "Tickets issued", "count"),
+    ("served", "รับบริการเสร็จ", "Served", "count"),
+    ("wait", "เวลารอเฉลี่ย (นาที)", "Mean wait (min)", "minutes"),
+    ("within_target", "ร้อยละรอไม่เกินเป้าหมาย", "% within wait target", "pct"),
+    ("within_standard", "ร้อยละให้บริการภายในมาตรฐาน", "% within standard", "pct"),
+    ("satisfaction", "ความพึงพอใจ (ร้อยละ)", "Satisfaction %", "pct"),
+    ("complaints_per_1000", "ข้อร้องเรียนต่อผู้รับบริการ 1,000 ราย", "Complaints per 1,000", "per_1000"),
+    ("complaints_in_time", "ร้อยละแจ้งผลข้อร้องเรียนภายในกำหนด", "% complaints in time", "pct"),
+    ("in_order", "ร้อยละเรียกคิวตามลำดับ", "% calls in policy order", "pct"),
+]
+
+
+def year_over_year(
+    current: dict[str, Any],
+    previous: dict[str, Any],
+    targets: dict[str, float],
+) -> list[dict[str, Any]]:
+    """Each figure beside last year's, its direction (▲ better, ▼ worse, ■ same; arrows for
+    counts say only up or down) and, where the office set one, its target."""
+    rows = []
+    for key, th, en, unit in YOY_ROWS:
+        now, before = current.get(key), previous.get(key)
+        better = _BETTER[unit]
+        if now is None or before is None or round(now, 1) == round(before, 1):
+            arrow = "■" if now is not None and before is not None else "–"
+        elif better == 0:
+            arrow = "↑" if now > before else "↓"
+        else:
+            arrow = "▲" if (now - before) * better > 0 else "▼"
+        target = targets.get(key)
+        verdict_th = ""
+        if target is not None and now is not None:
+            verdict_th = "ผ่านเป้าหมาย" if now >= target else "ต่ำกว่าเป้าหมาย"
+        rows.append(
+            {
+                "key": key,
+                "label_th": th,
+                "label_en": en,
+                "unit": unit,
+                "previous": before,
+                "current": now,
+                "arrow": arrow,
+                "target": target,
+                "verdict_th": verdict_th,
+            }
+        )
+    return rows
+
+
+def figures(d: dict[str, Any], g: dict[str, Any]) -> dict[str, Any]:
+    return _figures(d, g)
+
+
+def _pct(value: Any) -> float | None:
+    return None if value is None else round(float(value), 1)
+
+
+def sheets(d: dict[str, Any], g: dict[str, Any]) -> list[xlsx.Sheet]:
+    """The evidence pack as sheets: one per section, plain tables."""
+    o = d["overall"]
+    out = [
+        xlsx.Sheet(
+            "ความรวดเร็ว",
+            ["ตัวชี้วัด / Measure", "ค่า / Value"],
+            [
+                ["จำนวนบัตรคิว / Tickets issued", o.get("issued")],
+                ["รับบริการเสร็จ / Served", o.get("served")],
+                ["เวลารอเฉลี่ย (วินาที) / Mean wait (s)", (o.get("wait") or {}).get("mean")],
+                ["ร้อยละภายในเป้าหมาย / % within target", _pct(o.get("within_target_pct"))],
+                ["ร้อยละภายในมาตรฐาน / % within standard", _pct(o.get("within_standard_pct"))],
+            ],
+            (40, 16),
+        )
+    ]
+    sat = g["questionnaires"]["satisfaction"]
+    out.append(
+        xlsx.Sheet(
+            "ความพึงพอใจ",
+            [
+                "มิติ / Dimension",
+                "ผู้ตอบ / Respondents",
+                "คำตอบ / Answers",
+                "ค่าเฉลี่ย / Mean",
+                "S.D.",
+                "ร้อยละ / %",
+            ],
+            [
+                [
+                    x["label_th"],
+                    x["respondents"],
+                    x["answers"],
+                    x["mean"],
+                    x["sd"],
+                    _pct(x["percent"]),
+                ]
+                for x in sat["dimensions"]
+            ],
+            (36, 12, 12, 12, 10, 10),
+        )
+    )
+    needs = g["questionnaires"]["needs"]
+    out.append(
+        xlsx.Sheet(
+            "ความต้องการ",
+            ["คำถาม / Question", "ตัวเลือก / Choice", "จำนวน / Count", "ร้อยละ / %"],
+            [
+                [q["label_th"], c["label_th"], c["count"], _pct(c["percent"])]
+                for q in needs["questions"]
+                for c in q["choices"]
+            ],
+            (36, 30, 10, 10),
+        )
+    )
+    c = d.get("complaints") or {}
+    out.append(
+        xlsx.Sheet(
+            "ข้อร้องเรียน",
+            ["ตัวชี้วัด / Measure", "ค่า / Value"],
+            [
+                ["รับเรื่อง / Received", c.get("received")],
+                ["ต่อผู้รับบริการ 1,000 ราย / Per 1,000 served", c.get("per_1000_served")],
+                ["ร้อยละตอบรับภายในกำหนด / % acknowledged in time", c.get("acknowledged_within_pct")],
+                ["ร้อยละแจ้งผลภายในกำหนด / % resolved in time", c.get("resolved_within_pct")],
+                ["มัธยฐานวันถึงการแจ้งผล / Median days to resolve", c.get("median_days_to_resolve")],
+                ["ยังไม่แล้วเสร็จ / Open", c.get("open")],
+                ["เกินกำหนด / Overdue", c.get("overdue")],
+                *[[f"ประเภท: {k}", v] for k, v in (c.get("by_category") or {}).items()],
+                *[[f"ช่องทาง: {k}", v] for k, v in (c.get("by_channel") or {}).items()],
+                *[
+                    [f"สาเหตุซ้ำ: {r['root_cause']}", r["count"]]
+                    for r in c.get("recurring_root_causes", [])
+                ],
+            ],
+            (48, 14),
+        )
+    )
+    s = g["staff_summary"]
+    out.append(
+        xlsx.Sheet(
+            "บุคลากร",
+            ["ตัวชี้วัด / Measure", "ค่า / Value"],
+            [
+                ["เจ้าหน้าที่ที่ให้บริการ / Staff who served", s["staff"]],
+                ["รายการที่ให้บริการ / Transactions", s["transactions"]],
+                ["ร้อยละภายในมาตรฐาน / % within standard", _pct(s["within_standard_pct"])],
+            ],
+            (40, 14),
+        )
+    )
+    f = g["fairness"]
+    out.append(
+        xlsx.Sheet(
+            "ความเป็นธรรม",
+            [
+                "งานบริการ / Service",
+                "เรียกทั้งหมด / Calls",
+                "ตามลำดับ / In order",
+                "ข้ามลำดับ / Out of order",
+                "ร้อยละตามลำดับ / % in order",
+            ],
+            [
+                [
+                    x["name_th"],
+                    x["calls"],
+                    x["in_order"],
+                    x["out_of_order"],
+                    _pct(x["in_order_pct"]),
+                ]
+                for x in f["by_service"]
+            ],
+            (40, 12, 12, 12, 14),
+        )
+    )
+    out.append(
+        xlsx.Sheet(
+            "เรียกข้ามลำดับ",
+            [
+                "เวลา / Time",
+                "หมายเลขคิว / Number",
+                "งานบริการ / Service",
+                "ช่อง / Counter",
+                "เหตุผล / Reason",
+            ],
+            [
+                [x["at_th"], x["number"], x["service_th"], x["counter"], x["note"]]
+                for x in f["out_of_order"]
+            ],
+            (24, 12, 36, 8, 40),
+        )
+    )
+    out.append(
+        xlsx.Sheet(
+            "คู่มือประชาชน",
+            [
+                "งานบริการ / Service",
+                "ระยะเวลา (นาที) / Minutes",
+                "ค่าธรรมเนียม (บาท) / Fee",
+                "เอกสาร / Documents",
+                "กฎหมาย / Legal basis",
+                "ที่มา / Source",
+            ],
+            [
+                [
+                    m["name_th"],
+                    m["processing_minutes"],
+                    m["fee_baht"],
+                    "; ".join(d[0] for d in m["documents"]),
+                    m["legal_basis_th"],
+                    m["source_url"],
+                ]
+                for m in g["manuals"]
+            ],
+            (40, 12, 12, 50, 40, 40),
+        )
+    )
+    out.append(
+        xlsx.Sheet(
+            "เทียบปีก่อน",
+            [
+                "ตัวชี้วัด / Measure",
+                "ปีก่อน / Previous",
+                "ปีนี้ / This year",
+                "ทิศทาง / Direction",
+                "เป้าหมาย / Target",
+                "ผล / Result",
+            ],
+            [
+                [
+                    r["label_th"],
+                    r["previous"],
+                    r["current"],
+                    r["arrow"],
+                    r["target"],
+                    r["verdict_th"],
+                ]
+                for r in g["year_over_year"]
+            ],
+            (40, 14, 14, 10, 12, 16),
+        )
+    )
+    return out
+
+
+def write_xlsx(path: Path, d: dict[str, Any], g: dict[str, Any], title: str) -> None:
+    xlsx.write(path, sheets(d, g), title=title)
