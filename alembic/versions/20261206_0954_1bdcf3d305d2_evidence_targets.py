@@ -1,7 +1,7 @@
 """Office targets the evidence pack rates the year against.
 
 Revision ID: 1bdcf3d305d2
-Revises: 6733e318669c
+Revises: 6f4aa95b2ed8
 Create Date: 2026-12-06 09:54:11.450878
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import counter.models  # noqa: F401
 
 revision: str = '1bdcf3d305d2'
-down_revision: str | None = '6733e318669c'
+down_revision: str | None = '6f4aa95b2ed8'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
