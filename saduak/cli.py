@@ -435,7 +435,11 @@ def kiosk_agent(
     from printer.agent import pair as pair_agent
     from printer.config import PrinterConfig, PrinterConfigError
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", force=True
+    )
+    for chatty in ("escpos", "httpx"):  # every connection, every poll
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     directory = state_dir or default_state_dir()
     try:
         config = PrinterConfig.parse(printer)

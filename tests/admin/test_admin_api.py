@@ -498,6 +498,25 @@ class TestDevices:
         r = await client.post(f"/api/v1/admin/devices/{kiosk.id}/test-print", headers=admin)
         assert_thai_error(r, 409, "ยังไม่ได้ตั้งค่าเครื่องพิมพ์")
 
+    async def test_browser_printing_is_shown_as_unchecked_and_has_no_test_print(
+        self,
+        client: httpx.AsyncClient,
+        admin: dict[str, str],
+        database: Database,
+        clock: FakeClock,
+    ) -> None:
+        with database.write() as session:
+            kiosk, _ = add_device(
+                session, 1, DeviceKind.KIOSK, "ตู้เบราว์เซอร์", clock(), printer="browser://?width=384"
+            )
+        r = await client.post(f"/api/v1/admin/devices/{kiosk.id}/test-print", headers=admin)
+        assert_thai_error(r, 409, "พิมพ์ผ่านเบราว์เซอร์")
+        page = await client.get("/admin/devices", headers=admin)
+        assert page.status_code == 200
+        row = page.text.split(f'data-row="device-{kiosk.id}"', 1)[1].split("</tr>", 1)[0]
+        assert "ตรวจสถานะเครื่องพิมพ์ไม่ได้" in row and "unconfirmed" in row
+        assert "test-print" not in row
+
     async def test_the_printer_setting_is_edited_and_validated(
         self,
         client: httpx.AsyncClient,

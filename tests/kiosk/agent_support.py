@@ -59,9 +59,12 @@ def seed_agent_office(url: str, printer: str = "agent://") -> Office:
 class AgentProcess:
     """`saduak kiosk-agent` in its own process (group), with its own state directory."""
 
-    def __init__(self, server: str, token: str, printer: str, state_dir: Path) -> None:
+    def __init__(
+        self, server: str, token: str | None, printer: str, state_dir: Path, pair: bool = False
+    ) -> None:
         self.server = server
         self.token = token
+        self.pair = pair
         self.printer = printer
         self.state_dir = state_dir
         self.log_path = state_dir.parent / f"{state_dir.name}.log"
@@ -70,7 +73,10 @@ class AgentProcess:
     def start(self) -> AgentProcess:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
-        env = {**os.environ, "SADUAK_AGENT_TOKEN": self.token, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env.pop("SADUAK_AGENT_TOKEN", None)
+        if self.token:
+            env["SADUAK_AGENT_TOKEN"] = self.token
         self.process = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "saduak"),
@@ -81,6 +87,7 @@ class AgentProcess:
                 self.printer,
                 "--state-dir",
                 str(self.state_dir),
+                *(["--pair"] if self.pair else []),
             ],
             cwd=ROOT,
             env=env,

@@ -5,6 +5,7 @@ dropped — every ticket printed once, or "pending" and then reprinted once."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -268,3 +269,32 @@ def test_a_token_that_is_not_an_agent_kiosk_stops_the_agent_with_a_message(
         assert agent.process is not None
         assert agent.process.wait(30) == 2
     assert "refused" in agent.logs()
+
+
+def test_an_agent_pairs_with_a_code_like_a_screen_and_keeps_its_token(
+    tmp_path: Path, office: Office, server: LiveServer, printer: FakePrinter
+) -> None:
+    state = tmp_path / "paired-agent"
+    agent = AgentProcess(server.url, None, printer.url, state, pair=True)
+    with agent:
+        shown = wait_until(
+            lambda: re.search(r"pairing code: ([A-Z0-9]{6})", agent.logs()), 30, "a code"
+        )
+        admin = staff_headers(server.url, "admin")
+        r = httpx.post(
+            f"{server.url}/api/v1/admin/devices/pair",
+            json={"code": shown.group(1), "kind": "kiosk", "name": "ตู้ชั้น 2", "printer": "agent://"},
+            headers=admin,
+        )
+        assert r.status_code == 201, r.text
+        kiosk = Office(office.url, "", r.json()["id"])
+        wait_until(lambda: connected(kiosk), 30, "the paired agent to connect", agent.logs)
+    token = (state / "token").read_text().strip()
+    assert token.startswith("dv_") and (state / "token").stat().st_mode & 0o077 == 0
+
+    # Started again without --pair or --token: the kept token is enough.
+    with AgentProcess(server.url, None, printer.url, state) as again:
+        # (Both runs write to the same log.)
+        wait_until(lambda: again.logs().count("connected to") >= 2, 30, "the agent to reconnect")
+        body = tap(server, Office(office.url, token, kiosk.kiosk_id))
+        printed_soon(server, body["id"], again.logs)
