@@ -48,6 +48,12 @@ SKIP = {
     ("get", "/api/v1/pairing/{pairing_id}"),
     ("get", "/healthz"),
 }
+# Public pages whose office chooser names every office on the server, as a poster QR needs:
+# office names are public; nothing else of an office shows there.
+PUBLIC_OFFICE_CHOOSERS = {"/complaint"}
+# The server operator's view of every office: loopback or its token only, never an office login
+# (tests/operations/test_metrics.py refuses other addresses); this test's client is loopback.
+OPERATOR_ONLY = {"/metrics"}
 
 # Bodies that get past validation, so a request reaches the office checks behind it.
 BODIES: dict[tuple[str, str], Any] = {
@@ -182,6 +188,7 @@ def page_paths(routes: Any) -> list[str]:
             and not getattr(route, "include_in_schema", True)
             and "static" not in route.path
             and not route.path.endswith((".wav", ".json", "{path:path}"))
+            and route.path not in PUBLIC_OFFICE_CHOOSERS | OPERATOR_ONLY
         ):
             found.append(route.path)
     return found
