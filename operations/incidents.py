@@ -131,7 +131,13 @@ class Watch:
     # ------------------------------------------------------------------ life cycle
 
     async def start(self) -> None:
-        await anyio.to_thread.run_sync(self._begin)
+        try:
+            await anyio.to_thread.run_sync(self._begin)
+        except sa.exc.SQLAlchemyError:
+            # The app still starts (its health check says what is wrong); the run is registered
+            # by the first heartbeat that reaches the database, with the outage it saw.
+            logger.error("the database is not answering at start", exc_info=True)
+            self.db_down_since = self.clock()
         self._tasks = [
             asyncio.create_task(self._loop(), name="saduak-heartbeat"),
             asyncio.create_task(self._listen(), name="saduak-heartbeat-listen"),
@@ -172,12 +178,16 @@ class Watch:
             run = ServerRun(host=self.host, pid=self.pid, started_at=now, beat_at=now)
             session.add(run)
             session.flush()
-            self.run_id = run.id
-        if self.run_id is not None:
-            _OWN_RUNS.add(self.run_id)
+            run_id = run.id
+        # Only once committed: a failed commit leaves the run to be registered again.
+        self.run_id = run_id
+        if run_id is not None:
+            _OWN_RUNS.add(run_id)
         self.last_beat = now
 
     def _end(self) -> None:
+        if self.run_id is None:
+            return
         now = self.clock()
         with self.db.write() as session:
             run = session.get(ServerRun, self.run_id)
@@ -221,6 +231,8 @@ class Watch:
                 self.db_down_since = now
 
     def _write_beat(self, now: datetime) -> None:
+        if self.run_id is None:
+            self._begin()
         pending = list(self._pending)
         if self.db_down_since is not None:
             pending.append(

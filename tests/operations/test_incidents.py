@@ -157,6 +157,41 @@ async def test_a_database_outage_is_recorded_when_the_database_answers_again(
     )
 
 
+async def test_an_app_that_starts_while_the_database_is_locked_registers_itself_later(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    path = tmp_path / "saduak.db"
+    path.write_bytes(sqlite_template.read_bytes())
+    db = Database(f"sqlite:///{path}", busy_timeout_ms=50)
+    clock = FakeClock()
+    bus = MemoryBus()
+    await bus.start()
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    watch = Watch(db, bus, clock=clock, interval=3600)
+    try:
+        started_at = clock()
+        await watch.start()  # does not raise: the app serves and its health check tells
+        assert watch.run_id is None and watch.db_down_since == started_at
+        blocker.execute("ROLLBACK")
+        back_at = clock.advance(minutes=3)
+        await watch.beat()
+        assert watch.run_id is not None
+    finally:
+        blocker.close()
+        await watch.stop()
+        await bus.stop()
+    [incident] = incidents_in(db)
+    [run] = runs_in(db)
+    db.dispose()
+    assert (incident.kind, incident.started_at, incident.ended_at) == (
+        "database",
+        started_at,
+        back_at,
+    )
+    assert run.ended == "clean"
+
+
 def test_two_processes_seeing_one_outage_write_one_incident(database: Database) -> None:
     t0 = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
     with database.write() as session:
