@@ -79,7 +79,7 @@ async def test_paper_tickets_are_counted_flagged_and_kept_out_of_every_average(
 
     dashboard = await app_client.get(f"/reports?period=day&on={TODAY}")
     assert dashboard.status_code == 200
-    assert 'data-paper-count>3<' in dashboard.text and "ไม่นำไปคำนวณค่าเฉลี่ย" in dashboard.text
+    assert "data-paper-count>3<" in dashboard.text and "ไม่นำไปคำนวณค่าเฉลี่ย" in dashboard.text
 
     page = await app_client.get(f"/operations/paper?day={TODAY}")
     assert page.status_code == 200
