@@ -143,6 +143,8 @@ def generate_office(
 ) -> Rows:
     """One office's tickets, events, counter sessions and survey answers over `days`."""
     rng = random.Random(seed)
+    # A second stream for the call reasons, so adding them changed no other number drawn.
+    reasons = random.Random(seed + 1)
     rows = Rows()
     seq = 0
     per_day = shape.tickets_per_year / max(1, len(days))
@@ -253,7 +255,16 @@ def generate_office(
                     status, visit_over = "unserved", True
                     break
                 staff = staff_of[cid]
-                event("called", _local(day, call), tid, current.id, txn, cid, staff)
+                event(
+                    "called",
+                    _local(day, call),
+                    tid,
+                    current.id,
+                    txn,
+                    cid,
+                    staff,
+                    _call_reason(reasons, priority),
+                )
                 counter_id, staff_id = cid, staff
                 if rng.random() < shape.no_show:
                     recalls = rng.randint(1, 2)
@@ -527,3 +538,20 @@ def office_shapes(session_services: Sequence[Any], counters: Sequence[Any]) -> l
         ServiceShape(s.id, s.prefix, s.standard_minutes, group_weight.get(s.group, 0.5))
         for s in session_services
     ]
+
+
+# Why staff called a ticket by number instead of the next one: a few in every thousand calls.
+OUT_OF_ORDER_SHARE = 0.004
+OUT_OF_ORDER_NOTES = (
+    "คนพิการ นั่งรถเข็น",
+    "ผู้สูงอายุ ไม่ได้กดช่องทางพิเศษ",
+    "เอกสารพร้อมแล้ว รับต่อจากช่องอื่น",
+    "เรียกผิดหมายเลข แก้ไขแล้ว",
+)
+
+
+def _call_reason(rng: random.Random, priority: str | None) -> dict[str, Any]:
+    """The `detail` of a call as call-next and a call by number record it."""
+    if rng.random() < OUT_OF_ORDER_SHARE:
+        return {"reason": "out_of_order", "note": rng.choice(OUT_OF_ORDER_NOTES)}
+    return {"reason": "priority" if priority else "normal"}
