@@ -39,9 +39,55 @@ class Call:
     foreign_service: bool
 
 
-def calls(session: Session, office_id: int, first: date, last: date) -> list[Call]:
-    """Every call of the tickets of these business days, in the order they happened."""
+def _calls_of(office_id: int, first: date, last: date) -> Any:
     e, t = TicketEvent, Ticket
+    return (
+        sa.select(col(e.id))
+        .join(t, col(t.id) == col(e.ticket_id))
+        .where(
+            col(t.office_id) == office_id,
+            col(t.business_day) >= first,
+            col(t.business_day) <= last,
+            col(e.kind) == "called",
+        )
+    )
+
+
+def _reason() -> Any:
+    # JSON path, compiled for each database (json_extract on SQLite, ->> on PostgreSQL).
+    return sa.type_coerce(col(TicketEvent.detail), sa.JSON)["reason"].as_string()
+
+
+def call_counts(
+    session: Session, office_id: int, first: date, last: date
+) -> dict[tuple[int, str], int]:
+    """(service id, reason) -> calls of the tickets of these business days, counted in SQL."""
+    e = TicketEvent
+    ids = _calls_of(office_id, first, last).subquery()
+    # The reason is computed once in a subquery: PostgreSQL groups only by an identical
+    # expression, and each JSON path would carry its own bound parameter.
+    each = (
+        sa.select(col(e.service_id).label("service_id"), _reason().label("reason"))
+        .where(col(e.id).in_(sa.select(ids.c.id)))
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(each.c.service_id, each.c.reason, sa.func.count()).group_by(
+            each.c.service_id, each.c.reason
+        )
+    ).all()
+    out: dict[tuple[int, str], int] = {}
+    for sid, reason, n in rows:
+        # Calls logged before reasons were recorded were all call-next's.
+        key = (sid, reason or "normal")
+        out[key] = out.get(key, 0) + int(n)
+    return out
+
+
+def out_of_order_calls(session: Session, office_id: int, first: date, last: date) -> list[Call]:
+    """Every call by number (out of policy order), in the order they happened."""
+    e, t = TicketEvent, Ticket
+    ids = _calls_of(office_id, first, last).subquery()
     rows = session.execute(
         sa.select(
             col(e.at),
@@ -54,49 +100,42 @@ def calls(session: Session, office_id: int, first: date, last: date) -> list[Cal
             col(e.detail),
         )
         .join(t, col(t.id) == col(e.ticket_id))
-        .where(
-            col(t.office_id) == office_id,
-            col(t.business_day) >= first,
-            col(t.business_day) <= last,
-            col(e.kind) == "called",
-        )
+        .where(col(e.id).in_(sa.select(ids.c.id)), _reason() == OUT_OF_ORDER)
         .order_by(col(e.at), col(e.seq))
     ).all()
-    out = []
-    for at, tid, number, priority, sid, cid, stid, detail in rows:
-        detail = detail or {}
-        out.append(
-            Call(
-                at=at,
-                ticket_id=tid,
-                number=number,
-                priority=priority,
-                service_id=sid,
-                counter_id=cid,
-                staff_id=stid,
-                # Calls logged before reasons were recorded count as the policy's.
-                reason=str(detail.get("reason") or "normal"),
-                note=str(detail.get("note") or ""),
-                foreign_service=bool(detail.get("foreign_service")),
-            )
+    return [
+        Call(
+            at=at,
+            ticket_id=tid,
+            number=number,
+            priority=priority,
+            service_id=sid,
+            counter_id=cid,
+            staff_id=stid,
+            reason=OUT_OF_ORDER,
+            note=str((detail or {}).get("note") or ""),
+            foreign_service=bool((detail or {}).get("foreign_service")),
         )
-    return out
+        for at, tid, number, priority, sid, cid, stid, detail in rows
+    ]
 
 
-def _line(items: Sequence[Call]) -> dict[str, Any]:
-    by_reason = {r: sum(c.reason == r for c in items) for r in (*POLICY_REASONS, OUT_OF_ORDER)}
+def _line(counts: Mapping[str, int]) -> dict[str, Any]:
+    by_reason = {r: counts.get(r, 0) for r in (*POLICY_REASONS, OUT_OF_ORDER)}
     in_order = sum(by_reason[r] for r in POLICY_REASONS)
+    calls = sum(counts.values())
     return {
-        "calls": len(items),
+        "calls": calls,
         "in_order": in_order,
         "out_of_order": by_reason[OUT_OF_ORDER],
-        "in_order_pct": share(in_order, len(items)),
+        "in_order_pct": share(in_order, calls),
         "by_reason": by_reason,
     }
 
 
 def fairness(
-    all_calls: Sequence[Call],
+    counts: Mapping[tuple[int, str], int],
+    out_of_order: Sequence[Call],
     rows: Iterable[TransactionRow],
     thresholds: ThresholdsAt,
     *,
@@ -106,9 +145,11 @@ def fairness(
     """Per service line: calls in policy order; every out-of-order call; priority vs normal
     waits per line and overall (seconds, from the engine's transaction rows)."""
     rows = list(rows)
-    lines: dict[int, list[Call]] = {}
-    for c in all_calls:
-        lines.setdefault(c.service_id, []).append(c)
+    lines: dict[int, dict[str, int]] = {}
+    overall: dict[str, int] = {}
+    for (sid, reason), n in counts.items():
+        lines.setdefault(sid, {})[reason] = lines.get(sid, {}).get(reason, 0) + n
+        overall[reason] = overall.get(reason, 0) + n
     waits = tally_by(
         rows, lambda r: (r.service_id, "priority" if r.priority else "normal"), thresholds
     )
@@ -123,14 +164,14 @@ def fairness(
     services = sorted({*lines, *(r.service_id for r in rows)}, key=service_order)
     return {
         "overall": {
-            **_line(all_calls),
+            **_line(overall),
             "priority_wait": wait_of(overall_waits, "priority"),
             "normal_wait": wait_of(overall_waits, "normal"),
         },
         "by_service": [
             {
                 "service_id": sid,
-                **_line(lines.get(sid, [])),
+                **_line(lines.get(sid, {})),
                 "priority_wait": wait_of(waits, (sid, "priority")),
                 "normal_wait": wait_of(waits, (sid, "normal")),
             }
@@ -147,7 +188,6 @@ def fairness(
                 "foreign_service": c.foreign_service,
                 **describe(c),
             }
-            for c in all_calls
-            if c.reason == OUT_OF_ORDER
+            for c in out_of_order
         ],
     }

@@ -411,7 +411,8 @@ class ReportService:
                     return out
 
                 data = fairness_mod.fairness(
-                    fairness_mod.calls(session, office_id, period.first, period.last),
+                    fairness_mod.call_counts(session, office_id, period.first, period.last),
+                    fairness_mod.out_of_order_calls(session, office_id, period.first, period.last),
                     self._rows(session, ctx, period),
                     ctx.thresholds,
                     service_order=lambda sid: _service_pos(ctx, sid),
