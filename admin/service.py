@@ -57,6 +57,7 @@ from counter.db import Database
 from counter.manual import manual_of, save_manual
 from counter.models import Counter, CounterService, Device, Holiday, Office, Service, Staff
 from counter.queue.errors import Conflict, Forbidden, InvalidInput, NotFound
+from counter.queue.events import OfficeUpdated
 from counter.queue.thai import business_day
 from counter.seed import import_catalogue
 from counter.service import local_day, office_channel
@@ -134,10 +135,10 @@ class AdminService:
     # ------------------------------------------------------------------ plumbing
 
     async def _write(self, actor: StaffPrincipal, work: Callable[[AdminTx], T]) -> T:
-        result, message_ = await anyio.to_thread.run_sync(partial(self._run, actor, work))
-        if message_ is not None:
+        result, event = await anyio.to_thread.run_sync(partial(self._run, actor, work))
+        if event is not None:
             try:
-                await self.bus.publish(office_channel(actor.office_id), message_)
+                await self.bus.publish(office_channel(actor.office_id), event.message())
             except Exception:
                 # Committed already; screens pick the change up on their next snapshot.
                 log.warning("could not publish office.updated", exc_info=True)
@@ -145,7 +146,7 @@ class AdminService:
 
     def _run(
         self, actor: StaffPrincipal, work: Callable[[AdminTx], T]
-    ) -> tuple[T, dict[str, Any] | None]:
+    ) -> tuple[T, OfficeUpdated | None]:
         with self.db.write() as session:
             office = repo.lock_office(session, actor.office_id)
             if office is None:
@@ -155,13 +156,12 @@ class AdminService:
             event = None
             if tx.changed:
                 office.event_seq += 1
-                event = {
-                    "type": "office.updated",
-                    "office": tx.office_id,
-                    "seq": office.event_seq,
-                    "at": tx.now.isoformat(),
-                    "what": sorted(tx.changed),
-                }
+                event = OfficeUpdated(
+                    office=tx.office_id,
+                    seq=office.event_seq,
+                    at=tx.now.isoformat(),
+                    what=sorted(tx.changed),
+                )
             session.flush()
         return result, event
 

@@ -7,10 +7,9 @@ The live feed `/ws/staff` is described on `staff_feed`.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import json
 import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -20,12 +19,21 @@ from fastapi import Path as PathParam
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.websockets import WebSocketDisconnect
 
 from counter.auth import Role, StaffPrincipal
-from counter.bus import Bus, BusClosed, MessagesMissed
 from counter.console_service import ConsoleService, ConsoleState, SupervisorState, TicketLookup
-from counter.service import PAUSE_REASONS, QueueService, office_channel
+from counter.feed import (
+    Channel,
+    FeedHub,
+    OfficeFeed,
+    Peer,
+    Snapshot,
+    WebSocketSink,
+    dumps,
+    receive_json,
+    same_origin,
+)
+from counter.service import PAUSE_REASONS, QueueService
 from counter.ui import csrf_token_for, templates_for
 from counter.web import (
     SESSION_COOKIE,
@@ -48,9 +56,6 @@ templates = templates_for(COUNTER_DIR)
 
 CounterNumber = Annotated[int, PathParam(ge=1, le=9999)]
 
-# How often the feed proves it is alive, and re-checks that the session still holds.
-HEARTBEAT_SECONDS = 15.0
-SEND_TIMEOUT_SECONDS = 10.0
 # Application close codes the pages act on: 4401 -> sign in again, 4403 -> not allowed.
 CLOSE_SESSION = 4401
 CLOSE_FORBIDDEN = 4403
@@ -485,148 +490,62 @@ async def set_counter_services(
 # ------------------------------------------------------------------ the staff feed
 
 View = Literal["console", "supervisor"]
-_RESYNC = "resync"
-_HEARTBEAT = "heartbeat"
-_STOP = "stop"
 
 
-def _same_origin(websocket: WebSocket) -> bool:
-    """Browsers send Origin on every WebSocket handshake; another site's page must not ride on
-    the staff cookie (cross-site WebSocket hijacking). Clients without Origin are not browsers."""
-    origin = websocket.headers.get("origin")
-    if origin is None:
-        return True
-    return urlsplit(origin).netloc == websocket.headers.get("host", "")
+@dataclass(frozen=True)
+class StaffPage:
+    """Who a console or supervisor page is, on the staff channel."""
+
+    staff: StaffPrincipal
+    token: str
+    view: View
 
 
-def _asks_resync(text: str | None) -> bool:
-    if not text or len(text) > 200:
-        return False
-    try:
-        message = json.loads(text)
-    except ValueError:
-        return False
-    return isinstance(message, dict) and message.get("type") == "resync"
+class StaffChannel(Channel):
+    """The console and supervisor pages of one office (counter/feed.py): a snapshot of the page's
+    own state, then every office event as published, in seq order (`printer.*` alerts, which have
+    no seq, as they come). Each heartbeat re-checks that the page's session still holds."""
+
+    kind = "staff"
+
+    def __init__(self, office: OfficeFeed, *, auth: Authenticator, queue: QueueService) -> None:
+        super().__init__(office)
+        self.auth = auth
+        self.console = ConsoleService(queue)
+
+    async def snapshot(self, peers: list[Peer]) -> Mapping[Peer, Snapshot | None]:
+        # One read per person and view, however many tabs they have open.
+        made: dict[tuple[View, int], Snapshot] = {}
+        out: dict[Peer, Snapshot | None] = {}
+        for peer in peers:
+            page: StaffPage = peer.key
+            key = (page.view, page.staff.staff_id)
+            if key not in made:
+                state: ConsoleState | SupervisorState
+                if page.view == "supervisor":
+                    state = await self.console.supervisor(page.staff)
+                else:
+                    state = await self.console.console(page.staff)
+                made[key] = self._snapshot(page.view, state)
+            out[peer] = made[key]
+        return out
+
+    @staticmethod
+    def _snapshot(view: View, state: ConsoleState | SupervisorState) -> Snapshot:
+        message = {"type": "snapshot", "view": view, "seq": state.seq, "state": state}
+        return Snapshot(dumps(jsonable_encoder(message)), state.seq)
+
+    async def still_allowed(self, peers: list[Peer]) -> Iterable[tuple[Peer, int, str]]:
+        ended = []
+        for peer in peers:
+            if await self.auth.resolve(peer.key.token) is None:
+                await self.send(peer, dumps({"type": "session.expired"}))
+                ended.append((peer, CLOSE_SESSION, "session expired"))
+        return ended
 
 
-class StaffFeed:
-    """One console or supervisor page: a snapshot, then the office's events in order.
-
-    Everything sent goes through one loop (`run`), so messages never interleave and `seq` only
-    grows: an event is forwarded when its seq is the next one, skipped when the last snapshot
-    already covers it, and answered with a fresh snapshot when there is a gap.
-    """
-
-    def __init__(self, websocket: WebSocket, staff: StaffPrincipal, token: str, view: View) -> None:
-        self.websocket = websocket
-        self.staff = staff
-        self.token = token
-        self.view = view
-        app = websocket.app
-        self.bus: Bus = app.state.bus
-        self.auth: Authenticator = app.state.auth
-        self.console = ConsoleService(app.state.queue)
-        self.jobs: asyncio.Queue[dict[str, Any] | str] = asyncio.Queue()
-        self.seq = -1
-
-    async def run(self) -> None:
-        async with self.bus.subscribe(office_channel(self.staff.office_id)) as subscription:
-            # Subscribed first, snapshot second: nothing published in between is lost.
-            self.jobs.put_nowait(_RESYNC)
-            tasks = [
-                asyncio.create_task(self._pump(subscription)),
-                asyncio.create_task(self._listen()),
-                asyncio.create_task(self._tick()),
-            ]
-            try:
-                await self._send_loop()
-            finally:
-                for task in tasks:
-                    task.cancel()
-                for task in tasks:
-                    with contextlib.suppress(asyncio.CancelledError, Exception):
-                        await task
-
-    async def _pump(self, subscription: Any) -> None:
-        while True:
-            try:
-                self.jobs.put_nowait(await subscription.get())
-            except MessagesMissed:
-                self.jobs.put_nowait(_RESYNC)
-            except BusClosed:
-                self.jobs.put_nowait(_STOP)
-                return
-
-    async def _listen(self) -> None:
-        """Pages may ask for a snapshot; anything else they send is ignored."""
-        try:
-            while True:
-                message = await self.websocket.receive()
-                if message["type"] == "websocket.disconnect":
-                    break
-                if _asks_resync(message.get("text")):
-                    self.jobs.put_nowait(_RESYNC)
-        except (WebSocketDisconnect, RuntimeError):
-            pass
-        self.jobs.put_nowait(_STOP)
-
-    async def _tick(self) -> None:
-        while True:
-            await asyncio.sleep(HEARTBEAT_SECONDS)
-            self.jobs.put_nowait(_HEARTBEAT)
-
-    async def _send_loop(self) -> None:
-        while True:
-            job = await self.jobs.get()
-            if job == _STOP:
-                return
-            if job == _RESYNC:
-                ok = await self._snapshot()
-            elif job == _HEARTBEAT:
-                if await self.auth.resolve(self.token) is None:
-                    await self._send({"type": "session.expired"})
-                    with contextlib.suppress(Exception):
-                        await self.websocket.close(CLOSE_SESSION, "session expired")
-                    return
-                ok = await self._send({"type": "heartbeat", "seq": self.seq})
-            else:
-                assert isinstance(job, dict)
-                ok = await self._event(job)
-            if not ok:
-                return
-
-    async def _event(self, event: dict[str, Any]) -> bool:
-        seq = event.get("seq")
-        if not isinstance(seq, int) or isinstance(seq, bool):
-            # Not a queue event (printer alerts): nothing to keep in order.
-            return await self._send(event)
-        if seq <= self.seq:
-            return True  # already in the snapshot
-        if seq != self.seq + 1:
-            return await self._snapshot()
-        self.seq = seq
-        return await self._send(event)
-
-    async def _snapshot(self) -> bool:
-        state: ConsoleState | SupervisorState
-        if self.view == "supervisor":
-            state = await self.console.supervisor(self.staff)
-        else:
-            state = await self.console.console(self.staff)
-        # Events queued meanwhile with seq <= state.seq are skipped by _event.
-        self.seq = state.seq
-        return await self._send(
-            {"type": "snapshot", "view": self.view, "seq": state.seq, "state": state}
-        )
-
-    async def _send(self, message: dict[str, Any]) -> bool:
-        text = json.dumps(jsonable_encoder(message), ensure_ascii=False, separators=(",", ":"))
-        try:
-            async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
-                await self.websocket.send_text(text)
-        except (TimeoutError, OSError, RuntimeError, WebSocketDisconnect):
-            return False
-        return True
+def configure_staff_feed(app: Any) -> None:
+    app.state.feeds.configure(StaffChannel, auth=app.state.auth, queue=app.state.queue)
 
 
 @router.websocket(WS_PATH)
@@ -642,7 +561,7 @@ async def staff_feed(websocket: WebSocket, view: str = "console") -> None:
     4403 for a view the account may not see or a foreign origin.
     """
     await websocket.accept()
-    if not _same_origin(websocket):
+    if not same_origin(websocket):
         await websocket.close(CLOSE_FORBIDDEN, "foreign origin")
         return
     token = websocket.cookies.get(SESSION_COOKIE)
@@ -656,17 +575,14 @@ async def staff_feed(websocket: WebSocket, view: str = "console") -> None:
     ):
         await websocket.close(CLOSE_FORBIDDEN, "not allowed")
         return
-    feed = StaffFeed(
-        websocket, principal, token, "supervisor" if view == "supervisor" else "console"
-    )
+    page = StaffPage(principal, token, "supervisor" if view == "supervisor" else "console")
+    feeds: FeedHub = websocket.app.state.feeds
+    peer = Peer(WebSocketSink(websocket), principal.office_id, page)
+    feeds.join(peer, StaffChannel)
     try:
-        await feed.run()
-    except BusClosed:
-        pass  # shutting down
-    except Exception:
-        # A failed read (database unreachable) ends this feed only; the page shows itself
-        # disconnected and reconnects with backoff, getting a fresh snapshot.
-        log.exception("staff feed for %s failed", principal.username)
+        # Pages may ask for a snapshot; anything else they send is ignored.
+        while (message := await receive_json(websocket, max_length=200)) is not None:
+            if message.get("type") == "resync":
+                feeds.resync(peer)
     finally:
-        with contextlib.suppress(Exception):
-            await websocket.close()
+        feeds.leave(peer)

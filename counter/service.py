@@ -38,6 +38,13 @@ from counter.queue.errors import (
     ServiceUnavailable,
     TooManyRequests,
 )
+from counter.queue.events import (
+    CounterChanged,
+    Event,
+    PrinterStateChanged,
+    QueueRolledOver,
+    TicketChanged,
+)
 from counter.queue.hours import OfficeHours, issuing_refusal
 from counter.queue.numbering import MAX_DAILY_NUMBER, format_number
 from counter.queue.policy import CounterMix, CounterPolicy, ServeMode, ServiceSlot, choose
@@ -133,7 +140,7 @@ class _Tx:
     office: Office
     now: datetime
     today: date
-    messages: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[Event] = field(default_factory=list)
 
     def start_of_day(self) -> datetime:
         """The first instant of this business day, in UTC."""
@@ -171,19 +178,19 @@ class _Tx:
         )
         if publish:
             self.messages.append(
-                {
-                    "type": f"ticket.{kind}",
-                    "office": self.office.id,
-                    "seq": seq,
-                    "at": self.now.isoformat(),
-                    "ticket_id": ticket.id,
-                    "number": ticket.number,
-                    "service_id": ticket.service_id,
-                    "status": ticket.status,
-                    "priority": ticket.priority,
-                    "counter": counter.number if counter else None,
-                    "recall_count": ticket.recall_count,
-                }
+                TicketChanged(
+                    kind=kind,
+                    office=self.office.id,
+                    seq=seq,
+                    at=self.now.isoformat(),
+                    ticket_id=ticket.id,
+                    number=ticket.number,
+                    service_id=ticket.service_id,
+                    status=ticket.status,
+                    priority=ticket.priority,
+                    counter=counter.number if counter else None,
+                    recall_count=ticket.recall_count,
+                )
             )
 
     def log_counter(
@@ -203,15 +210,15 @@ class _Tx:
             )
         )
         self.messages.append(
-            {
-                "type": f"counter.{kind}",
-                "office": self.office.id,
-                "seq": seq,
-                "at": self.now.isoformat(),
-                "counter": counter.number,
-                "staff_id": staff_id,
-                "reason": reason,
-            }
+            CounterChanged(
+                kind=kind,
+                office=self.office.id,
+                seq=seq,
+                at=self.now.isoformat(),
+                counter=counter.number,
+                staff_id=staff_id,
+                reason=reason,
+            )
         )
 
 
@@ -253,9 +260,7 @@ class QueueService:
             await self._publish(office_id, messages)
         return result
 
-    def _run_write(
-        self, office_id: int, work: Callable[[_Tx], T]
-    ) -> tuple[T, list[dict[str, Any]]]:
+    def _run_write(self, office_id: int, work: Callable[[_Tx], T]) -> tuple[T, list[Event]]:
         with self.db.write() as session:
             office = repo.lock_office(session, office_id)
             if office is None:
@@ -274,14 +279,15 @@ class QueueService:
 
         return await anyio.to_thread.run_sync(run)
 
-    async def _publish(self, office_id: int, messages: Sequence[dict[str, Any]]) -> None:
+    async def _publish(self, office_id: int, events: Sequence[Event]) -> None:
         # The database is the truth and subscribers resync on a sequence gap, so a bus outage
         # must not fail a request that has already been committed.
-        for message in messages:
+        for event in events:
+            message = event.message()
             try:
                 await self.bus.publish(office_channel(office_id), message)
             except Exception:
-                log.warning("could not publish %s", message.get("type"), exc_info=True)
+                log.warning("could not publish %s", message["type"], exc_info=True)
 
     def _roll_over(self, tx: _Tx) -> None:
         """Close tickets left open from an earlier business day, once per office and day.
@@ -318,15 +324,14 @@ class QueueService:
         tx.office.last_business_day = tx.today
         if stale:
             tx.messages.append(
-                {
-                    "type": "queue.rolled_over",
-                    "office": tx.office.id,
+                QueueRolledOver(
+                    office=_id(tx.office),
                     # The last close's number: the log stays gap-free, and subscribers, having
                     # missed the unpublished closes, see a jump and resync.
-                    "seq": tx.office.event_seq,
-                    "at": tx.now.isoformat(),
-                    "closed": len(stale),
-                }
+                    seq=tx.office.event_seq,
+                    at=tx.now.isoformat(),
+                    closed=len(stale),
+                )
             )
 
     def _restore_counter_services(self, tx: _Tx, last_day: date) -> None:
@@ -355,38 +360,56 @@ class QueueService:
             tx.session.flush()
 
     def _view(self, session: Session, ticket: Ticket, service: Service | None = None) -> TicketView:
-        service = service or session.get(Service, ticket.service_id)
-        assert service is not None and ticket.id is not None
-        counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
-        ahead = repo.waiting_ahead(session, ticket) if ticket.status == TicketStatus.WAITING else 0
+        return self._views(session, [ticket], {ticket.service_id: service} if service else None)[0]
+
+    def _views(
+        self,
+        session: Session,
+        tickets: Sequence[Ticket],
+        services: dict[int, Service] | None = None,
+    ) -> list[TicketView]:
+        """Views of tickets of one office, with the same few queries however many there are
+        (one status page, or every status page following the office)."""
+        ahead_of = repo.waiting_ahead_of(session, tickets)
         # Nobody ahead means no wait to estimate: spare the query on every call and action.
         serving = (
-            repo.counters_serving(session, ticket.office_id).get(ticket.service_id, 0)
-            if ahead
-            else 0
+            repo.counters_serving(session, tickets[0].office_id) if any(ahead_of.values()) else {}
         )
-        return TicketView(
-            id=ticket.id,
-            number=ticket.number,
-            service=service.code,
-            service_id=ticket.service_id,
-            service_name_th=service.name_th,
-            service_name_en=service.name_en,
-            status=ticket.status,
-            priority=ticket.priority,
-            issued_at=ticket.issued_at,
-            waiting_ahead=ahead,
-            estimated_wait_minutes=estimate_wait(ahead, service.standard_minutes, serving),
-            status_url=f"{self.public_url}/t/{ticket.token}",
-            token=ticket.token,
-            counter=counter.number if counter else None,
-            recall_count=ticket.recall_count,
-            transaction_no=ticket.transaction_no,
-            print_status=ticket.print_status,
-            business_day=ticket.business_day,
-            device_id=ticket.device_id,
-            office_id=ticket.office_id,
-        )
+        views = []
+        for ticket in tickets:
+            service = (services or {}).get(ticket.service_id) or session.get(
+                Service, ticket.service_id
+            )
+            assert service is not None and ticket.id is not None
+            counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
+            ahead = ahead_of.get(ticket.id, 0)
+            views.append(
+                TicketView(
+                    id=ticket.id,
+                    number=ticket.number,
+                    service=service.code,
+                    service_id=ticket.service_id,
+                    service_name_th=service.name_th,
+                    service_name_en=service.name_en,
+                    status=ticket.status,
+                    priority=ticket.priority,
+                    issued_at=ticket.issued_at,
+                    waiting_ahead=ahead,
+                    estimated_wait_minutes=estimate_wait(
+                        ahead, service.standard_minutes, serving.get(ticket.service_id, 0)
+                    ),
+                    status_url=f"{self.public_url}/t/{ticket.token}",
+                    token=ticket.token,
+                    counter=counter.number if counter else None,
+                    recall_count=ticket.recall_count,
+                    transaction_no=ticket.transaction_no,
+                    print_status=ticket.print_status,
+                    business_day=ticket.business_day,
+                    device_id=ticket.device_id,
+                    office_id=ticket.office_id,
+                )
+            )
+        return views
 
     # ----------------------------------------------------------------- issuing
 
@@ -898,6 +921,21 @@ class QueueService:
 
         return await self._read(read)
 
+    async def tickets_by_token(
+        self, office_id: int, tokens: Sequence[str]
+    ) -> tuple[Office, list[TicketView]]:
+        """The office and its tickets with these status tokens, in one read: what every status
+        page following the office shows, recomputed once per office event."""
+
+        def read(session: Session) -> tuple[Office, list[TicketView]]:
+            office = repo.get_office(session, office_id)
+            if office is None:
+                raise NotFound("ไม่พบสำนักงาน", f"office {office_id} not found")
+            tickets = repo.tickets_by_token(session, office_id, tokens)
+            return office, self._views(session, tickets) if tickets else []
+
+        return await self._read(read)
+
     async def queue(self, office_id: int) -> list[ServiceQueue]:
         now = self.clock()
 
@@ -977,16 +1015,16 @@ class QueueService:
             await self._publish(
                 office_id,
                 [
-                    {
-                        "type": f"printer.{state}",
-                        "office": office_id,
-                        "at": self.clock().isoformat(),
-                        "device_id": device_id,
-                        "device": name,
-                        "state": state,
-                        "previous": before,
-                        "detail": detail,
-                    }
+                    PrinterStateChanged(
+                        kind=state,
+                        office=office_id,
+                        at=self.clock().isoformat(),
+                        device_id=device_id,
+                        device=name,
+                        state=state,
+                        previous=before,
+                        detail=detail,
+                    )
                 ],
             )
 

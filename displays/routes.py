@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path as FilePath
@@ -14,11 +12,11 @@ import anyio.to_thread
 from fastapi import APIRouter, FastAPI, HTTPException, Path, Query, Request, WebSocket
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
-from starlette.websockets import WebSocketDisconnect
 
 from counter import repository as repo
 from counter.auth import DeviceKind, DevicePrincipal
 from counter.db import Database
+from counter.feed import receive_json
 from counter.web import CurrentManager, DatabaseDep, token_from_request
 from displays.feed import DisplayConnection, DisplayHub
 from displays.messages import CLOSE_BAD_TOKEN, CLOSE_NOT_DISPLAY, CLOSE_SILENT
@@ -56,13 +54,11 @@ _CACHE = {".ttf": "public, max-age=604800", ".wav": "public, max-age=3600"}
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """The display hub (bus subscriptions, heartbeats, last-seen) for the app's lifetime."""
+    """The screens' part of the office feed (app.state.feeds) and their last-seen bookkeeping."""
     settings: DisplaySettings = (
         getattr(app.state, "display_settings", None) or get_display_settings()
     )
-    hub = DisplayHub(
-        db=app.state.db, bus=app.state.bus, clock=app.state.queue.clock, settings=settings
-    )
+    hub = DisplayHub(feeds=app.state.feeds, settings=settings)
     app.state.display_settings = settings
     app.state.clip_library = ClipLibrary(override_dir=settings.clips_dir)
     app.state.displays = hub
@@ -236,27 +232,6 @@ async def display_status(request: Request, staff: CurrentManager, db: DatabaseDe
 # ------------------------------------------------------------------ the feed
 
 
-async def _receive_text(websocket: WebSocket) -> str | None:
-    """The next text message, or None when the screen has gone."""
-    while True:
-        message = await websocket.receive()
-        if message["type"] == "websocket.disconnect":
-            return None
-        text = message.get("text")
-        if text is not None:
-            return str(text)
-
-
-def _parse(text: str) -> dict[str, Any]:
-    if len(text) > MAX_CLIENT_MESSAGE:
-        return {}
-    with contextlib.suppress(ValueError):
-        value = json.loads(text)
-        if isinstance(value, dict):
-            return value
-    return {}
-
-
 @router.websocket(WS_PATH)
 async def display_feed(
     websocket: WebSocket, token: Annotated[str | None, Query(max_length=200)] = None
@@ -270,12 +245,15 @@ async def display_feed(
     """
     await websocket.accept()
     if not token:
-        with contextlib.suppress(TimeoutError, WebSocketDisconnect):
+        try:
             async with asyncio.timeout(HELLO_TIMEOUT_S):
-                text = await _receive_text(websocket)
-                hello = _parse(text) if text else {}
-                if hello.get("type") == "hello" and isinstance(hello.get("token"), str):
-                    token = hello["token"][:200]
+                hello = await receive_json(websocket, max_length=MAX_CLIENT_MESSAGE)
+        except TimeoutError:
+            hello = {}
+        if hello is None:
+            return  # gone, or closed for sending something that is not JSON
+        if hello.get("type") == "hello" and isinstance(hello.get("token"), str):
+            token = hello["token"][:200]
         if not token:
             await websocket.close(CLOSE_SILENT, "no token: use ?token= or a hello message")
             return
@@ -291,14 +269,12 @@ async def display_feed(
     conn = DisplayConnection(websocket, principal, loop.time())
     hub.join(conn)
     try:
-        while (text := await _receive_text(websocket)) is not None:
+        while (message := await receive_json(websocket, max_length=MAX_CLIENT_MESSAGE)) is not None:
             conn.last_heard = loop.time()
-            kind = _parse(text).get("type")
+            kind = message.get("type")
             if kind == "ack":
                 conn.acks = True
             elif kind == "resync":
                 hub.resync(conn)
-    except (WebSocketDisconnect, RuntimeError):
-        pass  # gone, or closed by the hub
     finally:
         hub.leave(conn)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
-import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,13 +19,22 @@ from pydantic import BaseModel, Field
 
 from counter import repository as counter_repo
 from counter.auth import DeviceKind, DevicePrincipal, StaffPrincipal
-from counter.bus import BusClosed, MessagesMissed
+from counter.feed import (
+    Channel,
+    FeedHub,
+    OfficeFeed,
+    Peer,
+    Snapshot,
+    StreamSink,
+    dumps,
+    event_seq,
+)
 from counter.manual import read_manuals
 from counter.models import Office
 from counter.queue.errors import Conflict, Forbidden, NotFound
 from counter.ratelimit import RateLimiter
 from counter.schemas import IssueIn, Strict, TicketOut
-from counter.service import QueueService, TicketView, local_day, office_channel
+from counter.service import QueueService, TicketView, local_day
 from counter.ui import templates_for
 from counter.web import CurrentIssuer, QueueDep
 from kiosk import texts
@@ -311,9 +319,7 @@ class StatusOut(BaseModel):
     recall_count: int
 
 
-async def _status(queue: QueueService, token: str) -> StatusOut:
-    view = await queue.ticket_by_token(token)
-    office = await queue.office(view.office_id)
+def _status_out(view: TicketView, office: Office) -> StatusOut:
     th, en = texts.STATUS_LABELS.get(view.status, (view.status, view.status))
     return StatusOut(
         number=view.number,
@@ -330,6 +336,11 @@ async def _status(queue: QueueService, token: str) -> StatusOut:
         counter=view.counter,
         recall_count=view.recall_count,
     )
+
+
+async def _status(queue: QueueService, token: str) -> StatusOut:
+    view = await queue.ticket_by_token(token)
+    return _status_out(view, await queue.office(view.office_id))
 
 
 @router.get("/api/v1/status/{token}", tags=["status page"])
@@ -367,32 +378,80 @@ async def status_qr(token: StatusToken, queue: QueueDep) -> Response:
     return Response(image.to_string(), media_type="image/svg+xml")
 
 
+class StatusChannel(Channel):
+    """The citizens' status pages following one office (counter/feed.py).
+
+    On every office event the status of every followed ticket is read again in one database
+    read, however many phones follow (`QueueService.tickets_by_token`), and a page hears only
+    when its own ticket's status changed. A heartbeat keeps each stream alive whatever the
+    traffic, so a proxy's idle timeout never cuts a page whose status has settled."""
+
+    kind = "status"
+    ordered = False
+    skip_unchanged = True
+
+    def __init__(
+        self,
+        office: OfficeFeed,
+        *,
+        queue: QueueService,
+        heartbeat_seconds: float = STATUS_HEARTBEAT_SECONDS,
+    ) -> None:
+        super().__init__(office)
+        self.queue = queue
+        self.heartbeat_seconds = heartbeat_seconds
+
+    async def snapshot(self, peers: list[Peer]) -> Mapping[Peer, Snapshot | None] | None:
+        try:
+            office, views = await self.queue.tickets_by_token(
+                self.office_id, [peer.key for peer in peers]
+            )
+        except NotFound:
+            return None
+        by_token = {view.token: view for view in views}
+        return {
+            peer: Snapshot(_sse(_status_out(view, office)))
+            for peer in peers
+            if (view := by_token.get(peer.key)) is not None
+        }
+
+    async def on_event(self, event: dict[str, Any]) -> None:
+        # Any queue event may move a followed ticket (a call ahead of it, a counter opening);
+        # printer alerts (no seq) never do. Events that come together share one read.
+        if event_seq(event) is not None:
+            self.resync()
+
+    def heartbeat_text(self, peer: Peer, at: datetime) -> str:
+        interval = self.heartbeat_seconds
+        data = dumps({"type": "heartbeat", "at": at.isoformat(), "interval": interval})
+        return f"event: heartbeat\ndata: {data}\n\n"
+
+
+def configure_status_feed(app: Any, **options: Any) -> None:
+    """Status pages read their tickets through the app's queue service (`options`: e.g. the
+    heartbeat interval)."""
+    app.state.feeds.configure(StatusChannel, queue=app.state.queue, **options)
+
+
 @router.get("/t/{token}/events", include_in_schema=False)
 async def status_events(token: StatusToken, request: Request, queue: QueueDep) -> Response:
-    """Server-sent events: the status again whenever it changes. Phones reconnect on their own."""
-    first = await _status(queue, token)
+    """Server-sent events: the status (a `message` event) whenever it changes, and a
+    `heartbeat` event every few seconds. Pages reconnect with the shared live module."""
     view = await queue.ticket_by_token(token)
-    bus = request.app.state.bus
+    first = _sse(_status_out(view, await queue.office(view.office_id)))
+    feeds: FeedHub = request.app.state.feeds
+    sink = StreamSink()
+    peer = Peer(sink, view.office_id, token)
+    peer.last_snapshot = first
 
     async def stream() -> AsyncIterator[str]:
-        last = first
-        yield _sse(last)
-        async with bus.subscribe(office_channel(view.office_id)) as sub:
-            while not await request.is_disconnected():
-                try:
-                    async with asyncio.timeout(STATUS_HEARTBEAT_SECONDS):
-                        await sub.get()
-                except TimeoutError:
-                    yield ": still here\n\n"
-                    continue
-                except MessagesMissed:
-                    pass
-                except BusClosed:
-                    return
-                current = await _status(queue, token)
-                if current != last:
-                    last = current
-                    yield _sse(current)
+        feeds.join(peer, StatusChannel)
+        try:
+            yield first
+            async for text in sink:
+                yield text
+        finally:
+            feeds.leave(peer)
 
     return StreamingResponse(
         stream(),
@@ -402,7 +461,8 @@ async def status_events(token: StatusToken, request: Request, queue: QueueDep) -
 
 
 def _sse(status: StatusOut) -> str:
-    return f"data: {json.dumps(status.model_dump(), ensure_ascii=False)}\n\n"
+    return f"data: {dumps(status.model_dump())}\n\n"
+
 
 
 # ------------------------------------------------------------------ service standards board

@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path as FilePath
 from typing import Annotated, Any
@@ -14,13 +15,23 @@ from urllib.parse import quote
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, WebSocket
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
-from starlette.websockets import WebSocketDisconnect
 
 from counter.auth import DevicePrincipal, Role, StaffPrincipal
-from counter.bus import MessagesMissed
 from counter.db import Database
+from counter.feed import (
+    Channel,
+    FeedHub,
+    OfficeFeed,
+    Peer,
+    Snapshot,
+    WebSocketSink,
+    dumps,
+    receive_json,
+    same_origin,
+)
 from counter.models import OfficeSettings
 from counter.queue.errors import DomainError, Forbidden, InvalidInput, TooManyRequests
 from counter.queue.thai import (
@@ -30,7 +41,6 @@ from counter.queue.thai import (
     to_thai_digits,
 )
 from counter.ratelimit import RateLimiter
-from counter.service import office_channel
 from counter.ui import csrf_token_for, templates_for
 from counter.web import (
     SESSION_COOKIE,
@@ -64,7 +74,6 @@ HERE = FilePath(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 STATIC_URL = "/static/reports"
 templates = templates_for(HERE)
-HEARTBEAT_S = 20.0
 
 
 def _number(value: Any) -> float | None:
@@ -744,74 +753,81 @@ async def static_file(path: str) -> FileResponse:
 # ------------------------------------------------------------------ counter tablet feed
 
 
+class SurveyChannel(Channel):
+    """The survey tablets of one office (counter/feed.py), each following one counter: the
+    survey of the ticket the counter just finished, read again when that counter finishes or
+    calls a ticket."""
+
+    kind = "survey"
+    ordered = False
+
+    def __init__(self, office: OfficeFeed, *, survey: SurveyService) -> None:
+        super().__init__(office)
+        self.survey = survey
+
+    async def snapshot(self, peers: list[Peer]) -> Mapping[Peer, Snapshot | None]:
+        texts: dict[int, str] = {}
+        for number in sorted({peer.key for peer in peers}):
+            try:
+                current = await self.survey.counter_current(self.office_id, number)
+            except DomainError as exc:
+                texts[number] = dumps({"type": "error", "detail_th": exc.th, "detail_en": exc.en})
+                continue
+            message = {"type": "idle"} if current is None else {"type": "survey", "survey": current}
+            texts[number] = dumps(jsonable_encoder(message))
+        return {peer: Snapshot(texts[peer.key]) for peer in peers}
+
+    async def on_event(self, event: dict[str, Any]) -> None:
+        if event.get("type") in ("ticket.finished", "ticket.called"):
+            counter = event.get("counter")
+            self.resync([peer for peer in self.live if peer.key == counter])
+
+
+def configure_survey_feed(app: Any) -> None:
+    app.state.feeds.configure(
+        SurveyChannel, survey=SurveyService(app.state.db, app.state.queue.clock)
+    )
+
+
 @router.websocket("/ws/survey/counter/{number}")
 async def counter_survey_feed(
     websocket: WebSocket, number: Annotated[int, Path(ge=1, le=9999)]
 ) -> None:
     """Pushes {"type": "survey", ...} when the counter finishes a ticket, {"type": "idle"} when
-    there is nothing to answer, and a heartbeat. A staff session cookie authenticates, or a
-    first message {"type": "hello", "token": <display/kiosk device token or staff token>}."""
+    there is nothing to answer, and a heartbeat. A staff session cookie authenticates (from this
+    site's own pages only: 4403 otherwise), or a first message
+    {"type": "hello", "token": <display/kiosk device token or staff token>}."""
     await websocket.accept()
+    if not same_origin(websocket):
+        await websocket.close(4403, "foreign origin")
+        return
     auth: Authenticator = websocket.app.state.auth
     principal = None
     cookie = websocket.cookies.get(SESSION_COOKIE)
     if cookie:
         principal = await auth.resolve(cookie)
     if principal is None:
-        try:
+        hello: dict[str, Any] | None = {}
+        with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(10):
-                hello = json.loads(await websocket.receive_text())
-            if isinstance(hello, dict) and isinstance(hello.get("token"), str):
-                principal = await auth.resolve(hello["token"][:200])
-        except (TimeoutError, ValueError, WebSocketDisconnect):
-            principal = None
+                hello = await receive_json(websocket, max_length=1000)
+        if hello is None:
+            return  # gone, or closed for sending something that is not JSON
+        if isinstance(hello.get("token"), str):
+            principal = await auth.resolve(hello["token"][:200])
     if not isinstance(principal, (StaffPrincipal, DevicePrincipal)):
         with contextlib.suppress(Exception):
             await websocket.close(4401, "sign in or pair this device")
         return
-    survey = SurveyService(websocket.app.state.db, websocket.app.state.queue.clock)
-    office_id = principal.office_id
-
-    async def send_current() -> None:
-        try:
-            current = await survey.counter_current(office_id, number)
-        except DomainError as exc:
-            await websocket.send_json({"type": "error", "detail_th": exc.th, "detail_en": exc.en})
-            return
-        await websocket.send_json(
-            {"type": "idle"} if current is None else {"type": "survey", "survey": current}
-        )
-
-    async def drain() -> None:
-        # Reading is how a closed socket is noticed; the page sends nothing else.
-        while True:
-            await websocket.receive_text()
-
-    reader = asyncio.create_task(drain())
+    feeds: FeedHub = websocket.app.state.feeds
+    peer = Peer(WebSocketSink(websocket), principal.office_id, number)
+    feeds.join(peer, SurveyChannel)
     try:
-        async with websocket.app.state.bus.subscribe(office_channel(office_id)) as sub:
-            await send_current()
-            while not reader.done():
-                try:
-                    async with asyncio.timeout(HEARTBEAT_S):
-                        message = await sub.get()
-                except TimeoutError:
-                    await websocket.send_json({"type": "heartbeat"})
-                    continue
-                except MessagesMissed:
-                    await send_current()
-                    continue
-                if message.get("counter") == number and message.get("type") in (
-                    "ticket.finished",
-                    "ticket.called",
-                ):
-                    await send_current()
-    except (WebSocketDisconnect, RuntimeError):
-        pass
+        # Reading is how a closed socket is noticed; the page sends nothing else.
+        while await receive_json(websocket, max_length=1000) is not None:
+            pass
     finally:
-        reader.cancel()
-        with contextlib.suppress(BaseException):
-            await reader
+        feeds.leave(peer)
 
 
 # ------------------------------------------------------------------ page helpers

@@ -15,8 +15,10 @@ from complaints.routes import SUPERVISOR_PANEL, report_section
 from complaints.routes import mount_static as mount_complaints_static
 from complaints.routes import router as complaints_router
 from counter.bus import bus_from_url
+from counter.console import configure_staff_feed
 from counter.console import router as console_router
 from counter.db import Database
+from counter.feed import FeedHub
 from counter.pairing import router as pairing_router
 from counter.routes import router as counter_router
 from counter.service import QueueService, utcnow
@@ -31,6 +33,7 @@ from displays.voice_admin import UPLOAD_PREFIX as VOICE_UPLOAD_PREFIX
 from displays.voice_admin import router as voice_admin_router
 from kiosk.agent_channel import router as agent_router
 from kiosk.printing import lifespan as printing_lifespan
+from kiosk.routes import configure_status_feed
 from kiosk.routes import mount_static as mount_kiosk_static
 from kiosk.routes import router as kiosk_router
 from operations.incidents import Watch, printer_state_changed
@@ -41,6 +44,7 @@ from operations.routes import mount_static as mount_operations_static
 from operations.routes import report_section as continuity_report_section
 from operations.routes import router as operations_router
 from printer.config import TargetPolicy
+from reports.routes import configure_survey_feed
 from reports.routes import router as reports_router
 
 logger = logging.getLogger("saduak")
@@ -76,10 +80,16 @@ def create_app(
         watch = Watch(db, bus, clock=clock, interval=settings.heartbeat_seconds)
         await watch.start()
         app.state.watch = watch
+        # One bus subscription per office for every live page: screens, consoles, tablets, phones.
+        app.state.feeds = feeds = FeedHub(db=db, bus=bus, clock=clock)
+        configure_status_feed(app)
+        configure_staff_feed(app)
+        configure_survey_feed(app)
         try:
             async with displays_lifespan(app), printing_lifespan(app):
                 yield
         finally:
+            await feeds.stop()
             await watch.stop()
             await bus.stop()
             db.dispose()

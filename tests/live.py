@@ -24,10 +24,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Self
+from typing import IO, Any, Self
 
 import httpx
 
@@ -214,3 +214,26 @@ class LiveServer:
         tb: TracebackType | None,
     ) -> None:
         await self.astop()
+
+
+@contextlib.asynccontextmanager
+async def served_in_process(app: Any, host: str = "127.0.0.1") -> AsyncIterator[str]:
+    """Serve an app object with uvicorn on this test's event loop: the test can reach into the
+    app (its database engine, its clock) while real clients talk to it. Yields the base URL."""
+    import uvicorn
+
+    port = free_port(host)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        async with asyncio.timeout(30):
+            while not server.started:
+                if task.done():
+                    task.result()
+                await asyncio.sleep(0.02)
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(task, 15)

@@ -6,7 +6,6 @@ const TOKEN_KEY = "saduak.display.token";
 // still announced once it is back.
 const SEQ_KEY = "saduak.display.seq";
 const MAX_LAST_CALLS = 12;
-const BACKOFF_MS = [500, 1000, 2000, 3000, 5000, 8000, 10000];
 const CLOSE_BAD_TOKEN = 4401;
 const CLOSE_NOT_DISPLAY = 4403;
 
@@ -54,6 +53,8 @@ function saveSeq(office, seq) {
 /**
  * status: "connecting" (first attempt) → "live" (snapshot received) → "disconnected"
  * (reconnecting) → "live" …; "unpaired" when there is no token or the server refuses it.
+ * The connection itself (backoff, heartbeat watchdog, offline state) is the shared
+ * SaduakLive module's (/static/common/live.js).
  */
 export class Feed {
   constructor({ wsPath, token, onState, onCall, onStatus }) {
@@ -63,17 +64,12 @@ export class Feed {
     this.onCall = onCall;
     this.onStatus = onStatus;
     this.status = null;
-    this.ws = null;
+    this.live = null;
     this.seq = null;
-    this.attempt = 0;
-    this.heartbeatMs = 5000;
-    this.lastMessageAt = 0;
     this.clockOffsetMs = 0;
     this.announced = new Set();
     this.state = null;
     this.snapshots = 0;
-    this.reconnectTimer = null;
-    setInterval(() => this.watchdog(), 1000);
   }
 
   start() {
@@ -88,90 +84,43 @@ export class Feed {
   }
 
   connect() {
-    clearTimeout(this.reconnectTimer);
+    if (this.live) this.live.stop();
+    this.live = null;
     if (!this.token) {
       this.setStatus("unpaired", null);
       return;
     }
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    let ws;
-    try {
-      ws = new WebSocket(`${scheme}://${location.host}${this.wsPath}`);
-    } catch {
-      this.scheduleReconnect();
-      return;
-    }
-    this.ws = ws;
-    // The token goes in the first message rather than the address: access logs never see it.
-    ws.onopen = () => ws.send(JSON.stringify({ type: "hello", token: this.token }));
-    ws.onmessage = (event) => {
-      if (ws !== this.ws) return;
-      let msg;
-      try {
-        msg = JSON.parse(event.data);
-      } catch {
-        return;
-      }
-      this.lastMessageAt = Date.now();
-      this.handle(msg);
-    };
-    ws.onclose = (event) => {
-      if (ws !== this.ws) return;
-      this.ws = null;
-      if (event.code === CLOSE_BAD_TOKEN || event.code === CLOSE_NOT_DISPLAY) {
-        this.setStatus("unpaired", event.code === CLOSE_BAD_TOKEN ? "bad_token" : "not_display_token");
-        // Keep trying now and then: a restored database or re-enabled device brings it back.
-        this.reconnectTimer = setTimeout(() => this.connect(), 60000);
-        return;
-      }
-      this.setStatus("disconnected");
-      this.scheduleReconnect();
-    };
+    this.live = window.SaduakLive.connect({
+      url: this.wsPath,
+      heartbeatMs: 5000,
+      // The token goes in the first message rather than the address: access logs never see it.
+      hello: () => ({ type: "hello", token: this.token }),
+      onMessage: (msg) => this.handle(msg),
+      onStatus: (status) => {
+        // "live" is declared by the snapshot, not by the first byte.
+        if (status === "offline" && this.status !== "unpaired") this.setStatus("disconnected");
+      },
+      onClose: (code) => {
+        if (code === CLOSE_BAD_TOKEN || code === CLOSE_NOT_DISPLAY) {
+          this.setStatus("unpaired", code === CLOSE_BAD_TOKEN ? "bad_token" : "not_display_token");
+          // Keep trying now and then: a restored database or re-enabled device brings it back.
+          return 60000;
+        }
+        return undefined;
+      },
+    });
   }
 
   /** Replace the token (pairing form) and connect with it. */
   pair(token) {
     this.token = token;
     storeToken(token);
-    this.attempt = 0;
-    this.drop();
     this.setStatus("connecting");
     this.connect();
   }
 
-  drop() {
-    const ws = this.ws;
-    this.ws = null;
-    if (ws) {
-      ws.onopen = ws.onmessage = ws.onclose = null;
-      try {
-        ws.close();
-      } catch {
-        // Already closed.
-      }
-    }
-  }
-
-  scheduleReconnect() {
-    const base = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
-    this.attempt += 1;
-    // Jitter, so that every screen of a hall does not reconnect in the same millisecond.
-    const delay = base * (0.75 + Math.random() * 0.5);
-    clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = setTimeout(() => this.connect(), delay);
-  }
-
-  watchdog() {
-    // Three missed heartbeats: the connection is dead even if the socket has not noticed.
-    if (this.status === "live" && this.ws && Date.now() - this.lastMessageAt > 3 * this.heartbeatMs) {
-      this.drop();
-      this.setStatus("disconnected");
-      this.scheduleReconnect();
-    }
-  }
-
   send(msg) {
-    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
+    if (this.live) this.live.send(msg);
   }
 
   resync() {
@@ -223,7 +172,7 @@ export class Feed {
       previous = null;
       this.announced.clear();
     }
-    this.heartbeatMs = (msg.heartbeat_s || 5) * 1000;
+    if (this.live) this.live.setHeartbeat((msg.heartbeat_s || 5) * 1000);
     this.state = {
       office: { id: msg.office, ...msg.office_info },
       counters: new Map(msg.counters.map((c) => [c.number, { ...c }])),
@@ -233,7 +182,6 @@ export class Feed {
     };
     this.seq = msg.seq;
     this.snapshots += 1;
-    this.attempt = 0;
     saveSeq(msg.office, msg.seq);
     this.setStatus("live");
     this.onState(this.state, "snapshot");

@@ -18,7 +18,7 @@
   let priority = null;
   let busy = false;
   let countdown = null;
-  let refreshTimer = null;
+  let refresher = null;
   let printMode = { mode: "server", paperMm: null };
   let printFollow = null;
 
@@ -190,36 +190,32 @@
     box.appendChild(grid);
   }
 
+  // Throws when the server cannot be reached: the shared live module (refresher) then marks the
+  // kiosk offline, which is paper mode, and tries again with backoff until the server answers.
+  // Other failures wait for the next refresh.
   async function load() {
+    let data;
     try {
-      const data = await call("GET", "/api/v1/kiosk/services");
-      $("office-th").textContent = data.office_th;
-      $("office-en").textContent = data.office_en;
-      if (!$("priorities").childElementCount) renderPriorities(data.priorities);
-      groups = data.groups;
-      printMode = { mode: data.print_mode, paperMm: data.paper_mm };
-      if (!groups.some((g) => g.group === openGroup)) openGroup = null;
-      renderGroups();
-      offline(false);
+      data = await call("GET", "/api/v1/kiosk/services");
     } catch (e) {
-      // The next refresh tries again; unpaired() already switched screens.
-      if (unreachable(e)) offline(true);
+      if (unreachable(e)) throw e;
+      return;  // unpaired() has already switched screens, or the server refused this once
     }
+    $("office-th").textContent = data.office_th;
+    $("office-en").textContent = data.office_en;
+    if (!$("priorities").childElementCount) renderPriorities(data.priorities);
+    groups = data.groups;
+    printMode = { mode: data.print_mode, paperMm: data.paper_mm };
+    if (!groups.some((g) => g.group === openGroup)) openGroup = null;
+    renderGroups();
   }
 
-  // Paper mode: without the server the kiosk says where to get a paper ticket, and keeps
-  // trying (2 s, then up to every 10 s) until the server answers again.
-  let offlineTimer = null;
-  let offlineDelay = 2000;
+  // Paper mode: without the server the kiosk says where to get a paper ticket.
   function unreachable(e) { return e instanceof TypeError || [502, 503, 504].includes(e.status); }
   function offline(on) {
     document.body.dataset.connection = on ? "offline" : "live";
     show("screen-offline", on);
-    clearTimeout(offlineTimer);
-    if (!on) { offlineDelay = 2000; return; }
-    openGroup = null;  // back at the start screen when the server returns
-    offlineTimer = setTimeout(load, offlineDelay);
-    offlineDelay = Math.min(offlineDelay * 2, 10000);
+    if (on) openGroup = null;  // back at the start screen when the server returns
   }
 
   function uuid() {
@@ -248,7 +244,8 @@
       }
       showTicket(ticket);
     } catch (e) {
-      if (unreachable(e)) offline(true);
+      // Unreachable: check again now; the refresher turns paper mode on while it stays so.
+      if (unreachable(e)) { if (refresher) refresher.refresh(); }
       else if (e.th) showMessage(e.th, e.en);
     } finally {
       busy = false;
@@ -361,7 +358,7 @@
     openGroup = null;
     show("screen-ticket", false);
     show("screen-message", false);
-    load();
+    if (refresher) refresher.refresh();
   }
 
   function showMessage(th, en) {
@@ -373,6 +370,7 @@
   }
 
   async function unpaired() {
+    if (refresher) refresher.stop();
     token = null;
     localStorage.removeItem(TOKEN_KEY);
     screens.forEach((s) => show(s, s === "screen-pair"));
@@ -412,8 +410,12 @@
     unpaired();
   } else {
     show("screen-start", true);
-    load();
-    refreshTimer = setInterval(load, 15_000);  // waiting counts move all day
+    // Waiting counts move all day.
+    refresher = window.SaduakLive.poll({
+      load,
+      everyMs: 15_000,
+      onStatus: (status) => offline(status === "offline"),
+    });
   }
-  window.saduakKiosk = { take, backToStart, openGroup: (g) => { openGroup = g; renderGroups(); }, get refreshTimer() { return refreshTimer; } };
+  window.saduakKiosk = { take, backToStart, openGroup: (g) => { openGroup = g; renderGroups(); }, get refresher() { return refresher; } };
 })();

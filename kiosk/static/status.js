@@ -4,7 +4,7 @@
   "use strict";
   const $ = (id) => document.getElementById(id);
   const token = document.querySelector(".s-main").dataset.token;
-  let last = window.SADUAK_STATUS;
+  let last = JSON.parse($("status-data").textContent);
   let audio = null;
 
   function beep() {
@@ -72,14 +72,17 @@
   }
 
   function connect() {
-    const source = new EventSource(`/t/${token}/events`);
-    source.onopen = () => $("s-live").classList.remove("off");
-    source.onmessage = (event) => {
-      const s = JSON.parse(event.data);
-      render(s, last);
-      last = s;
-    };
-    source.onerror = () => $("s-live").classList.add("off");  // EventSource reconnects itself
+    window.SaduakLive.connect({
+      url: `/t/${token}/events`,
+      transport: "sse",
+      heartbeatMs: 15000,
+      onMessage: (s) => {
+        if (s.type === "heartbeat") return;
+        render(s, last);
+        last = s;
+      },
+      onStatus: (status) => $("s-live").classList.toggle("off", status !== "live"),
+    });
   }
 
   $("s-sound").addEventListener("click", () => {

@@ -110,31 +110,30 @@
     history.replaceState(null, "", location.pathname);
   }
   const deviceToken = localStorage.getItem("saduak.survey.token");
-  let delay = 1000;
   function connect() {
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const ws = new WebSocket(`${scheme}://${location.host}/ws/survey/counter/${counter}`);
-    ws.onopen = () => { delay = 1000; if (deviceToken) ws.send(JSON.stringify({ type: "hello", token: deviceToken })); };
-    ws.onmessage = (event) => {
-      const msg = JSON.parse(event.data);
-      if (msg.type === "survey") {
-        if (msg.survey.token !== token || $("form").classList.contains("hidden")) {
-          token = msg.survey.token;
-          render(msg.survey);
-          clearTimeout(idleTimer);
-          // Nobody touched it for three minutes: the citizen has left.
-          idleTimer = setTimeout(() => say(text.waiting), 180000);
+    window.SaduakLive.connect({
+      url: `/ws/survey/counter/${counter}`,
+      heartbeatMs: 15000,
+      hello: () => (deviceToken ? { type: "hello", token: deviceToken } : null),
+      onMessage: (msg) => {
+        if (msg.type === "survey") {
+          if (msg.survey.token !== token || $("form").classList.contains("hidden")) {
+            token = msg.survey.token;
+            render(msg.survey);
+            clearTimeout(idleTimer);
+            // Nobody touched it for three minutes: the citizen has left.
+            idleTimer = setTimeout(() => say(text.waiting), 180000);
+          }
+        } else if (msg.type === "idle" && $("form").classList.contains("hidden")) {
+          say(text.waiting);
         }
-      } else if (msg.type === "idle" && $("form").classList.contains("hidden")) {
-        say(text.waiting);
-      }
-    };
-    ws.onclose = (event) => {
-      if (event.code === 4401) { say(text.pair); return; }
-      say(text.disconnected);
-      setTimeout(connect, delay);
-      delay = Math.min(delay * 2, 30000);
-    };
+      },
+      onStatus: (status) => { if (status === "offline") say(text.disconnected); },
+      onClose: (code) => {
+        if (code === 4401) { say(text.pair); return "stop"; }
+        return undefined;
+      },
+    });
   }
   say(text.waiting);
   connect();

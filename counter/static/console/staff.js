@@ -111,58 +111,25 @@
   }
 
   // handlers: {snapshot(state), event(message)}. Events arrive in seq order; a gap, a missed
-  // heartbeat or a reconnect brings a fresh snapshot instead.
+  // heartbeat or a reconnect brings a fresh snapshot instead (the shared SaduakLive module).
   function connect(view, handlers) {
-    let ws = null;
-    let delay = 500;
-    let lastSeq = -1;
-    let watchdog = null;
-
-    function resync() {
-      if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "resync" }));
-    }
-    function alive() {
-      clearTimeout(watchdog);
-      // Three heartbeats of silence: the connection is dead even if the socket has not noticed.
-      watchdog = setTimeout(() => { if (ws) ws.close(); }, HEARTBEAT_MS * 3);
-    }
-    function open() {
-      const proto = location.protocol === "https:" ? "wss:" : "ws:";
-      ws = new WebSocket(`${proto}//${location.host}${CONFIG.ws_path}?view=${view}`);
-      ws.onopen = () => { delay = 500; alive(); };
-      ws.onmessage = (e) => {
-        alive();
-        let msg;
-        try { msg = JSON.parse(e.data); } catch (err) { return; }
-        if (msg.type === "snapshot") {
-          lastSeq = msg.seq;
-          setConnection(true);
-          handlers.snapshot(msg.state);
-          return;
-        }
-        if (msg.type === "heartbeat") {
-          if (msg.seq > lastSeq) resync();
-          return;
-        }
+    return window.SaduakLive.connect({
+      url: `${CONFIG.ws_path}?view=${view}`,
+      heartbeatMs: HEARTBEAT_MS,
+      ordered: true,
+      onMessage: (msg) => {
+        if (msg.type === "snapshot") { setConnection(true); handlers.snapshot(msg.state); return; }
+        if (msg.type === "heartbeat") return;
         if (msg.type === "session.expired") { goLogin(); return; }
-        if (typeof msg.seq === "number") {
-          if (msg.seq <= lastSeq) return;
-          if (msg.seq !== lastSeq + 1) { resync(); return; }
-          lastSeq = msg.seq;
-        }
         handlers.event(msg);
-      };
-      ws.onclose = (e) => {
-        clearTimeout(watchdog);
-        setConnection(false);
-        if (e.code === 4401) { goLogin(); return; }
-        if (e.code === 4403) return;
-        setTimeout(open, delay + Math.random() * 300);
-        delay = Math.min(delay * 2, 10000);
-      };
-    }
-    open();
-    return { resync };
+      },
+      onStatus: (status) => { if (status !== "live") setConnection(false); },
+      onClose: (code) => {
+        if (code === 4401) { goLogin(); return "stop"; }
+        if (code === 4403) return "stop";
+        return undefined;
+      },
+    });
   }
 
   // ------------------------------------------------------------------ sign-out

@@ -1,0 +1,442 @@
+"""Status-page fan-out benchmark: a call made over HTTP, until every citizen's status page has it.
+
+What it measures, with 1,000 status pages (server-sent events, /t/{token}/events) following one
+office, each page following its own waiting ticket of the line being called:
+
+(a) app: POST /api/v1/counters/1/call-next on a real server process (one uvicorn process,
+    SQLite, in-memory bus). Every call moves each page's ticket one place up, so every page gets
+    a new status. Latency = from just before the POST is sent until the last page has received
+    its new status. The server counts the SQL statements its read engine runs (a SQLAlchemy
+    event hook in this benchmark's wrapper of the app, `counting_app`), so the report says how
+    many database reads each office event cost: the target is one batched read of every
+    followed ticket per event, however many phones.
+(b) floor: a bare Starlette app under the same uvicorn, holding the same number of
+    server-sent-events streams, that pushes a message of the same size to every stream when a
+    control request asks. No database, no bus, no feed: what HTTP streaming alone costs.
+
+Both are driven from this one process with the same minimal SSE client (raw asyncio streams),
+and app calls and floor pushes alternate one by one, so both meet the same background load.
+
+Reproduce:
+
+    .venv/bin/python -m bench.status_fanout                      # about 2 minutes
+    .venv/bin/python -m bench.status_fanout --pages 300 --calls 20
+
+Targets (issue 11): p99 within 3x the floor, at most one database read per event. Reported,
+not enforced: this is a measurement, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from bench.display_fanout import git_commit, machine_busy_cpu_seconds, summary
+from counter.db import Database
+from counter.seed import seed_demo
+from saduak import migrations
+from tests.live import LiveServer, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = ROOT / "bench" / "results" / "status_fanout.json"
+TARGET_RATIO = 3.0
+TARGET_READS = 1.0
+SERVICE = "birth"
+WAIT_ALL_S = 30.0
+# The batched read of every followed ticket (counter.repository.tickets_by_token).
+BATCH_MARK = "ticket.token IN"
+
+
+# ------------------------------------------------------------------ the app, counting its reads
+
+
+@dataclass
+class ReadCount:
+    statements: int = 0
+    batches: int = 0
+
+
+def counting_app() -> FastAPI:
+    """The app as `saduak serve` builds it, plus a count of its read engine's SQL statements
+    (GET /_bench/reads). Only this benchmark serves it."""
+    from saduak.app import create_app
+
+    app = create_app()
+    count = ReadCount()
+    original = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app_: FastAPI) -> AsyncIterator[Any]:
+        async with original(app_) as state:
+
+            def counted(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+                count.statements += 1
+                if BATCH_MARK in statement:
+                    count.batches += 1
+
+            sa.event.listen(app_.state.db.read_engine, "before_cursor_execute", counted)
+            yield state
+
+    app.router.lifespan_context = lifespan
+
+    async def reads(_: Request) -> JSONResponse:
+        return JSONResponse({"statements": count.statements, "batches": count.batches})
+
+    app.add_route("/_bench/reads", reads)
+    return app
+
+
+def seed(url: str) -> dict[str, str]:
+    db = Database(url)
+    try:
+        with db.write() as session:
+            passwords = seed_demo(session, datetime.now(UTC))
+            assert passwords is not None
+    finally:
+        db.dispose()
+    return passwords
+
+
+# ------------------------------------------------------------------ the floor
+
+
+FLOOR_SERVER = """
+import asyncio, sys
+import uvicorn
+from starlette.applications import Starlette
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+streams = set()
+
+async def events(request):
+    queue = asyncio.Queue()
+    streams.add(queue)
+    async def body():
+        try:
+            yield "data: {}\\n\\n"
+            while True:
+                yield await queue.get()
+        finally:
+            streams.discard(queue)
+    return StreamingResponse(body(), media_type="text/event-stream")
+
+async def push(request):
+    text = (await request.body()).decode()
+    for queue in list(streams):
+        queue.put_nowait(text)
+    return Response(status_code=204)
+
+app = Starlette(routes=[Route("/events", events), Route("/push", push, methods=["POST"])])
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", access_log=False)
+"""
+
+
+@contextmanager
+def floor_server() -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-c", FLOOR_SERVER, str(port)])
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.post(f"{url}/push", content=b": warm\n\n", timeout=1)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("the bare streaming server did not start") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+# ------------------------------------------------------------------ the pages
+
+
+@dataclass
+class Pages:
+    """N server-sent-events streams, each counting the messages (not heartbeats) it received."""
+
+    received: list[int] = field(default_factory=list)
+    last_at: list[float] = field(default_factory=list)
+    writers: list[asyncio.StreamWriter] = field(default_factory=list)
+    readers: list[asyncio.Task[None]] = field(default_factory=list)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def open(self, host: str, port: int, paths: list[str]) -> None:
+        for path in paths:
+            index = len(self.received)
+            self.received.append(0)
+            self.last_at.append(0.0)
+            reader, writer = await asyncio.open_connection(host, port)
+            writer.write(
+                f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+                "Accept: text/event-stream\r\n\r\n".encode()
+            )
+            self.writers.append(writer)
+            self.readers.append(asyncio.create_task(self._read(index, reader)))
+        # Every page has its first status before anything is timed.
+        await self.until(1)
+
+    async def _read(self, index: int, reader: asyncio.StreamReader) -> None:
+        heartbeat = False
+        try:
+            while line := await reader.readline():
+                if line.startswith(b"event: heartbeat"):
+                    heartbeat = True
+                elif line.startswith(b"data: "):
+                    if not heartbeat:
+                        self.last_at[index] = time.perf_counter()
+                        self.received[index] += 1
+                        self.changed.set()
+                    heartbeat = False
+        except (ConnectionError, asyncio.CancelledError):
+            return
+
+    async def until(self, count: int) -> float:
+        """Wait until every page has `count` messages; the time the last one arrived."""
+        async with asyncio.timeout(WAIT_ALL_S):
+            while min(self.received) < count:
+                self.changed.clear()
+                await self.changed.wait()
+        return max(self.last_at)
+
+    async def close(self) -> None:
+        for writer in self.writers:
+            writer.close()
+        for task in self.readers:
+            task.cancel()
+        await asyncio.gather(*self.readers, return_exceptions=True)
+
+
+# ------------------------------------------------------------------ the run
+
+
+@dataclass
+class AppRun:
+    server: LiveServer
+    passwords: dict[str, str]
+    client: httpx.AsyncClient = field(init=False)
+    headers: dict[str, str] = field(default_factory=dict)
+    previous: int | None = None
+
+    async def __aenter__(self) -> AppRun:
+        self.client = httpx.AsyncClient(base_url=self.server.url, timeout=60.0)
+        r = await self.client.post(
+            "/api/v1/auth/login",
+            json={"username": "staff1", "password": self.passwords["staff1"]},
+        )
+        r.raise_for_status()
+        self.headers = {"Authorization": f"Bearer {r.json()['token']}"}
+        (await self.client.post("/api/v1/counters/1/open", headers=self.headers)).raise_for_status()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.client.aclose()
+
+    async def issue(self, count: int) -> list[str]:
+        tokens = []
+        for _ in range(count):
+            r = await self.client.post(
+                "/api/v1/tickets", json={"service": SERVICE}, headers=self.headers
+            )
+            r.raise_for_status()
+            tokens.append(r.json()["status_url"].rsplit("/", 1)[1])
+        return tokens
+
+    async def reads(self) -> tuple[int, int]:
+        body = (await self.client.get("/_bench/reads")).json()
+        return int(body["statements"]), int(body["batches"])
+
+    async def call(self, pages: Pages, expect: int, settle: float) -> tuple[float, int, int]:
+        """One timed call: (until every page has it, read statements, batched reads)."""
+        if self.previous is not None:
+            r = await self.client.post(
+                f"/api/v1/tickets/{self.previous}/start", headers=self.headers
+            )
+            r.raise_for_status()
+        await asyncio.sleep(settle)
+        before = await self.reads()
+        sent = time.perf_counter()
+        r = await self.client.post("/api/v1/counters/1/call-next", headers=self.headers)
+        r.raise_for_status()
+        self.previous = r.json()["id"]
+        last = await pages.until(expect)
+        after = await self.reads()
+        return last - sent, after[0] - before[0], after[1] - before[1]
+
+
+async def floor_push(client: httpx.AsyncClient, pages: Pages, text: str, expect: int) -> float:
+    sent = time.perf_counter()
+    r = await client.post("/push", content=text.encode())
+    r.raise_for_status()
+    return await pages.until(expect) - sent
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="saduak-status-fanout-") as tmp:
+        url = f"sqlite:///{Path(tmp) / 'saduak.db'}"
+        migrations.upgrade(url)
+        passwords = seed(url)
+        server = LiveServer(url, app="bench.status_fanout:counting_app", log_dir=Path(tmp))
+        server.start()
+        try:
+            with floor_server() as floor_url:
+                return await measure(server, passwords, floor_url, args)
+        finally:
+            server.stop()
+
+
+async def measure(
+    server: LiveServer, passwords: dict[str, str], floor_url: str, args: argparse.Namespace
+) -> dict[str, Any]:
+    async with AppRun(server, passwords) as app:
+        # The first tickets are the ones called; the pages follow those behind them, so every
+        # call moves every page one place up.
+        await app.issue(args.calls + 1)
+        tokens = await app.issue(args.pages)
+        app_pages, floor_pages = Pages(), Pages()
+        await app_pages.open(server.host, server.port, [f"/t/{t}/events" for t in tokens])
+        sample = await app.client.get(f"/api/v1/status/{tokens[-1]}")
+        text = f"data: {json.dumps(sample.json(), ensure_ascii=False)}\n\n"
+        floor_host, floor_port = floor_url.removeprefix("http://").split(":")
+        await floor_pages.open(floor_host, int(floor_port), ["/events"] * args.pages)
+        latency: list[float] = []
+        statements: list[int] = []
+        batches: list[int] = []
+        floor: list[float] = []
+        busy0, wall0 = machine_busy_cpu_seconds(), time.perf_counter()
+        async with httpx.AsyncClient(base_url=floor_url, timeout=60.0) as floor_client:
+            # Warm-up, untimed.
+            await app.call(app_pages, 2, args.settle)
+            await floor_push(floor_client, floor_pages, text, 2)
+            for i in range(args.calls):
+                total, n_statements, n_batches = await app.call(app_pages, 3 + i, args.settle)
+                latency.append(total)
+                statements.append(n_statements)
+                batches.append(n_batches)
+                await asyncio.sleep(args.settle)
+                floor.append(await floor_push(floor_client, floor_pages, text, 3 + i))
+        busy1, wall1 = machine_busy_cpu_seconds(), time.perf_counter()
+        await app_pages.close()
+        await floor_pages.close()
+    result: dict[str, Any] = {
+        "pages": args.pages,
+        "message_bytes": len(text.encode()),
+        "app": {"fanout": summary(latency)},
+        "floor": {"fanout": summary(floor)},
+        # One office event per call (ticket.called): what the server read for it.
+        "reads_per_event": {
+            "batched_reads_max": max(batches),
+            "batched_reads_mean": round(sum(batches) / len(batches), 2),
+            "read_statements_max": max(statements),
+            "read_statements_mean": round(sum(statements) / len(statements), 2),
+        },
+    }
+    app_p99, floor_p99 = result["app"]["fanout"]["p99_ms"], result["floor"]["fanout"]["p99_ms"]
+    result["p99_ratio"] = round(app_p99 / floor_p99, 2) if app_p99 and floor_p99 else None
+    if busy0 is not None and busy1 is not None:
+        result["machine_cpu_pct"] = round(100 * (busy1 - busy0) / (wall1 - wall0), 1)
+    return result
+
+
+def verdict(result: dict[str, Any]) -> dict[str, Any]:
+    reads = result["reads_per_event"]["batched_reads_max"]
+    ratio = result["p99_ratio"]
+    return {
+        "target": f"p99 within {TARGET_RATIO}x the floor; at most {TARGET_READS:g} read per event",
+        "ratio": ratio,
+        "reads_per_event_max": reads,
+        "met": ratio is not None and ratio <= TARGET_RATIO and reads <= TARGET_READS,
+    }
+
+
+def table(result: dict[str, Any]) -> str:
+    app, floor, reads = (
+        result["app"]["fanout"],
+        result["floor"]["fanout"],
+        result["reads_per_event"],
+    )
+    return (
+        "pages | app p50 | app p99 | floor p50 | floor p99 | p99/floor | reads/event"
+        " | read statements/event | machine CPU\n"
+        "----: | ------: | ------: | --------: | --------: | --------: | ----------:"
+        " | --------------------: | ----------:\n"
+        f"{result['pages']:>5} | {app['p50_ms']:>7} | {app['p99_ms']:>7} | {floor['p50_ms']:>9} | "
+        f"{floor['p99_ms']:>9} | {result['p99_ratio']:>9} | {reads['batched_reads_max']:>11} | "
+        f"{reads['read_statements_max']:>21} | {result.get('machine_cpu_pct', '?'):>10}%\n"
+        "(ms; p = nearest-rank percentile; reads and statements: the most in any one call)"
+    )
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.status_fanout",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--pages", type=int, default=1000, help="status pages (default 1000)")
+    parser.add_argument("--calls", type=int, default=50, help="timed calls (default 50)")
+    parser.add_argument(
+        "--settle", type=float, default=0.3, help="quiet seconds before each call (default 0.3)"
+    )
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results file")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.monotonic()
+    result = asyncio.run(run(args))
+    check = verdict(result)
+    print()
+    print(table(result))
+    print(
+        f"\n{check['target']}: {check['ratio']}x, {check['reads_per_event_max']} read(s) — "
+        f"{'met' if check['met'] else 'MISSED'}"
+    )
+    payload = {
+        "benchmark": "status_fanout",
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seconds": round(time.monotonic() - started, 1),
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "loadavg_after": [round(v, 2) for v in os.getloadavg()],
+        },
+        "git": git_commit(),
+        "settings": {"pages": args.pages, "calls": args.calls, "settle_s": args.settle},
+        "check": check,
+        **result,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+    print(f"\nresults: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
