@@ -11,27 +11,23 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
 
 from admin import config_io
 from admin.api import get_admin_service
 from admin.text import LABELS, ROLE_LABELS
 from counter.auth import DeviceKind, Role, StaffPrincipal
+from counter.pages import PageAdmin, render_page
 from counter.queue.thai import BE_OFFSET, business_day, format_thai_date
 from counter.seed import catalogue
-from counter.ui import csrf_token_for, templates_for
-from counter.web import SESSION_COOKIE, token_from_request
+from counter.ui import csrf_token_for, mount_static, templates_for
+from counter.web import SESSION_COOKIE
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
-STATIC_FILES = {
-    "admin.css": "text/css; charset=utf-8",
-    "admin.js": "text/javascript; charset=utf-8",
-}
 
 router = APIRouter(include_in_schema=False)
 templates = templates_for(HERE)
@@ -49,13 +45,6 @@ NAV: list[tuple[str, str]] = [
     ("province_sharing", "/admin/province"),
     ("audit", "/admin/audit"),
 ]
-
-# Everything the pages load comes from this server (office networks are often closed).
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; font-src 'self'; "
-    "img-src 'self' data:; media-src 'self'; connect-src 'self'; object-src 'none'; "
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
 
 
 def _as_datetime(value: str | datetime | None) -> datetime | None:
@@ -104,19 +93,6 @@ templates.env.filters["audit_value"] = audit_value
 # ------------------------------------------------------------------ who is looking
 
 
-async def _viewer(request: Request) -> StaffPrincipal | None:
-    token = token_from_request(request)
-    if not token:
-        return None
-    principal = await request.app.state.auth.resolve(token)
-    return principal if isinstance(principal, StaffPrincipal) else None
-
-
-def _to_login(request: Request) -> RedirectResponse:
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
-
-
 def _render(
     request: Request,
     name: str,
@@ -137,35 +113,15 @@ def _render(
         "active": active,
         **data,
     }
-    return templates.TemplateResponse(
-        request,
-        name,
-        context,
-        status_code=status_code,
-        headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store"},
-    )
-
-
-async def _admin_page(request: Request) -> StaffPrincipal | Response:
-    who = await _viewer(request)
-    if who is None:
-        return _to_login(request)
-    if who.role != Role.ADMIN:
-        office = await get_admin_service(request).office(who.office_id)
-        return _render(
-            request, "admin/forbidden.html", who, active="", status_code=403, office=office
-        )
-    return who
+    return render_page(templates, request, name, context, status_code=status_code)
 
 
 # ------------------------------------------------------------------ pages
 
 
 @router.get("/admin", response_class=HTMLResponse)
-async def overview(request: Request) -> Response:
-    who = await _admin_page(request)
-    if isinstance(who, Response):
-        return who
+async def overview(request: Request, viewer: PageAdmin) -> Response:
+    who = viewer.staff
     service = get_admin_service(request)
     services = await service.services(who.office_id)
     devices = [d for d in await service.devices(who.office_id) if not d["revoked_at"]]
@@ -185,10 +141,8 @@ async def overview(request: Request) -> Response:
 
 
 @router.get("/admin/office", response_class=HTMLResponse)
-async def office_page(request: Request, year: int | None = None) -> Response:
-    who = await _admin_page(request)
-    if isinstance(who, Response):
-        return who
+async def office_page(request: Request, viewer: PageAdmin, year: int | None = None) -> Response:
+    who = viewer.staff
     office = await get_admin_service(request).office(who.office_id)
     now = get_admin_service(request).clock()
     this_year = business_day(now, ZoneInfo(office["timezone"])).year
@@ -213,10 +167,8 @@ async def office_page(request: Request, year: int | None = None) -> Response:
 
 
 @router.get("/admin/services", response_class=HTMLResponse)
-async def services_page(request: Request) -> Response:
-    who = await _admin_page(request)
-    if isinstance(who, Response):
-        return who
+async def services_page(request: Request, viewer: PageAdmin) -> Response:
+    who = viewer.staff
     service = get_admin_service(request)
     return _render(
         request,
@@ -230,10 +182,8 @@ async def services_page(request: Request) -> Response:
 
 
 @router.get("/admin/counters", response_class=HTMLResponse)
-async def counters_page(request: Request) -> Response:
-    who = await _admin_page(request)
-    if isinstance(who, Response):
-        return who
+async def counters_page(request: Request, viewer: PageAdmin) -> Response:
+    who = viewer.staff
     service = get_admin_service(request)
     services = await service.services(who.office_id)
     return _render(
@@ -249,10 +199,8 @@ async def counters_page(request: Request) -> Response:
 
 
 @router.get("/admin/staff", response_class=HTMLResponse)
-async def staff_page(request: Request) -> Response:
-    who = await _admin_page(request)
-    if isinstance(who, Response):
-        return who
+async def staff_page(request: Request, viewer: PageAdmin) -> Response:
+    who = viewer.staff
     service = get_admin_service(request)
     return _render(
         request,
@@ -266,10 +214,8 @@ async def staff_page(request: Request) -> Response:
 
 
 @router.get("/admin/devices", response_class=HTMLResponse)
-async def devices_page(request: Request) -> Response:
-    who = await _admin_page(request)
-    if isinstance(who, Response):
-        return who
+async def devices_page(request: Request, viewer: PageAdmin) -> Response:
+    who = viewer.staff
     service = get_admin_service(request)
     return _render(
         request,
@@ -282,11 +228,9 @@ async def devices_page(request: Request) -> Response:
 
 
 @router.get("/admin/voice", response_class=HTMLResponse)
-async def voice_page(request: Request) -> Response:
+async def voice_page(request: Request, viewer: PageAdmin) -> Response:
     """The clip table is loaded by the page from the voice API (displays.voice_admin)."""
-    who = await _admin_page(request)
-    if isinstance(who, Response):
-        return who
+    who = viewer.staff
     service = get_admin_service(request)
     return _render(
         request,
@@ -298,10 +242,8 @@ async def voice_page(request: Request) -> Response:
 
 
 @router.get("/admin/config", response_class=HTMLResponse)
-async def config_page(request: Request) -> Response:
-    who = await _admin_page(request)
-    if isinstance(who, Response):
-        return who
+async def config_page(request: Request, viewer: PageAdmin) -> Response:
+    who = viewer.staff
     service = get_admin_service(request)
     return _render(
         request,
@@ -314,10 +256,8 @@ async def config_page(request: Request) -> Response:
 
 
 @router.get("/admin/province", response_class=HTMLResponse)
-async def province_page(request: Request) -> Response:
-    who = await _admin_page(request)
-    if isinstance(who, Response):
-        return who
+async def province_page(request: Request, viewer: PageAdmin) -> Response:
+    who = viewer.staff
     service = get_admin_service(request)
     return _render(
         request,
@@ -331,11 +271,9 @@ async def province_page(request: Request) -> Response:
 
 @router.get("/admin/audit", response_class=HTMLResponse)
 async def audit_page(
-    request: Request, before: int | None = None, action: str | None = None
+    request: Request, viewer: PageAdmin, before: int | None = None, action: str | None = None
 ) -> Response:
-    who = await _admin_page(request)
-    if isinstance(who, Response):
-        return who
+    who = viewer.staff
     service = get_admin_service(request)
     action = (action or "")[:48] or None
     entries = await service.audit_log(
@@ -353,9 +291,5 @@ async def audit_page(
     )
 
 
-@router.get("/static/admin/{name}")
-async def static_file(name: str) -> FileResponse:
-    media = STATIC_FILES.get(name)
-    if media is None:
-        raise HTTPException(404, detail="not found")
-    return FileResponse(STATIC_DIR / name, media_type=media, headers={"Cache-Control": "no-cache"})
+def mount_admin_static(app: Any) -> None:
+    mount_static(app, "/static/admin", STATIC_DIR, "admin-static")

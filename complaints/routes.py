@@ -10,7 +10,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 
 from complaints import metrics
 from complaints.models import Complaint
@@ -34,12 +33,14 @@ from complaints.workflow import (
     allowed_steps,
 )
 from counter.auth import DevicePrincipal, Role, StaffPrincipal
+from counter.pages import PageViewer, render_page
 from counter.queue.errors import DomainError, Forbidden, InvalidInput, TooManyRequests
 from counter.queue.thai import format_thai_date
 from counter.ratelimit import RateLimiter
 from counter.service import day_start
-from counter.ui import csrf_token_for, templates_for
-from counter.web import CurrentManager, CurrentStaff, MaybePrincipal, page_staff
+from counter.ui import mount_static as mount_static_folder
+from counter.ui import templates_for
+from counter.web import CurrentManager, CurrentStaff, MaybePrincipal
 
 HERE = Path(__file__).resolve().parent
 STATIC_URL = "/static/complaints"
@@ -54,7 +55,7 @@ HOUR = 3600.0
 
 
 def mount_static(app: Any) -> None:
-    app.mount(STATIC_URL, StaticFiles(directory=HERE / "static"), name="complaints-static")
+    mount_static_folder(app, STATIC_URL, HERE / "static", "complaints-static")
 
 
 def get_complaints(request: Request) -> ComplaintService:
@@ -294,21 +295,12 @@ async def move(
 
 # ------------------------------------------------------------------ pages
 
-_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; font-src 'self'; "
-        "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-        "form-action 'self'; frame-ancestors 'none'"
-    ),
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-}
-
 
 def _render(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
-    return templates.TemplateResponse(
+    return render_page(
+        templates,
         request,
         name,
         {
@@ -321,7 +313,6 @@ def _render(
             **context,
         },
         status_code=status_code,
-        headers=_HEADERS,
     )
 
 
@@ -451,6 +442,7 @@ async def status_page(
 @router.get("/complaints", response_class=HTMLResponse, include_in_schema=False)
 async def register_page(
     request: Request,
+    viewer: PageViewer,
     complaints: ComplaintsDep,
     status: Filter = None,
     channel: Filter = None,
@@ -460,10 +452,7 @@ async def register_page(
 ) -> Response:
     """The register for the office's staff: record, acknowledge, resolve, close; the office
     head also sees contacts and sets the deadlines."""
-    who = await page_staff(request)
-    if isinstance(who, Response):
-        return who
-    staff, token = who
+    staff = viewer.staff
     error: DomainError | None = None
     try:
         rows = await _list(
@@ -489,7 +478,7 @@ async def register_page(
         request,
         "complaints/register.html",
         {
-            "csrf_token": csrf_token_for(token),
+            "csrf_token": viewer.csrf_token,
             "me": staff,
             "office_head": is_office_head(staff),
             "items": items,

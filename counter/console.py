@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, WebSocket
+from fastapi import APIRouter, Depends, Query, Request, WebSocket
 from fastapi import Path as PathParam
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from counter.auth import Role, StaffPrincipal
@@ -33,16 +33,10 @@ from counter.feed import (
     receive_json,
     same_origin,
 )
+from counter.pages import PageManager, PageViewer, render_page
 from counter.service import PAUSE_REASONS, QueueService
-from counter.ui import csrf_token_for, templates_for
-from counter.web import (
-    SESSION_COOKIE,
-    Authenticator,
-    CurrentManager,
-    CurrentStaff,
-    QueueDep,
-    page_staff,
-)
+from counter.ui import mount_static, templates_for
+from counter.web import SESSION_COOKIE, Authenticator, CurrentManager, CurrentStaff, QueueDep
 
 log = logging.getLogger(__name__)
 
@@ -279,11 +273,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "save": ("บันทึก", "Save"),
     "saved": ("บันทึกงานของช่อง {n} แล้ว", "Counter {n} services saved"),
     "changed_by": ("เปลี่ยนงานวันนี้ {time} โดย {name}", "changed today {time} by {name}"),
-    "forbidden_title": ("ไม่มีสิทธิ์เข้าหน้านี้", "Not allowed"),
-    "forbidden_body": (
-        "หน้านี้สำหรับหัวหน้าสำนักงานและผู้ดูแลระบบเท่านั้น",
-        "This page is for office managers and administrators only.",
-    ),
 }
 
 
@@ -315,33 +304,17 @@ ConsoleDep = Annotated[ConsoleService, Depends(get_console)]
 # ------------------------------------------------------------------ pages
 
 
-def _csp(request: Request) -> str:
-    host = request.headers.get("host", "")
-    # No inline script or style: a page that holds a CSRF token must not run injected code.
-    return (
-        "default-src 'self'; script-src 'self'; style-src 'self'; font-src 'self'; "
-        f"img-src 'self' data:; connect-src 'self' ws://{host} wss://{host}; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    )
-
-
 def _page(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
-    response = templates.TemplateResponse(
+    # Pages carry a CSRF token: never cached (render_page), never framed (SecurityHeaders).
+    return render_page(
+        templates,
         request,
         name,
         {"t": TEXT, "text_json": text_catalogue(), "static": STATIC_URL, **context},
         status_code=status_code,
-        headers={
-            "Content-Security-Policy": _csp(request),
-            # Pages carry a CSRF token: never cached, never framed.
-            "Cache-Control": "no-store",
-            "X-Frame-Options": "DENY",
-            "Referrer-Policy": "same-origin",
-        },
     )
-    return response
 
 
 def safe_next(value: str | None, default: str = "/counter") -> str:
@@ -352,14 +325,6 @@ def safe_next(value: str | None, default: str = "/counter") -> str:
     if parts.scheme or parts.netloc:
         return default
     return value
-
-
-# Pages sign in the same way everywhere (counter.web.page_staff).
-_page_staff = page_staff
-
-
-# Other packages' pages sign in the same way.
-page_staff = _page_staff
 
 
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
@@ -381,17 +346,14 @@ async def login_page(
 
 
 @router.get("/counter", response_class=HTMLResponse, include_in_schema=False)
-async def console_page(request: Request) -> Response:
+async def console_page(request: Request, viewer: PageViewer) -> Response:
     """The counter console: one key per action (see the legend on screen)."""
-    who = await _page_staff(request)
-    if isinstance(who, RedirectResponse):
-        return who
-    staff, token = who
+    staff = viewer.staff
     return _page(
         request,
         "console/console.html",
         {
-            "csrf_token": csrf_token_for(token),
+            "csrf_token": viewer.csrf_token,
             "me": staff,
             "page": "console",
             "is_manager": staff.role in MANAGER_ROLES,
@@ -404,25 +366,14 @@ async def console_page(request: Request) -> Response:
 
 
 @router.get("/supervisor", response_class=HTMLResponse, include_in_schema=False)
-async def supervisor_page(request: Request) -> Response:
+async def supervisor_page(request: Request, viewer: PageManager) -> Response:
     """Every counter and every service line at a glance, for the office head."""
-    who = await _page_staff(request)
-    if isinstance(who, RedirectResponse):
-        return who
-    staff, token = who
-    if staff.role not in MANAGER_ROLES:
-        return _page(
-            request,
-            "console/forbidden.html",
-            {"csrf_token": csrf_token_for(token), "me": staff},
-            status_code=403,
-        )
     return _page(
         request,
         "console/supervisor.html",
         {
-            "csrf_token": csrf_token_for(token),
-            "me": staff,
+            "csrf_token": viewer.csrf_token,
+            "me": viewer.staff,
             "page": "supervisor",
             "is_manager": True,
             "config": {"view": "supervisor", "ws_path": WS_PATH},
@@ -432,17 +383,8 @@ async def supervisor_page(request: Request) -> Response:
     )
 
 
-_MEDIA_TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
-
-
-@router.get(STATIC_URL + "/{path:path}", include_in_schema=False)
-async def console_static(path: str) -> FileResponse:
-    file = (STATIC_DIR / path).resolve()
-    if not file.is_relative_to(STATIC_DIR.resolve()) or not file.is_file():
-        raise HTTPException(404, "not found")
-    return FileResponse(
-        file, media_type=_MEDIA_TYPES.get(file.suffix), headers={"Cache-Control": "no-cache"}
-    )
+def mount_console_static(app: Any) -> None:
+    mount_static(app, STATIC_URL, STATIC_DIR, "console-static")
 
 
 # ------------------------------------------------------------------ JSON API of the pages

@@ -7,6 +7,8 @@ CDN: office networks are often closed, and a screen must never fall back to boxe
 from __future__ import annotations
 
 import hashlib
+import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,8 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
+from starlette.responses import Response
+from starlette.types import Scope
 
 COUNTER_DIR = Path(__file__).resolve().parent
 COMMON_TEMPLATES = COUNTER_DIR / "templates"
@@ -48,8 +52,35 @@ async def favicon() -> FileResponse:
     return FileResponse(COMMON_STATIC / "favicon.svg", media_type="image/svg+xml")
 
 
+class StaticFolder(StaticFiles):
+    """A package's static folder. Files are revalidated on every load (a page picks up an
+    upgrade when it reloads) unless `cache` gives their suffix a longer life (fonts, which never
+    change under one name)."""
+
+    def __init__(self, directory: Path, cache: Mapping[str, str] | None = None) -> None:
+        super().__init__(directory=directory)
+        self.cache = dict(cache or {})
+
+    def file_response(
+        self,
+        full_path: str | os.PathLike[str],
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        response.headers["Cache-Control"] = self.cache.get(Path(full_path).suffix, "no-cache")
+        return response
+
+
+def mount_static(
+    app: Any, url: str, directory: Path, name: str, cache: Mapping[str, str] | None = None
+) -> None:
+    app.mount(url, StaticFolder(directory, cache), name=name)
+
+
 def mount_common_static(app: Any) -> None:
-    app.mount("/static/common", StaticFiles(directory=COMMON_STATIC), name="common-static")
+    mount_static(app, "/static/common", COMMON_STATIC, "common-static")
 
 
 def templates_for(package_dir: Path) -> Jinja2Templates:

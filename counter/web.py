@@ -6,12 +6,11 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import quote
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from counter.auth import (
@@ -287,21 +286,6 @@ async def get_db(request: Request) -> Database:
 async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
-
-
-async def page_staff(request: Request) -> tuple[StaffPrincipal, str] | RedirectResponse:
-    """The signed-in staff member of a page request and their session token, or the redirect to
-    the login page (which comes back here after signing in)."""
-    token = request.cookies.get(SESSION_COOKIE)
-    principal = None
-    if token:
-        auth: Authenticator = request.app.state.auth
-        principal = await auth.resolve(token)
-    if token and isinstance(principal, StaffPrincipal):
-        return principal, token
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    login = "/login?" + ("expired=1&" if token else "") + "next=" + quote(target, safe="")
-    return RedirectResponse(login, status_code=303)
 
 
 async def get_principal(request: Request) -> Principal:

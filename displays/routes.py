@@ -11,12 +11,13 @@ from typing import Annotated, Any
 import anyio.to_thread
 from fastapi import APIRouter, FastAPI, HTTPException, Path, Query, Request, WebSocket
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
-from fastapi.templating import Jinja2Templates
 
 from counter import repository as repo
 from counter.auth import DeviceKind, DevicePrincipal
 from counter.db import Database
 from counter.feed import receive_json
+from counter.pages import render_page
+from counter.ui import mount_static, templates_for
 from counter.web import CurrentManager, DatabaseDep, token_from_request
 from displays.feed import DisplayConnection, DisplayHub
 from displays.messages import CLOSE_BAD_TOKEN, CLOSE_NOT_DISPLAY, CLOSE_SILENT
@@ -32,7 +33,7 @@ STATIC_DIR = HERE / "static"
 STATIC_URL = "/display/static"
 CLIPS_URL = "/display/clips"
 WS_PATH = "/ws/display"
-templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates = templates_for(HERE)
 
 # A page that reloads without its token in the address keeps working: the token is in the
 # browser's storage. A page that connects without ?token sends it in a first "hello" message,
@@ -40,16 +41,11 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 HELLO_TIMEOUT_S = 10.0
 MAX_CLIENT_MESSAGE = 4096
 
-_MEDIA_TYPES = {
-    ".js": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".ttf": "font/ttf",
-    ".txt": "text/plain; charset=utf-8",
-    ".svg": "image/svg+xml",
-}
-# Fonts never change under one name; scripts and styles are revalidated on every load so a
-# screen picks up an upgrade when it reloads.
 _CACHE = {".ttf": "public, max-age=604800", ".wav": "public, max-age=3600"}
+
+
+def mount_displays_static(app: Any) -> None:
+    mount_static(app, STATIC_URL, STATIC_DIR, "displays-static", cache=_CACHE)
 
 
 @asynccontextmanager
@@ -72,17 +68,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 # ------------------------------------------------------------------ pages
 
 
-def _csp(request: Request) -> str:
-    host = request.headers.get("host", "")
-    # Everything comes from this server: office networks are often closed, and a screen must
-    # look the same whether or not the internet is reachable.
-    return (
-        "default-src 'self'; script-src 'self'; style-src 'self'; font-src 'self'; "
-        f"img-src 'self' data:; media-src 'self'; connect-src 'self' ws://{host} wss://{host}; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
-    )
-
-
 def _page(request: Request, template: str, config: dict[str, Any]) -> HTMLResponse:
     settings: DisplaySettings = request.app.state.display_settings
     config = {
@@ -93,18 +78,14 @@ def _page(request: Request, template: str, config: dict[str, Any]) -> HTMLRespon
         "voice_mode": settings.voice_mode,
         **page_catalogue(),
     }
-    response = templates.TemplateResponse(
+    # The first visit carries ?token=: SecurityHeaders keeps it out of any Referer.
+    return render_page(
+        templates,
         request,
         template,
         {"t": TEXT, "config": config, "static": STATIC_URL},
-        headers={
-            "Content-Security-Policy": _csp(request),
-            # The first visit carries ?token=; never hand it to anyone in a Referer.
-            "Referrer-Policy": "no-referrer",
-            "Cache-Control": "no-cache",
-        },
+        cache="no-cache",
     )
-    return response
 
 
 @router.get("/display", response_class=HTMLResponse, include_in_schema=False)
@@ -121,18 +102,6 @@ async def counter_page(
     (the hall speaks); `?sound=on` makes it announce its own counter's calls."""
     return _page(
         request, "display/counter.html", {"page": "counter", "counter": number, "sound": False}
-    )
-
-
-@router.get(STATIC_URL + "/{path:path}", include_in_schema=False)
-async def static_file(path: str) -> FileResponse:
-    file = (STATIC_DIR / path).resolve()
-    if not file.is_relative_to(STATIC_DIR.resolve()) or not file.is_file():
-        raise HTTPException(404, "not found")
-    return FileResponse(
-        file,
-        media_type=_MEDIA_TYPES.get(file.suffix),
-        headers={"Cache-Control": _CACHE.get(file.suffix, "no-cache")},
     )
 
 

@@ -14,7 +14,6 @@ import qrcode.image.svg
 from fastapi import APIRouter, Header, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
-from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
 from counter import repository as counter_repo
@@ -31,11 +30,12 @@ from counter.feed import (
 )
 from counter.manual import read_manuals
 from counter.models import Office
+from counter.pages import render_page
 from counter.queue.errors import Conflict, Forbidden, NotFound
 from counter.ratelimit import RateLimiter
 from counter.schemas import IssueIn, Strict, TicketOut
 from counter.service import QueueService, TicketView, local_day
-from counter.ui import templates_for
+from counter.ui import mount_static, templates_for
 from counter.web import CurrentIssuer, QueueDep
 from kiosk import texts
 from kiosk.printing import (
@@ -60,8 +60,8 @@ RETURN_SECONDS = 12
 STATUS_HEARTBEAT_SECONDS = 15.0
 
 
-def mount_static(app: Any) -> None:
-    app.mount("/static/kiosk", StaticFiles(directory=HERE / "static"), name="kiosk-static")
+def mount_kiosk_static(app: Any) -> None:
+    mount_static(app, "/static/kiosk", HERE / "static", "kiosk-static")
 
 
 async def _printed_within_bound(
@@ -198,8 +198,12 @@ async def reprint(
 async def kiosk_page(request: Request) -> Response:
     # The page itself holds nothing secret: it reads its device token from the URL or
     # localStorage and fetches everything with it.
-    return templates.TemplateResponse(
-        request, "kiosk.html", {"return_seconds": RETURN_SECONDS, "texts": texts}
+    return render_page(
+        templates,
+        request,
+        "kiosk.html",
+        {"return_seconds": RETURN_SECONDS, "texts": texts},
+        cache="no-cache",
     )
 
 
@@ -354,14 +358,17 @@ async def status_page(token: StatusToken, request: Request, queue: QueueDep) -> 
     try:
         status = await _status(queue, token)
     except NotFound:
-        return templates.TemplateResponse(request, "status_missing.html", {}, status_code=404)
+        return render_page(templates, request, "status_missing.html", {}, status_code=404)
     view = await queue.ticket_by_token(token)
     # The standard in force on the ticket's day.
     manual = (await read_manuals(request.app.state.db, view.office_id, view.business_day)).get(
         view.service
     )
-    return templates.TemplateResponse(
-        request, "status.html", {"token": token, "status": status.model_dump(), "manual": manual}
+    return render_page(
+        templates,
+        request,
+        "status.html",
+        {"token": token, "status": status.model_dump(), "manual": manual},
     )
 
 
@@ -462,7 +469,6 @@ async def status_events(token: StatusToken, request: Request, queue: QueueDep) -
 
 def _sse(status: StatusOut) -> str:
     return f"data: {dumps(status.model_dump())}\n\n"
-
 
 
 # ------------------------------------------------------------------ service standards board

@@ -9,14 +9,13 @@ from zoneinfo import ZoneInfo
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
+from fastapi.responses import HTMLResponse, Response
 
-from counter.auth import Role
-from counter.console import page_staff
+from counter.pages import PageManager, PageViewer, render_page
 from counter.queue.errors import InvalidInput
 from counter.queue.thai import format_thai_date
-from counter.ui import csrf_token_for, templates_for
+from counter.ui import mount_static as mount_static_folder
+from counter.ui import templates_for
 from counter.web import CurrentManager, CurrentStaff
 from operations.bcp import continuity_section
 from operations.incidents import STAFF_KINDS
@@ -27,17 +26,10 @@ from operations.text import KIND, OUTAGE_KINDS, SOURCE, T
 router = APIRouter()
 HERE = FilePath(__file__).resolve().parent
 templates = templates_for(HERE)
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; "
-    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'self'"
-)
 
 
 def mount_static(app: Any) -> None:
-    app.mount(
-        "/static/operations", StaticFiles(directory=HERE / "static"), name="operations-static"
-    )
+    mount_static_folder(app, "/static/operations", HERE / "static", "operations-static")
 
 
 def get_operations(request: Request) -> OperationsService:
@@ -117,11 +109,8 @@ async def list_paper_tickets(
 
 
 @router.get("/operations/paper", response_class=HTMLResponse, include_in_schema=False)
-async def paper_page(request: Request, paper: PaperDep) -> Response:
-    who = await page_staff(request)
-    if isinstance(who, RedirectResponse):
-        return who
-    staff, token = who
+async def paper_page(request: Request, viewer: PageViewer, paper: PaperDep) -> Response:
+    staff = viewer.staff
     raw = request.query_params.get("day", "")
     try:
         day = date.fromisoformat(raw) if raw else None
@@ -129,7 +118,8 @@ async def paper_page(request: Request, paper: PaperDep) -> Response:
         raise InvalidInput("วันที่ไม่ถูกต้อง", "day must be YYYY-MM-DD") from exc
     when, rows = await paper.of_day(staff.office_id, day)
     services = await request.app.state.queue.services(staff.office_id)
-    return templates.TemplateResponse(
+    return render_page(
+        templates,
         request,
         "operations/paper.html",
         {
@@ -138,28 +128,21 @@ async def paper_page(request: Request, paper: PaperDep) -> Response:
             "rows": rows,
             "services": services,
             "tz": ZoneInfo((await request.app.state.queue.office(staff.office_id)).timezone),
-            "csrf_token": csrf_token_for(token),
+            "csrf_token": viewer.csrf_token,
         },
-        headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store"},
     )
 
 
 @router.get("/operations", response_class=HTMLResponse, include_in_schema=False)
-async def operations_page(request: Request, ops: OperationsDep) -> Response:
-    who = await page_staff(request)
-    if isinstance(who, RedirectResponse):
-        return who
-    staff, token = who
-    if staff.role not in (Role.ADMIN, Role.MANAGER):
-        return templates.TemplateResponse(
-            request, "operations/forbidden.html", {"T": T}, status_code=403
-        )
+async def operations_page(request: Request, viewer: PageManager, ops: OperationsDep) -> Response:
+    staff = viewer.staff
     raw = request.query_params.get("fy", "")
     if raw and not (raw.isdigit() and 2500 <= int(raw) <= 2700):
         raise InvalidInput("ปีงบประมาณไม่ถูกต้อง", "fy must be a BE year such as 2569")
     year = await _fy(ops, staff.office_id, int(raw) if raw else None)
     office, report = await ops.bcp(staff.office_id, year)
-    return templates.TemplateResponse(
+    return render_page(
+        templates,
         request,
         "operations/incidents.html",
         {
@@ -170,10 +153,9 @@ async def operations_page(request: Request, ops: OperationsDep) -> Response:
             "STAFF_KINDS": STAFF_KINDS,
             "office": office,
             "report": report,
-            "csrf_token": csrf_token_for(token),
+            "csrf_token": viewer.csrf_token,
             "when": lambda at: (
                 format_thai_date(at, tz=office.timezone, with_time=True) if at else ""
             ),
         },
-        headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store"},
     )

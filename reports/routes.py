@@ -14,9 +14,9 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, WebSocket
+from fastapi import APIRouter, Depends, Path, Query, Request, WebSocket
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.background import BackgroundTask
 
 from counter.auth import DevicePrincipal, Role, StaffPrincipal
@@ -33,6 +33,7 @@ from counter.feed import (
     same_origin,
 )
 from counter.models import OfficeSettings
+from counter.pages import PageManager, PageViewer, render_page
 from counter.queue.errors import DomainError, Forbidden, InvalidInput, TooManyRequests
 from counter.queue.thai import (
     fiscal_year,
@@ -41,7 +42,7 @@ from counter.queue.thai import (
     to_thai_digits,
 )
 from counter.ratelimit import RateLimiter
-from counter.ui import csrf_token_for, templates_for
+from counter.ui import mount_static, templates_for
 from counter.web import (
     SESSION_COOKIE,
     Authenticator,
@@ -143,17 +144,6 @@ templates.env.filters.update(
     fmt_value=_fmt_value,
 )
 templates.env.globals.update(level=_level, zip=zip)
-
-_MEDIA = {
-    ".js": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".md": "text/plain; charset=utf-8",
-}
-_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; "
-    "img-src 'self' data:; connect-src 'self' {ws}; object-src 'none'; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'self'"
-)
 
 
 def get_reports(request: Request) -> ReportService:
@@ -400,33 +390,11 @@ async def _period(request: Request, reports: ReportsDep, office_id: int) -> peri
     )
 
 
-async def _page_staff(request: Request) -> tuple[StaffPrincipal, str] | Response:
-    """The signed-in staff member of a page, or the login redirect."""
-    token = request.cookies.get(SESSION_COOKIE)
-    auth: Authenticator = request.app.state.auth
-    principal = await auth.resolve(token) if token else None
-    if not token or not isinstance(principal, StaffPrincipal):
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse("/login?next=" + quote(target, safe="/"), status_code=303)
-    return principal, token
-
-
-async def _page_manager(request: Request) -> tuple[StaffPrincipal, str] | Response:
-    """The signed-in manager of a page, the login redirect, or a 403 page."""
-    who = await _page_staff(request)
-    if isinstance(who, Response):
-        return who
-    principal, token = who
-    if principal.role not in (Role.ADMIN, Role.MANAGER):
-        return _render(request, "reports/forbidden.html", {}, status_code=403)
-    return principal, token
-
-
 def _render(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
-    host = request.headers.get("host", "")
-    return templates.TemplateResponse(
+    return render_page(
+        templates,
         request,
         name,
         {
@@ -444,20 +412,12 @@ def _render(
             **context,
         },
         status_code=status_code,
-        headers={
-            "Content-Security-Policy": _CSP.format(ws=f"ws://{host} wss://{host}"),
-            "Cache-Control": "no-store",
-            "Referrer-Policy": "no-referrer",
-        },
     )
 
 
 @router.get("/reports", response_class=HTMLResponse, include_in_schema=False)
-async def dashboard_page(request: Request, reports: ReportsDep) -> Response:
-    who = await _page_manager(request)
-    if isinstance(who, Response):
-        return who
-    staff, token = who
+async def dashboard_page(request: Request, viewer: PageManager, reports: ReportsDep) -> Response:
+    staff = viewer.staff
     q = request.query_params
     try:
         period = await _period(request, reports, staff.office_id)
@@ -479,7 +439,7 @@ async def dashboard_page(request: Request, reports: ReportsDep) -> Response:
         request,
         "reports/dashboard.html",
         {
-            "csrf_token": csrf_token_for(token),
+            "csrf_token": viewer.csrf_token,
             "staff": staff,
             "d": data,
             "data_json": _script_json(_chart_data(data)),
@@ -498,12 +458,11 @@ async def dashboard_page(request: Request, reports: ReportsDep) -> Response:
 
 
 @router.get("/reports/evidence", response_class=HTMLResponse, include_in_schema=False)
-async def evidence_page(request: Request, reports: ReportsDep, fy: Text = None) -> Response:
+async def evidence_page(
+    request: Request, viewer: PageManager, reports: ReportsDep, fy: Text = None
+) -> Response:
     """The fiscal year's GECC evidence pack: print-ready A4 HTML."""
-    who = await _page_manager(request)
-    if isinstance(who, Response):
-        return who
-    staff, _token = who
+    staff = viewer.staff
     try:
         year = periods.parse_fy(fy) if fy else fiscal_year(await reports.today(staff.office_id))
         data = await reports.evidence(staff.office_id, year)
@@ -534,14 +493,11 @@ async def evidence_page(request: Request, reports: ReportsDep, fy: Text = None) 
 
 @router.get("/province", response_class=HTMLResponse, include_in_schema=False)
 async def province_page(
-    request: Request, reports: ReportsDep, start: Text = None, end: Text = None
+    request: Request, viewer: PageViewer, reports: ReportsDep, start: Text = None, end: Text = None
 ) -> Response:
     """The province view: the offices this account may compare, side by side (linked from the
     admin menu; any account an office shared its metrics with may open it)."""
-    who = await _page_staff(request)
-    if isinstance(who, Response):
-        return who
-    staff, token = who
+    staff = viewer.staff
     error: DomainError | None = None
     offices: list[dict[str, Any]] = []
     period = None
@@ -559,7 +515,7 @@ async def province_page(
         request,
         "reports/province.html",
         {
-            "csrf_token": csrf_token_for(token),
+            "csrf_token": viewer.csrf_token,
             "staff": staff,
             "period": period,
             "offices": offices,
@@ -740,14 +696,8 @@ async def survey_page(request: Request, token: Annotated[str, Path(max_length=64
     return _render(request, "reports/survey.html", {"mode": "ticket", "counter": 0, "token": token})
 
 
-@router.get(STATIC_URL + "/{path:path}", include_in_schema=False)
-async def static_file(path: str) -> FileResponse:
-    file = (STATIC_DIR / path).resolve()
-    if not file.is_relative_to(STATIC_DIR) or not file.is_file():
-        raise HTTPException(404, "not found")
-    return FileResponse(
-        file, media_type=_MEDIA.get(file.suffix), headers={"Cache-Control": "public, max-age=3600"}
-    )
+def mount_reports_static(app: Any) -> None:
+    mount_static(app, STATIC_URL, STATIC_DIR, "reports-static")
 
 
 # ------------------------------------------------------------------ counter tablet feed

@@ -10,15 +10,17 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from admin.pages import mount_admin_static
 from admin.routes import router as admin_router
 from complaints.routes import SUPERVISOR_PANEL, report_section
 from complaints.routes import mount_static as mount_complaints_static
 from complaints.routes import router as complaints_router
 from counter.bus import bus_from_url
-from counter.console import configure_staff_feed
+from counter.console import configure_staff_feed, mount_console_static
 from counter.console import router as console_router
 from counter.db import Database
 from counter.feed import FeedHub
+from counter.pages import SecurityHeaders, install_page_handlers, mount_api_docs
 from counter.pairing import router as pairing_router
 from counter.routes import router as counter_router
 from counter.service import QueueService, utcnow
@@ -27,14 +29,14 @@ from counter.ui import mount_common_static
 from counter.ui import router as ui_router
 from counter.web import Authenticator, BodyLimit, install_error_handlers
 from displays.routes import lifespan as displays_lifespan
+from displays.routes import mount_displays_static
 from displays.routes import router as displays_router
 from displays.voice_admin import MAX_UPLOAD_BYTES as VOICE_MAX_UPLOAD_BYTES
 from displays.voice_admin import UPLOAD_PREFIX as VOICE_UPLOAD_PREFIX
 from displays.voice_admin import router as voice_admin_router
 from kiosk.agent_channel import router as agent_router
 from kiosk.printing import lifespan as printing_lifespan
-from kiosk.routes import configure_status_feed
-from kiosk.routes import mount_static as mount_kiosk_static
+from kiosk.routes import configure_status_feed, mount_kiosk_static
 from kiosk.routes import router as kiosk_router
 from operations.incidents import Watch, printer_state_changed
 from operations.logs import RequestId
@@ -44,7 +46,7 @@ from operations.routes import mount_static as mount_operations_static
 from operations.routes import report_section as continuity_report_section
 from operations.routes import router as operations_router
 from printer.config import TargetPolicy
-from reports.routes import configure_survey_feed
+from reports.routes import configure_survey_feed, mount_reports_static
 from reports.routes import router as reports_router
 
 logger = logging.getLogger("saduak")
@@ -99,6 +101,9 @@ def create_app(
         description="Queue and service-counter system for government front offices.",
         version="0.1.0",
         lifespan=lifespan,
+        # Served by mount_api_docs from this server's own copy of Swagger UI.
+        docs_url=None,
+        redoc_url=None,
     )
     app.add_middleware(
         BodyLimit,
@@ -106,11 +111,18 @@ def create_app(
         # Voice clips are WAV files, far larger than any JSON body.
         larger={VOICE_UPLOAD_PREFIX: VOICE_MAX_UPLOAD_BYTES + 64 * 1024},
     )
+    app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
     install_metrics(app)
     app.add_middleware(RequestId)
+    install_page_handlers(app)
     mount_common_static(app)
     mount_kiosk_static(app)
+    mount_console_static(app)
+    mount_displays_static(app)
+    mount_reports_static(app)
+    mount_admin_static(app)
+    mount_api_docs(app)
     mount_complaints_static(app)
     # Siblings never import each other: the reports and the supervisor view get the complaint
     # register's figures and card from here.

@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   const TOKEN_KEY = "saduak.kiosk.token";
-  const returnSeconds = (window.SADUAK_KIOSK || {}).returnSeconds || 12;
+  const returnSeconds = JSON.parse(document.getElementById("kiosk-config").textContent).returnSeconds || 12;
   const $ = (id) => document.getElementById(id);
   const screens = ["screen-start", "screen-ticket", "screen-message", "screen-busy", "screen-pair",
     "screen-offline", "screen-manual"];
