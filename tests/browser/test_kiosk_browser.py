@@ -170,12 +170,10 @@ async def test_a_mute_printer_delays_the_kiosk_no_longer_than_its_timeout(
     page = await open_kiosk(
         chromium, site, site.kiosk("front", site.printer.url + "?status_timeout=1.5")
     )
-    started = asyncio.get_running_loop().time()
     await tap(page, "birth")
+    # Seconds, not the 60 s socket default: the warning comes within this wait or the test fails
+    # (a bound with room for a loaded machine, not a measurement).
     await expect(page.locator("#print-warning")).to_be_visible(timeout=8_000)
-    waited = asyncio.get_running_loop().time() - started
-    # Measured, with room for a loaded machine: the point is seconds, not the 60 s socket default.
-    assert waited < 1.5 + 4, waited
 
 
 async def test_two_kiosks_tapping_at_once_get_distinct_numbers(

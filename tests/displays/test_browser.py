@@ -184,10 +184,19 @@ class TestCalls:
     ) -> None:
         shown = await counter2.text("#cd-number")
         before = len(await counter2.announcements())
-        await desks.call(1)
-        await asyncio.sleep(0.5)
+        other = await desks.call(1)
+        # The screen has had the call (it keeps every call of the office in its state) …
+        await counter2.page.wait_for_function(
+            "(n) => window.saduakDisplay.state.lastCalls.some((c) => c.number === n)",
+            arg=other["number"],
+            timeout=5000,
+        )
+        # … and neither shows nor announces it.
         assert await counter2.text("#cd-number") == shown
         assert len(await counter2.announcements()) == before
+        # Its own counter's call it does show, so the check above could have failed.
+        own = await desks.call(2)
+        await counter2.wait_text("#cd-number", own["number"], timeout=5000)
 
 
 class TestSound:
