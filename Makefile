@@ -34,7 +34,7 @@ lint: $(VENV)/.installed-test
 pytest: $(VENV)/.installed-test
 	scripts/system-deps.sh test
 	scripts/test-services.sh
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 test: lint pytest
 

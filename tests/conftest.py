@@ -11,13 +11,14 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
-from counter.auth import hash_password
+from counter.auth import DeviceKind, add_device, hash_password
 from counter.bus import MemoryBus
 from counter.db import Database
 from counter.seed import seed_demo
@@ -179,3 +180,41 @@ async def login(client: httpx.AsyncClient, username: str, password: str) -> dict
     )
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+# ------------------------------------------------------------------ shared factories
+
+
+async def sign_in(client: httpx.AsyncClient, username: str) -> str:
+    """Sign in as the login page does: the client keeps the session cookie. Returns the CSRF."""
+    r = await client.post(
+        "/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORDS[username]}
+    )
+    assert r.status_code == 200, r.text
+    return str(r.json()["csrf_token"])
+
+
+def device_headers(
+    database: Database,
+    clock: FakeClock,
+    kind: DeviceKind,
+    name: str | None = None,
+    printer: str | None = None,
+) -> dict[str, str]:
+    """A new paired device of the demo office: its bearer headers."""
+    with database.write() as session:
+        _, token = add_device(session, 1, kind, name or f"test-{kind.value}", clock(), printer)
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def issue(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    service: str = "birth",
+    priority: str | None = None,
+) -> dict[str, Any]:
+    r = await client.post(
+        "/api/v1/tickets", json={"service": service, "priority": priority}, headers=headers
+    )
+    assert r.status_code == 201, r.text
+    return dict(r.json())

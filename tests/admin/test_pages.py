@@ -7,7 +7,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from tests.conftest import DEMO_PASSWORDS
+from tests.conftest import sign_in
 
 PAGES = {
     "/admin": "ขั้นตอนตั้งค่าสำนักงาน",
@@ -24,15 +24,6 @@ PAGES = {
 }
 
 
-async def cookie_login(client: httpx.AsyncClient, username: str) -> str:
-    r = await client.post(
-        "/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORDS[username]}
-    )
-    assert r.status_code == 200
-    csrf: str = r.json()["csrf_token"]
-    return csrf
-
-
 @pytest.mark.parametrize("path", [*PAGES, "/admin/office?year=2570"])
 async def test_without_a_login_each_page_sends_to_the_login_page(
     client: httpx.AsyncClient, path: str
@@ -43,7 +34,7 @@ async def test_without_a_login_each_page_sends_to_the_login_page(
 
 
 async def test_an_admin_opens_every_page_in_thai(client: httpx.AsyncClient) -> None:
-    csrf = await cookie_login(client, "admin")
+    csrf = await sign_in(client, "admin")
     for path, text in PAGES.items():
         r = await client.get(path)
         assert r.status_code == 200, (path, r.text[:500])
@@ -54,7 +45,7 @@ async def test_an_admin_opens_every_page_in_thai(client: httpx.AsyncClient) -> N
 
 
 async def test_staff_get_a_thai_refusal_not_the_admin_pages(client: httpx.AsyncClient) -> None:
-    await cookie_login(client, "staff1")
+    await sign_in(client, "staff1")
     r = await client.get("/admin/staff")
     assert r.status_code == 403
     main = r.text.split("<main")[1].split("</main")[0]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from counter.auth import DeviceKind, add_device
+from counter.auth import DeviceKind
 from counter.db import Database
 from counter.web import Authenticator
-from tests.conftest import DEMO_PASSWORDS, Demo, FakeClock, login
+from tests.conftest import DEMO_PASSWORDS, Demo, FakeClock, device_headers, issue, login
 
 pytestmark = pytest.mark.usefixtures("demo")
 
@@ -21,25 +21,6 @@ async def staff1(app_client: httpx.AsyncClient) -> dict[str, str]:
 @pytest.fixture
 async def staff2(app_client: httpx.AsyncClient) -> dict[str, str]:
     return await login(app_client, "staff2", DEMO_PASSWORDS["staff2"])
-
-
-def device_headers(database: Database, clock: FakeClock, kind: DeviceKind) -> dict[str, str]:
-    with database.write() as session:
-        _, token = add_device(session, 1, kind, f"test-{kind.value}", clock())
-    return {"Authorization": f"Bearer {token}"}
-
-
-async def issue(
-    client: httpx.AsyncClient,
-    headers: dict[str, str],
-    service: str = "birth",
-    priority: str | None = None,
-) -> dict:
-    r = await client.post(
-        "/api/v1/tickets", json={"service": service, "priority": priority}, headers=headers
-    )
-    assert r.status_code == 201, r.text
-    return r.json()
 
 
 class TestAuth:

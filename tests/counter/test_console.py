@@ -13,37 +13,9 @@ from counter.auth import DeviceKind, add_device
 from counter.db import Database
 from counter.models import CounterEvent, Device
 from counter.ui import csrf_token_for
-from tests.conftest import DEMO_PASSWORDS, FakeClock, login
+from tests.conftest import DEMO_PASSWORDS, FakeClock, device_headers, issue, login, sign_in
 
 pytestmark = pytest.mark.usefixtures("demo")
-
-
-async def sign_in(client: httpx.AsyncClient, username: str) -> str:
-    """Sign in as the login page does: the client keeps the session cookie. Returns the CSRF."""
-    r = await client.post(
-        "/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORDS[username]}
-    )
-    assert r.status_code == 200, r.text
-    return str(r.json()["csrf_token"])
-
-
-def device(database: Database, clock: FakeClock, kind: DeviceKind) -> dict[str, str]:
-    with database.write() as session:
-        _, token = add_device(session, 1, kind, f"test-{kind.value}", clock())
-    return {"Authorization": f"Bearer {token}"}
-
-
-async def issue(
-    client: httpx.AsyncClient,
-    headers: dict[str, str],
-    service: str = "birth",
-    priority: str | None = None,
-) -> dict:
-    r = await client.post(
-        "/api/v1/tickets", json={"service": service, "priority": priority}, headers=headers
-    )
-    assert r.status_code == 201, r.text
-    return dict(r.json())
 
 
 @pytest.fixture
@@ -63,7 +35,7 @@ async def manager(app_client: httpx.AsyncClient) -> dict[str, str]:
 
 @pytest.fixture
 def kiosk(database: Database, clock: FakeClock) -> dict[str, str]:
-    return device(database, clock, DeviceKind.KIOSK)
+    return device_headers(database, clock, DeviceKind.KIOSK)
 
 
 class TestPages:
@@ -179,7 +151,7 @@ class TestPermissions:
         staff1: dict,
         kind: DeviceKind,
     ) -> None:
-        token = device(database, clock, kind)
+        token = device_headers(database, clock, kind)
         t = await issue(app_client, staff1)
         refused = [
             ("POST", "/api/v1/counters/1/open", None),

@@ -9,16 +9,9 @@ import httpx
 import pytest
 
 from counter.service import QueueService
-from tests.conftest import DEMO_PASSWORDS
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.usefixtures("demo")
-
-
-async def sign_in(client: httpx.AsyncClient, username: str) -> None:
-    r = await client.post(
-        "/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORDS[username]}
-    )
-    assert r.status_code == 200, r.text
 
 
 async def status_path(queue: QueueService) -> str:
