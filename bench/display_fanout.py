@@ -27,7 +27,7 @@ Reproduce:
     # the app under plain uvicorn with other WebSocket settings, to compare:
     .venv/bin/python -m bench.display_fanout --server-arg=--ws-per-message-deflate=false
 
-Target (issue 4): p99 within 3x the floor at 200 displays, on a 2-core machine. Reported, not
+Target (issue 11): p99 within 2x the floor at 200 displays, on a 2-core machine. Reported, not
 enforced: this is a measurement, not a test.
 """
 
@@ -63,7 +63,8 @@ from tests.live import LiveServer, free_port
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "bench" / "results" / "display_fanout.json"
 DISPLAY_COUNTS = (1, 50, 200)
-TARGET_RATIO = 3.0
+# Issue 11: within 2x the floor at 200 screens (it was 3x, issue 4).
+TARGET_RATIO = 2.0
 # Counters 1 and 2 both serve line A (birth registration), so calls alternate between them.
 COUNTERS = {1: "staff1", 2: "staff2"}
 SERVICE = "birth"

@@ -20,6 +20,7 @@ BENCHMARKS: list[str] = [
     "bench.http_queue",
     "bench.kiosk_print",
     "bench.display_fanout",
+    "bench.status_fanout",
     "bench.reports_summary",
     "bench.backup_drill",
 ]

@@ -1,18 +1,21 @@
 """Status-page fan-out benchmark: a call made over HTTP, until every citizen's status page has it.
 
 What it measures, with 1,000 status pages (server-sent events, /t/{token}/events) following one
-office, each page following its own waiting ticket of the line being called:
+office, each page following its own waiting ticket: as many as a line can hold (ticket numbers
+stop at 999 a day) in the line being called, the rest in another line:
 
 (a) app: POST /api/v1/counters/1/call-next on a real server process (one uvicorn process,
-    SQLite, in-memory bus). Every call moves each page's ticket one place up, so every page gets
-    a new status. Latency = from just before the POST is sent until the last page has received
-    its new status. The server counts the SQL statements its read engine runs (a SQLAlchemy
-    event hook in this benchmark's wrapper of the app, `counting_app`), so the report says how
-    many database reads each office event cost: the target is one batched read of every
-    followed ticket per event, however many phones.
-(b) floor: a bare Starlette app under the same uvicorn, holding the same number of
-    server-sent-events streams, that pushes a message of the same size to every stream when a
-    control request asks. No database, no bus, no feed: what HTTP streaming alone costs.
+    SQLite, in-memory bus). Every call moves each ticket of the called line one place up, so each
+    of those pages gets a new status; the pages of the other line must get nothing. Latency =
+    from just before the POST is sent until the last page of the called line has its new status.
+    The server counts the SQL statements its read engine runs (a SQLAlchemy event hook in this
+    benchmark's wrapper of the app, `counting_app`), so the report says how many database reads
+    each office event cost: the target is one batched read of every followed ticket per event,
+    however many phones.
+(b) floor: a bare Starlette app under the same uvicorn, holding as many server-sent-events
+    streams as there are pages in the called line, that pushes a message of the same size to
+    every stream when a control request asks. No database, no bus, no feed: what HTTP streaming
+    alone costs.
 
 Both are driven from this one process with the same minimal SSE client (raw asyncio streams),
 and app calls and floor pushes alternate one by one, so both meet the same background load.
@@ -61,6 +64,9 @@ DEFAULT_OUT = ROOT / "bench" / "results" / "status_fanout.json"
 TARGET_RATIO = 3.0
 TARGET_READS = 1.0
 SERVICE = "birth"
+# A line no counter calls during the run (another prefix, so its own numbers).
+OTHER_SERVICE = "marriage"
+MAX_LINE = 999
 WAIT_ALL_S = 30.0
 # The batched read of every followed ticket (counter.repository.tickets_by_token).
 BATCH_MARK = "ticket.token IN"
@@ -256,11 +262,11 @@ class AppRun:
     async def __aexit__(self, *exc: object) -> None:
         await self.client.aclose()
 
-    async def issue(self, count: int) -> list[str]:
+    async def issue(self, count: int, service: str = SERVICE) -> list[str]:
         tokens = []
         for _ in range(count):
             r = await self.client.post(
-                "/api/v1/tickets", json={"service": SERVICE}, headers=self.headers
+                "/api/v1/tickets", json={"service": service}, headers=self.headers
             )
             r.raise_for_status()
             tokens.append(r.json()["status_url"].rsplit("/", 1)[1])
@@ -314,15 +320,21 @@ async def measure(
 ) -> dict[str, Any]:
     async with AppRun(server, passwords) as app:
         # The first tickets are the ones called; the pages follow those behind them, so every
-        # call moves every page one place up.
-        await app.issue(args.calls + 1)
-        tokens = await app.issue(args.pages)
-        app_pages, floor_pages = Pages(), Pages()
+        # call moves every page of the called line one place up.
+        await app.issue(args.calls + 2)
+        moving_n = min(args.pages, MAX_LINE - args.calls - 2)
+        tokens = await app.issue(moving_n)
+        still_tokens = await app.issue(args.pages - moving_n, OTHER_SERVICE)
+        app_pages, still_pages, floor_pages = Pages(), Pages(), Pages()
         await app_pages.open(server.host, server.port, [f"/t/{t}/events" for t in tokens])
+        if still_tokens:
+            await still_pages.open(
+                server.host, server.port, [f"/t/{t}/events" for t in still_tokens]
+            )
         sample = await app.client.get(f"/api/v1/status/{tokens[-1]}")
         text = f"data: {json.dumps(sample.json(), ensure_ascii=False)}\n\n"
         floor_host, floor_port = floor_url.removeprefix("http://").split(":")
-        await floor_pages.open(floor_host, int(floor_port), ["/events"] * args.pages)
+        await floor_pages.open(floor_host, int(floor_port), ["/events"] * moving_n)
         latency: list[float] = []
         statements: list[int] = []
         batches: list[int] = []
@@ -340,10 +352,15 @@ async def measure(
                 await asyncio.sleep(args.settle)
                 floor.append(await floor_push(floor_client, floor_pages, text, 3 + i))
         busy1, wall1 = machine_busy_cpu_seconds(), time.perf_counter()
+        # Pages whose ticket did not move heard nothing but their first status (and heartbeats).
+        still_quiet = all(n == 1 for n in still_pages.received)
         await app_pages.close()
+        await still_pages.close()
         await floor_pages.close()
     result: dict[str, Any] = {
         "pages": args.pages,
+        "pages_in_called_line": moving_n,
+        "other_pages_heard_nothing_new": still_quiet,
         "message_bytes": len(text.encode()),
         "app": {"fanout": summary(latency)},
         "floor": {"fanout": summary(floor)},

@@ -375,13 +375,20 @@ class QueueService:
         serving = (
             repo.counters_serving(session, tickets[0].office_id) if any(ahead_of.values()) else {}
         )
+        known = dict(services or {})
+        counters: dict[int | None, Counter] = {}
+        if len(tickets) > 1:
+            # Many tickets: the office's services and counters once, not a lookup per ticket.
+            office_id = tickets[0].office_id
+            known |= {s.id: s for s in repo.services(session, office_id) if s.id is not None}
+            counters = {c.id: c for c in repo.counters(session, office_id)}
         views = []
         for ticket in tickets:
-            service = (services or {}).get(ticket.service_id) or session.get(
-                Service, ticket.service_id
-            )
+            service = known.get(ticket.service_id) or session.get(Service, ticket.service_id)
             assert service is not None and ticket.id is not None
-            counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
+            counter = None
+            if ticket.counter_id:
+                counter = counters.get(ticket.counter_id) or session.get(Counter, ticket.counter_id)
             ahead = ahead_of.get(ticket.id, 0)
             views.append(
                 TicketView(

@@ -14,6 +14,9 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from counter.auth import Role, StaffPrincipal
+from counter.queue.states import Action
+from counter.service import QueueService
 from counter.settings import Settings
 from kiosk.routes import configure_status_feed
 from saduak.app import create_app
@@ -159,3 +162,25 @@ async def test_a_settled_page_hears_its_heartbeat_in_a_busy_office(site: Site) -
 async def test_an_unknown_ticket_has_no_stream(site: Site) -> None:
     r = await site.client.get("/t/no-such-ticket-token/events")
     assert r.status_code == 404
+
+
+async def test_the_batched_read_gives_every_ticket_the_position_one_read_of_it_gives(
+    queue: QueueService,
+) -> None:
+    # Two lines; one ticket cancelled, so a line is not simply the order of issue.
+    births = [await queue.issue_ticket(1, "birth") for _ in range(5)]
+    marriages = [await queue.issue_ticket(1, "marriage") for _ in range(3)]
+    admin = StaffPrincipal(1, 1, "admin", "Admin", Role.ADMIN)
+    await queue.act(admin, births[1].id, Action.CANCEL)
+    tokens = [t.token for t in births + marriages]
+    office, views = await queue.tickets_by_token(1, [*tokens, "not-a-ticket-token"])
+    assert office.id == 1
+    by_token = {v.token: v for v in views}
+    assert set(by_token) == set(tokens)
+    # Independently: in the order of issue, the waiting tickets before each one.
+    assert [by_token[t.token].waiting_ahead for t in births] == [0, 0, 1, 2, 3]
+    assert by_token[births[1].token].status == "cancelled"
+    assert [by_token[t.token].waiting_ahead for t in marriages] == [0, 1, 2]
+    for token in tokens:
+        one = await queue.ticket_by_token(token)
+        assert by_token[token] == one
