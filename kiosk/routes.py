@@ -497,7 +497,8 @@ async def standards_board(
     today = local_day(queue.clock(), found.timezone)
     manuals = list((await read_manuals(request.app.state.db, found.id, today)).values())
     public_url = request.app.state.settings.public_url
-    return templates.TemplateResponse(
+    return render_page(
+        templates,
         request,
         "standards.html",
         {

@@ -33,7 +33,7 @@ from counter.feed import (
     same_origin,
 )
 from counter.models import OfficeSettings
-from counter.pages import PageManager, PageViewer, render_page
+from counter.pages import PageForbidden, PageManager, PageViewer, render_page
 from counter.queue.errors import DomainError, Forbidden, InvalidInput, TooManyRequests
 from counter.queue.thai import (
     fiscal_year,
@@ -601,14 +601,11 @@ async def _thai_digits(request: Request, office_id: int) -> bool:
 
 
 @router.get("/reports/staff", response_class=HTMLResponse, include_in_schema=False)
-async def staff_page(request: Request, reports: ReportsDep) -> Response:
+async def staff_page(request: Request, viewer: PageManager, reports: ReportsDep) -> Response:
     """The staff assessment, printable on A4 (office head only)."""
-    who = await _page_manager(request)
-    if isinstance(who, Response):
-        return who
-    staff, _token = who
+    staff = viewer.staff
     if not is_office_head(staff):
-        return _render(request, "reports/forbidden.html", {}, status_code=403)
+        raise PageForbidden(T["office_head_only"])
     try:
         period = await _period(request, reports, staff.office_id)
         data = await reports.staff_assessment(staff.office_id, period)

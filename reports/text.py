@@ -230,6 +230,10 @@ T = {
     "by_service": ("แยกตามงานบริการ", "By service"),
     "by_counter": ("แยกตามช่องบริการ", "By counter"),
     "by_staff": ("แยกตามเจ้าหน้าที่ (เฉพาะหัวหน้าสำนักงาน)", "By staff (office head only)"),
+    "office_head_only": (
+        "หน้านี้สำหรับหัวหน้าสำนักงานเท่านั้น",
+        "This page is for the office head only.",
+    ),
     "by_quarter": ("แยกตามไตรมาส", "By quarter"),
     "by_month": ("แนวโน้มรายเดือน", "Monthly trend"),
     "by_day": ("แนวโน้มรายวัน", "Daily trend"),

@@ -317,17 +317,16 @@ class TestStalledPrinter:
         async with FakePrinter("stall") as fp:
             # The stalled send would hold a job for 60 s; the taps must not wait for it.
             k = kiosk(database, clock, fp.url + "?timeout=60")
-            started = time.monotonic()
-            answers = await asyncio.gather(
-                *(take(app_client, k, key=str(uuid.uuid4())) for _ in range(4))
-            )
-            elapsed = time.monotonic() - started
+            # A bound far below the 60 s stall, not a measurement: the answers do not wait for
+            # the printer (the fake printer is still stalled when they come).
+            async with asyncio.timeout(30):
+                answers = await asyncio.gather(
+                    *(take(app_client, k, key=str(uuid.uuid4())) for _ in range(4))
+                )
             assert [r.status_code for r in answers] == [201] * 4
             bodies = sorted((r.json() for r in answers), key=lambda b: b["id"])
             assert [b["print_status"] for b in bodies] == ["pending"] * 4
             assert all(b["print_message_th"] == "กรุณาจดหมายเลขคิว" for b in bodies)
-            # Generous, far below the 60 s stall: the answers did not wait for the printer.
-            assert elapsed < 30, elapsed
 
             # The printer comes back: the stalled job fails (pending, reprint), the queue goes on.
             fp.state = "online"
