@@ -210,6 +210,16 @@
     renderGroups();
   }
 
+  // The print page's size, as a rule added to the kiosk's own style sheet through the CSS object
+  // model: the pages' header policy allows no inline <style> element.
+  let printPageRule = null;
+  function setPrintPage(rule) {
+    const sheet = [...document.styleSheets].find((s) => s.href && s.href.endsWith("/kiosk.css"));
+    if (!sheet) return;
+    if (printPageRule !== null) sheet.deleteRule(printPageRule);
+    printPageRule = sheet.insertRule(rule, sheet.cssRules.length);
+  }
+
   // Paper mode: without the server the kiosk says where to get a paper ticket.
   function unreachable(e) { return e instanceof TypeError || [502, 503, 504].includes(e.status); }
   function offline(on) {
@@ -330,13 +340,7 @@
       if (holder.dataset.ready === t.number) return;  // one print per ticket
       const mm = printMode.paperMm || 80;
       const height = Math.ceil((mm * img.naturalHeight) / img.naturalWidth);
-      let style = $("print-page");
-      if (!style) {
-        style = el("style");
-        style.id = "print-page";
-        document.head.appendChild(style);
-      }
-      style.textContent = `@page { size: ${mm}mm ${height}mm; margin: 0; }`;
+      setPrintPage(`@page { size: ${mm}mm ${height}mm; margin: 0; }`);
       holder.dataset.ready = t.number;
       window.print();
     };
