@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +68,8 @@ ROWS_HEADER = [
     "ภายในมาตรฐาน / Within standard",
     "รอไม่เกินเป้าหมาย / Within target",
     "นอกเวลาราชการ / Outside hours",
+    "ช่วงให้บริการ / Service segments",
+    "ไม่ได้ให้บริการระหว่างเริ่มถึงเสร็จ (วินาที) / Not serving between start and end (s)",
 ]
 STAFF_HEADER = "เจ้าหน้าที่ / Staff"
 
@@ -185,6 +187,7 @@ def transaction_rows(
         total_s,
         recalls,
         outside,
+        segments,
     ) in facts:
         code, name = svc.get(sid, (sid, ""))
         th = thresholds(sid, day)
@@ -218,11 +221,33 @@ def transaction_rows(
             ),
             _yes(wait_s is not None and target is not None and wait_s <= target, wait_s),
             outside_th.get(outside, "") if outside else "",
+            _segments(segments, started, ended, tz) if service_s is not None else "",
+            _between(started, ended, service_s),
         ]
         if staff is not None:
             person = staff.get(stid) if stid is not None else None
             row.append((person.display_name or person.username) if person else "")
         yield row
+
+
+def _segments(text: str | None, started: datetime, ended: datetime, tz: tzinfo) -> str:
+    """Local wall-clock stretches of service, "08:06:00–08:10:00, 08:16:00–08:30:00": with
+    the hold column a spreadsheet user recomputes the service time from them."""
+    if text:
+        pairs = [
+            (datetime.fromtimestamp(int(a), UTC), datetime.fromtimestamp(int(b), UTC))
+            for a, b in (part.split("-") for part in text.split(","))
+        ]
+    else:
+        pairs = [(started, ended)]
+    return ", ".join(f"{a.astimezone(tz):%H:%M:%S}–{b.astimezone(tz):%H:%M:%S}" for a, b in pairs)
+
+
+def _between(started: datetime | None, ended: datetime | None, service_s: int | None) -> Any:
+    """First start to end, less the service: held, or walking back after a call-back."""
+    if started is None or ended is None or service_s is None:
+        return None
+    return round((ended - started).total_seconds()) - service_s
 
 
 def _yes(ok: bool, value: object) -> str:
@@ -253,9 +278,30 @@ def write_xlsx(
     sheets: Sequence[tuple[str, Sequence[str] | None, Iterable[Sequence[Any]], Sequence[int]]],
     *,
     title: str,
+    preamble: Sequence[Sequence[Any]] = (),
 ) -> None:
-    """Sheets of (name, header, rows, column widths), streamed into the file."""
-    xlsx.write(path, [xlsx.Sheet(n, h, r, w) for n, h, r, w in sheets], title=title)
+    """Sheets of (name, header, rows, column widths), streamed into the file; `preamble`
+    lines (what the file covers) head the first sheet."""
+    xlsx.write(
+        path,
+        [
+            xlsx.Sheet(n, h, r, w, preamble if i == 0 else ())
+            for i, (n, h, r, w) in enumerate(sheets)
+        ],
+        title=title,
+    )
+
+
+def covers(summary: dict[str, Any]) -> list[list[Any]]:
+    """What a summary file covers: office and period, Thai first."""
+    office, period = summary["office"], summary["period"]
+    return [
+        [f"สำนักงาน / Office: {office['name_th']} ({office['code']})", office["name_en"]],
+        [
+            f"ช่วงเวลา / Period: {period['label_th']}",
+            f"{period['from']} – {period['to']} ({period['days']} วัน / days)",
+        ],
+    ]
 
 
 def definitions_rows() -> list[list[str]]:

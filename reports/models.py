@@ -160,6 +160,9 @@ class ReportTransaction(SQLModel, table=True):
     end_hour: int | None = Field(default=None)
     # Served outside normal hours: lunch | before | after | saturday | sunday | holiday.
     outside: str | None = Field(default=None, max_length=16)
+    # The serving segments when service was split by a hold, as "start-end,start-end" in epoch
+    # seconds; None when there was one segment, from started_at to ended_at.
+    segments: str | None = Field(default=None)
 
 
 class ReportDayService(SQLModel, table=True):
@@ -217,6 +220,60 @@ class ReportMonthService(SQLModel, table=True):
     cancelled: int = Field(default=0)
     unserved: int = Field(default=0)
     hold_s: int = Field(default=0)
+    waits: bytes = Field(default=b"", sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+    walks: bytes = Field(default=b"", sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+    services: bytes = Field(default=b"", sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+    totals: bytes = Field(default=b"", sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+
+
+class ReportDayGroup(SQLModel, table=True):
+    """One breakdown of a business day (kind counter | staff | priority | outside | hour |
+    end_hour | weekday_hour, and its key): counts, sorted durations, and how many were within
+    the standard and the wait target in force that day (rated when the day is sealed; a
+    standard changed with an earlier effective date has those days sealed again). end_hour and
+    weekday_hour keep counts only (the hourly profile and the heat map)."""
+
+    __tablename__ = "report_day_group"
+
+    office_id: int = Field(foreign_key="office.id", primary_key=True)
+    business_day: date = Field(primary_key=True)
+    kind: str = Field(max_length=16, primary_key=True)
+    key: str = Field(max_length=16, primary_key=True)
+    issued: int = Field(default=0)
+    transferred_in: int = Field(default=0)
+    served: int = Field(default=0)
+    transferred: int = Field(default=0)
+    no_show: int = Field(default=0)
+    cancelled: int = Field(default=0)
+    unserved: int = Field(default=0)
+    hold_s: int = Field(default=0)
+    within_standard: int = Field(default=0)
+    within_target: int = Field(default=0)
+    waits: bytes = Field(default=b"", sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+    walks: bytes = Field(default=b"", sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+    services: bytes = Field(default=b"", sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+    totals: bytes = Field(default=b"", sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+
+
+class ReportMonthGroup(SQLModel, table=True):
+    """report_day_group merged over a whole month (built with report_month_service)."""
+
+    __tablename__ = "report_month_group"
+
+    office_id: int = Field(foreign_key="office.id", primary_key=True)
+    month: date = Field(primary_key=True)
+    kind: str = Field(max_length=16, primary_key=True)
+    key: str = Field(max_length=16, primary_key=True)
+    issued: int = Field(default=0)
+    transferred_in: int = Field(default=0)
+    served: int = Field(default=0)
+    transferred: int = Field(default=0)
+    no_show: int = Field(default=0)
+    cancelled: int = Field(default=0)
+    unserved: int = Field(default=0)
+    hold_s: int = Field(default=0)
+    within_standard: int = Field(default=0)
+    within_target: int = Field(default=0)
     waits: bytes = Field(default=b"", sa_column=sa.Column(sa.LargeBinary(), nullable=False))
     walks: bytes = Field(default=b"", sa_column=sa.Column(sa.LargeBinary(), nullable=False))
     services: bytes = Field(default=b"", sa_column=sa.Column(sa.LargeBinary(), nullable=False))

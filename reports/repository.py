@@ -9,14 +9,26 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from counter.models import Counter, CounterEvent, Office, ProvinceMember, Ticket, TicketEvent
+from counter.models import (
+    Counter,
+    CounterEvent,
+    Office,
+    ProvinceMember,
+    Service,
+    ServiceStandard,
+    Ticket,
+    TicketEvent,
+)
 from counter.queue.states import OPEN_STATES
+from counter.standards import FROM_THE_START
 from reports.metrics import Event, TransactionRow
 from reports.models import (
     NeedsResponse,
     ReportDay,
+    ReportDayGroup,
     ReportDayService,
     ReportMonth,
+    ReportMonthGroup,
     ReportMonthService,
     ReportTransaction,
     SurveyAnswer,
@@ -126,12 +138,14 @@ def save_day(
     day_services: Sequence[dict[str, Any]],
     now: datetime,
     version: int,
+    day_groups: Sequence[dict[str, Any]] = (),
 ) -> None:
     """Store one day's facts and aggregates and mark it sealed (one transaction)."""
     session.add(ReportDay(office_id=office_id, business_day=day, sealed_at=now, version=version))
     session.flush()
     _bulk_insert(session, _table(ReportTransaction), facts)
     _bulk_insert(session, _table(ReportDayService), day_services)
+    _bulk_insert(session, _table(ReportDayGroup), day_groups)
 
 
 def _bulk_insert(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -154,7 +168,15 @@ def _bulk_insert(session: Session, table: sa.Table, rows: Sequence[dict[str, Any
 
 
 def delete_report_days(session: Session, office_id: int) -> None:
-    for table in (ReportTransaction, ReportDayService, ReportDay, ReportMonthService, ReportMonth):
+    for table in (
+        ReportTransaction,
+        ReportDayService,
+        ReportDayGroup,
+        ReportDay,
+        ReportMonthService,
+        ReportMonthGroup,
+        ReportMonth,
+    ):
         session.execute(sa.delete(table).where(col(table.office_id) == office_id))
 
 
@@ -205,6 +227,90 @@ def month_services(
     ).all()
 
 
+_GROUP_COLUMNS = (*_AGG_COLUMNS[:8], "within_standard", "within_target", *_AGG_COLUMNS[8:])
+
+
+def day_groups(session: Session, office_id: int, first: date, last: date) -> Sequence[Any]:
+    """(office, day, kind, key, counts…, hold, within…, blobs) of the breakdowns of days."""
+    t = ReportDayGroup
+    return session.execute(
+        sa.select(*_c(t, "office_id", "business_day", "kind", "key", *_GROUP_COLUMNS)).where(
+            col(t.office_id) == office_id,
+            col(t.business_day) >= first,
+            col(t.business_day) <= last,
+        )
+    ).all()
+
+
+def month_groups(session: Session, office_id: int, months: Sequence[date]) -> Sequence[Any]:
+    if not months:
+        return []
+    t = ReportMonthGroup
+    return session.execute(
+        sa.select(*_c(t, "office_id", "month", "kind", "key", *_GROUP_COLUMNS)).where(
+            col(t.office_id) == office_id, col(t.month).in_(list(months))
+        )
+    ).all()
+
+
+def restandardised_from(session: Session, office_id: int) -> date | None:
+    """The earliest day a standard change applies from that was recorded after that day (or a
+    later one) was sealed: a backdated change, whose days must be sealed again."""
+    ss, rd = ServiceStandard, ReportDay
+    sealed_before = (
+        sa.select(sa.literal(1))
+        .where(
+            col(rd.office_id) == office_id,
+            col(rd.business_day) >= col(ss.effective_from),
+            col(rd.sealed_at) <= col(ss.recorded_at),
+        )
+        .exists()
+    )
+    value: date | None = session.execute(
+        sa.select(sa.func.min(col(ss.effective_from)))
+        .join(Service, col(Service.id) == col(ss.service_id))
+        .where(
+            col(Service.office_id) == office_id,
+            col(ss.effective_from) > FROM_THE_START,
+            sealed_before,
+        )
+    ).scalar_one()
+    return value
+
+
+def unseal_from(session: Session, office_id: int, first: date) -> None:
+    """Drop the rollups of `first` and later days (and of their months), to be sealed again."""
+    for day_table in (ReportTransaction, ReportDayService, ReportDayGroup, ReportDay):
+        session.execute(
+            sa.delete(day_table).where(
+                col(day_table.office_id) == office_id, col(day_table.business_day) >= first
+            )
+        )
+    for month_table in (ReportMonthService, ReportMonthGroup, ReportMonth):
+        session.execute(
+            sa.delete(month_table).where(
+                col(month_table.office_id) == office_id,
+                col(month_table.month) >= first.replace(day=1),
+            )
+        )
+
+
+def open_days(session: Session, office_id: int, first: date, last: date) -> list[date]:
+    """Sealed business days of the period with any ticket (the days the office was open)."""
+    t = ReportDayService
+    return list(
+        session.exec(
+            select(col(t.business_day))
+            .where(
+                col(t.office_id) == office_id,
+                col(t.business_day) >= first,
+                col(t.business_day) <= last,
+            )
+            .distinct()
+        )
+    )
+
+
 def built_months(session: Session, office_id: int) -> set[date]:
     return set(
         session.exec(select(col(ReportMonth.month)).where(ReportMonth.office_id == office_id))
@@ -231,7 +337,8 @@ def save_month(
 ) -> None:
     session.add(ReportMonth(office_id=office_id, month=month, built_at=now, version=version))
     session.flush()
-    _bulk_insert(session, _table(ReportMonthService), rows)
+    _bulk_insert(session, _table(ReportMonthService), [r for r in rows if "kind" not in r])
+    _bulk_insert(session, _table(ReportMonthGroup), [r for r in rows if "kind" in r])
 
 
 def facts(
@@ -298,6 +405,7 @@ EXPORT_FIELDS = (
     "total_s",
     "recalls",
     "outside",
+    "segments",
 )
 
 

@@ -27,7 +27,13 @@ from reports.metrics import (
 from reports.metrics import Event as Event
 
 # Bump when the fact rules change: sealed days of an older version are rebuilt.
-FACTS_VERSION = 1
+# 2: serving segments of transactions split by a hold; breakdown rollups (report_day_group).
+FACTS_VERSION = 2
+
+# The breakdowns kept as rollups (report_day_group), so the dashboard and the evidence pack
+# read rollups like the summary. end_hour and weekday_hour keep counts only.
+GROUP_KINDS = ("counter", "staff", "priority", "outside", "hour", "end_hour", "weekday_hour")
+COUNTS_ONLY = frozenset({"end_hour", "weekday_hour"})
 
 COUNT_FIELDS = (
     "issued",
@@ -83,6 +89,32 @@ class DayServiceAgg:
     walks: Sequence[int] = ()
     services: Sequence[int] = ()
     totals: Sequence[int] = ()
+    # A breakdown's kind and key (report_day_group); empty for the service's own rollup. A
+    # breakdown mixes services, so it carries its verdicts, rated when its day was sealed.
+    kind: str = ""
+    key: str = ""
+    within_standard: int = 0
+    within_target: int = 0
+
+    @classmethod
+    def from_group_row(cls, row: Sequence[Any]) -> DayServiceAgg:
+        office_id, day, kind, key, *counts, hold_s, w_std, w_target = row[:14]
+        waits, walks, services, totals = row[14:]
+        return cls(
+            office_id,
+            day,
+            0,
+            {**dict(zip(COUNT_FIELDS[:-1], counts, strict=True)), "open": 0},
+            hold_s,
+            unpack(waits),
+            unpack(walks),
+            unpack(services),
+            unpack(totals),
+            kind,
+            key,
+            w_std,
+            w_target,
+        )
 
     @classmethod
     def from_row(cls, row: Sequence[Any]) -> DayServiceAgg:
@@ -127,10 +159,20 @@ class DayServiceAgg:
 
     def as_row(self, day_column: str = "business_day") -> dict[str, Any]:
         c = self.counts
+        group = (
+            {
+                "kind": self.kind,
+                "key": self.key,
+                "within_standard": self.within_standard,
+                "within_target": self.within_target,
+            }
+            if self.kind
+            else {"service_id": self.service_id}
+        )
         return {
             "office_id": self.office_id,
             day_column: self.business_day,
-            "service_id": self.service_id,
+            **group,
             **{k: c[k] for k in COUNT_FIELDS if k != "open"},
             "hold_s": self.hold_s,
             "waits": pack(self.waits),
@@ -143,12 +185,13 @@ class DayServiceAgg:
 def merge_aggs(
     office_id: int, first_day: date, aggs: Iterable[DayServiceAgg]
 ) -> list[DayServiceAgg]:
-    """Several days' aggregates as one per service (a month rollup), dated `first_day`."""
-    grouped: dict[int, list[DayServiceAgg]] = {}
+    """Several days' aggregates as one per service (and breakdown: a month rollup), dated
+    `first_day`."""
+    grouped: dict[tuple[str, str, int], list[DayServiceAgg]] = {}
     for agg in aggs:
-        grouped.setdefault(agg.service_id, []).append(agg)
+        grouped.setdefault((agg.kind, agg.key, agg.service_id), []).append(agg)
     out = []
-    for service_id, group in sorted(grouped.items()):
+    for (kind, key, service_id), group in sorted(grouped.items()):
         counts = dict.fromkeys(COUNT_FIELDS, 0)
         for agg in group:
             for k in COUNT_FIELDS:
@@ -164,6 +207,10 @@ def merge_aggs(
                 walks=merge_sorted(a.walks for a in group),
                 services=merge_sorted(a.services for a in group),
                 totals=merge_sorted(a.totals for a in group),
+                kind=kind,
+                key=key,
+                within_standard=sum(a.within_standard for a in group),
+                within_target=sum(a.within_target for a in group),
             )
         )
     return out
@@ -179,20 +226,30 @@ class TicketRecord:
 
 
 def build(
-    office_id: int, tickets: Iterable[TicketRecord], clock: OfficeClock
+    office_id: int, tickets: Iterable[TicketRecord], clock: OfficeClock, thresholds: ThresholdsAt
 ) -> tuple[list[dict[str, Any]], list[DayServiceAgg]]:
-    """Fact rows (report_transaction) and day-service aggregates for these tickets."""
+    """Fact rows (report_transaction) and aggregates for these tickets: per day and service
+    (kind "": rated when a period is summarised), and per day and breakdown (the GROUP_KINDS,
+    which mix services: rated here, each transaction against its service's standard that day).
+    """
     facts: list[dict[str, Any]] = []
-    tallies: dict[tuple[date, int], Tally] = {}
+    tallies: dict[tuple[date, str, str, int], Tally] = {}
+
+    def tally_of(k: tuple[date, str, str, int]) -> Tally:
+        tally = tallies.get(k)
+        if tally is None:
+            tally = tallies[k] = Tally()
+        return tally
+
     for ticket in tickets:
+        day = ticket.business_day
         for tx in transactions_of(ticket.ticket_id, ticket.events, ticket.priority):
-            facts.append(fact_row(office_id, ticket, tx, clock))
-            key = (ticket.business_day, tx.service_id)
-            tally = tallies.get(key)
-            if tally is None:
-                tally = tallies[key] = Tally()
-            # Thresholds are applied when a period is summarised, never stored.
-            tally.add(tx, 0, 0)
+            fact = fact_row(office_id, ticket, tx, clock)
+            facts.append(fact)
+            tally_of((day, "", "", tx.service_id)).add(tx, 0, 0)
+            th = thresholds(tx.service_id, day)
+            for kind, key in group_keys(fact):
+                tally_of((day, kind, key, 0)).add(tx, th.standard_s, th.target_s)
     aggs = [
         DayServiceAgg(
             office_id=office_id,
@@ -200,14 +257,76 @@ def build(
             service_id=service_id,
             counts=tally.counts_only(),
             hold_s=tally.hold_s,
-            waits=sorted(tally.waits),
-            walks=sorted(tally.walks),
-            services=sorted(tally.services),
-            totals=sorted(tally.totals),
+            waits=() if kind in COUNTS_ONLY else sorted(tally.waits),
+            walks=() if kind in COUNTS_ONLY else sorted(tally.walks),
+            services=() if kind in COUNTS_ONLY else sorted(tally.services),
+            totals=() if kind in COUNTS_ONLY else sorted(tally.totals),
+            kind=kind,
+            key=key,
+            within_standard=tally.within_standard,
+            within_target=tally.within_target,
         )
-        for (day, service_id), tally in sorted(tallies.items())
+        for (day, kind, key, service_id), tally in sorted(tallies.items())
     ]
     return facts, aggs
+
+
+def summarise_overall(aggs: Sequence[DayServiceAgg], thresholds: ThresholdsAt) -> dict[str, Any]:
+    """summarise_services(...)[0] without the per-service figures: the sorted runs read as one
+    (a trend's months, the evidence pack's quarters and months)."""
+    counts = dict.fromkeys(COUNT_FIELDS, 0)
+    within_std = within_target = 0
+    for agg in aggs:
+        for k in COUNT_FIELDS:
+            counts[k] += agg.counts.get(k, 0)
+        th = thresholds(agg.service_id, agg.business_day)
+        within_std += count_at_most(agg.services, th.standard_s)
+        within_target += count_at_most(agg.waits, th.target_s)
+    return metrics_dict(
+        counts,
+        sum(a.hold_s for a in aggs),
+        SortedRuns([a.waits for a in aggs]),
+        SortedRuns([a.walks for a in aggs]),
+        SortedRuns([a.services for a in aggs]),
+        SortedRuns([a.totals for a in aggs]),
+        within_std,
+        within_target,
+    )
+
+
+def group_metrics(aggs: Sequence[DayServiceAgg]) -> dict[str, Any]:
+    """The metrics of one breakdown key over a period, from its day or month aggregates: the
+    sorted runs are read as one without merging them (SortedRuns)."""
+    counts = dict.fromkeys(COUNT_FIELDS, 0)
+    for agg in aggs:
+        for k in COUNT_FIELDS:
+            counts[k] += agg.counts.get(k, 0)
+    return metrics_dict(
+        counts,
+        sum(a.hold_s for a in aggs),
+        SortedRuns([a.waits for a in aggs]),
+        SortedRuns([a.walks for a in aggs]),
+        SortedRuns([a.services for a in aggs]),
+        SortedRuns([a.totals for a in aggs]),
+        sum(a.within_standard for a in aggs),
+        sum(a.within_target for a in aggs),
+    )
+
+
+def group_keys(fact: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The breakdowns a transaction counts in (the dashboard's tables, hours and heat map)."""
+    keys = [("priority", fact["priority"] or ""), ("hour", str(fact["arrival_hour"]))]
+    if fact["counter_id"] is not None:
+        keys.append(("counter", str(fact["counter_id"])))
+    if fact["staff_id"] is not None:
+        keys.append(("staff", str(fact["staff_id"])))
+    if fact["outside"]:
+        keys.append(("outside", fact["outside"]))
+    if fact["outcome"] == "done" and fact["end_hour"] is not None:
+        keys.append(("end_hour", str(fact["end_hour"])))
+    if fact["arrival"] == "issued":
+        keys.append(("weekday_hour", f"{fact['weekday']}:{fact['arrival_hour']}"))
+    return keys
 
 
 def fact_row(
@@ -246,7 +365,18 @@ def fact_row(
         "weekday": weekday,
         "end_hour": end_hour,
         "outside": outside,
+        "segments": segments_text(tx),
     }
+
+
+def segments_text(tx: Transaction) -> str | None:
+    """The serving segments as stored ("start-end,…" in epoch seconds); None for one segment
+    from the first start to the end (the export then reads started_at and ended_at)."""
+    if not tx.segments or (
+        len(tx.segments) == 1 and tx.segments[0] == (tx.started_at, tx.ended_at)
+    ):
+        return None
+    return ",".join(f"{round(a.timestamp())}-{round(b.timestamp())}" for a, b in tx.segments)
 
 
 # ------------------------------------------------------------------ summaries

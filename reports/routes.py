@@ -52,6 +52,7 @@ from counter.web import (
     forbidden,
 )
 from reports import gecc, periods
+from reports.metrics import KPI_TARGETS
 from reports.schemas import NeedsFormIn, NeedsIn, SurveyIn, SurveyItemsIn
 from reports.sections import add_sections
 from reports.service import ReportService
@@ -107,6 +108,14 @@ def _num(value: Any) -> str:
     return "–" if v is None else f"{v:,.0f}"
 
 
+def _tone(value: Any, key: str) -> str:
+    """A KPI tile's class: good at or above its target, warn below, plain without a value."""
+    v = _number(value)
+    if v is None:
+        return ""
+    return "good" if v >= KPI_TARGETS[key] else "warn"
+
+
 def _thai_day(value: Any) -> str:
     return format_thai_date(date.fromisoformat(value)) if value else "–"
 
@@ -142,6 +151,7 @@ templates.env.filters.update(
     num=_num,
     thai_day=_thai_day,
     fmt_value=_fmt_value,
+    tone=_tone,
 )
 templates.env.globals.update(level=_level, zip=zip)
 

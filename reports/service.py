@@ -47,8 +47,10 @@ from reports.rollup import (
     ThresholdsAt,
     TicketRecord,
     build,
+    group_metrics,
     local_day_bounds,
     merge_aggs,
+    summarise_overall,
     summarise_services,
     tally_by,
     tally_metrics,
@@ -85,6 +87,8 @@ class OfficeContext:
     live_cache: dict[tuple[date, date], tuple[list[dict[str, Any]], list[DayServiceAgg]]] = field(
         default_factory=dict
     )
+    # What one request has read or computed already (the evidence pack reuses the summary's).
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
     @property
     def office_id(self) -> int:
@@ -147,13 +151,22 @@ class ReportService:
             # A ticket in service at the day end keeps its day open until staff finish it.
             before = min(before, repo.first_open_day(session, office_id, before) or before)
             after = repo.last_sealed_day(session, office_id)
+            restandardised = repo.restandardised_from(session, office_id)
             if self._outdated(session, office_id):
                 # Built by older rules: drop them all and build again from the start.
                 with self.db.write() as wsession:
                     repo.delete_report_days(wsession, office_id)
                 after = None
+            elif restandardised is not None and after is not None:
+                # A standard changed with an earlier effective date: its days are rated again.
+                with self.db.write() as wsession:
+                    repo.unseal_from(wsession, office_id, restandardised)
+                after = min(after, restandardised - timedelta(days=1))
             days = repo.ticket_days(session, office_id, after, before)
             clock = office_clock(session, office)
+            thresholds = thresholds_at(
+                histories(session, list(counter_repo.services(session, office_id)))
+            )
         sealed = 0
         # Read a few days' events at once (fewer round trips), write each day in its own short
         # transaction (queue writes on SQLite wait behind it).
@@ -165,7 +178,7 @@ class ReportService:
             for record in records:
                 by_day.setdefault(record.business_day, []).append(record)
             for day in chunk:
-                facts, aggs = build(office_id, by_day.get(day, []), clock)
+                facts, aggs = build(office_id, by_day.get(day, []), clock, thresholds)
                 try:
                     with self.db.write() as session:
                         if repo.is_sealed(session, office_id, day):
@@ -175,9 +188,10 @@ class ReportService:
                             office_id,
                             day,
                             facts,
-                            [a.as_row() for a in aggs],
+                            [a.as_row() for a in aggs if not a.kind],
                             self.clock(),
                             FACTS_VERSION,
+                            [a.as_row() for a in aggs if a.kind],
                         )
                     sealed += 1
                 except sa.exc.IntegrityError:
@@ -202,6 +216,9 @@ class ReportService:
                 aggs = [
                     DayServiceAgg.from_row(r)
                     for r in repo.day_services(session, [office_id], month, last)
+                ] + [
+                    DayServiceAgg.from_group_row(r)
+                    for r in repo.day_groups(session, office_id, month, last)
                 ]
             rows = [a.as_row("month") for a in merge_aggs(office_id, month, aggs)]
             try:
@@ -252,15 +269,31 @@ class ReportService:
         key = (first, period.last)
         if key not in ctx.live_cache:
             records = _records(session, ctx.office_id, first, period.last)
-            ctx.live_cache[key] = build(ctx.office_id, records, ctx.clock)
+            ctx.live_cache[key] = build(ctx.office_id, records, ctx.clock, ctx.thresholds)
         return ctx.live_cache[key]
 
     def _aggs(
-        self, session: Session, ctx: OfficeContext, period: Period, *, daily: bool = False
+        self,
+        session: Session,
+        ctx: OfficeContext,
+        period: Period,
+        *,
+        daily: bool = False,
+        groups: bool = False,
     ) -> list[DayServiceAgg]:
         """The period's day-service aggregates: whole built months from the month rollup
         (unless `daily`, or a standard changed within the month: each day is rated against
-        its own standard), the other days from the day rollup, unsealed days from the log."""
+        its own standard), the other days from the day rollup, unsealed days from the log.
+        With `groups`, the breakdowns' aggregates (kind and key set) instead."""
+        key = ("aggs", period.first, period.last, daily, groups)
+        if key not in ctx.memo:
+            ctx.memo[key] = self._read_aggs(session, ctx, period, daily=daily, groups=groups)
+        aggs: list[DayServiceAgg] = ctx.memo[key]
+        return aggs
+
+    def _read_aggs(
+        self, session: Session, ctx: OfficeContext, period: Period, *, daily: bool, groups: bool
+    ) -> list[DayServiceAgg]:
         months: list[date] = []
         ranges: list[tuple[date, date]] = []
         for first, last in months_of(period):
@@ -272,10 +305,22 @@ class ReportService:
                 ranges[-1] = (ranges[-1][0], last)
             else:
                 ranges.append((first, last))
+        live = [a for a in self._live(session, ctx, period)[1] if a.kind == ""]
+        if groups:
+            out = [
+                DayServiceAgg.from_group_row(r)
+                for r in repo.month_groups(session, ctx.office_id, months)
+            ]
+            for first, last in ranges:
+                out.extend(
+                    DayServiceAgg.from_group_row(r)
+                    for r in repo.day_groups(session, ctx.office_id, first, last)
+                )
+            return out + [a for a in self._live(session, ctx, period)[1] if a.kind]
         rows = list(repo.month_services(session, [ctx.office_id], months))
         for first, last in ranges:
             rows.extend(repo.day_services(session, [ctx.office_id], first, last))
-        return [DayServiceAgg.from_row(r) for r in rows] + self._live(session, ctx, period)[1]
+        return [DayServiceAgg.from_row(r) for r in rows] + live
 
     def _rows(
         self,
@@ -324,10 +369,20 @@ class ReportService:
             ctx = self._context(session, office_id)
             return self._summary(session, ctx, period, include_staff=False)
 
+    def _summarised(
+        self, session: Session, ctx: OfficeContext, period: Period
+    ) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
+        """(overall, per service) of a period, once per request."""
+        key = ("summarised", period.first, period.last)
+        if key not in ctx.memo:
+            ctx.memo[key] = summarise_services(self._aggs(session, ctx, period), ctx.thresholds)
+        result: tuple[dict[str, Any], dict[int, dict[str, Any]]] = ctx.memo[key]
+        return result
+
     def _summary(
         self, session: Session, ctx: OfficeContext, period: Period, *, include_staff: bool
     ) -> dict[str, Any]:
-        overall, per_service = summarise_services(self._aggs(session, ctx, period), ctx.thresholds)
+        overall, per_service = self._summarised(session, ctx, period)
         satisfaction = self._satisfaction(
             session, ctx, period, overall["issued"], include_staff=include_staff
         )
@@ -504,7 +559,6 @@ class ReportService:
         counter_id: int | None,
         include_staff: bool,
     ) -> dict[str, Any]:
-        rows = self._rows(session, ctx, period, service_id=service_id, counter_id=counter_id)
         th = ctx.thresholds
         # A trend over more than two months reads better by month than by day.
         by_month = period.days > 62
@@ -516,18 +570,31 @@ class ReportService:
         per_service: dict[int, dict[str, Any]]
         by_day: dict[date, dict[str, Any]]
         if counter_id is None:
-            # The rollups answer these without touching the rows (and match the summary API).
+            # The rollups answer everything without touching the rows (and match the summary
+            # API): the service rollups for the totals and trend, the breakdown rollups for the
+            # tables, hours and heat map.
             aggs = [
                 a
                 for a in self._aggs(session, ctx, period, daily=not by_month)
                 if service_id is None or a.service_id == service_id
             ]
-            overall_m, per_service = summarise_services(aggs, th)
+            if service_id is None and by_month:
+                overall_m, per_service = self._summarised(session, ctx, period)
+            else:
+                overall_m, per_service = summarise_services(aggs, th)
             days: dict[date, list[DayServiceAgg]] = {}
             for a in aggs:
                 days.setdefault(bucket(a.business_day), []).append(a)
-            by_day = {d: summarise_services(group, th)[0] for d, group in days.items()}
+            by_day = {d: summarise_overall(group, th) for d, group in days.items()}
+            if service_id is None:
+                parts = breakdowns_from_groups(self._aggs(session, ctx, period, groups=True))
+            else:
+                # The breakdowns of one service: from its transaction rows.
+                rows = self._rows(session, ctx, period, service_id=service_id)
+                parts = breakdowns_from_rows(rows, th)
         else:
+            # One counter's figures: from its transaction rows (a small share of the period).
+            rows = self._rows(session, ctx, period, service_id=service_id, counter_id=counter_id)
             overall_m = tally_metrics(tally_by(rows, lambda r: 0, th).get(0) or Tally())
             per_service = {
                 sid: tally_metrics(t)
@@ -537,6 +604,7 @@ class ReportService:
                 d: tally_metrics(t)
                 for d, t in tally_by(rows, lambda r: bucket(r.business_day), th).items()
             }
+            parts = breakdowns_from_rows(rows, th)
         if overall_m["issued"] + overall_m["transferred_in"] == 0:
             overall_m = None
         satisfaction = self._satisfaction(
@@ -548,6 +616,8 @@ class ReportService:
             service_id=service_id,
             counter_id=counter_id,
         )
+        intervals = self._counter_intervals(session, ctx, period)
+        open_days = self._open_days(session, ctx, period, intervals)
         out: dict[str, Any] = {
             "office": office_dict(ctx.office),
             "period": period.as_dict(),
@@ -569,29 +639,22 @@ class ReportService:
                 {
                     "counter_id": cid,
                     "name_th": _counter_name(ctx, cid),
-                    **tally_metrics(t),
+                    **metrics,
                     "satisfaction": satisfaction["by_counter"].get(cid),
                 }
-                for cid, t in sorted(
-                    tally_by(
-                        [r for r in rows if r.counter_id is not None], lambda r: r.counter_id, th
-                    ).items(),
-                    key=lambda kv: _counter_no(ctx, kv[0]),
+                for cid, metrics in sorted(
+                    parts.metrics["counter"].items(), key=lambda kv: _counter_no(ctx, kv[0])
                 )
             ],
             "priority": [
-                {"priority": p, **tally_metrics(t)}
-                for p, t in sorted(tally_by(rows, lambda r: r.priority or "", th).items())
+                {"priority": p, **metrics}
+                for p, metrics in sorted(parts.metrics["priority"].items())
             ],
             "outside": [
-                {"outside": k, **tally_metrics(t)}
-                for k, t in sorted(
-                    tally_by([r for r in rows if r.outside], lambda r: r.outside, th).items()
-                )
+                {"outside": k, **metrics} for k, metrics in sorted(parts.metrics["outside"].items())
             ],
             "by_hour": [
-                {"hour": h, **tally_metrics(t)}
-                for h, t in sorted(tally_by(rows, lambda r: r.arrival_hour, th).items())
+                {"hour": h, **metrics} for h, metrics in sorted(parts.metrics["hour"].items())
             ],
             "by_day": [
                 {"day": d.isoformat(), "label": _trend_label(d, by_month), **metrics}
@@ -599,26 +662,39 @@ class ReportService:
             ],
             "trend_unit": "month" if by_month else "day",
             "satisfaction": satisfaction,
+            "open_days": len(open_days),
         }
-        intervals = self._counter_intervals(session, ctx, period)
-        out["hourly"] = hourly(rows, intervals, ctx.clock)
-        out["heatmap"] = heatmap(rows)
-        out["counter_time"] = self._counter_time(ctx, rows, intervals)
+        out["hourly"] = hourly(parts, intervals, ctx.clock, len(open_days))
+        out["heatmap"] = heatmap(parts, open_days)
+        out["counter_time"] = self._counter_time(ctx, parts.busy, intervals)
         if include_staff:
             out["staff"] = [
                 {
                     "staff_id": sid,
                     "name": _staff_name(ctx, sid),
-                    **tally_metrics(t),
+                    **metrics,
                     "satisfaction": satisfaction.get("by_staff", {}).get(sid),
                 }
-                for sid, t in sorted(
-                    tally_by(
-                        [r for r in rows if r.staff_id is not None], lambda r: r.staff_id, th
-                    ).items()
-                )
+                for sid, metrics in sorted(parts.metrics["staff"].items())
             ]
         return out
+
+    def _open_days(
+        self,
+        session: Session,
+        ctx: OfficeContext,
+        period: Period,
+        intervals: Sequence[CounterInterval],
+    ) -> list[date]:
+        """The business days the office was open in the period: a ticket was issued or a
+        counter was open (the divisor of every "per day" average)."""
+        days = set(repo.open_days(session, ctx.office_id, period.first, period.last))
+        days.update(f["business_day"] for f in self._live(session, ctx, period)[0])
+        tz = ctx.clock.tz
+        for i in intervals:
+            if i.kind == "open":
+                days.add(i.start.astimezone(tz).date())
+        return sorted(d for d in days if period.first <= d <= period.last)
 
     async def evidence(self, office_id: int, fy: int) -> dict[str, Any]:
         """The fiscal year's evidence pack: summary, quarters, months, hours, satisfaction."""
@@ -633,13 +709,13 @@ class ReportService:
                 quarters = []
                 for q in (1, 2, 3, 4):
                     qp = quarter(fy, q)
-                    overall, _ = summarise_services(
+                    overall = summarise_overall(
                         [a for a in aggs if qp.first <= a.business_day <= qp.last], ctx.thresholds
                     )
                     quarters.append({"quarter": q, "label_th": qp.label_th, **overall})
                 months = []
                 for first, last in months_of(period):
-                    overall, _ = summarise_services(
+                    overall = summarise_overall(
                         [a for a in aggs if first <= a.business_day <= last], ctx.thresholds
                     )
                     months.append(
@@ -708,11 +784,12 @@ class ReportService:
         exports.write_xlsx(
             path,
             [
-                ("สรุป Summary", exports.SUMMARY_HEADER, [[title], *rows][1:], [34] + [12] * 34),
+                ("สรุป Summary", exports.SUMMARY_HEADER, rows, [34] + [12] * 35),
                 ("ความพึงพอใจ Satisfaction", None, exports.satisfaction_rows(summary), [60, 10]),
                 ("นิยาม Definitions", None, exports.definitions_rows(), [90, 90]),
             ],
             title=title,
+            preamble=exports.covers(summary),
         )
 
     def _export_rows(
@@ -748,7 +825,12 @@ class ReportService:
         exports.write_xlsx(
             path,
             [
-                ("รายการ Transactions", header, rows, [11, 13, 9, 6, 18, 30] + [12] * 18),
+                (
+                    "รายการ Transactions",
+                    header,
+                    rows,
+                    [11, 13, 9, 6, 18, 30] + [12] * 18 + [34, 14],
+                ),
                 ("นิยาม Definitions", None, exports.definitions_rows(), [90, 90]),
             ],
             title=f"{ctx.office.name_th} {period.label_th}",
@@ -757,6 +839,39 @@ class ReportService:
     # ----------------------------------------------------------------- satisfaction
 
     def _satisfaction(
+        self,
+        session: Session,
+        ctx: OfficeContext,
+        period: Period,
+        visitors: int,
+        *,
+        include_staff: bool,
+        service_id: int | None = None,
+        counter_id: int | None = None,
+    ) -> dict[str, Any]:
+        key = (
+            "satisfaction",
+            period.first,
+            period.last,
+            visitors,
+            include_staff,
+            service_id,
+            counter_id,
+        )
+        if key not in ctx.memo:
+            ctx.memo[key] = self._read_satisfaction(
+                session,
+                ctx,
+                period,
+                visitors,
+                include_staff=include_staff,
+                service_id=service_id,
+                counter_id=counter_id,
+            )
+        result: dict[str, Any] = ctx.memo[key]
+        return result
+
+    def _read_satisfaction(
         self,
         session: Session,
         ctx: OfficeContext,
@@ -873,13 +988,9 @@ class ReportService:
     def _counter_time(
         self,
         ctx: OfficeContext,
-        rows: Sequence[TransactionRow],
+        busy: dict[int, int],
         intervals: Sequence[CounterInterval],
     ) -> list[dict[str, Any]]:
-        busy: dict[int, int] = {}
-        for r in rows:
-            if r.counter_id is not None and r.service_s is not None:
-                busy[r.counter_id] = busy.get(r.counter_id, 0) + r.service_s + (r.walk_s or 0)
         out = []
         for cid in sorted(ctx.counters, key=lambda c: ctx.counters[c].number):
             open_s = sum(i.seconds for i in intervals if i.counter_id == cid and i.kind == "open")
@@ -972,22 +1083,94 @@ def counter_intervals(
     return out
 
 
-def hourly(
-    rows: Sequence[TransactionRow], intervals: Sequence[CounterInterval], clock: OfficeClock
-) -> list[dict[str, Any]]:
-    """Per local hour: average arrivals and served per working day, average open counters."""
-    days = {r.business_day for r in rows if r.arrival == "issued"}
-    n_days = max(1, len(days))
-    arrivals: dict[int, int] = {}
-    served: dict[int, int] = {}
+@dataclass
+class Breakdowns:
+    """The dashboard's breakdowns of a period: metrics per counter, staff, priority, outside
+    class and arrival hour; the hourly and weekday × hour arrival counts; counter busy time."""
+
+    metrics: dict[str, dict[Any, dict[str, Any]]]
+    arrivals: dict[int, int]  # issued tickets by local hour of issue
+    served: dict[int, int]  # finished services by local hour of finish
+    weekday_hour: dict[tuple[int, int], int]  # issued tickets by weekday and hour
+    busy: dict[int, int]  # walk + service seconds of a counter's completed transactions
+
+
+_TABLE_KINDS = {"counter": int, "staff": int, "priority": str, "outside": str, "hour": int}
+
+
+def breakdowns_from_groups(groups: Sequence[DayServiceAgg]) -> Breakdowns:
+    """From the breakdown rollups (report_day_group / report_month_group and live days)."""
+    by_key: dict[tuple[str, str], list[DayServiceAgg]] = {}
+    for a in groups:
+        by_key.setdefault((a.kind, a.key), []).append(a)
+    parts = Breakdowns({k: {} for k in _TABLE_KINDS}, {}, {}, {}, {})
+    for (kind, key), aggs in by_key.items():
+        if kind in _TABLE_KINDS:
+            parts.metrics[kind][_TABLE_KINDS[kind](key)] = group_metrics(aggs)
+        if kind == "hour":
+            parts.arrivals[int(key)] = sum(a.counts["issued"] for a in aggs)
+        elif kind == "end_hour":
+            parts.served[int(key)] = sum(a.counts["served"] for a in aggs)
+        elif kind == "weekday_hour":
+            wd, hour = key.split(":")
+            parts.weekday_hour[(int(wd), int(hour))] = sum(a.counts["issued"] for a in aggs)
+        elif kind == "counter":
+            parts.busy[int(key)] = sum(sum(a.services) + sum(a.walks) for a in aggs)
+    return parts
+
+
+def breakdowns_from_rows(rows: Sequence[TransactionRow], th: ThresholdsAt) -> Breakdowns:
+    """The same from transaction rows (one counter's dashboard)."""
+    keys: dict[str, Callable[[TransactionRow], Any]] = {
+        "counter": lambda r: r.counter_id,
+        "staff": lambda r: r.staff_id,
+        "priority": lambda r: r.priority or "",
+        "outside": lambda r: r.outside,
+        "hour": lambda r: r.arrival_hour,
+    }
+    parts = Breakdowns({}, {}, {}, {}, {})
+    for kind, key in keys.items():
+        parts.metrics[kind] = {
+            k: tally_metrics(t)
+            for k, t in tally_by([r for r in rows if key(r) is not None], key, th).items()
+            if not (kind == "outside" and not k)
+        }
     for r in rows:
         if r.arrival == "issued":
-            arrivals[r.arrival_hour] = arrivals.get(r.arrival_hour, 0) + 1
+            parts.arrivals[r.arrival_hour] = parts.arrivals.get(r.arrival_hour, 0) + 1
+            wh = (r.weekday, r.arrival_hour)
+            parts.weekday_hour[wh] = parts.weekday_hour.get(wh, 0) + 1
         if r.outcome == "done" and r.end_hour is not None:
-            served[r.end_hour] = served.get(r.end_hour, 0) + 1
+            parts.served[r.end_hour] = parts.served.get(r.end_hour, 0) + 1
+        if r.counter_id is not None and r.service_s is not None:
+            parts.busy[r.counter_id] = (
+                parts.busy.get(r.counter_id, 0) + r.service_s + (r.walk_s or 0)
+            )
+    return parts
+
+
+def hourly(
+    parts: Breakdowns, intervals: Sequence[CounterInterval], clock: OfficeClock, open_days: int
+) -> list[dict[str, Any]]:
+    """Per local hour: average arrivals and served per day the office was open, and average
+    open counters."""
+    n_days = max(1, open_days)
+    arrivals, served = parts.arrivals, parts.served
     open_s: dict[int, float] = {}
     for i in intervals:
         if i.kind != "open":
+            continue
+        offset = i.start.astimezone(clock.tz).utcoffset()
+        if offset is not None and offset == i.end.astimezone(clock.tz).utcoffset():
+            # One UTC offset over the interval (always, without daylight saving): whole-hour
+            # arithmetic on local seconds.
+            a = i.start.timestamp() + offset.total_seconds()
+            b = i.end.timestamp() + offset.total_seconds()
+            while a < b:
+                edge = min(b, (a // 3600 + 1) * 3600)
+                hour = int(a // 3600) % 24
+                open_s[hour] = open_s.get(hour, 0.0) + (edge - a)
+                a = edge
             continue
         cur = i.start
         while cur < i.end:
@@ -998,7 +1181,11 @@ def hourly(
             stop = min(next_hour, i.end)
             open_s[local.hour] = open_s.get(local.hour, 0.0) + (stop - cur).total_seconds()
             cur = stop
-    hours = sorted(set(arrivals) | set(served) | {h for h, s in open_s.items() if s > 0})
+    hours = sorted(
+        {h for h, n in arrivals.items() if n}
+        | set(served)
+        | {h for h, s in open_s.items() if s > 0}
+    )
     return [
         {
             "hour": h,
@@ -1012,27 +1199,16 @@ def hourly(
     ]
 
 
-def heatmap(rows: Sequence[TransactionRow]) -> dict[str, Any]:
-    """Average arrivals per day for weekday × hour (days that had any arrival)."""
-    days_by_weekday: dict[int, set[date]] = {}
-    counts: dict[tuple[int, int], int] = {}
-    for r in rows:
-        if r.arrival != "issued":
-            continue
-        days_by_weekday.setdefault(r.weekday, set()).add(r.business_day)
-        counts[(r.weekday, r.arrival_hour)] = counts.get((r.weekday, r.arrival_hour), 0) + 1
-    hours = sorted({h for _, h in counts}) or list(range(8, 17))
+def heatmap(parts: Breakdowns, open_days: Sequence[date]) -> dict[str, Any]:
+    """Average arrivals per open day for weekday × hour."""
+    days_by_weekday = [sum(1 for d in open_days if d.weekday() == wd) for wd in range(7)]
+    counts = parts.weekday_hour
+    hours = sorted({h for (_, h), n in counts.items() if n}) or list(range(8, 17))
     grid = [
-        [counts.get((wd, h), 0) / max(1, len(days_by_weekday.get(wd, ()))) for h in hours]
-        for wd in range(7)
+        [counts.get((wd, h), 0) / max(1, days_by_weekday[wd]) for h in hours] for wd in range(7)
     ]
     peak = max((v for row in grid for v in row), default=0.0)
-    return {
-        "hours": hours,
-        "grid": grid,
-        "peak": peak,
-        "days": [len(days_by_weekday.get(wd, ())) for wd in range(7)],
-    }
+    return {"hours": hours, "grid": grid, "peak": peak, "days": days_by_weekday}
 
 
 def thresholds_at(standards: dict[int, StandardHistory]) -> ThresholdsAt:

@@ -53,6 +53,8 @@ class Sheet:
     header: Sequence[str] | None
     rows: Iterable[Sequence[Any]]
     widths: Sequence[float] = ()
+    # Lines above the header (what the table covers); the header stays frozen below them.
+    preamble: Sequence[Sequence[Any]] = ()
 
 
 def _cell(value: Any) -> str:
@@ -119,9 +121,11 @@ def _write_sheet(out: Any, sheet: Sheet) -> None:
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
     ]
     if sheet.header:
+        split = len(sheet.preamble) + 1
         head.append(
-            '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
-            'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+            f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="{split}" '
+            f'topLeftCell="A{split + 1}" activePane="bottomLeft" state="frozen"/></sheetView>'
+            "</sheetViews>"
         )
     if sheet.widths:
         head.append("<cols>")
@@ -129,6 +133,9 @@ def _write_sheet(out: Any, sheet: Sheet) -> None:
             head.append(f'<col min="{i}" max="{i}" width="{width}" customWidth="1"/>')
         head.append("</cols>")
     head.append("<sheetData>")
+    preamble = _Cells()
+    for line in sheet.preamble:
+        head.append("<row>" + "".join(preamble(v) for v in line) + "</row>")
     if sheet.header:
         cells = "".join(
             f'<c s="{_STYLE_HEADER}" t="inlineStr"><is><t>{escape(h)}</t></is></c>'

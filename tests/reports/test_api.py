@@ -341,6 +341,11 @@ class TestPages:
         assert "รายงานผลการให้บริการ ประจำปีงบประมาณ พ.ศ. 2570" in evidence.text
         assert "ที่ทำการปกครองอำเภอสะดวก" in evidence.text
         assert "1 ตุลาคม พ.ศ. 2569 – 30 กันยายน พ.ศ. 2570" in evidence.text
+        # KPI tiles are coloured against their targets (100 % of waits within target is good;
+        # no survey answers: no colour), on the dashboard and in the evidence pack alike.
+        for page in (dash.text, evidence.text):
+            assert '<div class="kpi good"><b>100.0' in page
+            assert '<div class="kpi "><b>–' in page
         # The satisfaction tile: a whole word and its respondents, never a label cut mid-word.
         assert "<span>ความพึงพอใจ</span><i>ผู้ตอบ 0 คน</i>" in evidence.text
         assert "<i>n = " not in evidence.text and "<i>n = " not in dash.text

@@ -28,8 +28,15 @@ from reports.metrics import (
     wait_bands,
     yamane,
 )
-from reports.rollup import DayServiceAgg, OfficeClock, Thresholds, fixed, summarise_services
-from reports.service import counter_intervals, heatmap
+from reports.rollup import (
+    DayServiceAgg,
+    OfficeClock,
+    Thresholds,
+    fixed,
+    summarise_overall,
+    summarise_services,
+)
+from reports.service import breakdowns_from_rows, counter_intervals, heatmap, hourly
 
 T0 = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # 09:00 in Bangkok
 BKK = ZoneInfo("Asia/Bangkok")
@@ -193,6 +200,9 @@ class TestStatistics:
             view = SortedRuns(runs)
             assert len(view) == len(merged)
             assert [view[k] for k in range(len(merged))] == merged
+            search = SortedRuns(runs)
+            search.MERGE_BELOW = 0  # the binary search a large period takes
+            assert [search[k] for k in range(len(merged))] == merged
             assert duration_stats(view) == duration_stats(merged)
             assert wait_bands(view) == wait_bands(merged)
             assert count_at_most(view, 150) == count_at_most(merged, 150)
@@ -211,6 +221,9 @@ class TestStatistics:
         assert per[2]["within_standard"] == 0 and per[2]["within_target"] == 0
         assert overall["wait"]["max"] == 4000 and overall["within_standard"] == 2
         assert overall["served"] == 4
+        # The overall alone (a trend's months, the evidence pack's quarters) is the same.
+        th = fixed({1: Thresholds(720, 900), 2: Thresholds(60, 3600)})
+        assert summarise_overall([day1, day2, other], th) == overall
 
 
 class TestSatisfaction:
@@ -334,9 +347,27 @@ class TestHeatmap:
 
         mondays = [date(2026, 11, 23), date(2026, 11, 30)]
         rows = [row(mondays[0], 9)] * 3 + [row(mondays[1], 9)] + [row(mondays[1], 10)]
-        grid = heatmap(rows)
+        parts = breakdowns_from_rows(rows, fixed({}))
+        grid = heatmap(parts, mondays)
         assert grid["hours"] == [9, 10]
         assert grid["grid"][0] == [2.0, 0.5] and grid["days"][0] == 2
+        # A Monday the office was open without a single arrival still counts as a day.
+        grid = heatmap(parts, [*mondays, date(2026, 12, 7)])
+        assert grid["grid"][0] == [4 / 3, 1 / 3] and grid["days"][0] == 3
+
+    def test_hourly_averages_divide_by_the_days_the_office_was_open(self) -> None:
+        from reports.metrics import TransactionRow
+
+        rows = [
+            TransactionRow(
+                1, 1, date(2026, 11, 23), 1, None, "issued", "done",
+                1, 1, 1, 1, 1, 0, 1, 9, 0, 10, None,
+            )
+        ] * 4  # fmt: skip
+        clock = OfficeClock(ZoneInfo("Asia/Bangkok"), time(8, 30), time(16, 30))
+        [nine, ten] = hourly(breakdowns_from_rows(rows, fixed({})), [], clock, open_days=2)
+        assert nine["arrivals_per_day"] == 2 and nine["served_per_day"] == 0
+        assert ten["served_per_day"] == 2
 
 
 class TestXlsxWriter:

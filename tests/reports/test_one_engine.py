@@ -146,6 +146,9 @@ async def test_every_surface_shows_the_same_figures(
         else:
             sheet = load_workbook(io.BytesIO(r.content), read_only=True).worksheets[0]
             rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+            # The summary sheet says which office and period it covers.
+            assert "ที่ทำการปกครองอำเภอสะดวก (demo)" in rows[0][0]
+            assert "พฤศจิกายน" in rows[1][0] and "2025-11-01 – 2025-11-30" in rows[1][1]
         header_at = next(i for i, row in enumerate(rows) if row and row[0] == SUMMARY_HEADER[0])
         header = [str(h) for h in rows[header_at]]
         overall = next(row for row in rows if row and str(row[0]).startswith("รวมทุกงาน"))
