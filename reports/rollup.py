@@ -272,31 +272,26 @@ def build(
 
 
 def summarise_overall(aggs: Sequence[DayServiceAgg], thresholds: ThresholdsAt) -> dict[str, Any]:
-    """summarise_services(...)[0] without the per-service figures: the sorted runs read as one
-    (a trend's months, the evidence pack's quarters and months)."""
-    counts = dict.fromkeys(COUNT_FIELDS, 0)
+    """summarise_services(...)[0] without the per-service figures, wait and service only: the
+    sorted runs read as one (a trend's points, the evidence pack's quarters and months)."""
     within_std = within_target = 0
     for agg in aggs:
-        for k in COUNT_FIELDS:
-            counts[k] += agg.counts.get(k, 0)
         th = thresholds(agg.service_id, agg.business_day)
         within_std += count_at_most(agg.services, th.standard_s)
         within_target += count_at_most(agg.waits, th.target_s)
-    return metrics_dict(
-        counts,
-        sum(a.hold_s for a in aggs),
-        SortedRuns([a.waits for a in aggs]),
-        SortedRuns([a.walks for a in aggs]),
-        SortedRuns([a.services for a in aggs]),
-        SortedRuns([a.totals for a in aggs]),
-        within_std,
-        within_target,
-    )
+    return _light_metrics(aggs, within_std, within_target)
 
 
 def group_metrics(aggs: Sequence[DayServiceAgg]) -> dict[str, Any]:
-    """The metrics of one breakdown key over a period, from its day or month aggregates: the
-    sorted runs are read as one without merging them (SortedRuns)."""
+    """The metrics of one breakdown key over a period, from its day or month aggregates and
+    the verdicts they carry."""
+    within_std = sum(a.within_standard for a in aggs)
+    return _light_metrics(aggs, within_std, sum(a.within_target for a in aggs))
+
+
+def _light_metrics(
+    aggs: Sequence[DayServiceAgg], within_standard: int, within_target: int
+) -> dict[str, Any]:
     counts = dict.fromkeys(COUNT_FIELDS, 0)
     for agg in aggs:
         for k in COUNT_FIELDS:
@@ -305,11 +300,11 @@ def group_metrics(aggs: Sequence[DayServiceAgg]) -> dict[str, Any]:
         counts,
         sum(a.hold_s for a in aggs),
         SortedRuns([a.waits for a in aggs]),
-        SortedRuns([a.walks for a in aggs]),
+        None,
         SortedRuns([a.services for a in aggs]),
-        SortedRuns([a.totals for a in aggs]),
-        sum(a.within_standard for a in aggs),
-        sum(a.within_target for a in aggs),
+        None,
+        within_standard,
+        within_target,
     )
 
 
@@ -444,23 +439,27 @@ def metrics_dict(
     counts: Mapping[str, int],
     hold_s: int,
     waits: Durations,
-    walks: Durations,
+    walks: Durations | None,
     services: Durations,
-    totals: Durations,
+    totals: Durations | None,
     within_standard: int,
     within_target: int,
 ) -> dict[str, Any]:
-    """The metrics of one group, from its counts and sorted durations (seconds)."""
+    """The metrics of one group, from its counts and sorted durations (seconds). Breakdowns
+    and trend points pass no walks and totals: they show wait and service only (LIGHT)."""
     called_off = counts.get("served", 0) + counts.get("transferred", 0)
     ended = called_off + counts.get("no_show", 0) + counts.get("cancelled", 0)
+    durations = {"wait": duration_stats(waits).as_dict()}
+    if walks is not None:
+        durations["walk"] = duration_stats(walks).as_dict()
+    durations["service"] = duration_stats(services).as_dict()
+    if totals is not None:
+        durations["total"] = duration_stats(totals).as_dict()
     return {
         **{k: counts.get(k, 0) for k in COUNT_FIELDS},
         "hold_s": hold_s,
         "no_show_pct": share(counts.get("no_show", 0), ended + counts.get("unserved", 0)),
-        "wait": duration_stats(waits).as_dict(),
-        "walk": duration_stats(walks).as_dict(),
-        "service": duration_stats(services).as_dict(),
-        "total": duration_stats(totals).as_dict(),
+        **durations,
         "wait_bands": wait_bands(waits),
         "within_standard": within_standard,
         "within_target": within_target,
@@ -469,15 +468,16 @@ def metrics_dict(
     }
 
 
-def tally_metrics(tally: Tally) -> dict[str, Any]:
-    """The same metrics for a group tallied from transaction rows (counter, hour, staff…)."""
+def tally_metrics(tally: Tally, *, light: bool = False) -> dict[str, Any]:
+    """The same metrics for a group tallied from transaction rows (counter, hour, staff…);
+    `light`: wait and service only, as the breakdown rollups give them."""
     return metrics_dict(
         tally.counts_only(),
         tally.hold_s,
         sorted(tally.waits),
-        sorted(tally.walks),
+        None if light else sorted(tally.walks),
         sorted(tally.services),
-        sorted(tally.totals),
+        None if light else sorted(tally.totals),
         tally.within_standard,
         tally.within_target,
     )

@@ -601,7 +601,7 @@ class ReportService:
                 for sid, t in tally_by(rows, lambda r: r.service_id, th).items()
             }
             by_day = {
-                d: tally_metrics(t)
+                d: tally_metrics(t, light=True)
                 for d, t in tally_by(rows, lambda r: bucket(r.business_day), th).items()
             }
             parts = breakdowns_from_rows(rows, th)
@@ -1131,7 +1131,7 @@ def breakdowns_from_rows(rows: Sequence[TransactionRow], th: ThresholdsAt) -> Br
     parts = Breakdowns({}, {}, {}, {}, {})
     for kind, key in keys.items():
         parts.metrics[kind] = {
-            k: tally_metrics(t)
+            k: tally_metrics(t, light=True)
             for k, t in tally_by([r for r in rows if key(r) is not None], key, th).items()
             if not (kind == "outside" and not k)
         }
