@@ -14,8 +14,9 @@ from datetime import date, datetime, time, tzinfo
 # Wait bands of the GECC evidence, in minutes: ≤15, 15–30, 30–60, >60 [DOMAIN.md].
 WAIT_BAND_EDGES_MIN = (15, 30, 60)
 LUNCH = (time(12, 0), time(13, 0))
-# What a KPI tile is coloured against [D, DOMAIN.md]: satisfaction 85 %; the shares of waits
-# within target and services within standard 80 % (no GECC figure exists for either).
+# What a KPI tile is coloured against by default [D, DOMAIN.md]: satisfaction 85 %; the shares
+# of waits within target and services within standard 80 % (no GECC figure exists for either).
+# An office sets its own satisfaction and within-standard targets (OfficeSettings).
 KPI_TARGETS = {"within_target_pct": 80.0, "within_standard_pct": 80.0, "satisfaction_pct": 85.0}
 YAMANE_E = 0.05
 

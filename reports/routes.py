@@ -108,12 +108,23 @@ def _num(value: Any) -> str:
     return "–" if v is None else f"{v:,.0f}"
 
 
-def _tone(value: Any, key: str) -> str:
+def _tone(value: Any, target: float) -> str:
     """A KPI tile's class: good at or above its target, warn below, plain without a value."""
     v = _number(value)
     if v is None:
         return ""
-    return "good" if v >= KPI_TARGETS[key] else "warn"
+    return "good" if v >= target else "warn"
+
+
+async def _kpi_targets(request: Request, office_id: int) -> dict[str, float]:
+    """What the KPI tiles are coloured against: the office's targets (Admin → Office), and
+    the default for the share of waits within target, which has no setting."""
+    options = await _office_options(request, office_id)
+    return {
+        **KPI_TARGETS,
+        "satisfaction_pct": options.satisfaction_target_pct,
+        "within_standard_pct": options.within_standard_target_pct,
+    }
 
 
 def _thai_day(value: Any) -> str:
@@ -463,6 +474,7 @@ async def dashboard_page(request: Request, viewer: PageManager, reports: Reports
             "fy_now": fiscal_year(today),
             "generated": format_thai_date(await reports.now(), with_time=True),
             "query": str(request.url.query),
+            "kpi": await _kpi_targets(request, staff.office_id),
         },
     )
 
@@ -497,6 +509,7 @@ async def evidence_page(
             ),
             "data_json": _script_json(_evidence_chart_data(data)),
             "generated": narrative(format_thai_date_long(await reports.now(), with_time=True)),
+            "kpi": await _kpi_targets(request, staff.office_id),
         },
     )
 

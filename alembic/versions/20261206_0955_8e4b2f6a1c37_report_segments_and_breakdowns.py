@@ -6,7 +6,7 @@ staff, priority, hours…) as rollups, so a fiscal year's dashboard and evidence
 like the summary. The reports rebuild their rollups on the next request (FACTS_VERSION 2).
 
 Revision ID: 8e4b2f6a1c37
-Revises: 6f4aa95b2ed8
+Revises: 1bdcf3d305d2
 Create Date: 2026-12-06 09:20:00
 """
 
@@ -17,7 +17,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "8e4b2f6a1c37"
-down_revision: str | None = "6f4aa95b2ed8"
+down_revision: str | None = "1bdcf3d305d2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -354,6 +354,23 @@ class TestPages:
         js = await app_client.get("/static/reports/vendor/chart.umd.min.js")
         assert js.status_code == 200 and b"Chart.js v4" in js.content[:200]
 
+    async def test_kpi_tiles_follow_the_offices_own_targets(
+        self, app_client: httpx.AsyncClient, queue: QueueService, clock: FakeClock, database: Any
+    ) -> None:
+        from counter.models import OfficeSettings
+
+        await served_ticket(queue, clock)  # within its 10-minute standard: 100 %
+        with database.write() as session:
+            session.add(OfficeSettings(office_id=1, within_standard_target_pct=100.5))
+        await app_client.post(
+            "/api/v1/auth/login",
+            json={"username": "manager", "password": DEMO_PASSWORDS["manager"]},
+        )
+        dash = await app_client.get("/reports?period=day&on=2026-11-27")
+        # 100 % is below this office's 100.5 % target; waits keep the default 80 %.
+        assert '<div class="kpi warn"><b>100.0' in dash.text
+        assert '<div class="kpi good"><b>100.0' in dash.text
+
     async def test_the_evidence_narrative_uses_thai_digits_when_the_office_asks(
         self, app_client: httpx.AsyncClient, database: Any
     ) -> None:
