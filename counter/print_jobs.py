@@ -157,11 +157,16 @@ def claim_server_jobs(
     return claimed
 
 
-def next_agent_job(session: Session, device_id: int, now: datetime, owner: str) -> PrintJob | None:
+def next_agent_job(
+    session: Session, device_id: int, now: datetime, owner: str, lease: timedelta
+) -> PrintJob | None:
     """The job to send to a kiosk's agent on connection `owner`, or None.
 
-    One job is out at a time: a `sent` job is sent again only on another connection (the agent
-    may have printed it and lost the connection before its acknowledgement arrived)."""
+    One job is out at a time. A `sent` job goes out again only to another connection, and only
+    once its own connection has closed (`release_agent_jobs`) or its lease (the agent's longest
+    print) has run out: the agent may have printed it and lost the connection before its
+    acknowledgement arrived, and its journal answers for it. A job still held by a live
+    connection is never sent twice."""
     _claim_lock(session)
     queue = agent_queue(device_id)
     out = session.exec(
@@ -171,10 +176,12 @@ def next_agent_job(session: Session, device_id: int, now: datetime, owner: str) 
         .with_for_update()
     ).first()
     if out is not None:
-        if out.owner == owner:
+        held = out.owner is not None and out.lease_until is not None and out.lease_until > now
+        if out.owner == owner or held:
             return None  # waiting for its acknowledgement
         out.owner = owner
         out.claimed_at = now
+        out.lease_until = now + lease
         return out
     job = session.exec(
         select(PrintJob)
@@ -188,8 +195,18 @@ def next_agent_job(session: Session, device_id: int, now: datetime, owner: str) 
     job.status = SENT
     job.owner = owner
     job.claimed_at = now
+    job.lease_until = now + lease
     session.flush()
     return job
+
+
+def release_agent_jobs(session: Session, owner: str) -> None:
+    """A connection closed: its unacknowledged job may go to the agent's next connection."""
+    session.execute(
+        sa.update(PrintJob)
+        .where(col(PrintJob.status) == SENT, col(PrintJob.owner) == owner)
+        .values(owner=None, lease_until=None)
+    )
 
 
 def finish(

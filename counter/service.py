@@ -597,13 +597,22 @@ class QueueService:
 
         return await anyio.to_thread.run_sync(run)
 
-    async def next_agent_print_job(self, device_id: int, owner: str) -> print_jobs.JobView | None:
+    async def next_agent_print_job(
+        self, device_id: int, owner: str, lease: timedelta
+    ) -> print_jobs.JobView | None:
         def run() -> print_jobs.JobView | None:
             with self.db.write() as session:
-                job = print_jobs.next_agent_job(session, device_id, self.clock(), owner)
+                job = print_jobs.next_agent_job(session, device_id, self.clock(), owner, lease)
                 return print_jobs.view(job) if job is not None else None
 
         return await anyio.to_thread.run_sync(run)
+
+    async def release_agent_print_jobs(self, owner: str) -> None:
+        def run() -> None:
+            with self.db.write() as session:
+                print_jobs.release_agent_jobs(session, owner)
+
+        await anyio.to_thread.run_sync(run)
 
     async def expire_print_jobs(self) -> list[print_jobs.JobView]:
         def run() -> list[print_jobs.JobView]:

@@ -15,6 +15,7 @@ import contextlib
 import json
 import logging
 import secrets
+from datetime import timedelta
 from typing import Any
 
 import anyio.to_thread
@@ -28,7 +29,7 @@ from counter.queue.errors import NotFound
 from counter.service import QueueService
 from kiosk.printing import POLL_SECONDS, PrintOutcome, job_image, printer_queue, settle
 from printer import agent_protocol as proto
-from printer.config import MAX_WIDTH, MIN_WIDTH
+from printer.config import MAX_TIMEOUT, MAX_WIDTH, MIN_WIDTH
 from printer.render import RenderingUnavailable
 from printer.status import PrinterState
 
@@ -38,6 +39,16 @@ router = APIRouter()
 HELLO_TIMEOUT_SECONDS = 10.0
 _STATES = frozenset(state.value for state in PrinterState)
 AGENT_GONE = "ตัวพิมพ์ของตู้ไม่ได้เชื่อมต่อ / the kiosk's print agent is not connected"
+
+
+def _lease(printer: dict[str, Any]) -> timedelta:
+    """How long a sent job stays with its connection: the agent's longest print (its printer's
+    timeouts, as in kiosk.printing.print_bound), at least a minute."""
+    seconds = [printer.get(key) for key in ("timeout", "status_timeout")]
+    if all(isinstance(v, int | float) and 0 < v <= MAX_TIMEOUT for v in seconds):
+        timeout, status_timeout = (float(v) for v in seconds if v is not None)
+        return timedelta(seconds=max(60.0, 2 * timeout + 2 * status_timeout + 5))
+    return timedelta(seconds=60)
 
 
 def _state(value: Any) -> str:
@@ -65,11 +76,17 @@ async def _receive(websocket: WebSocket) -> dict[str, Any] | None:
 
 class _AgentConnection:
     def __init__(
-        self, websocket: WebSocket, device: DevicePrincipal, width: int, queue: QueueService
+        self,
+        websocket: WebSocket,
+        device: DevicePrincipal,
+        width: int,
+        queue: QueueService,
+        lease: timedelta,
     ) -> None:
         self.websocket = websocket
         self.device = device
         self.width = width
+        self.lease = lease
         self.queue = queue
         self.signals: PrintSignals = websocket.app.state.print_signals
         self.owner = f"agent:{device.device_id}:{secrets.token_hex(6)}"
@@ -85,7 +102,9 @@ class _AgentConnection:
         while True:
             self.wake.clear()
             if self.outstanding is None:
-                job = await self.queue.next_agent_print_job(self.device.device_id, self.owner)
+                job = await self.queue.next_agent_print_job(
+                    self.device.device_id, self.owner, self.lease
+                )
                 if job is not None:
                     await self._send(job)
             with contextlib.suppress(TimeoutError):
@@ -175,12 +194,23 @@ async def agent_channel(websocket: WebSocket) -> None:
             proto.CLOSE_NOT_AGENT_KIOSK, "this kiosk's printer setting is not agent://"
         )
         return
-    printer = hello.get("printer") if isinstance(hello.get("printer"), dict) else {}
-    width = printer.get("width") if isinstance(printer, dict) else None
+    given = hello.get("printer")
+    printer: dict[str, Any] = given if isinstance(given, dict) else {}
+    width = printer.get("width")
     if not isinstance(width, int) or not MIN_WIDTH <= width <= MAX_WIDTH or width % 8:
         await websocket.close(proto.CLOSE_BAD_HELLO, "hello.printer.width must be dots, e.g. 512")
         return
-    conn = _AgentConnection(websocket, principal, width, queue)
+    conn = _AgentConnection(websocket, principal, width, queue, _lease(printer))
+    # One connection per kiosk here: a newer one (the agent back after a drop the server had not
+    # noticed yet, or a second agent started with the same token) replaces the older one.
+    live: dict[int, _AgentConnection] = websocket.app.state.__dict__.setdefault(
+        "agent_connections", {}
+    )
+    older = live.get(principal.device_id)
+    live[principal.device_id] = conn
+    if older is not None:
+        with contextlib.suppress(Exception):
+            await older.websocket.close(proto.CLOSE_REPLACED, "another agent connected")
     status = hello.get("status") if isinstance(hello.get("status"), dict) else {}
     assert isinstance(status, dict)
     await conn.status(_state(status.get("state")), _detail(status.get("detail")))
@@ -209,6 +239,10 @@ async def agent_channel(websocket: WebSocket) -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
         with contextlib.suppress(Exception):
             await websocket.close()
+        if live.get(principal.device_id) is conn:
+            del live[principal.device_id]
+        with contextlib.suppress(Exception):
+            await queue.release_agent_print_jobs(conn.owner)
         log.info("print agent of kiosk %s disconnected", principal.name)
         with contextlib.suppress(Exception):
             await conn.status(PrinterState.OFFLINE.value, AGENT_GONE)

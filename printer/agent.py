@@ -203,6 +203,8 @@ class Agent:
                         "impl": self.printer.impl,
                         "cut": self.printer.cut,
                         "status": self.printer.status,
+                        "timeout": self.printer.timeout,
+                        "status_timeout": self.printer.status_timeout,
                         "url": str(self.printer),
                     },
                     "status": {"state": status.state.value, "detail": status.detail},

@@ -15,7 +15,8 @@ server → agent
                                               the server at the agent's width
 
 Close codes: 4401 the token is unknown or revoked (stop: pair again), 4403 the token is not a
-kiosk whose printer is `agent://` (stop: fix the setting), 4400 a malformed hello.
+kiosk whose printer is `agent://` (stop: fix the setting), 4409 another agent connected with the
+same token (stop), 4400 a malformed hello.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ MISSED_HEARTBEATS = 3
 CLOSE_BAD_HELLO = 4400
 CLOSE_BAD_TOKEN = 4401
 CLOSE_NOT_AGENT_KIOSK = 4403
-FATAL_CLOSE_CODES = frozenset({CLOSE_BAD_TOKEN, CLOSE_NOT_AGENT_KIOSK})
+# Another agent connected with this kiosk's token: two agents must not share a kiosk.
+CLOSE_REPLACED = 4409
+FATAL_CLOSE_CODES = frozenset({CLOSE_BAD_TOKEN, CLOSE_NOT_AGENT_KIOSK, CLOSE_REPLACED})
 # A 576-dot slip as PNG is a few KB; anything near this is not a slip.
 MAX_MESSAGE_BYTES = 2 * 1024 * 1024
 

@@ -116,7 +116,7 @@ async def test_a_job_not_started_by_its_deadline_expires(
     clock.advance(seconds=DEADLINE.total_seconds())
     (expired,) = await queue.expire_print_jobs()
     assert expired.id == job.id and expired.status == "expired"
-    assert await queue.next_agent_print_job(device, "conn-1") is None
+    assert await queue.next_agent_print_job(device, "conn-1", LEASE) is None
 
 
 async def test_an_agent_gets_one_job_at_a_time_and_again_on_a_new_connection(
@@ -126,13 +126,30 @@ async def test_an_agent_gets_one_job_at_a_time_and_again_on_a_new_connection(
     where = print_jobs.agent_queue(device)
     a = await queue.enqueue_print(1, device, where, deadline=DEADLINE, kind="test")
     b = await queue.enqueue_print(1, device, where, deadline=DEADLINE, kind="test")
-    sent = await queue.next_agent_print_job(device, "conn-1")
+    sent = await queue.next_agent_print_job(device, "conn-1", LEASE)
     assert sent is not None and sent.id == a.id and sent.status == "sent"
-    assert await queue.next_agent_print_job(device, "conn-1") is None  # awaiting its ack
-    # The connection dropped before the ack: the same job goes out again, same id.
-    again = await queue.next_agent_print_job(device, "conn-2")
+    assert await queue.next_agent_print_job(device, "conn-1", LEASE) is None  # awaiting its ack
+    # A second live connection (another process, a second agent) never gets the same job.
+    assert await queue.next_agent_print_job(device, "conn-2", LEASE) is None
+    # The first connection dropped before the ack: the same job goes out again, same id.
+    await queue.release_agent_print_jobs("conn-1")
+    again = await queue.next_agent_print_job(device, "conn-2", LEASE)
     assert again is not None and again.id == a.id
     await queue.finish_print_job(again, printed=True, state="ok", detail="")
-    following = await queue.next_agent_print_job(device, "conn-2")
+    following = await queue.next_agent_print_job(device, "conn-2", LEASE)
     assert following is not None and following.id == b.id
     assert job_status(database, a.id) == "printed"
+
+
+async def test_a_sent_job_whose_server_died_goes_out_again_after_its_lease(
+    queue: QueueService, database: Database, clock: FakeClock
+) -> None:
+    device = kiosk(database, clock)
+    job = await queue.enqueue_print(
+        1, device, print_jobs.agent_queue(device), deadline=DEADLINE, kind="test"
+    )
+    assert await queue.next_agent_print_job(device, "conn-of-a-dead-process", LEASE) is not None
+    assert await queue.next_agent_print_job(device, "conn-2", LEASE) is None
+    clock.advance(seconds=LEASE.total_seconds())
+    again = await queue.next_agent_print_job(device, "conn-2", LEASE)
+    assert again is not None and again.id == job.id

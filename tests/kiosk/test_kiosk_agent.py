@@ -210,7 +210,7 @@ def test_an_agent_killed_mid_job_never_prints_the_slip_twice(
         wait_until(lambda: agent.journal().get("phase") == "printing", 30, "the job to start")
         agent.kill()
     printer.state = "online"
-    with agent.start():
+    with agent:
         # The server sends the same job again; the journal says it was cut off mid-slip.
         wait_until(
             lambda: jobs(office)[0].status == "failed", 30, "the job to be settled", agent.logs
