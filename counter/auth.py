@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import hashlib
+import math
+import os
 import secrets
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from counter import repository as repo
-from counter.models import AuthToken, Device, Staff
+from counter.models import AuthToken, Device, LoginFailure, Staff
 
 _hasher = PasswordHasher()
 
@@ -79,12 +86,47 @@ class DevicePrincipal:
     name: str
 
 
-def authenticate(session: Session, username: str, password: str) -> Staff | None:
+@dataclass(frozen=True)
+class LoginCandidate:
+    """What a password is checked against, read in a short read transaction and then checked
+    with no transaction or lock held: argon2 takes tens of milliseconds of CPU on purpose."""
+
+    staff_id: int | None
+    password_hash: str | None
+    active: bool
+
+
+def login_candidate(session: Session, username: str) -> LoginCandidate:
     staff = repo.staff_by_username(session, username)
-    ok = verify_password(staff.password_hash if staff else None, password)
-    if staff is None or not ok or not staff.active:
-        return None
-    return staff
+    if staff is None:
+        return LoginCandidate(None, None, False)
+    return LoginCandidate(staff.id, staff.password_hash, staff.active)
+
+
+def password_matches(candidate: LoginCandidate, password: str) -> bool:
+    """Blocking (argon2). An unknown name costs as long as a known one."""
+    ok = verify_password(candidate.password_hash, password)
+    return ok and candidate.staff_id is not None and candidate.active
+
+
+def _lowest_cpu_priority() -> None:
+    # On Linux a nice value belongs to a thread and is inherited by the threads it starts
+    # (argon2's parallel lanes), so this one thread yields the CPU to everything else.
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+
+
+# One thread at the lowest CPU priority checks every password of this process: a flood of logins
+# waits its turn there and cannot take the cores from issuing and calling tickets. The thread
+# starts on first use.
+_password_thread = ThreadPoolExecutor(
+    max_workers=1, thread_name_prefix="password-check", initializer=_lowest_cpu_priority
+)
+
+
+async def check_password(candidate: LoginCandidate, password: str) -> bool:
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_password_thread, password_matches, candidate, password)
 
 
 def issue_staff_token(session: Session, staff: Staff, now: datetime, hours: int) -> str:
@@ -150,3 +192,86 @@ def add_device(
     session.add(device)
     session.flush()
     return device, token
+
+
+# ------------------------------------------------------------------ failed logins
+#
+# Failed logins are limited per username (guessing one account's password) and per client
+# address (guessing across accounts), with a wait that doubles with each failure beyond the free
+# ones. Failures are rows in the database, so several app processes sharing it count together;
+# each process also remembers the waits it has worked out, so a flood of refused attempts costs
+# no database work at all.
+
+LOGIN_WINDOW = timedelta(minutes=15)
+# A person mistyping gets 5 tries per name; an office behind one address (NAT) 20 in all.
+FREE_FAILURES_PER_USERNAME = 5
+FREE_FAILURES_PER_CLIENT = 20
+FIRST_WAIT = timedelta(seconds=2)
+MAX_WAIT = LOGIN_WINDOW
+
+
+def backoff_wait(failures: int, free: int) -> timedelta:
+    """How long after the latest failure the next attempt must wait."""
+    if failures < free:
+        return timedelta(0)
+    return min(FIRST_WAIT * 2 ** min(failures - free, 20), MAX_WAIT)
+
+
+def username_key(username: str) -> str:
+    return username.strip().casefold()[:64]
+
+
+class LoginThrottle:
+    """The cross-process limit on failed logins; the verdicts are cached in this process."""
+
+    def __init__(self) -> None:
+        self._until: dict[tuple[str, str], datetime] = {}
+
+    def cached_wait(self, username: str, client: str, now: datetime) -> int:
+        """Seconds still to wait as far as this process knows, without asking the database."""
+        until = max(
+            self._until.get(("user", username_key(username)), now),
+            self._until.get(("client", client), now),
+        )
+        return _seconds(until - now)
+
+    def wait(self, session: Session, username: str, client: str, now: datetime) -> int:
+        """Seconds the next attempt must wait, from every process's recorded failures."""
+        user = username_key(username)
+        since = now - LOGIN_WINDOW
+        waits = []
+        for kind, column, value, free in (
+            ("user", LoginFailure.username, user, FREE_FAILURES_PER_USERNAME),
+            ("client", LoginFailure.client, client, FREE_FAILURES_PER_CLIENT),
+        ):
+            count, latest = session.exec(
+                select(sa.func.count(col(LoginFailure.id)), sa.func.max(LoginFailure.at)).where(
+                    column == value, col(LoginFailure.at) > since
+                )
+            ).one()
+            if latest is None:
+                continue
+            until = latest + backoff_wait(count, free)
+            if until > now:
+                self._remember((kind, value), until)
+                waits.append(until - now)
+        return _seconds(max(waits, default=timedelta(0)))
+
+    def record_failure(self, session: Session, username: str, client: str, now: datetime) -> None:
+        session.execute(sa.delete(LoginFailure).where(col(LoginFailure.at) <= now - LOGIN_WINDOW))
+        session.add(LoginFailure(username=username_key(username), client=client[:64], at=now))
+
+    def record_success(self, session: Session, username: str) -> None:
+        """The account's owner got in: its failures are forgotten (the address's are not)."""
+        user = username_key(username)
+        session.execute(sa.delete(LoginFailure).where(col(LoginFailure.username) == user))
+        self._until.pop(("user", user), None)
+
+    def _remember(self, key: tuple[str, str], until: datetime) -> None:
+        if len(self._until) > 10_000:
+            self._until.clear()
+        self._until[key] = until
+
+
+def _seconds(delta: timedelta) -> int:
+    return max(0, math.ceil(delta.total_seconds()))

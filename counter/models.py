@@ -359,3 +359,15 @@ class ServiceStandard(SQLModel, table=True):
     wait_target_minutes: int
     recorded_at: datetime = _utc_col()
     recorded_by: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class LoginFailure(SQLModel, table=True):
+    """One failed staff login, kept for the throttle window. In the database so that every app
+    process sharing it counts the same failures."""
+
+    __tablename__ = "login_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, index=True)
+    client: str = Field(max_length=64, index=True)
+    at: datetime = _utc_col(index=True)

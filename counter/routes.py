@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from counter import auth
 from counter import repository as repo
+from counter.models import Staff
 from counter.queue.errors import NotFound
 from counter.queue.states import Action
 from counter.schemas import (
@@ -64,7 +65,33 @@ async def healthz(db: DatabaseDep) -> JSONResponse:
     )
 
 
-@router.post("/api/v1/auth/login", tags=["auth"])
+def _login_throttle(request: Request) -> tuple[auth.LoginThrottle, anyio.CapacityLimiter]:
+    state = request.app.state
+    if not hasattr(state, "login_throttle"):
+        state.login_throttle = auth.LoginThrottle()
+        # One login at a time per process, from the throttle check to the recorded outcome:
+        # concurrent attempts would otherwise all pass the check before any failure is counted.
+        state.login_turn = anyio.CapacityLimiter(1)
+    return state.login_throttle, state.login_turn
+
+
+def _too_many_logins(seconds: int) -> JSONResponse:
+    return JSONResponse(
+        error_body(
+            "too_many_logins",
+            f"เข้าสู่ระบบไม่สำเร็จหลายครั้งเกินไป กรุณารอ {seconds} วินาทีแล้วลองใหม่",
+            f"too many failed logins; try again in {seconds} seconds",
+        ),
+        status_code=429,
+        headers={"Retry-After": str(seconds)},
+    )
+
+
+@router.post(
+    "/api/v1/auth/login",
+    tags=["auth"],
+    responses={429: {"description": "too many failed logins for this name or address"}},
+)
 async def login(
     body: LoginIn,
     response: Response,
@@ -73,11 +100,25 @@ async def login(
     queue: QueueDep,
     settings: SettingsDep,
 ) -> LoginOut:
-    def run() -> LoginOut | None:
+    """Log in. The password is checked outside any transaction, in a worker thread; failed
+    logins are limited per username and per client address (429 with `Retry-After`)."""
+    throttle, login_turn = _login_throttle(request)
+    client = request.client.host if request.client else ""
+
+    def look_up() -> tuple[int, auth.LoginCandidate]:
+        with db.read() as session:
+            wait = throttle.wait(session, body.username, client, queue.clock())
+            return wait, auth.login_candidate(session, body.username)
+
+    def record(ok: bool, candidate: auth.LoginCandidate) -> LoginOut | None:
         with db.write() as session:
-            staff = auth.authenticate(session, body.username, body.password)
-            if staff is None:
+            if not ok:
+                throttle.record_failure(session, body.username, client, queue.clock())
                 return None
+            staff = session.get(Staff, candidate.staff_id)
+            if staff is None or not staff.active:
+                return None
+            throttle.record_success(session, body.username)
             token = auth.issue_staff_token(session, staff, queue.clock(), settings.session_hours)
             return LoginOut(
                 token=token,
@@ -88,7 +129,16 @@ async def login(
                 expires_in=settings.session_hours * 3600,
             )
 
-    out = await anyio.to_thread.run_sync(run)
+    async with login_turn:
+        # What this process already knows costs no database work: a flood stops here.
+        wait = throttle.cached_wait(body.username, client, queue.clock())
+        if wait:
+            return _too_many_logins(wait)  # type: ignore[return-value]
+        wait, candidate = await anyio.to_thread.run_sync(look_up)
+        if wait:
+            return _too_many_logins(wait)  # type: ignore[return-value]
+        ok = await auth.check_password(candidate, body.password)
+        out = await anyio.to_thread.run_sync(record, ok, candidate)
     if out is None:
         return JSONResponse(  # type: ignore[return-value]
             error_body(
