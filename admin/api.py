@@ -269,9 +269,9 @@ async def grant_share(body: ShareIn, admin: CurrentAdmin, service: Admin) -> dic
     return await service.grant_share(admin, body.username)
 
 
-@router.delete("/admin/province/shares/{staff_id}", tags=["admin"], status_code=204)
-async def revoke_share(staff_id: Id, admin: CurrentAdmin, service: Admin) -> Response:
-    await service.revoke_share(admin, staff_id)
+@router.delete("/admin/province/shares/{share_id}", tags=["admin"], status_code=204)
+async def revoke_share(share_id: Id, admin: CurrentAdmin, service: Admin) -> Response:
+    await service.revoke_share(admin, share_id)
     return Response(status_code=204)
 
 

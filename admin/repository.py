@@ -125,15 +125,26 @@ def audit_entries(
 # ------------------------------------------------------------------ province
 
 
-def shares_of_office(session: Session, office_id: int) -> Sequence[tuple[ProvinceMember, Staff]]:
+def shares_of_office(
+    session: Session, office_id: int
+) -> Sequence[tuple[ProvinceMember, Staff | None]]:
     rows = session.exec(
         select(ProvinceMember, Staff)
-        .join(Staff, col(Staff.id) == ProvinceMember.staff_id)
+        .join(Staff, col(Staff.id) == ProvinceMember.staff_id, isouter=True)
         .where(ProvinceMember.office_id == office_id)
-        .order_by(col(Staff.username))
+        .order_by(col(ProvinceMember.username))
     ).all()
     return [(member, staff) for member, staff in rows]
 
 
-def share(session: Session, staff_id: int, office_id: int) -> ProvinceMember | None:
-    return session.get(ProvinceMember, (staff_id, office_id))
+def share(session: Session, office_id: int, username: str) -> ProvinceMember | None:
+    return session.exec(
+        select(ProvinceMember).where(
+            ProvinceMember.office_id == office_id, ProvinceMember.username == username
+        )
+    ).first()
+
+
+def share_by_id(session: Session, office_id: int, share_id: int) -> ProvinceMember | None:
+    member = session.get(ProvinceMember, share_id)
+    return member if member is not None and member.office_id == office_id else None

@@ -691,14 +691,17 @@ class AdminService:
     async def shares(self, office_id: int) -> list[dict[str, Any]]:
         def read(session: Session) -> list[dict[str, Any]]:
             out = []
+            own = repo.get_office(session, office_id)
             for member, staff in arepo.shares_of_office(session, office_id):
-                office = repo.get_office(session, staff.office_id)
+                # Accounts of this office are shown by name; of other offices nothing beyond
+                # the name typed, not even whether the account exists.
+                ours = staff is not None and staff.office_id == office_id
                 out.append(
                     {
-                        "staff_id": staff.id,
-                        "username": staff.username,
-                        "display_name": staff.display_name,
-                        "office_code": office.code if office else "",
+                        "id": member.id,
+                        "username": member.username,
+                        "display_name": staff.display_name if staff and ours else "",
+                        "office_code": own.code if own and ours else "",
                         "granted_at": member.granted_at.isoformat(),
                     }
                 )
@@ -707,35 +710,35 @@ class AdminService:
         return await self._read(read)
 
     async def grant_share(self, actor: StaffPrincipal, username: str) -> dict[str, Any]:
-        name = username.strip().lower()
+        name = rules.username(username)
 
         def work(tx: AdminTx) -> dict[str, Any]:
-            staff = repo.staff_by_username(tx.session, name)
-            if staff is None or staff.id is None:
-                raise NotFound(*message("user_not_found", username=name))
-            if arepo.share(tx.session, staff.id, tx.office_id) is not None:
+            if arepo.share(tx.session, tx.office_id, name) is not None:
                 raise _conflict("already_shared", username=name)
-            tx.session.add(
-                ProvinceMember(
-                    staff_id=staff.id,
-                    office_id=tx.office_id,
-                    granted_by=actor.staff_id,
-                    granted_at=tx.now,
-                )
+            # The same answer whether or not the name is an account: a 404 here would let an
+            # admin list the accounts of every other office.
+            staff = repo.staff_by_username(tx.session, name)
+            member = ProvinceMember(
+                office_id=tx.office_id,
+                username=name,
+                staff_id=staff.id if staff is not None else None,
+                granted_by=actor.staff_id,
+                granted_at=tx.now,
             )
-            after = {"username": staff.username, "office": tx.office.code}
-            tx.audit("province.grant", f"staff:{staff.username}", None, after)
-            return {"staff_id": staff.id, **after}
+            tx.session.add(member)
+            tx.session.flush()
+            after = {"username": name, "office": tx.office.code}
+            tx.audit("province.grant", f"staff:{name}", None, after)
+            return {"id": member.id, **after}
 
         return await self._write(actor, work)
 
-    async def revoke_share(self, actor: StaffPrincipal, staff_id: int) -> None:
+    async def revoke_share(self, actor: StaffPrincipal, share_id: int) -> None:
         def work(tx: AdminTx) -> None:
-            member = arepo.share(tx.session, staff_id, tx.office_id)
+            member = arepo.share_by_id(tx.session, tx.office_id, share_id)
             if member is None:
                 raise _not_found("share_not_found")
-            staff = repo.staff_by_id(tx.session, staff_id)
-            username = staff.username if staff else str(staff_id)
+            username = member.username
             tx.audit(
                 "province.revoke",
                 f"staff:{username}",

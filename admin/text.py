@@ -78,7 +78,6 @@ MESSAGES: dict[str, Bilingual] = {
     ),
     "username_exists": ("ชื่อผู้ใช้ {username} มีผู้ใช้แล้ว", "username {username!r} is taken"),
     "staff_not_found": ("ไม่พบเจ้าหน้าที่นี้", "no such staff member"),
-    "user_not_found": ("ไม่พบชื่อผู้ใช้ {username}", "no user {username!r}"),
     "role": ("บทบาทไม่ถูกต้อง", "role must be admin, manager or staff"),
     "last_admin": (
         "ต้องมีผู้ดูแลระบบที่ใช้งานได้อย่างน้อย 1 คน",
@@ -350,9 +349,12 @@ LABELS: dict[str, Bilingual] = {
     "share_with": ("ให้สิทธิ์ดูข้อมูลสำนักงานนี้แก่", "Let this user compare this office"),
     "share_help": (
         "ผู้ใช้ที่ได้รับสิทธิ์ (เช่น เจ้าหน้าที่ที่ทำการปกครองจังหวัด) จะเห็นตัวชี้วัดหลักของสำนักงานนี้ "
-        "ในหน้าเปรียบเทียบสำนักงาน แต่ไม่เห็นหรือแก้ไขคิวได้",
+        "ในหน้าเปรียบเทียบสำนักงาน แต่ไม่เห็นหรือแก้ไขคิวได้ กรุณาพิมพ์ชื่อผู้ใช้ให้ถูกต้อง "
+        "ระบบไม่แจ้งว่าชื่อผู้ใช้ของสำนักงานอื่นมีอยู่หรือไม่ และสิทธิ์มีผลเฉพาะบัญชีที่มีอยู่แล้วขณะให้สิทธิ์",
         "The user (e.g. at the provincial office) sees this office's key metrics on the "
-        "comparison page, never its tickets.",
+        "comparison page, never its tickets. Type the user name exactly: the server does not say "
+        "whether another office's account exists, and a share takes effect only for an account "
+        "that exists when it is granted.",
     ),
     "granted_at": ("ให้สิทธิ์เมื่อ", "Granted"),
     "remove": ("ถอนสิทธิ์", "Remove"),

@@ -312,13 +312,22 @@ class PaperTicket(SQLModel, table=True):
 
 
 class ProvinceMember(SQLModel, table=True):
-    """A staff account (usually at a provincial office) allowed to compare this office's key
-    metrics with others'. Granted by the office's own admin: each office shares its own data."""
+    """A user name (usually of a provincial officer) allowed to compare this office's key
+    metrics with others'. Granted by the office's own admin: each office shares its own data.
+
+    The grant names the account as typed; it takes effect when an account of that name existed
+    at the time (staff_id), and it is stored and listed the same way either way, so that granting
+    tells an admin nothing about which accounts other offices have. A name granted before its
+    account exists is never claimed later by whoever creates that name.
+    """
 
     __tablename__ = "province_member"
+    __table_args__ = (sa.UniqueConstraint("office_id", "username"),)
 
-    staff_id: int = Field(foreign_key="staff.id", primary_key=True)
-    office_id: int = Field(foreign_key="office.id", primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    username: str = Field(max_length=64)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
     granted_by: int | None = Field(default=None, foreign_key="staff.id")
     granted_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
 import time
 from collections import deque
@@ -51,10 +52,12 @@ KEEP_FOR = timedelta(days=1)
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 CODE_LENGTH = 6
 POLL_SECONDS = 2
-# Starting a pairing needs no login, so it is limited per client address and in total; a real
-# office pairs a handful of screens at a time.
+# Starting a pairing needs no login, so it is limited per source (a client address; a whole
+# IPv6 /64, which one machine can fill with addresses): starts per minute in each process, and
+# pending requests in the database across processes. There is no total cap, which anyone could
+# fill to stop every office from pairing; a real office pairs a handful of screens at a time.
 STARTS_PER_MINUTE = 10
-MAX_PENDING = 200
+MAX_PENDING_PER_SOURCE = 10
 
 # Thai first, English second; the single catalogue of this module's messages.
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -183,17 +186,33 @@ def _live_pending(session: Session, code: str, now: datetime) -> PairingRequest 
     ).first()
 
 
+def source_of(client: str) -> str:
+    """Whom a pairing start is counted against: the address, or its /64 for IPv6."""
+    try:
+        address = ipaddress.ip_address(client)
+    except ValueError:
+        return client[:64]
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else address)
+
+
 def start(session: Session, now: datetime, client: str = "") -> Started:
     """A new screen asks to be paired: a fresh code unique among the live ones."""
     session.execute(
         sa.delete(PairingRequest).where(col(PairingRequest.expires_at) < now - KEEP_FOR)
     )
+    source = source_of(client)
     pending = session.exec(
         select(func.count())
         .select_from(PairingRequest)
-        .where(col(PairingRequest.confirmed_at).is_(None), col(PairingRequest.expires_at) > now)
+        .where(
+            PairingRequest.client == source,
+            col(PairingRequest.confirmed_at).is_(None),
+            col(PairingRequest.expires_at) > now,
+        )
     ).one()
-    if pending >= MAX_PENDING:
+    if pending >= MAX_PENDING_PER_SOURCE:
         raise TooMany(*_error("too_many"))
     code = new_code()
     while _live_pending(session, code, now) is not None:
@@ -206,7 +225,7 @@ def start(session: Session, now: datetime, client: str = "") -> Started:
         secret_hash=_secret_hash(secret),
         token_hash=hash_token(token),
         sealed_token=seal(token, secret),
-        client=client[:64],
+        client=source,
         created_at=now,
         expires_at=now + PAIRING_TTL,
     )
@@ -294,8 +313,8 @@ def confirm(
 
 
 class StartLimiter:
-    """Pairing starts per client address in the last minute (per process; see MAX_PENDING for
-    the limit that holds across processes)."""
+    """Pairing starts per source in the last minute (per process; MAX_PENDING_PER_SOURCE is the
+    limit that holds across processes)."""
 
     def __init__(self, per_minute: int = STARTS_PER_MINUTE) -> None:
         self.per_minute = per_minute
@@ -331,13 +350,15 @@ def _too_many() -> JSONResponse:
 
 
 def _client(request: Request) -> str:
+    # The peer address, or what a configured proxy forwarded (SADUAK_TRUSTED_PROXIES): the
+    # server believes X-Forwarded-For from those proxies only.
     return request.client.host if request.client else ""
 
 
 @router.post("/api/v1/pairing", tags=["devices"], status_code=201)
 async def start_pairing(request: Request, db: DatabaseDep, queue: QueueDep) -> JSONResponse:
     """Start pairing a new screen (no login): show `code` on it, keep `poll_secret` private."""
-    client = _client(request)
+    client = source_of(_client(request))
     limiter: StartLimiter = request.app.state.pairing_limiter
     if not limiter.allow(client):
         return _too_many()

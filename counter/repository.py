@@ -132,6 +132,15 @@ def ticket_by_request_key(session: Session, device_id: int, key: str) -> Ticket 
     ).first()
 
 
+def issued_service_code(session: Session, ticket: Ticket) -> str | None:
+    """The code of the service a ticket was issued for (a transfer changes its service later)."""
+    return session.exec(
+        select(Service.code)
+        .join(TicketEvent, col(TicketEvent.service_id) == col(Service.id))
+        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "issued")
+    ).first()
+
+
 def last_seq_no(session: Session, office_id: int, day: date, prefix: str) -> int:
     value = session.exec(
         select(func.max(Ticket.seq_no)).where(

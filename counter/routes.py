@@ -24,6 +24,7 @@ from counter.schemas import (
     TicketOut,
     TransferIn,
 )
+from counter.service import ticket_not_found
 from counter.ui import csrf_token_for
 from counter.web import (
     SESSION_COOKIE,
@@ -176,7 +177,12 @@ async def logout(request: Request, staff: CurrentStaff, db: DatabaseDep) -> Resp
 
 @router.get("/api/v1/tickets/{ticket_id}", tags=["tickets"])
 async def get_ticket(ticket_id: TicketId, who: CurrentReader, queue: QueueDep) -> TicketOut:
-    return TicketOut.of(await queue.ticket(who.office_id, ticket_id))
+    """Staff read any ticket of their office; a kiosk only the tickets it issued (to reprint):
+    a ticket carries its status link, which also opens its survey."""
+    view = await queue.ticket(who.office_id, ticket_id)
+    if isinstance(who, auth.DevicePrincipal) and view.device_id != who.device_id:
+        raise ticket_not_found(ticket_id)  # the same answer as for no ticket at all
+    return TicketOut.of(view)
 
 
 @router.get("/api/v1/queue", tags=["tickets"])

@@ -445,6 +445,15 @@ class QueueService:
                 # gets the ticket it already produced, never a second one.
                 earlier = repo.ticket_by_request_key(session, device_id, request_key)
                 if earlier is not None:
+                    asked = (service_code, priority)
+                    if (repo.issued_service_code(session, earlier), earlier.priority) != asked:
+                        # A reused key with another request is a client bug; answering with
+                        # the first ticket would hand out a ticket for the wrong service.
+                        raise InvalidInput(
+                            "รหัสคำขอ (Idempotency-Key) นี้ใช้กับคำขออื่นไปแล้ว กรุณาส่งรหัสใหม่",
+                            "this Idempotency-Key was already used for a different request "
+                            "(another service or priority); send a new key",
+                        )
                     return replace(self._view(session, earlier), replayed=True)
             if rate_check is not None and not rate_check():
                 raise TooManyRequests(
@@ -547,7 +556,7 @@ class QueueService:
                 ticket_id is not None
                 and repo.get_ticket(tx.session, _id(tx.office), ticket_id) is None
             ):
-                raise _ticket_not_found(ticket_id)
+                raise ticket_not_found(ticket_id)
             job = print_jobs.add(
                 tx.session,
                 office_id=_id(tx.office),
@@ -843,7 +852,7 @@ class QueueService:
     def _ticket(self, tx: _Tx, ticket_id: int) -> Ticket:
         ticket = repo.ticket_for_update(tx.session, _id(tx.office), ticket_id)
         if ticket is None:
-            raise _ticket_not_found(ticket_id)
+            raise ticket_not_found(ticket_id)
         return ticket
 
     def _check_not_taken(self, tx: _Tx, ticket: Ticket, actor: StaffPrincipal) -> Counter | None:
@@ -923,7 +932,7 @@ class QueueService:
         def read(session: Session) -> TicketView:
             ticket = repo.get_ticket(session, office_id, ticket_id)
             if ticket is None:
-                raise _ticket_not_found(ticket_id)
+                raise ticket_not_found(ticket_id)
             return self._view(session, ticket)
 
         return await self._read(read)
@@ -1163,7 +1172,7 @@ def _serving_at(session: Session, counter: Counter) -> bool:
     return current is not None and current.status == TicketStatus.SERVING
 
 
-def _ticket_not_found(ticket_id: int) -> NotFound:
+def ticket_not_found(ticket_id: int) -> NotFound:
     return NotFound(f"ไม่พบบัตรคิวรหัส {ticket_id}", f"ticket {ticket_id} not found")
 
 

@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     # "json": one JSON object per log line, with the request's id (X-Request-ID).
     log_format: str = "text"
 
+    # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed. Empty: none; the client address is the peer's.
+    trusted_proxies: str = ""
+
     @model_validator(mode="after")
     def _default_database(self) -> Settings:
         if not self.database_url:

@@ -342,6 +342,11 @@ async def get_issuer(principal: Annotated[Principal, Depends(get_principal)]) ->
 
 
 async def get_reader(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    """Staff or a kiosk may read the queue; a display screen reads its own feed only."""
+    if isinstance(principal, DevicePrincipal) and principal.kind is not DeviceKind.KIOSK:
+        raise forbidden(
+            "จอแสดงผลอ่านได้เฉพาะข้อมูลหน้าจอของตนเอง", "a display reads its screen feed only"
+        )
     return principal
 
 

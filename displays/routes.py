@@ -122,6 +122,13 @@ async def clip_manifest(request: Request) -> JSONResponse:
 async def clip_file(
     request: Request, clip_id: str, office: Annotated[int | None, Query(ge=1)] = None
 ) -> FileResponse:
+    """A clip. The shipped clips are public (they come with the software); an office's own
+    recordings are its staff's voices, so `?office=` answers only that office's screens and
+    staff, and is "no such clip" to anyone else."""
+    if office is not None:
+        _, office_id = await _library_for_request(request)
+        if office_id != office:
+            raise HTTPException(404, "no such clip")
     library = await _office_library(request, office) if office else request.app.state.clip_library
     path = library.path(clip_id) if clip_id in ALL_CLIP_IDS else None
     if path is None:

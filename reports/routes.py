@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path as FilePath
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeGuard
 from urllib.parse import quote
 
 import anyio.to_thread
@@ -19,7 +19,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.background import BackgroundTask
 
-from counter.auth import DevicePrincipal, Role, StaffPrincipal
+from counter.auth import DeviceKind, DevicePrincipal, Role, StaffPrincipal
 from counter.db import Database
 from counter.feed import (
     Channel,
@@ -47,13 +47,14 @@ from counter.web import (
     SESSION_COOKIE,
     Authenticator,
     CurrentManager,
-    CurrentReader,
     CurrentStaff,
+    Principal,
     forbidden,
+    get_principal,
 )
 from reports import gecc, periods
 from reports.metrics import KPI_TARGETS
-from reports.schemas import NeedsFormIn, NeedsIn, SurveyIn, SurveyItemsIn
+from reports.schemas import CounterSurveyIn, NeedsFormIn, NeedsIn, SurveyIn, SurveyItemsIn
 from reports.sections import add_sections
 from reports.service import ReportService
 from reports.survey import Item, SurveyService
@@ -363,13 +364,48 @@ async def survey_results(
     )
 
 
+def is_counter_tablet(principal: object) -> TypeGuard[Principal]:
+    """A counter tablet is a signed-in staff member or a paired display screen; a kiosk is not."""
+    return isinstance(principal, StaffPrincipal) or (
+        isinstance(principal, DevicePrincipal) and principal.kind is DeviceKind.DISPLAY
+    )
+
+
+async def get_counter_tablet(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    if not is_counter_tablet(principal):
+        raise forbidden(
+            "แบบประเมินที่ช่องบริการเปิดได้บนจอแสดงผลหรือโดยเจ้าหน้าที่เท่านั้น",
+            "the counter survey opens on a paired display or for signed-in staff only",
+        )
+    return principal
+
+
+CounterTablet = Annotated[Principal, Depends(get_counter_tablet)]
+
+
 @router.get("/api/v1/survey/counter/{number}", tags=["survey"])
 async def counter_survey(
-    number: Annotated[int, Path(ge=1, le=9999)], who: CurrentReader, survey: SurveyDep
+    number: Annotated[int, Path(ge=1, le=9999)], who: CounterTablet, survey: SurveyDep
 ) -> Response:
     """The open survey of the ticket this counter finished last (204 when there is none)."""
     current = await survey.counter_current(who.office_id, number)
     return Response(status_code=204) if current is None else JSONResponse(current)
+
+
+@router.post("/api/v1/survey/counter/{number}", tags=["survey"], status_code=201)
+async def counter_survey_answer(
+    number: Annotated[int, Path(ge=1, le=9999)],
+    body: CounterSurveyIn,
+    who: CounterTablet,
+    survey: SurveyDep,
+) -> dict[str, Any]:
+    """Answer on the counter tablet: only for the ticket this counter finished last (409 when
+    `ticket_id` is not that ticket, or it was answered already)."""
+    result = await survey.answer_at_counter(
+        who.office_id, number, body.ticket_id, dict(body.answers), body.comment
+    )
+    th, en = T["survey_thanks"]
+    return {**result, "message_th": th, "message_en": en}
 
 
 @router.get("/api/v1/survey/{token}", tags=["survey"])
@@ -386,7 +422,7 @@ async def survey_answer(
     token: Annotated[str, Path(max_length=64)], body: SurveyIn, survey: SurveyDep
 ) -> dict[str, Any]:
     """Answer once, after the ticket is finished: 409 if not finished or already answered."""
-    result = await survey.answer(token, dict(body.answers), body.comment, body.channel)
+    result = await survey.answer(token, dict(body.answers), body.comment)
     th, en = T["survey_thanks"]
     return {**result, "message_th": th, "message_en": en}
 
@@ -704,9 +740,18 @@ async def counter_survey_page(
     request: Request, number: Annotated[int, Path(ge=1, le=9999)]
 ) -> HTMLResponse:
     """A tablet at the counter: shows the survey for the ticket the counter just finished.
-    Open it on a paired display or kiosk (`?token=` once; kept in the browser) or signed in."""
+    Open it on a paired display (`?token=` once; kept in the browser) or signed in."""
+    cookie = request.cookies.get(SESSION_COOKIE)
     return _render(
-        request, "reports/survey.html", {"mode": "counter", "counter": number, "token": ""}
+        request,
+        "reports/survey.html",
+        {
+            "mode": "counter",
+            "counter": number,
+            "token": "",
+            # A signed-in tablet answers with its session cookie, which needs the CSRF token.
+            "csrf_token": csrf_token_for(cookie) if cookie else "",
+        },
     )
 
 
@@ -766,7 +811,7 @@ async def counter_survey_feed(
     """Pushes {"type": "survey", ...} when the counter finishes a ticket, {"type": "idle"} when
     there is nothing to answer, and a heartbeat. A staff session cookie authenticates (from this
     site's own pages only: 4403 otherwise), or a first message
-    {"type": "hello", "token": <display/kiosk device token or staff token>}."""
+    {"type": "hello", "token": <display device token or staff token>}."""
     await websocket.accept()
     if not same_origin(websocket):
         await websocket.close(4403, "foreign origin")
@@ -785,7 +830,7 @@ async def counter_survey_feed(
             return  # gone, or closed for sending something that is not JSON
         if isinstance(hello.get("token"), str):
             principal = await auth.resolve(hello["token"][:200])
-    if not isinstance(principal, (StaffPrincipal, DevicePrincipal)):
+    if not is_counter_tablet(principal):
         with contextlib.suppress(Exception):
             await websocket.close(4401, "sign in or pair this device")
         return

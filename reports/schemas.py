@@ -17,7 +17,15 @@ Score = Annotated[StrictInt, Field(ge=1, le=5)]
 class SurveyIn(Strict):
     answers: dict[Annotated[str, Field(max_length=32)], Score] = Field(max_length=12)
     comment: str = Field(default="", max_length=1000)
-    channel: Literal["status", "counter"] = "status"
+    # Through a status token the answer is always the citizen's own; a counter tablet answers
+    # through POST /api/v1/survey/counter/{number}.
+    channel: Literal["status"] = "status"
+
+
+class CounterSurveyIn(Strict):
+    ticket_id: int = Field(ge=1, le=2**62)
+    answers: dict[Annotated[str, Field(max_length=32)], Score] = Field(max_length=12)
+    comment: str = Field(default="", max_length=1000)
 
 
 class SurveyItemIn(Strict):

@@ -1,5 +1,7 @@
-"""The satisfaction and needs survey: answered once per finished ticket transaction, keyed by
-the ticket's unguessable status token; the office edits its 5-level items."""
+"""The satisfaction and needs survey: answered once per finished ticket transaction, either by the
+citizen through the ticket's unguessable status token, or at the counter tablet for the ticket
+that counter just finished (the tablet never holds status tokens); the office edits its 5-level
+items."""
 
 from __future__ import annotations
 
@@ -190,14 +192,41 @@ class SurveyService:
             "comment_max": 1000,
         }
 
-    async def answer(
-        self, token: str, answers: dict[str, int], comment: str, channel: str
+    async def answer(self, token: str, answers: dict[str, int], comment: str) -> dict[str, Any]:
+        """The citizen's answer, through the ticket's status token."""
+        return await self._answer(lambda s: _ticket(s, token), answers, comment, "status")
+
+    async def answer_at_counter(
+        self,
+        office_id: int,
+        counter_number: int,
+        ticket_id: int,
+        answers: dict[str, int],
+        comment: str,
+    ) -> dict[str, Any]:
+        """The answer typed on a counter tablet: only for the ticket that counter finished last
+        (and recently), which must be the one the tablet showed."""
+
+        def find(session: Session) -> Ticket:
+            ticket = self._counter_ticket(session, office_id, counter_number)
+            if ticket is None or ticket.id != ticket_id:
+                raise _err(Conflict, "not_at_counter", number=counter_number)
+            return ticket
+
+        return await self._answer(find, answers, comment, "counter")
+
+    async def _answer(
+        self,
+        find: Callable[[Session], Ticket],
+        answers: dict[str, int],
+        comment: str,
+        channel: str,
     ) -> dict[str, Any]:
         if channel not in CHANNELS:
             raise InvalidInput("ช่องทางไม่ถูกต้อง", f"channel must be one of {', '.join(CHANNELS)}")
 
         def write(session: Session) -> dict[str, Any]:
-            ticket = _ticket(session, token)
+            ticket = find(session)
             state, tx = self._state(session, ticket)
             if state == "not_finished":
                 raise _err(Conflict, "not_finished")
@@ -227,9 +256,15 @@ class SurveyService:
                 scores,
             )
             out: dict[str, Any] = {"state": "answered", "number": ticket.number}
-            # Every Nth respondent is offered the needs survey as well.
+            # Every Nth respondent is offered the needs survey as well; its link carries the
+            # status token, so only the citizen's own channel gets it, never a counter tablet.
             answered = repo.survey_response_count(session, ticket.office_id)
-            if form.needs and form.needs_every and answered % form.needs_every == 0:
+            if (
+                channel == "status"
+                and form.needs
+                and form.needs_every
+                and answered % form.needs_every == 0
+            ):
                 out["needs_url"] = f"/needs?ticket={ticket.token}"
             return out
 
@@ -418,23 +453,27 @@ class SurveyService:
         """The survey for the ticket this counter finished last, if recent and unanswered."""
 
         def read(session: Session) -> dict[str, Any] | None:
-            counter = counter_repo.counter_by_number(session, office_id, counter_number)
-            if counter is None or counter.id is None:
-                raise _err(NotFound, "no_counter", number=counter_number)
-            found = repo.last_finished_at_counter(
-                session, office_id, counter.id, self.clock() - COUNTER_WINDOW
-            )
-            if found is None:
-                return None
-            ticket = session.get(Ticket, found[0])
+            ticket = self._counter_ticket(session, office_id, counter_number)
             if ticket is None:
                 return None
             state, tx = self._state(session, ticket)
             if state != "open":
                 return None
-            return {"token": ticket.token, **self._form(session, ticket, state, tx)}
+            # The ticket's id, never its status token: the token would let the tablet (any
+            # paired screen) answer again later, or read the citizen's status page.
+            return {"ticket_id": ticket.id, **self._form(session, ticket, state, tx)}
 
         return await self._read(read)
+
+    def _counter_ticket(self, session: Session, office_id: int, number: int) -> Ticket | None:
+        """The ticket this counter finished last, if within COUNTER_WINDOW."""
+        counter = counter_repo.counter_by_number(session, office_id, number)
+        if counter is None or counter.id is None:
+            raise _err(NotFound, "no_counter", number=number)
+        found = repo.last_finished_at_counter(
+            session, office_id, counter.id, self.clock() - COUNTER_WINDOW
+        )
+        return session.get(Ticket, found[0]) if found is not None else None
 
 
 def _ticket(session: Session, token: str) -> Ticket:

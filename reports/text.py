@@ -322,6 +322,10 @@ ERR = {
     ),
     "items_duplicate": ("รหัสข้อประเมินซ้ำกัน: {code}", "duplicate item code: {code}"),
     "no_counter": ("ไม่พบช่องบริการ {number}", "no counter {number}"),
+    "not_at_counter": (
+        "บัตรคิวนี้ไม่ใช่บัตรคิวล่าสุดที่ช่องบริการ {number} ให้บริการเสร็จ จึงตอบแบบประเมินที่นี่ไม่ได้",
+        "this is not the ticket counter {number} finished last; it cannot be answered here",
+    ),
     "unknown_service": ("ไม่พบงานบริการนี้", "no such service"),
     "unknown_counter": ("ไม่พบช่องบริการนี้", "no such counter"),
     "bad_format": ("รูปแบบไฟล์ไม่ถูกต้อง (csv หรือ xlsx)", "format must be csv or xlsx"),

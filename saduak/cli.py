@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import os
 import sys
 from collections.abc import Iterator
@@ -151,6 +152,19 @@ def demo(
     _serve(host, port, 1)
 
 
+def trusted_proxies(setting: str) -> list[str]:
+    """SADUAK_TRUSTED_PROXIES as addresses and networks; a typo stops the server at start."""
+    proxies = [p.strip() for p in setting.split(",") if p.strip()]
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy)
+        except ValueError:
+            raise _fail(
+                f"SADUAK_TRUSTED_PROXIES: {proxy!r} is not an IP address or network"
+            ) from None
+    return proxies
+
+
 def _serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
@@ -170,6 +184,7 @@ def _serve(host: str, port: int, workers: int) -> None:
         typer.echo(f"  {label:<22} {base}{path}")
     sys.stdout.flush()
     json_logs = get_settings().log_format == "json"
+    proxies = trusted_proxies(get_settings().trusted_proxies)
     uvicorn.run(
         "saduak.app:create_app",
         log_config=json_log_config() if json_logs else uvicorn.config.LOGGING_CONFIG,
@@ -178,7 +193,11 @@ def _serve(host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         log_level="info",
-        proxy_headers=True,
+        # X-Forwarded-For names the client only when a configured proxy sent it; otherwise
+        # anyone could pick the address that rate limits and logs see (uvicorn would believe
+        # any local process by default).
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
         # Call messages are tiny and stay on the office network: per-socket compression only
         # costs CPU, about three times the send cost per screen at 200 screens.
         ws_per_message_deflate=False,

@@ -3,8 +3,8 @@
   "use strict";
   const meta = document.querySelector('meta[name="csrf-token"]');
 
-  async function api(method, path, body) {
-    const headers = { "Accept": "application/json" };
+  async function api(method, path, body, extraHeaders) {
+    const headers = { "Accept": "application/json", ...(extraHeaders || {}) };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (meta && method !== "GET") headers["X-CSRF-Token"] = meta.content;
     const response = await fetch(path, {

@@ -147,7 +147,9 @@ export class Announcer {
     if (this.loading.has(id)) return this.loading.get(id);
     const url = this.clipUrl(id);
     if (!url || !this.ctx) return Promise.resolve(null);
-    const promise = fetch(url)
+    // An office's own recordings are served to its paired screens only: send the token.
+    const headers = this.token ? { Authorization: `Bearer ${this.token}` } : {};
+    const promise = fetch(url, { headers })
       .then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(r.statusText))))
       .then((data) => this.ctx.decodeAudioData(data))
       .then((buffer) => {

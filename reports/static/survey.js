@@ -6,7 +6,9 @@
   const $ = (id) => document.getElementById(id);
   const mode = root.dataset.mode;
   const counter = root.dataset.counter;
-  let token = root.dataset.token;
+  const token = root.dataset.token;
+  let ticketId = null; // counter tablet: the ticket shown, which the server checks again
+  let deviceToken = null;
   let idleTimer = null;
 
   function say(pair) {
@@ -80,9 +82,18 @@
     }
     $("send").disabled = true;
     try {
-      const result = await Saduak.api("POST", `/api/v1/survey/${encodeURIComponent(token)}`, {
-        answers, comment: $("comment").value, channel: mode === "counter" ? "counter" : "status",
-      });
+      let result;
+      if (mode === "counter") {
+        result = await Saduak.api(
+          "POST", `/api/v1/survey/counter/${counter}`,
+          { ticket_id: ticketId, answers, comment: $("comment").value },
+          deviceToken ? { Authorization: `Bearer ${deviceToken}` } : {},
+        );
+      } else {
+        result = await Saduak.api("POST", `/api/v1/survey/${encodeURIComponent(token)}`, {
+          answers, comment: $("comment").value,
+        });
+      }
       say(text.thanks);
       if (result && result.needs_url && mode !== "counter") {
         const link = document.createElement("a");
@@ -109,7 +120,7 @@
     localStorage.setItem("saduak.survey.token", params.get("token"));
     history.replaceState(null, "", location.pathname);
   }
-  const deviceToken = localStorage.getItem("saduak.survey.token");
+  deviceToken = localStorage.getItem("saduak.survey.token");
   function connect() {
     window.SaduakLive.connect({
       url: `/ws/survey/counter/${counter}`,
@@ -117,8 +128,8 @@
       hello: () => (deviceToken ? { type: "hello", token: deviceToken } : null),
       onMessage: (msg) => {
         if (msg.type === "survey") {
-          if (msg.survey.token !== token || $("form").classList.contains("hidden")) {
-            token = msg.survey.token;
+          if (msg.survey.ticket_id !== ticketId || $("form").classList.contains("hidden")) {
+            ticketId = msg.survey.ticket_id;
             render(msg.survey);
             clearTimeout(idleTimer);
             // Nobody touched it for three minutes: the citizen has left.

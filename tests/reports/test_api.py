@@ -237,10 +237,14 @@ class TestSurvey:
         assert (await app_client.get("/api/v1/survey/counter/1", headers=staff)).status_code == 204
         ticket = await served_ticket(queue, clock)
         r = await app_client.get("/api/v1/survey/counter/1", headers=staff)
-        assert r.status_code == 200 and r.json()["token"] == ticket.token
-        await app_client.post(
-            f"/api/v1/survey/{ticket.token}", json={"answers": ITEMS, "channel": "counter"}
+        assert r.status_code == 200 and r.json()["ticket_id"] == ticket.id
+        assert ticket.token not in r.text  # the tablet never holds the citizen's status link
+        answered = await app_client.post(
+            "/api/v1/survey/counter/1",
+            json={"ticket_id": ticket.id, "answers": ITEMS},
+            headers=staff,
         )
+        assert answered.status_code == 201, answered.text
         assert (await app_client.get("/api/v1/survey/counter/1", headers=staff)).status_code == 204
         app_client.cookies.clear()  # the login above also set the session cookie
         assert (await app_client.get("/api/v1/survey/counter/1")).status_code == 401
