@@ -105,15 +105,16 @@ class TestDevices:
             )
         ).status_code == 403
 
-    async def test_a_display_can_only_read(
+    async def test_a_display_reads_its_feed_only(
         self, app_client: httpx.AsyncClient, database: Database, clock: FakeClock, staff1: dict
     ) -> None:
         display = device_headers(database, clock, DeviceKind.DISPLAY)
         t = await issue(app_client, staff1)
-        assert (await app_client.get("/api/v1/queue", headers=display)).status_code == 200
+        # Tickets carry their status links: a screen gets its feed, never the API (issue 12 M1).
+        assert (await app_client.get("/api/v1/queue", headers=display)).status_code == 403
         assert (
             await app_client.get(f"/api/v1/tickets/{t['id']}", headers=display)
-        ).status_code == 200
+        ).status_code == 403
         r = await app_client.post("/api/v1/tickets", json={"service": "birth"}, headers=display)
         assert r.status_code == 403
         assert (

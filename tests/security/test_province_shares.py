@@ -77,7 +77,7 @@ class TestGrantingAShare:
         await client.post(SHARES, json={"username": "future_name"}, headers=admin)
         officer = await login(client, north_officer, "north-pw")
         r = await client.get("/api/v1/province/compare", headers=officer)
-        assert r.status_code == 200 and "demo" in [o["office"] for o in r.json()["offices"]]
+        assert r.status_code == 200 and "demo" in [o["code"] for o in r.json()["offices"]]
         # Someone creates the granted name afterwards (any office admin can name an account).
         with database.write() as session:
             session.add(
@@ -92,7 +92,7 @@ class TestGrantingAShare:
             )
         later = await login(client, "future_name", "later-pw")
         r = await client.get("/api/v1/province/compare", headers=later)
-        assert "demo" not in [o["office"] for o in r.json()["offices"]]
+        assert "demo" not in [o["code"] for o in r.json()["offices"]]
 
     async def test_accounts_of_the_own_office_are_shown_by_name(
         self, client: httpx.AsyncClient
