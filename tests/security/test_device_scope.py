@@ -140,7 +140,9 @@ class TestTheSurveyCannotBeForged:
             r = await answer(forged)
             assert r.status_code == 409 and "ช่องบริการ 1" in r.json()["detail_th"]
         assert (await answer(last["id"], counter=2)).status_code == 409
-        assert (await answer(last["id"])).status_code == 201
+        answered = await answer(last["id"])
+        assert answered.status_code == 201
+        assert last["status_url"].rsplit("/", 1)[1] not in answered.text
         assert (await answer(last["id"])).status_code == 409  # once
         clock.advance(minutes=11)  # the tablet's window has passed for the next one as well
         assert (await client.get("/api/v1/survey/counter/1", headers=tablet)).status_code == 204
