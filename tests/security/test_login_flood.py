@@ -36,13 +36,22 @@ class ProbingHasher(PasswordHasher):
     def verify(self, hash: str | bytes, password: str | bytes) -> bool:
         self.checks.append(
             {
-                "write_lock_held": any(
-                    getattr(db._write_lock, "locked", lambda: False)() for db in self.databases
-                ),
+                # Could this thread take the write lock now? Not if the check ran inside a
+                # write (the lock is not re-entrant); other writers only make it wait briefly.
+                "write_lock_held": not all(_can_take(db._write_lock) for db in self.databases),
                 "thread": threading.current_thread(),
             }
         )
         return super().verify(hash, password)
+
+
+def _can_take(lock: Any) -> bool:
+    if not hasattr(lock, "acquire"):
+        return True  # PostgreSQL: no process-wide write lock
+    if not lock.acquire(timeout=5):
+        return False
+    lock.release()
+    return True
 
 
 @pytest.fixture
