@@ -42,7 +42,7 @@ from counter.queue.thai import (
     to_thai_digits,
 )
 from counter.ratelimit import RateLimiter
-from counter.ui import mount_static, templates_for
+from counter.ui import csrf_token_for, mount_static, templates_for
 from counter.web import (
     SESSION_COOKIE,
     Authenticator,
