@@ -1,7 +1,7 @@
 """login failures (the cross-process throttle of failed logins); province grants by user name
 
 Revision ID: 5e1f0a7c2b9d
-Revises: 1bdcf3d305d2
+Revises: 8e4b2f6a1c37
 Create Date: 2026-12-06 10:10:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import counter.models  # noqa: F401
 
 revision: str = "5e1f0a7c2b9d"
-down_revision: str | None = "1bdcf3d305d2"
+down_revision: str | None = "8e4b2f6a1c37"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
