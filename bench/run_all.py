@@ -23,6 +23,7 @@ BENCHMARKS: list[str] = [
     "bench.status_fanout",
     "bench.reports_summary",
     "bench.backup_drill",
+    "bench.login_flood",
 ]
 
 
