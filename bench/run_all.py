@@ -22,6 +22,7 @@ BENCHMARKS: list[str] = [
     "bench.display_fanout",
     "bench.status_fanout",
     "bench.reports_summary",
+    "bench.estimate_accuracy",
     "bench.backup_drill",
     "bench.login_flood",
 ]

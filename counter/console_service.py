@@ -16,9 +16,16 @@ from counter.auth import Role, StaffPrincipal
 from counter.models import Counter, CounterService, Office, Service, Staff, Ticket
 from counter.queue.errors import InvalidInput, NotFound
 from counter.queue.numbering import format_number, parse_number
-from counter.queue.policy import CounterMix, choose
+from counter.queue.policy import choose
 from counter.queue.states import TicketStatus
-from counter.service import PAUSE_REASONS, QueueService, counter_policy, day_start, local_day
+from counter.service import (
+    PAUSE_REASONS,
+    QueueService,
+    counter_mix,
+    counter_policy,
+    day_start,
+    local_day,
+)
 
 T = TypeVar("T")
 
@@ -361,10 +368,9 @@ class ConsoleService:
         picked: tuple[int, str] | None = None
         candidates = repo.waiting_candidates(day.session, day.office_id, day.today, service_ids)
         if candidates and slots:
-            mix = CounterMix(
-                cycle_pos=counter.cycle_pos, credits={s.service_id: s.credit for s in slots}
+            choice = choose(
+                candidates, counter_policy(counter, slots), counter_mix(counter, slots), day.now
             )
-            choice = choose(candidates, counter_policy(counter, slots), mix, day.now)
             if choice is not None:
                 picked = (choice.candidate.ticket_id, choice.reason)
         return [

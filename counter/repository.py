@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -84,17 +85,6 @@ def counter_services(session: Session, counter_id: int) -> Sequence[CounterServi
         .where(CounterService.counter_id == counter_id)
         .order_by(col(CounterService.position))
     ).all()
-
-
-def counters_serving(session: Session, office_id: int) -> dict[int, int]:
-    """Service id -> how many active counters serve it (for wait estimates)."""
-    rows = session.exec(
-        select(CounterService.service_id, func.count())
-        .join(Counter, col(Counter.id) == CounterService.counter_id)
-        .where(Counter.office_id == office_id, col(Counter.active).is_(True))
-        .group_by(col(CounterService.service_id))
-    ).all()
-    return {service_id: n for service_id, n in rows}
 
 
 def counter_of_staff(session: Session, staff_id: int) -> Counter | None:
@@ -182,8 +172,58 @@ def waiting_candidates(
     """
     if not service_ids:
         return []
+    ranked = _ranked_waiting(office_id, day, col(Ticket.service_id).in_(service_ids))
+    rows = session.execute(
+        sa.select(ranked.c.id, ranked.c.service_id, ranked.c.is_priority, ranked.c.queued_at).where(
+            ranked.c.place == 1
+        )
+    ).all()
+    return [_candidate(*row) for row in rows]
+
+
+def waiting_lines(
+    session: Session, office_id: int, day: date, per_line: int
+) -> tuple[list[Candidate], dict[tuple[int, bool], tuple[int, datetime]]]:
+    """The first `per_line` tickets of every (service, priority-or-not) line waiting today, and
+    each line's full length and last arrival: what the wait forecast replays, however long the
+    lines grow."""
+    params = {"office_id": office_id, "day": day, "per_line": per_line}
+    rows = session.execute(_waiting_lines_query(), params).all()
+    sizes = {(int(row[1]), bool(row[2])): (int(row[4]), _utc(row[5])) for row in rows}
+    return [_candidate(*row[:4]) for row in rows], sizes
+
+
+@functools.cache
+def _waiting_lines_query() -> sa.Select[Any]:
+    # Built once: the wait forecast runs on every issue, and building the statement costs more
+    # than running it.
+    line = (col(Ticket.service_id), col(Ticket.priority).is_not(None))
+    ranked = _ranked_waiting(
+        sa.bindparam("office_id"),
+        sa.bindparam("day"),
+        sa.true(),
+        func.count().over(partition_by=line).label("size"),
+        func.max(Ticket.queued_at).over(partition_by=line).label("last"),
+    )
+    return sa.select(
+        ranked.c.id,
+        ranked.c.service_id,
+        ranked.c.is_priority,
+        ranked.c.queued_at,
+        ranked.c.size,
+        ranked.c.last,
+    ).where(ranked.c.place <= sa.bindparam("per_line"))
+
+
+def _ranked_waiting(
+    office_id: int | sa.BindParameter[Any],
+    day: date | sa.BindParameter[Any],
+    where: sa.ColumnElement[bool],
+    *extra: sa.ColumnElement[Any],
+) -> sa.Subquery:
+    """Today's waiting tickets numbered within their (service, priority-or-not) line."""
     is_priority = col(Ticket.priority).is_not(None)
-    ranked = (
+    return (
         sa.select(
             col(Ticket.id).label("id"),
             col(Ticket.service_id).label("service_id"),
@@ -195,30 +235,23 @@ def waiting_candidates(
                 order_by=(col(Ticket.queued_at), col(Ticket.id)),
             )
             .label("place"),
+            *extra,
         )
         .where(
             col(Ticket.office_id) == office_id,
             col(Ticket.business_day) == day,
             col(Ticket.status) == TicketStatus.WAITING,
-            col(Ticket.service_id).in_(service_ids),
+            where,
         )
         .subquery()
     )
-    rows = session.execute(
-        sa.select(ranked.c.id, ranked.c.service_id, ranked.c.is_priority, ranked.c.queued_at).where(
-            ranked.c.place == 1
-        )
-    ).all()
-    return [
-        Candidate(
-            ticket_id=ticket_id,
-            service_id=service_id,
-            priority=bool(priority),
-            # The subquery loses the column type on SQLite; bring the UTC zone back.
-            queued_at=_utc(queued_at),
-        )
-        for ticket_id, service_id, priority, queued_at in rows
-    ]
+
+
+def _candidate(
+    ticket_id: int, service_id: int, priority: object, queued_at: datetime | str
+) -> Candidate:
+    # The subquery loses the column type on SQLite; bring the UTC zone back.
+    return Candidate(ticket_id, service_id, bool(priority), _utc(queued_at))
 
 
 def _utc(value: datetime | str) -> datetime:
@@ -258,6 +291,25 @@ def current_ticket_at(session: Session, counter_id: int) -> Ticket | None:
     ).first()
 
 
+def calls_at_counters(
+    session: Session, counter_ids: Sequence[int]
+) -> dict[int, tuple[int, datetime]]:
+    """Counter id -> (service id, called at) of the citizen called to or served there now."""
+    if not counter_ids:
+        return {}
+    rows = session.execute(
+        sa.select(col(Ticket.counter_id), col(Ticket.service_id), col(Ticket.called_at))
+        .where(
+            col(Ticket.counter_id).in_(counter_ids),
+            col(Ticket.status).in_([TicketStatus.CALLED, TicketStatus.SERVING]),
+            col(Ticket.called_at).is_not(None),
+        )
+        .order_by(col(Ticket.called_at))
+    ).all()
+    # The latest call wins, as in current_ticket_at.
+    return {counter_id: (service_id, called_at) for counter_id, service_id, called_at in rows}
+
+
 def held_at(session: Session, counter_id: int) -> Sequence[Ticket]:
     return session.exec(
         select(Ticket)
@@ -285,58 +337,49 @@ def stale_open_tickets(
     ).all()
 
 
-def _line_position() -> Any:
-    """A line's order: first queued first, the lower id on a tie (both functions below)."""
-    return sa.tuple_(col(Ticket.queued_at), col(Ticket.id))
+# A transaction's end at the counter: the counter is free for the next call.
+CALL_END_KINDS = ("finished", "no_show", "transferred")
 
 
-def waiting_ahead(session: Session, ticket: Ticket) -> int:
-    """How many waiting tickets of the ticket's office, day and service are before it."""
-    return int(
-        session.exec(
-            select(func.count())
-            .select_from(Ticket)
-            .where(
-                Ticket.office_id == ticket.office_id,
-                Ticket.business_day == ticket.business_day,
-                Ticket.service_id == ticket.service_id,
-                Ticket.status == TicketStatus.WAITING,
-                _line_position() < sa.tuple_(ticket.queued_at, ticket.id),
-            )
-        ).one()
-    )
+def recent_call_minutes(
+    session: Session, office_id: int, since: datetime, limit: int
+) -> dict[int, list[float]]:
+    """Service id -> minutes from the call to the end of each recent transaction at a counter
+    (finished, no-show or transferred), oldest first: how long a call keeps a counter."""
+    params = {"office_id": office_id, "since": since, "limit": limit}
+    rows = session.execute(_recent_calls_query(), params).all()
+    out: dict[int, list[float]] = {}
+    for service_id, ended, called in reversed(rows):
+        if called is not None:
+            minutes = (_utc(ended) - _utc(called)).total_seconds() / 60
+            out.setdefault(service_id, []).append(max(0.0, minutes))
+    return out
 
 
-def waiting_ahead_of(session: Session, tickets: Sequence[Ticket]) -> dict[int, int]:
-    """Ticket id -> waiting_ahead, for every waiting ticket given (of one office).
-
-    Many tickets (the citizens' status pages) are ranked in one pass over their lines, with a
-    window function, rather than one count each."""
-    waiting = [t for t in tickets if t.status == TicketStatus.WAITING and t.id is not None]
-    if len(waiting) <= 1:
-        return {t.id: waiting_ahead(session, t) for t in waiting if t.id is not None}
-    ahead = (
-        func.row_number()
-        .over(
-            partition_by=(col(Ticket.business_day), col(Ticket.service_id)),
-            order_by=(col(Ticket.queued_at), col(Ticket.id)),
-        )
-        .label("ahead")
-    )
-    lines = (
-        select(col(Ticket.id).label("id"), ahead)
+@functools.cache
+def _recent_calls_query() -> sa.Select[Any]:
+    table = TicketEvent.metadata.tables[TicketEvent.__tablename__]
+    end, call = table.alias("end_event"), table.alias("call_event")
+    called_at = (
+        sa.select(func.max(call.c.at))
         .where(
-            Ticket.office_id == waiting[0].office_id,
-            col(Ticket.business_day).in_({t.business_day for t in waiting}),
-            col(Ticket.service_id).in_({t.service_id for t in waiting}),
-            Ticket.status == TicketStatus.WAITING,
+            call.c.ticket_id == end.c.ticket_id,
+            call.c.transaction_no == end.c.transaction_no,
+            call.c.kind == "called",
+            call.c.at <= end.c.at,
         )
-        .subquery()
+        .scalar_subquery()
     )
-    ids = [t.id for t in waiting]
-    rows = session.execute(sa.select(lines.c.id, lines.c.ahead).where(lines.c.id.in_(ids))).all()
-    # row_number() counts from 1: the first in line has nobody ahead.
-    return {ticket_id: int(n) - 1 for ticket_id, n in rows}
+    return (
+        sa.select(end.c.service_id, end.c.at, called_at)
+        .where(
+            end.c.office_id == sa.bindparam("office_id"),
+            end.c.at >= sa.bindparam("since"),
+            end.c.kind.in_(CALL_END_KINDS),
+        )
+        .order_by(end.c.at.desc())
+        .limit(sa.bindparam("limit"))
+    )
 
 
 def tickets_by_token(session: Session, office_id: int, tokens: Sequence[str]) -> list[Ticket]:

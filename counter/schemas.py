@@ -62,6 +62,7 @@ class TicketOut(BaseModel):
     issued_at: datetime
     waiting_ahead: int
     estimated_wait_minutes: int
+    estimated_wait_range: tuple[int, int]
     status_url: str
     counter: int | None
     recall_count: int
@@ -82,7 +83,9 @@ class ServiceQueueOut(BaseModel):
     active: bool
     waiting: int
     oldest_wait_seconds: int | None
+    waiting_ahead: int
     estimated_wait_minutes: int
+    estimated_wait_range: tuple[int, int]
     wait_target_minutes: int
 
     @classmethod

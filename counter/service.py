@@ -9,9 +9,8 @@ is never shown on a screen.
 from __future__ import annotations
 
 import logging
-import math
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
@@ -45,9 +44,26 @@ from counter.queue.events import (
     QueueRolledOver,
     TicketChanged,
 )
+from counter.queue.forecast import (
+    LOADED_PER_LINE,
+    NOT_WAITING,
+    CounterPlan,
+    Estimate,
+    Forecast,
+    expected_minutes,
+    forecast,
+    remaining_minutes,
+)
 from counter.queue.hours import OfficeHours, issuing_refusal
 from counter.queue.numbering import MAX_DAILY_NUMBER, format_number
-from counter.queue.policy import CounterMix, CounterPolicy, ServeMode, ServiceSlot, choose
+from counter.queue.policy import (
+    Candidate,
+    CounterMix,
+    CounterPolicy,
+    ServeMode,
+    ServiceSlot,
+    choose,
+)
 from counter.queue.states import AT_COUNTER_STATES, Action, Priority, TicketStatus, advance
 
 log = logging.getLogger(__name__)
@@ -101,8 +117,11 @@ class TicketView:
     status: str
     priority: str | None
     issued_at: datetime
+    # From the office's forecast (counter.queue.forecast): the calls before this ticket by the
+    # counters that can serve it, and the wait as a point and a [low, high] range in minutes.
     waiting_ahead: int
     estimated_wait_minutes: int
+    estimated_wait_range: tuple[int, int]
     status_url: str
     token: str
     counter: int | None
@@ -128,7 +147,10 @@ class ServiceQueue:
     active: bool
     waiting: int
     oldest_wait_seconds: int | None
+    # What a new normal ticket of this service would be told now.
+    waiting_ahead: int
     estimated_wait_minutes: int
+    estimated_wait_range: tuple[int, int]
     wait_target_minutes: int
 
 
@@ -244,6 +266,12 @@ class QueueService:
         self.printer_state_listeners: list[
             Callable[[Session, Device, str | None, datetime], None]
         ] = []
+        # Office id -> (event seq, forecast): the last committed state's forecast, so the many
+        # status pages following one office share one computation per office event.
+        self._forecasts: dict[int, tuple[int, Forecast]] = {}
+        # Office id -> (read at, recent call minutes per service): read again after a minute,
+        # or at once when this process ends a call there.
+        self._call_minutes: dict[int, tuple[datetime, dict[int, list[float]]]] = {}
 
     # ----------------------------------------------------------------- plumbing
 
@@ -257,6 +285,8 @@ class QueueService:
             result, messages = await anyio.to_thread.run_sync(
                 partial(self._run_write, office_id, work)
             )
+            if any(isinstance(m, TicketChanged) and m.kind in CALL_END_KINDS for m in messages):
+                self._call_minutes.pop(office_id, None)
             await self._publish(office_id, messages)
         return result
 
@@ -359,22 +389,62 @@ class QueueService:
                 tx.log_counter(counter, "service_restored", None, event.reason)
             tx.session.flush()
 
-    def _view(self, session: Session, ticket: Ticket, service: Service | None = None) -> TicketView:
-        return self._views(session, [ticket], {ticket.service_id: service} if service else None)[0]
+    def office_forecast(
+        self, session: Session, office: Office, *, committed: bool, until: int | None = None
+    ) -> Forecast:
+        """The office's wait forecast now. Committed reads share one per office event (the
+        event seq moves with every change of the lines or counters), with the kiosk list's
+        newcomers; a write computes its own, only as far as ticket `until`."""
+        now = self.clock()
+        assert office.id is not None
+        minutes = self._call_minutes.get(office.id)
+        if minutes is None or not timedelta(0) <= now - minutes[0] < DURATION_REREAD:
+            since = now - DURATION_HISTORY
+            read = repo.recent_call_minutes(session, office.id, since, DURATION_SAMPLES)
+            minutes = self._call_minutes[office.id] = (now, read)
+        if not committed:
+            return office_forecast(session, office, now, minutes[1], until=until)
+        cached = self._forecasts.get(office.id)
+        if (
+            cached is not None
+            and cached[0] == office.event_seq
+            and abs((now - cached[1].now).total_seconds()) < FORECAST_REUSE_SECONDS
+        ):
+            return cached[1]
+        result = office_forecast(session, office, now, minutes[1], newcomers=True)
+        self._forecasts[office.id] = (office.event_seq, result)
+        return result
+
+    def _view(
+        self,
+        session: Session,
+        ticket: Ticket,
+        service: Service | None = None,
+        *,
+        committed: bool = False,
+    ) -> TicketView:
+        services = {ticket.service_id: service} if service else None
+        return self._views(session, [ticket], services, committed=committed)[0]
 
     def _views(
         self,
         session: Session,
         tickets: Sequence[Ticket],
         services: dict[int, Service] | None = None,
+        *,
+        committed: bool = False,
     ) -> list[TicketView]:
         """Views of tickets of one office, with the same few queries however many there are
-        (one status page, or every status page following the office)."""
-        ahead_of = repo.waiting_ahead_of(session, tickets)
-        # Nobody ahead means no wait to estimate: spare the query on every call and action.
-        serving = (
-            repo.counters_serving(session, tickets[0].office_id) if any(ahead_of.values()) else {}
-        )
+        (one status page, or every status page following the office): one forecast for all.
+        `committed`: a read of committed data, which shares the forecast of its office event."""
+        waiting = [t for t in tickets if t.status == TicketStatus.WAITING and t.id is not None]
+        forecast: Forecast | None = None
+        if waiting:
+            office = session.get(Office, waiting[0].office_id)
+            assert office is not None
+            # A write wants its own ticket only: the replay may stop once it is called.
+            until = waiting[0].id if len(waiting) == 1 else None
+            forecast = self.office_forecast(session, office, committed=committed, until=until)
         known = dict(services or {})
         counters: dict[int | None, Counter] = {}
         if len(tickets) > 1:
@@ -389,7 +459,13 @@ class QueueService:
             counter = None
             if ticket.counter_id:
                 counter = counters.get(ticket.counter_id) or session.get(Counter, ticket.counter_id)
-            ahead = ahead_of.get(ticket.id, 0)
+            wait: Estimate = NOT_WAITING
+            if forecast is not None and ticket.status == TicketStatus.WAITING:
+                wait = forecast.wait_of(
+                    Candidate(
+                        ticket.id, ticket.service_id, ticket.priority is not None, ticket.queued_at
+                    )
+                )
             views.append(
                 TicketView(
                     id=ticket.id,
@@ -401,10 +477,9 @@ class QueueService:
                     status=ticket.status,
                     priority=ticket.priority,
                     issued_at=ticket.issued_at,
-                    waiting_ahead=ahead,
-                    estimated_wait_minutes=estimate_wait(
-                        ahead, service.standard_minutes, serving.get(ticket.service_id, 0)
-                    ),
+                    waiting_ahead=wait.waiting_ahead,
+                    estimated_wait_minutes=wait.minutes,
+                    estimated_wait_range=wait.range,
                     status_url=f"{self.public_url}/t/{ticket.token}",
                     token=ticket.token,
                     counter=counter.number if counter else None,
@@ -647,9 +722,7 @@ class QueueService:
             self._clear_counter_for_call(tx, counter, actor)
             slots = repo.counter_services(tx.session, _id(counter))
             policy = counter_policy(counter, slots)
-            mix = CounterMix(
-                cycle_pos=counter.cycle_pos, credits={s.service_id: s.credit for s in slots}
-            )
+            mix = counter_mix(counter, slots)
             candidates = repo.waiting_candidates(
                 tx.session, _id(tx.office), tx.today, [s.service_id for s in slots]
             )
@@ -933,7 +1006,7 @@ class QueueService:
             ticket = repo.get_ticket(session, office_id, ticket_id)
             if ticket is None:
                 raise ticket_not_found(ticket_id)
-            return self._view(session, ticket)
+            return self._view(session, ticket, committed=True)
 
         return await self._read(read)
 
@@ -942,7 +1015,7 @@ class QueueService:
             ticket = repo.ticket_by_token(session, token)
             if ticket is None:
                 raise NotFound("ไม่พบบัตรคิวนี้", "no such ticket")
-            return self._view(session, ticket)
+            return self._view(session, ticket, committed=True)
 
         return await self._read(read)
 
@@ -957,7 +1030,7 @@ class QueueService:
             if office is None:
                 raise NotFound("ไม่พบสำนักงาน", f"office {office_id} not found")
             tickets = repo.tickets_by_token(session, office_id, tokens)
-            return office, self._views(session, tickets) if tickets else []
+            return office, self._views(session, tickets, committed=True) if tickets else []
 
         return await self._read(read)
 
@@ -969,11 +1042,12 @@ class QueueService:
             if office is None:
                 raise NotFound("ไม่พบสำนักงาน", f"office {office_id} not found")
             stats = repo.queue_stats(session, office_id, local_day(now, office.timezone))
-            serving = repo.counters_serving(session, office_id)
+            newcomers = self.office_forecast(session, office, committed=True).newcomers
             out = []
             for s in repo.services(session, office_id):
                 assert s.id is not None
                 waiting, oldest = stats.get(s.id, (0, None))
+                wait = newcomers.get(s.id, NOT_WAITING)
                 out.append(
                     ServiceQueue(
                         service=s.code,
@@ -984,9 +1058,9 @@ class QueueService:
                         active=s.active,
                         waiting=waiting,
                         oldest_wait_seconds=int((now - oldest).total_seconds()) if oldest else None,
-                        estimated_wait_minutes=estimate_wait(
-                            waiting, s.standard_minutes, serving.get(s.id, 0)
-                        ),
+                        waiting_ahead=wait.waiting_ahead,
+                        estimated_wait_minutes=wait.minutes,
+                        estimated_wait_range=wait.range,
                         wait_target_minutes=s.wait_target_minutes,
                     )
                 )
@@ -1135,13 +1209,6 @@ class QueueService:
         return await self._write(actor.office_id, work)
 
 
-def estimate_wait(ahead: int, standard_minutes: int, counters: int) -> int:
-    """Minutes until a ticket with `ahead` people before it is called: a plain, honest estimate."""
-    if ahead <= 0:
-        return 0
-    return math.ceil(ahead * standard_minutes / max(1, counters))
-
-
 def office_hours(office: Office) -> OfficeHours:
     return OfficeHours(
         opens=office.opens,
@@ -1159,6 +1226,104 @@ def counter_policy(counter: Counter, slots: Sequence[Any]) -> CounterPolicy:
         priority_share=counter.priority_share,
         normal_share=counter.normal_share,
         ageing_cap=timedelta(minutes=counter.ageing_cap_minutes),
+    )
+
+
+def counter_mix(counter: Counter, slots: Sequence[Any]) -> CounterMix:
+    """What the counter's rows remember between calls (see counter.queue.policy.CounterMix)."""
+    return CounterMix(cycle_pos=counter.cycle_pos, credits={s.service_id: s.credit for s in slots})
+
+
+# ------------------------------------------------------------------ the wait forecast
+
+# A forecast of the same office event is reused this long (the clock moves its waits).
+FORECAST_REUSE_SECONDS = 10.0
+# How far back, and how many, finished calls tell how long a call of each service takes
+# (the `samples` of office_forecast), and how long one reading of them serves.
+DURATION_HISTORY = timedelta(days=14)
+DURATION_SAMPLES = 400
+DURATION_REREAD = timedelta(minutes=1)
+CALL_END_KINDS = frozenset(repo.CALL_END_KINDS)
+# When a paused counter is expected back, by reason (minutes since the pause began).
+PAUSE_MINUTES = {"break": 15, "lunch": 60, "meeting": 30, "system": 10, "other": 15}
+# A paused counter past its usual pause, or a closed one the forecast must count on, is
+# expected no sooner than this.
+COUNTER_RETURN = timedelta(minutes=5)
+
+
+def office_forecast(
+    session: Session,
+    office: Office,
+    now: datetime,
+    samples: Mapping[int, list[float]],
+    *,
+    newcomers: bool = False,
+    until: int | None = None,
+) -> Forecast:
+    """Today's waiting lines replayed through the counters' own calling rules (one pass).
+
+    `samples`: service id -> recent minutes per call (repository.recent_call_minutes).
+
+    Counters count from when they can next call: an open idle one now, a busy one once the
+    citizen there is likely done (expected time minus time already spent), a paused one at the
+    usual end of its pause. Closed counters are counted on only for services no open or paused
+    counter serves, from the opening hour or a few minutes from now. With `newcomers`, every
+    active service also gets the wait a new ticket would have (the kiosk's list); with `until`,
+    the replay stops once that ticket is called (a write wants only its own ticket).
+    """
+    office_id = _id(office)
+    today = local_day(now, office.timezone)
+    services = repo.services(session, office_id)
+    minutes = {
+        _id(s): expected_minutes(samples.get(_id(s), []), s.standard_minutes) for s in services
+    }
+    slots: dict[int, list[Any]] = {}
+    for row in repo.office_counter_services(session, office_id):
+        slots.setdefault(row.counter_id, []).append(row)
+    counters = repo.counters(session, office_id)
+    current = repo.calls_at_counters(session, [_id(c) for c in counters if c.staff_id])
+    plans: list[CounterPlan] = []
+    closed: list[CounterPlan] = []
+    for counter in counters:
+        rows = slots.get(_id(counter))
+        if not counter.active or not rows:
+            continue
+        plan = CounterPlan(
+            counter.number, counter_policy(counter, rows), counter_mix(counter, rows), now
+        )
+        if counter.staff_id is None:
+            closed.append(plan)
+            continue
+        free_at = now
+        if counter.paused_reason is not None and counter.paused_at is not None:
+            back = counter.paused_at + timedelta(
+                minutes=PAUSE_MINUTES.get(counter.paused_reason, 15)
+            )
+            free_at = max(back, now + COUNTER_RETURN)
+        at_counter = current.get(_id(counter))
+        if at_counter is not None:
+            service_id, called_at = at_counter
+            expected = minutes.get(service_id, 15.0)
+            elapsed = (now - called_at).total_seconds() / 60
+            left = timedelta(minutes=remaining_minutes(expected, elapsed))
+            free_at = max(free_at, now + left)
+        plans.append(replace(plan, free_at=free_at))
+    waiting, line_sizes = repo.waiting_lines(session, office_id, today, LOADED_PER_LINE)
+    served = {sid for plan in plans for sid in plan.policy.service_ids}
+    orphans = ({service_id for service_id, _ in line_sizes} | set(minutes)) - served
+    if orphans and closed:
+        # Before opening time nobody is expected sooner (an office that issues early, as the
+        # demo does, still opens its counters at its hour).
+        opens = datetime.combine(today, office.opens, ZoneInfo(office.timezone))
+        start = max(now + COUNTER_RETURN, opens)
+        for plan in closed:
+            kept = tuple(slot for slot in plan.policy.services if slot.service_id in orphans)
+            if kept:
+                policy = replace(plan.policy, services=kept)
+                plans.append(replace(plan, policy=policy, free_at=start))
+    active = [_id(s) for s in services if s.active] if newcomers else []
+    return forecast(
+        waiting, plans, minutes, now, newcomers=active, line_sizes=line_sizes, until=until
     )
 
 

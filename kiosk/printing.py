@@ -31,7 +31,7 @@ from counter.models import Device, Office
 from counter.print_jobs import JobView, PrintSignals
 from counter.queue.thai import format_thai_date
 from counter.service import QueueService, TicketView
-from kiosk.texts import priority_label
+from kiosk.texts import priority_label, wait_text
 from printer.config import (
     AgentTarget,
     BrowserTarget,
@@ -49,14 +49,19 @@ log = logging.getLogger(__name__)
 
 
 def slip_for(view: TicketView, office: Office) -> Slip:
+    wait_th, wait_en = (
+        wait_text(view.waiting_ahead, view.estimated_wait_range)
+        if view.status == "waiting"
+        else ("", "")
+    )
     return Slip(
         office_name_th=office.name_th,
         office_name_en=office.name_en,
         service_name_th=view.service_name_th,
         service_name_en=view.service_name_en,
         number=view.number,
-        waiting_ahead=view.waiting_ahead,
-        estimated_wait_minutes=view.estimated_wait_minutes,
+        wait_th=wait_th,
+        wait_en=wait_en,
         issued_text=format_thai_date(view.issued_at, tz=office.timezone, with_time=True),
         status_url=view.status_url,
         priority_label=priority_label(view.priority),

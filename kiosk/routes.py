@@ -82,6 +82,9 @@ def _limiter(request: Request) -> RateLimiter:
 
 
 class IssuedTicketOut(TicketOut):
+    # The wait as the slip prints it: "รอ 3 คิว (ประมาณ 10–20 นาที)".
+    wait_th: str = ""
+    wait_en: str = ""
     # Shown on the kiosk when the ticket did not print: "please note your number".
     print_message_th: str | None = None
     print_message_en: str | None = None
@@ -89,6 +92,8 @@ class IssuedTicketOut(TicketOut):
 
 def _issued(view: TicketView, status_code: int = 201) -> JSONResponse:
     body = IssuedTicketOut.model_validate(view, from_attributes=True)
+    if view.status == "waiting":
+        body.wait_th, body.wait_en = texts.wait_text(view.waiting_ahead, view.estimated_wait_range)
     if view.print_status == "pending":
         body.print_message_th, body.print_message_en = texts.PRINT_FAILED
     return JSONResponse(body.model_dump(mode="json"), status_code=status_code)
@@ -213,7 +218,12 @@ class KioskServiceOut(BaseModel):
     name_en: str
     prefix: str
     waiting: int
+    # What a ticket of this service taken now would be told.
+    waiting_ahead: int
     estimated_wait_minutes: int
+    estimated_wait_range: tuple[int, int]
+    wait_th: str
+    wait_en: str
     active: bool
     # The citizen manual behind the ⓘ: steps, documents, fee, processing time, legal basis.
     manual: dict[str, Any] | None = None
@@ -255,6 +265,7 @@ async def kiosk_services(who: CurrentIssuer, queue: QueueDep, request: Request) 
         group = groups.setdefault(
             item.group, KioskGroupOut(group=item.group, name_th=th, name_en=en, services=[])
         )
+        wait_th, wait_en = texts.service_wait_text(q.waiting_ahead, q.estimated_wait_range)
         group.services.append(
             KioskServiceOut(
                 code=item.code,
@@ -262,7 +273,11 @@ async def kiosk_services(who: CurrentIssuer, queue: QueueDep, request: Request) 
                 name_en=item.name_en,
                 prefix=item.prefix,
                 waiting=q.waiting,
+                waiting_ahead=q.waiting_ahead,
                 estimated_wait_minutes=q.estimated_wait_minutes,
+                estimated_wait_range=q.estimated_wait_range,
+                wait_th=wait_th,
+                wait_en=wait_en,
                 active=item.active,
                 manual=manuals[item.code].as_dict() if item.code in manuals else None,
             )
@@ -319,6 +334,7 @@ class StatusOut(BaseModel):
     priority: str | None
     waiting_ahead: int
     estimated_wait_minutes: int
+    estimated_wait_range: tuple[int, int]
     counter: int | None
     recall_count: int
 
@@ -337,6 +353,7 @@ def _status_out(view: TicketView, office: Office) -> StatusOut:
         priority=view.priority,
         waiting_ahead=view.waiting_ahead,
         estimated_wait_minutes=view.estimated_wait_minutes,
+        estimated_wait_range=view.estimated_wait_range,
         counter=view.counter,
         recall_count=view.recall_count,
     )

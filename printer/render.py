@@ -95,9 +95,10 @@ def render_slip(slip: Slip, width_px: int) -> Image.Image:
     if slip.priority_label:
         sheet.badge(slip.priority_label, "Bold", 26)
         sheet.gap(round(16 * s))
-    sheet.text(texts.waiting_ahead(slip.waiting_ahead), "Bold", 30)
-    if slip.estimated_wait_minutes is not None:
-        sheet.text(texts.estimated_wait(slip.estimated_wait_minutes), "Medium", 24)
+    if slip.wait_th:
+        sheet.text(slip.wait_th, "Bold", 30)
+    if slip.wait_en:
+        sheet.text(slip.wait_en, "Medium", 24)
     sheet.gap(round(12 * s))
     sheet.rule()
     sheet.gap(round(12 * s))

@@ -10,8 +10,9 @@ class Slip:
     service_name_th: str
     service_name_en: str
     number: str
-    waiting_ahead: int
-    estimated_wait_minutes: int | None
+    # The wait as worded by the caller ("รอ 3 คิว (ประมาณ 10–20 นาที)"); empty prints nothing.
+    wait_th: str
+    wait_en: str
     # Formatted by the caller (Buddhist Era, Asia/Bangkok), so the printer needs no clock or locale.
     issued_text: str
     status_url: str

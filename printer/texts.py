@@ -9,17 +9,5 @@ THAI_SAMPLE = "ผู้ใหญ่หาผ้าใหม่ ให้สะ�
 LATIN_SAMPLE = "ABCDEFGHIJKLM abcdefghijklm 0123456789"
 
 
-def waiting_ahead(count: int) -> str:
-    if count <= 0:
-        return "ไม่มีคิวรอก่อนหน้า / You are next"
-    return f"รอ {count} คิว / {count} ahead"
-
-
-def estimated_wait(minutes: int) -> str:
-    if minutes < 1:
-        return "รอไม่ถึง 1 นาที / under 1 min"
-    return f"ประมาณ {minutes} นาที / about {minutes} min"
-
-
 def width_caption(width_px: int) -> str:
     return f"ความกว้าง {width_px} จุด / width {width_px} px"

@@ -78,7 +78,8 @@ def choose(
     candidates: Iterable[Candidate], policy: CounterPolicy, mix: CounterMix, now: datetime
 ) -> Choice | None:
     """The ticket this counter should call now, and the counter's mix after calling it."""
-    eligible = [c for c in candidates if c.service_id in policy.service_ids]
+    served = policy.service_ids
+    eligible = [c for c in candidates if c.service_id in served]
     if not eligible:
         return None
 

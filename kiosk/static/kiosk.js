@@ -87,11 +87,6 @@
   let groups = [];
   let openGroup = null;
 
-  function waitText(waiting, minutes) {
-    if (!waiting) return ["ไม่ต้องรอ", "no wait"];
-    return [`รอ ${waiting} คิว · ~${minutes} นาที`, `${waiting} waiting · ~${minutes} min`];
-  }
-
   function serviceButton(s) {
     const b = el("button", "k-service");
     b.type = "button";
@@ -100,7 +95,7 @@
     bilingual(name, s.name_th, s.name_en);
     const meta = el("span", "meta");
     const waiting = el("span", "waiting");
-    bilingual(waiting, ...waitText(s.waiting, s.estimated_wait_minutes));
+    bilingual(waiting, s.wait_th, s.wait_en);
     meta.appendChild(waiting);
     meta.appendChild(el("span", "prefix", s.prefix));
     b.appendChild(name);
@@ -269,8 +264,8 @@
     $("ticket-number").textContent = t.number;
     $("ticket-service").textContent = "";
     bilingual($("ticket-service"), t.service_name_th, t.service_name_en);
-    $("ticket-ahead").textContent = t.waiting_ahead;
-    $("ticket-minutes").textContent = t.estimated_wait_minutes;
+    $("ticket-wait-th").textContent = t.wait_th;
+    $("ticket-wait-en").textContent = t.wait_en;
     const prio = $("ticket-priority");
     prio.classList.toggle("hidden", !t.priority);
     if (t.priority) {
@@ -279,8 +274,6 @@
         ? [...chip.querySelectorAll("span")].map((x) => x.textContent).join(" / ")
         : t.priority;
     }
-    $("ticket-wait").classList.toggle("hidden", t.waiting_ahead === 0);
-    $("ticket-next").classList.toggle("hidden", t.waiting_ahead !== 0);
     show("print-warning", t.print_status === "pending");
     followPrint(t);
     if (printMode.mode === "browser") printSlip(t);

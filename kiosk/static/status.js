@@ -28,7 +28,8 @@
     $("s-state-th").textContent = s.status_th;
     $("s-state-en").textContent = s.status_en;
     $("s-ahead").textContent = s.waiting_ahead;
-    $("s-minutes").textContent = s.estimated_wait_minutes;
+    const [low, high] = s.estimated_wait_range;
+    $("s-range").textContent = high ? `${low}–${high}` : "0";
     const called = s.status === "called";
     $("s-called").classList.toggle("hidden", !called);
     $("s-wait").classList.toggle("hidden", s.status !== "waiting");

@@ -312,3 +312,49 @@ async def test_a_stuck_printer_answers_pending_and_the_kiosk_shows_when_the_slip
     await expect(page.locator("#print-warning")).to_be_hidden(timeout=20_000)
     assert await overlay.get_attribute("data-print-status") == "printed"
     await page.screenshot(path=artifact("kiosk-print-came-out.png"))
+
+
+async def test_the_kiosk_slip_and_status_page_show_the_wait_as_a_range(
+    chromium: Browser,
+    site: Site,
+) -> None:
+    async with httpx.AsyncClient() as client:
+        staff = await site.staff(client)
+        for _ in range(3):
+            await client.post(
+                f"{site.server.url}/api/v1/tickets", json={"service": "birth"}, headers=staff
+            )
+    kiosk = await open_kiosk(chromium, site, site.kiosk("front", site.printer.url + "?width=512"))
+    await tap(kiosk, "birth")
+    wait_th = kiosk.locator("#ticket-wait-th")
+    await expect(wait_th).to_have_text(re.compile(r"^รอ 3 คิว \(ประมาณ \d+–\d+ นาที\)$"))
+    await expect(kiosk.locator("#ticket-wait-en")).to_have_text(
+        re.compile(r"^3 ahead \(about \d+–\d+ min\)$")
+    )
+    await expect(kiosk.locator("#ticket-qr")).to_have_js_property("complete", True)
+    await kiosk.screenshot(path=artifact("kiosk-ticket-wait-range.png"))
+
+    async with asyncio.timeout(10):
+        await site.printer.closed(1)
+    printed = parse(site.printer.jobs[0]).stacked_image()
+    assert printed is not None
+    printed.save(artifact("slip-wait-range.png"))
+    view, _ = await ticket_view(site, "A004")
+    assert view.waiting_ahead == 3
+
+    src = await kiosk.locator("#ticket-qr").get_attribute("src")
+    assert src is not None
+    phone_ctx = await new_context(chromium, PHONE)
+    phone = await phone_ctx.new_page()
+    await phone.goto(site.server.url + src.removesuffix("/qr.svg"))
+    await expect(phone.locator("#s-ahead")).to_have_text("3")
+    await expect(phone.locator("#s-range")).to_have_text(re.compile(r"^\d+–\d+$"))
+    await phone.screenshot(path=artifact("status-wait-range-phone.png"), full_page=True)
+
+    # The line moves: a counter calls the first birth ticket, and the phone follows live.
+    async with httpx.AsyncClient() as client:
+        staff = await site.staff(client)
+        r = await client.post(f"{site.server.url}/api/v1/counters/1/call-next", headers=staff)
+        assert r.status_code == 200 and r.json()["number"] == "A001"
+    await expect(phone.locator("#s-ahead")).to_have_text("2", timeout=5_000)
+    await phone_ctx.close()

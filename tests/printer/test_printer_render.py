@@ -74,9 +74,9 @@ class TestTicketImage:
             for y in range(marked.height)
         )
 
-    def test_without_an_estimate_the_estimate_line_is_left_out(self, slip: Slip) -> None:
+    def test_without_an_estimate_the_estimate_lines_are_left_out(self, slip: Slip) -> None:
         full = render_slip(slip, 512)
-        shorter = render_slip(dataclasses.replace(slip, estimated_wait_minutes=None), 512)
+        shorter = render_slip(dataclasses.replace(slip, wait_th="", wait_en=""), 512)
         assert shorter.height < full.height
 
     def test_a_long_service_name_wraps_onto_more_lines(self, slip: Slip) -> None:

@@ -1,0 +1,340 @@
+"""Who is called before whom, and about when: the office's counters calling in turn, by their rules.
+
+The forecast replays the very rule that calls (`policy.choose`, with each counter's own CounterMix)
+over today's waiting lines: the counter that is free first calls, keeps that citizen for the
+service's expected time, is free again, calls again, and so on until every line is empty. A
+ticket's `waiting_ahead` is how many tickets the counters able to serve it call before it; its
+wait is when it is called. One pass serves the whole office, and also answers "how long would a
+new ticket of this service wait" for every service at once (a newcomer at the tail of its line,
+see `forecast`). Arrivals after now are not foreseen — a later priority ticket may still go first —
+which is why people are told "about", with a range.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import math
+import statistics
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from counter.queue.policy import Candidate, CounterMix, CounterPolicy, choose
+
+# A newcomer sorts after every real ticket queued at the same instant (ids stay below 2**62).
+_NEWCOMER_ID = 2**62
+# Observed durations count like this many samples against the published standard (the prior).
+PRIOR_WEIGHT = 4.0
+# The most recent observations per service that count, and how far above their median one may
+# count (the durations are skewed: a mean, not a median, adds up to the wait).
+SAMPLES_PER_SERVICE = 30
+OUTLIER_FACTOR = 3.0
+# Calls replayed one by one; beyond them the forecast extrapolates (an office's line is shorter).
+MAX_SIMULATED_CALLS = 100
+# Tickets loaded per (service, priority) line; a longer line is known by its length.
+LOADED_PER_LINE = 25
+# A citizen kept past the expected time still needs a while: this share of the expected time.
+OVERRUN_SHARE = 0.35
+# The range around the point estimate: relative parts, and minutes added to the top.
+RANGE_LOW = 0.3
+RANGE_HIGH = 0.4
+RANGE_SLACK_MINUTES = 2.0
+
+
+@dataclass(frozen=True)
+class CounterPlan:
+    """A counter as the forecast sees it: its rules, its mix, and when it calls next."""
+
+    number: int
+    policy: CounterPolicy
+    mix: CounterMix
+    # Now when idle; later when someone is at the counter, or while it is paused.
+    free_at: datetime
+
+
+@dataclass(frozen=True)
+class Estimate:
+    waiting_ahead: int
+    minutes: int
+    low: int
+    high: int
+
+    @property
+    def range(self) -> tuple[int, int]:
+        return (self.low, self.high)
+
+
+NOT_WAITING = Estimate(0, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class Forecast:
+    now: datetime
+    # Ticket id -> (tickets called before it, minutes until its call), for the tickets replayed.
+    waits: Mapping[int, tuple[int, float]]
+    # Service id -> the estimate of a normal ticket of that service issued now.
+    newcomers: Mapping[int, Estimate]
+    # The tickets past the replayed calls, placed on demand (see _Beyond).
+    beyond: _Beyond | None = None
+    left_over: Mapping[int, Candidate] = field(default_factory=dict)
+
+    def wait_of(self, ticket: Candidate) -> Estimate:
+        """The estimate of one waiting ticket (made on demand: most callers want one)."""
+        wait = self.waits.get(ticket.ticket_id)
+        if wait is None and self.beyond is not None:
+            wait = self.beyond.place(ticket)
+        return NOT_WAITING if wait is None else estimate(*wait)
+
+    def ticket(self, ticket_id: int) -> Estimate:
+        """The estimate of a ticket this forecast loaded."""
+        if ticket_id in self.left_over:
+            return self.wait_of(self.left_over[ticket_id])
+        wait = self.waits.get(ticket_id)
+        return NOT_WAITING if wait is None else estimate(*wait)
+
+
+def expected_minutes(samples: Sequence[float], prior: float) -> float:
+    """Minutes a counter spends per call of one service: the mean of the recent observations
+    (each capped at a few times their median, so one forgotten Finish does not skew it), drawn
+    toward the standard while they are few."""
+    recent = samples[-SAMPLES_PER_SERVICE:]
+    n = len(recent)
+    if n == 0:
+        return float(prior)
+    cap = OUTLIER_FACTOR * statistics.median(recent)
+    mean = sum(min(x, cap) for x in recent) / n
+    return (n * mean + PRIOR_WEIGHT * prior) / (n + PRIOR_WEIGHT)
+
+
+def remaining_minutes(expected: float, elapsed: float) -> float:
+    """How much longer the citizen at a counter will take, given how long it has been."""
+    return max(expected - elapsed, OVERRUN_SHARE * expected)
+
+
+def wait_range(minutes: float) -> tuple[int, int]:
+    """A range people can act on: whole minutes when short, steps of five beyond a quarter hour."""
+    low = minutes * (1 - RANGE_LOW)
+    high = minutes * (1 + RANGE_HIGH) + RANGE_SLACK_MINUTES
+    if high <= 15:
+        lo = max(1, math.floor(low))
+        return lo, max(lo + 1, math.ceil(high))
+    lo = max(1, 5 * math.floor(low / 5))
+    return lo, max(lo + 5, 5 * math.ceil(high / 5))
+
+
+def estimate(waiting_ahead: int, minutes: float) -> Estimate:
+    if waiting_ahead == 0 and minutes <= 0:
+        return Estimate(0, 0, 0, 0)
+    low, high = wait_range(minutes)
+    return Estimate(waiting_ahead, max(1, round(minutes)), low, high)
+
+
+def forecast(
+    waiting: Iterable[Candidate],
+    counters: Sequence[CounterPlan],
+    minutes_per_call: Mapping[int, float],
+    now: datetime,
+    *,
+    newcomers: Iterable[int] = (),
+    default_minutes: float = 15.0,
+    max_calls: int = MAX_SIMULATED_CALLS,
+    line_sizes: Mapping[tuple[int, bool], tuple[int, datetime]] | None = None,
+    until: int | None = None,
+) -> Forecast:
+    """Replay the counters calling until the lines are empty.
+
+    `minutes_per_call`: service id -> expected minutes a call of it keeps a counter.
+    `newcomers`: services whose wait for a new normal ticket is wanted. Each is a virtual ticket
+    at the tail of its line; whenever a counter would call it, its time is taken and the counter
+    goes on as if it were not there, so every newcomer's estimate is that of a world where it alone
+    arrived (but for the counters' ratio and weight bookkeeping, which follows the real tickets) —
+    all of them in this one pass.
+    `max_calls`: past this many calls the rest is extrapolated (see `_Beyond`), so a line of
+    thousands costs no more than a long day's. `line_sizes`: (service, priority) -> the full
+    length and last arrival of each line, when `waiting` holds only the first tickets of each.
+    `until`: stop once this ticket is called (the others are then only roughly placed).
+    """
+
+    def duration(service_id: int) -> timedelta:
+        return timedelta(minutes=minutes_per_call.get(service_id, default_minutes))
+
+    lines: dict[tuple[int, bool], deque[Candidate]] = {}
+    for c in sorted(waiting, key=lambda c: (c.queued_at, c.ticket_id)):
+        lines.setdefault((c.service_id, c.priority), deque()).append(c)
+    left = sum(len(line) for line in lines.values())
+    sizes = {key: len(line) for key, line in lines.items()}
+    sizes.update({key: size for key, (size, _) in (line_sizes or {}).items()})
+    # Lines loaded only in part: the replay stops before one of them runs out.
+    last_loaded = {key: line[-1].queued_at for key, line in lines.items()}
+    partial = {key for key, size in sizes.items() if size > len(lines.get(key, ()))}
+    taken: dict[tuple[int, bool], int] = {}
+
+    service_sets = [plan.policy.service_ids for plan in counters]
+    keys = [[(s, p) for s in ids for p in (False, True)] for ids in service_sets]
+    able: dict[int, list[int]] = {}
+    for i, ids in enumerate(service_sets):
+        for service_id in ids:
+            able.setdefault(service_id, []).append(i)
+    calls = [0] * len(counters)
+    mixes = [plan.mix for plan in counters]
+
+    def ahead(service_id: int) -> int:
+        return sum(calls[i] for i in able.get(service_id, ()))
+
+    wanted = list(dict.fromkeys(newcomers))
+    pending = {s: Candidate(_NEWCOMER_ID + s, s, False, now) for s in wanted if s in able}
+    called: dict[int, tuple[int, datetime]] = {}
+    newcomer_called: dict[int, tuple[int, datetime]] = {}
+    heap = [(plan.free_at, plan.number, i) for i, plan in enumerate(counters)]
+    heapq.heapify(heap)
+    while heap and (left or pending) and len(called) < max_calls:
+        at, number, i = heapq.heappop(heap)
+        policy = counters[i].policy
+        heads = [line[0] for key in keys[i] if (line := lines.get(key))]
+        if pending:
+            # Newcomers this counter would call now, were each the only one to arrive.
+            virtual = [
+                v for s, v in pending.items() if s in service_sets[i] and not lines.get((s, False))
+            ]
+            while virtual:
+                choice = choose([*heads, *virtual], policy, mixes[i], at)
+                if choice is None or choice.candidate.ticket_id < _NEWCOMER_ID:
+                    break
+                service_id = choice.candidate.service_id
+                newcomer_called[service_id] = (ahead(service_id), at)
+                del pending[service_id]
+                virtual.remove(choice.candidate)
+        choice = choose(heads, policy, mixes[i], at) if heads else None
+        if choice is None:
+            continue  # nothing left this counter may call: it leaves the forecast
+        picked = choice.candidate
+        key = (picked.service_id, picked.priority)
+        lines[key].popleft()
+        taken[key] = taken.get(key, 0) + 1
+        left -= 1
+        mixes[i] = choice.mix
+        called[picked.ticket_id] = (ahead(picked.service_id), at)
+        calls[i] += 1
+        heapq.heappush(heap, (at + duration(picked.service_id), number, i))
+        if picked.ticket_id == until or (key in partial and not lines[key]):
+            break
+
+    def minutes(at: datetime) -> float:
+        return max(0.0, (at - now).total_seconds() / 60)
+
+    waits = {tid: (n, minutes(at)) for tid, (n, at) in called.items()}
+    news = {s: estimate(n, minutes(at)) for s, (n, at) in newcomer_called.items()}
+    beyond = _Beyond(
+        {key: [(c.queued_at, c.ticket_id) for c in line] for key, line in lines.items()},
+        {key: size - len(lines.get(key, ())) - taken.get(key, 0) for key, size in sizes.items()},
+        last_loaded,
+        {key: last for key, (_, last) in (line_sizes or {}).items()},
+        [(plan.policy.priority_share, plan.policy.normal_share) for plan in counters],
+        service_sets,
+        able,
+        {i: (calls[i], minutes(counters[i].free_at), minutes(at)) for at, _, i in heap},
+        minutes_per_call,
+        default_minutes,
+        now,
+    )
+    left_over = {c.ticket_id: c for line in lines.values() for c in line}
+    for s in wanted:
+        if s not in news:
+            news[s] = estimate(*beyond.place(Candidate(_NEWCOMER_ID + s, s, False, now)))
+    return Forecast(now, waits, news, beyond, left_over)
+
+
+class _Beyond:
+    """Past the replayed calls: the rest in priority-then-arrival order, each behind those left
+    before it that its counters also serve, at the pace those counters kept in the replay. A line
+    known only by its length (the part not loaded) is assumed to have arrived evenly since its
+    last loaded ticket. A service no counter serves has only its own line, priced as one counter
+    working through it (the staff have to open one first)."""
+
+    def __init__(
+        self,
+        loaded: Mapping[tuple[int, bool], list[tuple[datetime, int]]],
+        unloaded: Mapping[tuple[int, bool], int],
+        last_loaded: Mapping[tuple[int, bool], datetime],
+        line_last: Mapping[tuple[int, bool], datetime],
+        shares: Sequence[tuple[int, int]],
+        service_sets: Sequence[frozenset[int]],
+        able: Mapping[int, list[int]],
+        pace: Mapping[int, tuple[int, float, float]],
+        minutes_per_call: Mapping[int, float],
+        default_minutes: float,
+        now: datetime,
+    ) -> None:
+        self.loaded, self.unloaded, self.last_loaded = loaded, unloaded, last_loaded
+        self.line_last, self.shares = line_last, shares
+        # Counter -> (calls replayed, minutes it began, minutes it is next free), still calling.
+        self.service_sets, self.able, self.pace = service_sets, able, pace
+        self.minutes_per_call, self.default_minutes = minutes_per_call, default_minutes
+        self.now = now
+        self.reach: dict[int, frozenset[int]] = {}
+        self.shared: dict[tuple[int, tuple[int, ...]], float] = {}
+
+    def place(self, c: Candidate) -> tuple[int, float]:
+        counters = self.able.get(c.service_id, [])
+        per_call = self.minutes_per_call.get(c.service_id, self.default_minutes)
+        going = [i for i in counters if i in self.pace]
+        if not going:
+            before = self._ahead_in(c, (c.service_id, c.priority))
+            if not c.priority:
+                before += self._length((c.service_id, True))
+            return before, (before + 1) * per_call
+        reach = self.reach.get(c.service_id)
+        if reach is None:
+            reach = frozenset().union(*(self.service_sets[i] for i in counters))
+            self.reach[c.service_id] = reach
+        # Tickets of another service go partly to counters that cannot serve this one: count
+        # the part its own counters will take, by their pace.
+        mine = {s: self._share(s, going) for s in reach}
+        same = sum(mine[s] * self._ahead_in(c, (s, c.priority)) for s in reach)
+        other = sum(mine[s] * self._length((s, not c.priority)) for s in reach)
+        # The other kind goes before it as the counters' priority ratio mixes them.
+        prio = sum(self.shares[i][0] for i in going) / len(going)
+        normal = sum(self.shares[i][1] for i in going) / len(going)
+        if c.priority:
+            mixed = other if prio == 0 else same / prio * normal
+        else:
+            mixed = other if normal == 0 else (same + 1) / normal * prio
+        before = round(same + min(other, mixed))
+        done = sum(self.pace[i][0] for i in going)
+        rate = sum(self._rate(i, per_call) for i in going)
+        return done + before, min(self.pace[i][2] for i in going) + before / rate
+
+    def _rate(self, counter: int, per_call: float) -> float:
+        """Calls a minute of one counter in the replay (from the standard if it made none)."""
+        n, began, free = self.pace[counter]
+        return n / (free - began) if n and free > began else 1 / per_call
+
+    def _share(self, service_id: int, mine: list[int]) -> float:
+        """The part of a service's tickets that go to the counters `mine`, by their pace."""
+        key = (service_id, tuple(mine))
+        if key not in self.shared:
+            able = [i for i in self.able.get(service_id, []) if i in self.pace]
+            total = sum(self._rate(i, self.default_minutes) for i in able)
+            part = sum(self._rate(i, self.default_minutes) for i in able if i in mine)
+            self.shared[key] = part / total if total else 0.0
+        return self.shared[key]
+
+    def _length(self, line: tuple[int, bool]) -> int:
+        return len(self.loaded.get(line, ())) + self.unloaded.get(line, 0)
+
+    def _ahead_in(self, c: Candidate, line: tuple[int, bool]) -> int:
+        """Tickets of one line left before `c` in arrival order."""
+        loaded = self.loaded.get(line, [])
+        n = bisect.bisect_left(loaded, (c.queued_at, c.ticket_id))
+        unloaded = self.unloaded.get(line, 0)
+        since = self.last_loaded.get(line)
+        if unloaded and since is not None and c.queued_at > since:
+            if line == (c.service_id, c.priority):
+                unloaded -= 1  # the ticket itself is among them
+            # Not loaded: assume they came evenly up to the line's last arrival.
+            span = (self.line_last.get(line, self.now) - since).total_seconds()
+            share = 1.0 if span <= 0 else (c.queued_at - since).total_seconds() / span
+            n += round(unloaded * min(1.0, share))
+        return n
