@@ -34,7 +34,7 @@ OUTLIER_FACTOR = 3.0
 # Calls replayed one by one; beyond them the forecast extrapolates (an office's line is shorter).
 MAX_SIMULATED_CALLS = 100
 # Tickets loaded per (service, priority) line; a longer line is known by its length.
-LOADED_PER_LINE = 25
+LOADED_PER_LINE = 60
 # A citizen kept past the expected time still needs a while: this share of the expected time.
 OVERRUN_SHARE = 0.35
 # The range around the point estimate: relative parts, and minutes added to the top.
