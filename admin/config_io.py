@@ -22,10 +22,11 @@ from admin.audit import (
     service_snapshot,
 )
 from admin.models import OfficeSettings
-from admin.schemas import CounterIn, HolidayIn, OfficeIn, ServiceIn, Strict
+from admin.schemas import CounterIn, HolidayIn, OfficeIn, ServiceIn
 from admin.text import message
 from counter.models import Counter, CounterService, Holiday, Office, Service
 from counter.queue.errors import InvalidInput
+from counter.schemas import Strict
 
 try:  # PyYAML arrives with uvicorn[standard]; without it, JSON still works.
     import yaml

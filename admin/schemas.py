@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from counter.schemas import Strict
 
 # Generous caps so absurd input fails early; the real limits are in admin.rules.
 _SHORT = 100
 _TEXT = 600
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class OfficeIn(Strict):

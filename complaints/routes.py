@@ -37,6 +37,7 @@ from counter.pages import PageViewer, render_page
 from counter.queue.errors import DomainError, Forbidden, InvalidInput, TooManyRequests
 from counter.queue.thai import format_thai_date
 from counter.ratelimit import RateLimiter
+from counter.schemas import PlainText
 from counter.service import day_start
 from counter.ui import mount_static as mount_static_folder
 from counter.ui import templates_for
@@ -369,12 +370,12 @@ async def _form(
 async def form_submit(
     request: Request,
     complaints: ComplaintsDep,
-    category: Annotated[str, Form(max_length=24)] = "",
-    text: Annotated[str, Form(max_length=4000)] = "",
-    contact: Annotated[str, Form(max_length=200)] = "",
-    consent: Annotated[str, Form(max_length=8)] = "",
-    office: Annotated[str, Form(max_length=32)] = "",
-    ticket: Annotated[str, Form(max_length=64)] = "",
+    category: Annotated[PlainText, Form(max_length=24)] = "",
+    text: Annotated[PlainText, Form(max_length=4000)] = "",
+    contact: Annotated[PlainText, Form(max_length=200)] = "",
+    consent: Annotated[PlainText, Form(max_length=8)] = "",
+    office: Annotated[PlainText, Form(max_length=32)] = "",
+    ticket: Annotated[PlainText, Form(max_length=64)] = "",
 ) -> Response:
     values = {"category": category, "text": text, "contact": contact, "consent": bool(consent)}
     try:

@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import random
+import re
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -37,6 +38,9 @@ MAX_PAYLOAD_BYTES = 7999
 # the pg_notify() channel; refused everywhere for the same reason as the payload limit.
 MAX_CHANNEL_BYTES = 63
 DEFAULT_MAX_QUEUE = 256
+# A namespace goes in front of every channel on the server, so several installations can share
+# one Redis or PostgreSQL without seeing each other's events.
+NAMESPACE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{0,24}$")
 
 _POSTGRES_SCHEMES = {
     "postgres": "postgres",
@@ -175,20 +179,23 @@ class Bus(Protocol):
         ...
 
 
-def bus_from_url(url: str | None, *, max_queue: int = DEFAULT_MAX_QUEUE) -> Bus:
-    """The bus for a URL: empty or memory://, postgres[ql][+driver]://, redis[s]://."""
+def bus_from_url(
+    url: str | None, *, max_queue: int = DEFAULT_MAX_QUEUE, namespace: str = ""
+) -> Bus:
+    """The bus for a URL: empty or memory://, postgres[ql][+driver]://, redis[s]://; its channels
+    live under `namespace` on the server."""
     if not url:
-        return MemoryBus(max_queue=max_queue)
+        return MemoryBus(max_queue=max_queue, namespace=namespace)
     scheme = urlsplit(url).scheme.lower()
     if scheme == "memory":
-        return MemoryBus(max_queue=max_queue)
+        return MemoryBus(max_queue=max_queue, namespace=namespace)
     if scheme in _POSTGRES_SCHEMES:
         # asyncpg speaks only the plain scheme; SQLAlchemy driver suffixes are accepted so the
         # database URL can be reused as the bus URL.
         dsn = _POSTGRES_SCHEMES[scheme] + url[len(scheme) :]
-        return PostgresBus(dsn, max_queue=max_queue)
+        return PostgresBus(dsn, max_queue=max_queue, namespace=namespace)
     if scheme in _REDIS_SCHEMES:
-        return RedisBus(url, max_queue=max_queue)
+        return RedisBus(url, max_queue=max_queue, namespace=namespace)
     raise ValueError(
         f"unsupported bus URL scheme {scheme!r}: use memory://, postgresql:// "
         "(also postgres://, postgresql+asyncpg://, postgresql+psycopg://) or redis://"
@@ -239,10 +246,13 @@ def _backoff_delays(first: float, cap: float) -> Iterable[float]:
 class _FanOutBus:
     """Local fan-out shared by every adapter: one server subscription per channel per process."""
 
-    def __init__(self, *, max_queue: int) -> None:
+    def __init__(self, *, max_queue: int, namespace: str = "") -> None:
         if max_queue < 1:
             raise ValueError("max_queue must be at least 1")
+        if not NAMESPACE_PATTERN.match(namespace):
+            raise ValueError(f"bad bus namespace {namespace!r}: up to 24 of A-Z a-z 0-9 _ -")
         self._max_queue = max_queue
+        self.namespace = namespace
         self._subscribers: dict[str, set[Subscription]] = {}
         self._running = False
         # Serialises the server-side LISTEN/SUBSCRIBE changes with the registry, so a second local
@@ -277,27 +287,34 @@ class _FanOutBus:
         self._subscribers = {}
         await self._close()
 
+    def _wire(self, channel: str) -> str:
+        """The channel's name on the server."""
+        _check_channel(channel)
+        wire = f"{self.namespace}.{channel}" if self.namespace else channel
+        _check_channel(wire)
+        return wire
+
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
         self._check_running()
-        _check_channel(channel)
-        await self._send(channel, _encode(channel, message))
+        await self._send(self._wire(channel), _encode(channel, message))
 
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
         self._check_running()
-        _check_channel(channel)
+        # The registry and the server know the namespaced name; the subscriber its own.
+        wire = self._wire(channel)
         subscription = Subscription(channel, self._max_queue)
         async with self._lock:
-            subscriptions = self._subscribers.setdefault(channel, set())
+            subscriptions = self._subscribers.setdefault(wire, set())
             first = not subscriptions
             subscriptions.add(subscription)
             if first:
                 try:
-                    await self._listen(channel)
+                    await self._listen(wire)
                 except BaseException:
                     subscriptions.discard(subscription)
                     if not subscriptions:
-                        self._subscribers.pop(channel, None)
+                        self._subscribers.pop(wire, None)
                     raise
         try:
             yield subscription
@@ -305,11 +322,11 @@ class _FanOutBus:
             subscription._close()
             subscriptions.discard(subscription)
             # After stop() (or a restart) this set is no longer the registered one.
-            if not subscriptions and self._subscribers.get(channel) is subscriptions:
+            if not subscriptions and self._subscribers.get(wire) is subscriptions:
                 async with self._lock:
-                    if not subscriptions and self._subscribers.get(channel) is subscriptions:
-                        del self._subscribers[channel]
-                        await self._unlisten(channel)
+                    if not subscriptions and self._subscribers.get(wire) is subscriptions:
+                        del self._subscribers[wire]
+                        await self._unlisten(wire)
 
     def _check_running(self) -> None:
         if not self._running:
@@ -342,8 +359,8 @@ class _FanOutBus:
 class MemoryBus(_FanOutBus):
     """Fan-out inside one process (the single-process SQLite deployment, and tests)."""
 
-    def __init__(self, *, max_queue: int = DEFAULT_MAX_QUEUE) -> None:
-        super().__init__(max_queue=max_queue)
+    def __init__(self, *, max_queue: int = DEFAULT_MAX_QUEUE, namespace: str = "") -> None:
+        super().__init__(max_queue=max_queue, namespace=namespace)
 
     async def _send(self, channel: str, text: str) -> None:
         self._dispatch(channel, text)
@@ -357,6 +374,7 @@ class PostgresBus(_FanOutBus):
         dsn: str,
         *,
         max_queue: int = DEFAULT_MAX_QUEUE,
+        namespace: str = "",
         name: str = "saduak-bus",
         pool_size: int = 4,
         timeout: float = 5.0,
@@ -364,7 +382,7 @@ class PostgresBus(_FanOutBus):
         reconnect_delay: float = 0.5,
         max_reconnect_delay: float = 30.0,
     ) -> None:
-        super().__init__(max_queue=max_queue)
+        super().__init__(max_queue=max_queue, namespace=namespace)
         self._dsn = dsn
         self._name = name
         self._pool_size = pool_size
@@ -525,13 +543,14 @@ class RedisBus(_FanOutBus):
         url: str,
         *,
         max_queue: int = DEFAULT_MAX_QUEUE,
+        namespace: str = "",
         name: str = "saduak-bus",
         timeout: float = 5.0,
         ping_interval: float = 10.0,
         reconnect_delay: float = 0.5,
         max_reconnect_delay: float = 30.0,
     ) -> None:
-        super().__init__(max_queue=max_queue)
+        super().__init__(max_queue=max_queue, namespace=namespace)
         self._url = url
         self._name = name
         self._timeout = timeout

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Query, Request, WebSocket
 from fastapi import Path as PathParam
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from counter.auth import Role, StaffPrincipal
 from counter.console_service import ConsoleService, ConsoleState, SupervisorState, TicketLookup
@@ -34,6 +34,7 @@ from counter.feed import (
     same_origin,
 )
 from counter.pages import PageManager, PageViewer, render_page
+from counter.schemas import Strict
 from counter.service import PAUSE_REASONS, QueueService
 from counter.ui import mount_static, templates_for
 from counter.web import SESSION_COOKIE, Authenticator, CurrentManager, CurrentStaff, QueueDep
@@ -283,8 +284,7 @@ def text_catalogue() -> dict[str, list[str]]:
 # ------------------------------------------------------------------ request bodies
 
 
-class ServicesIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ServicesIn(Strict):
     services: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(max_length=200)
 
 

@@ -153,6 +153,16 @@ class Staff(SQLModel, table=True):
     created_at: datetime = _utc_col()
 
 
+class Installation(SQLModel, table=True):
+    """This installation (one row, made on first start): what sets it apart from others that
+    share a Redis or PostgreSQL server for their events."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Prefix of every bus channel name (counter.bus): random, so two installations never meet.
+    bus_namespace: str = Field(max_length=24)
+    created_at: datetime = _utc_col()
+
+
 class AuthToken(SQLModel, table=True):
     """A staff login: the bearer token (API) and the session cookie (pages) share this table."""
 

@@ -39,3 +39,10 @@ class RateLimiter:
             return False
         events.append(now)
         return True
+
+    def refund(self, key: Hashable) -> None:
+        """Take back the latest event allowed for the key: the work it stood for never happened
+        (e.g. the ticket could not be stored), so it must not use up the device's share."""
+        events = self._events.get(key)
+        if events:
+            events.pop()

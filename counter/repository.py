@@ -16,6 +16,7 @@ from counter.models import (
     CounterService,
     Device,
     Holiday,
+    Installation,
     Office,
     Service,
     Staff,
@@ -24,6 +25,10 @@ from counter.models import (
 )
 from counter.queue.policy import Candidate
 from counter.queue.states import ROLLOVER_CLOSES, TicketStatus
+
+
+def installation(session: Session) -> Installation | None:
+    return session.get(Installation, 1)
 
 
 def lock_office(session: Session, office_id: int) -> Office | None:

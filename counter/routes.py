@@ -59,11 +59,16 @@ PLAIN_ACTIONS: dict[str, Action] = {
 
 @router.get("/healthz", tags=["health"])
 async def healthz(db: DatabaseDep) -> JSONResponse:
-    ok = await anyio.to_thread.run_sync(db.ping)
-    return JSONResponse(
-        {"status": "ok" if ok else "degraded", "database": "ok" if ok else "unreachable"},
-        status_code=200 if ok else 503,
-    )
+    reachable = await anyio.to_thread.run_sync(db.ping)
+    problem = await anyio.to_thread.run_sync(db.storage_problem) if reachable else None
+    body: dict[str, str] = {
+        "status": "ok" if reachable and problem is None else "degraded",
+        "database": "ok" if reachable else "unreachable",
+        "storage": "unknown" if not reachable else "ok" if problem is None else "not_writable",
+    }
+    if problem is not None:
+        body["storage_detail"] = problem
+    return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
 
 
 def _login_throttle(request: Request) -> tuple[auth.LoginThrottle, anyio.CapacityLimiter]:

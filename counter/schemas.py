@@ -2,18 +2,54 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from counter.service import ServiceQueue, TicketView
 
 PriorityName = Literal["elderly", "disabled", "pregnant", "monk"]
 
 
+# C0 controls but tab, line feed and carriage return; DEL; C1 controls; lone surrogates. PostgreSQL
+# refuses NUL in text (the query fails), a lone surrogate cannot be encoded for either database, and
+# none of them belongs in a name, a reason or a comment.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def refuse_control_characters(value: Any) -> Any:
+    """Raise ValueError if a text (or any text inside a list or dict, keys too) holds a control
+    character; return the value unchanged otherwise."""
+    if isinstance(value, str):
+        found = CONTROL_CHARACTERS.search(value)
+        if found:
+            raise ValueError(f"control character U+{ord(found.group()):04X} is not allowed in text")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            refuse_control_characters(key)
+            refuse_control_characters(item)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            refuse_control_characters(item)
+    return value
+
+
+# The same check for a text that is not a field of a request body (a form field).
+PlainText = Annotated[str, AfterValidator(refuse_control_characters)]
+
+
 class Strict(BaseModel):
+    """The base of every request body: unknown fields and control characters in any text are
+    refused at validation (422), before any database sees them."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _plain_text(cls, value: Any) -> Any:
+        return refuse_control_characters(value)
 
 
 class LoginIn(Strict):

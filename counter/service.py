@@ -14,19 +14,30 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
+from time import monotonic
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import anyio
 import anyio.to_thread
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from counter import print_jobs
 from counter import repository as repo
 from counter.auth import Role, StaffPrincipal
 from counter.bus import Bus
-from counter.db import Database
-from counter.models import Counter, CounterEvent, Device, Office, Service, Ticket, TicketEvent
+from counter.db import Database, DatabaseBusy
+from counter.models import (
+    Counter,
+    CounterEvent,
+    Device,
+    Installation,
+    Office,
+    Service,
+    Ticket,
+    TicketEvent,
+)
 from counter.queue.errors import (
     AlreadyTaken,
     Conflict,
@@ -95,6 +106,30 @@ def utcnow() -> datetime:
 
 def office_channel(office_id: int) -> str:
     return f"saduak.office.{office_id}"
+
+
+def installation_namespace(db: Database, now: datetime) -> str:
+    """This installation's bus namespace: random, made by the first process that asks, then the
+    same for every process that serves from this database."""
+    with db.read() as session:
+        row = repo.installation(session)
+    if row is not None:
+        return row.bus_namespace
+    try:
+        with db.write() as session:
+            row = repo.installation(session)
+            if row is None:
+                row = Installation(id=1, bus_namespace=secrets.token_hex(6), created_at=now)
+                session.add(row)
+                session.flush()
+            namespace = row.bus_namespace
+    except sa.exc.IntegrityError:
+        # Another process made it in the meantime (PostgreSQL; SQLite's write lock orders them).
+        with db.read() as session:
+            row = repo.installation(session)
+            assert row is not None
+            namespace = row.bus_namespace
+    return namespace
 
 
 def local_day(at: datetime, tz: str) -> date:
@@ -280,18 +315,29 @@ class QueueService:
         # blocked on the database lock that wake in no particular order (long tails on
         # PostgreSQL). The database lock still guards against other processes. Publishing inside
         # keeps this process's events in sequence order on the bus.
+        # The wait for this lock counts against the write's bounded wait for the database.
+        deadline = monotonic() + self.db.write_wait
         lock = self._office_locks.setdefault(office_id, anyio.Lock())
-        async with lock:
+        try:
+            with anyio.fail_after(self.db.write_wait):
+                await lock.acquire()
+        except TimeoutError:
+            raise DatabaseBusy() from None
+        try:
             result, messages = await anyio.to_thread.run_sync(
-                partial(self._run_write, office_id, work)
+                partial(self._run_write, office_id, work, deadline)
             )
             if any(isinstance(m, TicketChanged) and m.kind in CALL_END_KINDS for m in messages):
                 self._call_minutes.pop(office_id, None)
             await self._publish(office_id, messages)
+        finally:
+            lock.release()
         return result
 
-    def _run_write(self, office_id: int, work: Callable[[_Tx], T]) -> tuple[T, list[Event]]:
-        with self.db.write() as session:
+    def _run_write(
+        self, office_id: int, work: Callable[[_Tx], T], deadline: float | None = None
+    ) -> tuple[T, list[Event]]:
+        with self.db.write(deadline) as session:
             office = repo.lock_office(session, office_id)
             if office is None:
                 raise NotFound("ไม่พบสำนักงาน", f"office {office_id} not found")

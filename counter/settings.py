@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     # Empty or memory:// = in-process events (one process);
     # postgresql:// or redis:// to carry events between several app processes.
     bus_url: str = ""
+    # Prefix of the bus's channel names on a shared Redis or PostgreSQL. Empty: this installation's
+    # own random name, kept in its database (the same for all of its processes).
+    bus_namespace: str = ""
     # Public base URL printed in QR codes; the status page must be reachable from citizens' phones.
     # Empty: `saduak serve` derives it from the address and port it serves (operations.network).
     public_url: str = ""
@@ -31,7 +34,6 @@ class Settings(BaseSettings):
     kiosk_rate_per_minute: int = 20
     # Public complaint form: how many complaints one source address may send per hour.
     complaint_rate_per_hour: int = 5
-    sqlite_busy_timeout_ms: int = 10_000
     # `saduak backup`: where copies go (default var_dir/backups) and how many are kept.
     backup_dir: Path | None = None
     backup_keep: int = 14
@@ -44,6 +46,9 @@ class Settings(BaseSettings):
     metrics_token: str = ""
     # "json": one JSON object per log line, with the request's id (X-Request-ID).
     log_format: str = "text"
+    # How long a write waits for the database (a lock held by another process, this process's
+    # queue of writers) before it is refused with 503 and Retry-After.
+    write_wait_seconds: float = 5.0
 
     # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For and
     # X-Forwarded-Proto are believed. Empty: none; the client address is the peer's.

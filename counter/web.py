@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import re
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
 
 import anyio.to_thread
+import sqlalchemy as sa
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from counter.auth import (
@@ -22,7 +29,7 @@ from counter.auth import (
     device_for_token,
     staff_for_token,
 )
-from counter.db import Database
+from counter.db import Database, StorageUnavailable, storage_failure
 from counter.queue.errors import (
     Conflict,
     DomainError,
@@ -31,9 +38,12 @@ from counter.queue.errors import (
     NotFound,
     TooManyRequests,
 )
+from counter.schemas import refuse_control_characters
 from counter.service import QueueService
 from counter.settings import Settings
 from counter.ui import CSRF_FIELD, csrf_ok
+
+log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "saduak_session"
 
@@ -51,6 +61,8 @@ def error_body(code: str, th: str, en: str) -> dict[str, str]:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    """Every answer that is not a success is JSON {error, detail, detail_th, detail_en}."""
+
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
         status = next((code for cls, code in _STATUS if isinstance(exc, cls)), 400)
@@ -64,14 +76,43 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=422,
         )
 
-    @app.exception_handler(HTTPException)
-    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+    @app.exception_handler(StorageUnavailable)
+    async def _storage(_: Request, exc: StorageUnavailable) -> JSONResponse:
+        return storage_response(exc)
+
+    @app.exception_handler(sa.exc.DBAPIError)
+    @app.exception_handler(sa.exc.TimeoutError)
+    async def _driver(_: Request, exc: sa.exc.SQLAlchemyError) -> JSONResponse:
+        # Raised outside Database.write/read (which translate it): the same classification.
+        failure = storage_failure(exc)
+        if failure is None:
+            raise exc  # a bug: UncaughtErrors logs it with an incident id
+        return storage_response(failure)
+
+    # Starlette's own (unknown path, wrong method, unreadable form) and FastAPI's, which
+    # subclasses it.
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail
         if isinstance(detail, dict):
             body = detail
         else:
-            body = {"error": _HTTP_CODES.get(exc.status_code, "error"), "detail": str(detail)}
+            code = _HTTP_CODES.get(exc.status_code, "error")
+            th = _HTTP_TH.get(exc.status_code, "ไม่สามารถทำรายการนี้ได้")
+            body = error_body(code, th, str(detail))
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+    app.add_middleware(PlainTextURL)
+    # Added last, so outermost: it sees whatever every other layer let through.
+    app.add_middleware(UncaughtErrors)
+
+
+def storage_response(exc: StorageUnavailable) -> JSONResponse:
+    return JSONResponse(
+        error_body(exc.error, exc.th, exc.en),
+        status_code=503,
+        headers={"Retry-After": str(exc.retry_after)},
+    )
 
 
 def _field(err: Any) -> str:
@@ -79,6 +120,7 @@ def _field(err: Any) -> str:
 
 
 _HTTP_CODES = {
+    400: "bad_request",
     401: "unauthorized",
     403: "forbidden",
     404: "not_found",
@@ -86,6 +128,149 @@ _HTTP_CODES = {
     409: "conflict",
     413: "payload_too_large",
 }
+
+_HTTP_TH = {
+    400: "คำขอไม่ถูกต้อง",
+    401: "กรุณาเข้าสู่ระบบ",
+    403: "ท่านไม่มีสิทธิ์ทำรายการนี้",
+    404: "ไม่พบหน้าหรือข้อมูลที่ขอ",
+    405: "ไม่รองรับการเรียกแบบนี้",
+    409: "ข้อมูลขัดแย้งกับสถานะปัจจุบัน",
+    413: "ข้อมูลที่ส่งมามีขนาดใหญ่เกินไป",
+}
+
+
+async def _send_json(
+    send: Send, status: int, body: dict[str, str], headers: Mapping[str, str] | None = None
+) -> None:
+    data = json.dumps(body, ensure_ascii=False).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(data)).encode()),
+                *((k.lower().encode(), v.encode()) for k, v in (headers or {}).items()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": data})
+
+
+class PlainTextURL:
+    """Path and query parameters pass the same control-character check as request bodies
+    (counter.schemas.Strict), before any route or query sees them."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        try:
+            refuse_control_characters(scope.get("path", ""))
+            query = scope.get("query_string", b"").decode("latin-1")
+            refuse_control_characters(parse_qsl(query, keep_blank_values=True))
+        except ValueError as exc:
+            if scope["type"] == "websocket":
+                # Refused before the handshake completes: the browser sees a failed connection.
+                await receive()
+                await send({"type": "websocket.close", "code": 1008})
+                return
+            body = error_body("invalid_body", "ข้อมูลที่ส่งมาไม่ถูกต้อง", f"url: {exc}")
+            await _send_json(send, 422, body)
+            return
+        await self.app(scope, receive, send)
+
+
+class UncaughtErrors:
+    """An error no handler mapped becomes a JSON 500 with an incident id; the traceback goes to
+    the log under the same id, never to the client."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:
+            incident = secrets.token_hex(6)
+            log.error(
+                "incident %s: %s %s failed",
+                incident,
+                scope.get("method"),
+                redact_url(scope.get("path", "")),
+                exc_info=exc,
+            )
+            if started:
+                # Too late for an error answer: the server closes the connection.
+                raise
+            body = error_body(
+                "internal_error",
+                f"ขออภัย ระบบขัดข้อง กรุณาลองใหม่อีกครั้ง หากยังไม่ได้ กรุณาแจ้งผู้ดูแลระบบ"
+                f" (รหัสเหตุการณ์ {incident})",
+                f"sorry, something went wrong; try again, and if it persists tell the "
+                f"administrator (incident {incident})",
+            )
+            await _send_json(send, 500, {**body, "incident": incident})
+
+
+# ------------------------------------------------------------------ secrets out of the logs
+
+# Query parameters that carry a secret: a device token (set-up URLs, screens' WebSockets), a
+# pairing poll secret.
+SECRET_PARAMETERS = frozenset({"token", "secret", "poll_secret", "password", "access_token"})
+# Paths whose next segment is a citizen's status token (status page, its QR code and stream, the
+# survey); /survey/counter/{n} names a counter, not a ticket.
+_SECRET_PATH = re.compile(r"^(/t/|/api/v1/status/|(?:/api/v1)?/survey/(?!counter/))[^/?#]+")
+REDACTED = "[redacted]"
+
+
+def redact_url(target: str) -> str:
+    """A request target (path and query) as it may be logged: secrets replaced by REDACTED."""
+    path, mark, query = target.partition("?")
+    path = _SECRET_PATH.sub(lambda m: m.group(1) + REDACTED, path)
+    if not mark:
+        return path
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if not any(name.lower() in SECRET_PARAMETERS for name, _ in pairs):
+        return f"{path}?{query}"
+    clean = [(n, REDACTED if n.lower() in SECRET_PARAMETERS else v) for n, v in pairs]
+    return f"{path}?{urlencode(clean, safe='[]/:')}"
+
+
+class RedactSecrets(logging.Filter):
+    """Rewrites request targets in the server's log lines (the access log, the WebSocket lines)
+    so tokens and secrets from URLs never reach a log file."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args:
+            record.args = tuple(
+                redact_url(a) if isinstance(a, str) and a.startswith("/") else a
+                for a in record.args
+            )
+        return True
+
+
+def install_log_redaction() -> None:
+    """Idempotent: every app the process creates shares the uvicorn loggers."""
+    for name in ("uvicorn.access", "uvicorn.error"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactSecrets) for f in logger.filters):
+            logger.addFilter(RedactSecrets())
 
 
 class BodyLimit:
@@ -151,27 +336,12 @@ def _replay(chunks: list[bytes], first: Message | None, rest: Receive | None = N
 
 
 async def _send_413(send: Send, max_bytes: int) -> None:
-    import json
-
-    body = json.dumps(
-        error_body(
-            "payload_too_large",
-            "ข้อมูลที่ส่งมามีขนาดใหญ่เกินไป",
-            f"request body is larger than {max_bytes} bytes",
-        ),
-        ensure_ascii=False,
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
+    body = error_body(
+        "payload_too_large",
+        "ข้อมูลที่ส่งมามีขนาดใหญ่เกินไป",
+        f"request body is larger than {max_bytes} bytes",
     )
-    await send({"type": "http.response.body", "body": body})
+    await _send_json(send, 413, body)
 
 
 # ------------------------------------------------------------------ who is asking

@@ -131,17 +131,31 @@ async def issue_ticket(
     where = printer_queue(device)
     # Printed by the kiosk page through the browser: nothing can confirm it reached paper.
     unprinted = "unconfirmed" if browser_width(device) else "none"
-    view = await queue.issue_ticket(
-        who.office_id,
-        body.service,
-        body.priority,
-        device_id=who.device_id,
-        print_status="pending" if where else unprinted,
-        request_key=idempotency_key,
-        rate_check=lambda: _limiter(request).allow(who.device_id),
-        print_queue=where,
-        print_deadline=JOB_DEADLINE,
-    )
+    limiter = _limiter(request)
+    counted = False
+
+    def rate_check() -> bool:
+        nonlocal counted
+        counted = limiter.allow(who.device_id)
+        return counted
+
+    try:
+        view = await queue.issue_ticket(
+            who.office_id,
+            body.service,
+            body.priority,
+            device_id=who.device_id,
+            print_status="pending" if where else unprinted,
+            request_key=idempotency_key,
+            rate_check=rate_check,
+            print_queue=where,
+            print_deadline=JOB_DEADLINE,
+        )
+    except Exception:
+        # Only tickets actually issued count against the kiosk's limit.
+        if counted:
+            limiter.refund(who.device_id)
+        raise
     if view.replayed:
         return _issued(view, status_code=200)
     if view.print_job_id is not None and where is not None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from counter.schemas import Strict
 
 
 def as_utc(value: datetime, tz: str) -> datetime:
@@ -15,9 +17,7 @@ def as_utc(value: datetime, tz: str) -> datetime:
     return value.astimezone(UTC)
 
 
-class IncidentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class IncidentIn(Strict):
     kind: str = Field(max_length=24)
     # ISO times; without a zone they are the office's local time (what a form sends).
     started_at: datetime
@@ -27,17 +27,13 @@ class IncidentIn(BaseModel):
     action: str = Field(default="", max_length=1000)
 
 
-class IncidentUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class IncidentUpdate(Strict):
     ended_at: datetime | None = None
     impact: str | None = Field(default=None, max_length=1000)
     action: str | None = Field(default=None, max_length=1000)
 
 
-class PaperTicketIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PaperTicketIn(Strict):
     number: str = Field(min_length=1, max_length=16)
     service: str = Field(max_length=64)
     # Approximate times; without a zone they are the office's local time.
@@ -46,7 +42,5 @@ class PaperTicketIn(BaseModel):
     counter: int | None = Field(default=None, ge=1, le=999)
 
 
-class PaperTicketsIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PaperTicketsIn(Strict):
     tickets: list[PaperTicketIn] = Field(min_length=1, max_length=500)

@@ -264,13 +264,28 @@ def _local(at: datetime | None, tz: tzinfo, for_excel: bool) -> datetime | str |
     return local.replace(tzinfo=None) if for_excel else local.isoformat(timespec="seconds")
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(…), +cmd|…);
+# text from service or staff names must arrive as text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """The value as a CSV cell: None empty, text that could start a formula behind a quote mark
+    (the spreadsheet convention for "this is text"); numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     # The byte-order mark makes Excel read the file as UTF-8, so Thai shows correctly.
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(header)
+        writer.writerow([csv_cell(v) for v in header])
         for row in rows:
-            writer.writerow(["" if v is None else v for v in row])
+            writer.writerow([csv_cell(v) for v in row])
 
 
 def write_xlsx(

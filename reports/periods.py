@@ -20,6 +20,8 @@ from reports.text import ERR
 # A custom range up to two fiscal years: longer asks are almost always a typo.
 MAX_RANGE_DAYS = 731
 _MIN_BE_YEAR = 2400
+# The earliest year a report may ask for; no office kept queues on this system before it.
+_MIN_CE_YEAR = 2000
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,9 @@ def parse_date(value: str) -> date:
         raise _err("bad_date", value=repr(value[:40]))
     if parsed.year >= _MIN_BE_YEAR:
         raise _err("be_year", year=parsed.year)
+    if parsed.year < _MIN_CE_YEAR:
+        # Far dates overflow the time-zone arithmetic of a business day (year 1 has no day before).
+        raise _err("date_range", value=text, first=_MIN_CE_YEAR, last=_MIN_BE_YEAR - 1)
     return parsed
 
 

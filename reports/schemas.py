@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import Field, StrictInt
 
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+from counter.schemas import Strict
 
 Score = Annotated[StrictInt, Field(ge=1, le=5)]
 

@@ -279,6 +279,10 @@ ERR = {
         "ปี {year} เป็นปี พ.ศ. กรุณาใช้ปี ค.ศ. (พ.ศ. − 543) ในวันที่ เช่น 2026-11-27",
         "year {year} looks like a Buddhist Era year; dates use the Common Era (BE − 543)",
     ),
+    "date_range": (
+        "วันที่ {value} อยู่นอกช่วงที่ออกรายงานได้ (ปี ค.ศ. {first}–{last})",
+        "date {value} is outside the range reports cover (years {first}–{last} CE)",
+    ),
     "province_forbidden": (
         "บัญชีนี้ยังไม่ได้รับสิทธิ์เปรียบเทียบสำนักงาน",
         "this account may not compare offices",

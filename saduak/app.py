@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI
 
 from admin.pages import mount_admin_static
@@ -23,11 +24,11 @@ from counter.feed import FeedHub
 from counter.pages import SecurityHeaders, install_page_handlers, mount_api_docs
 from counter.pairing import router as pairing_router
 from counter.routes import router as counter_router
-from counter.service import QueueService, utcnow
+from counter.service import QueueService, installation_namespace, utcnow
 from counter.settings import Settings, get_settings
 from counter.ui import mount_common_static
 from counter.ui import router as ui_router
-from counter.web import Authenticator, BodyLimit, install_error_handlers
+from counter.web import Authenticator, BodyLimit, install_error_handlers, install_log_redaction
 from displays.routes import lifespan as displays_lifespan
 from displays.routes import mount_displays_static
 from displays.routes import router as displays_router
@@ -62,14 +63,17 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Nothing connects at import time: the lifespan opens and closes every resource.
-        db = Database(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+        db = Database(settings.database_url, write_wait=settings.write_wait_seconds)
         if not settings.public_url:
             logger.warning(
                 "SADUAK_PUBLIC_URL is not set and this process was not started by `saduak serve`: "
                 "QR codes link to %s",
                 settings.qr_base_url,
             )
-        bus = bus_from_url(settings.bus_url)
+        namespace = settings.bus_namespace
+        if settings.bus_url and not namespace:
+            namespace = await anyio.to_thread.run_sync(installation_namespace, db, clock())
+        bus = bus_from_url(settings.bus_url, namespace=namespace)
         await bus.start()
         queue = QueueService(db, bus, public_url=settings.qr_base_url, clock=clock)
         app.state.settings = settings
@@ -113,6 +117,7 @@ def create_app(
     )
     app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
+    install_log_redaction()
     install_metrics(app)
     app.add_middleware(RequestId)
     install_page_handlers(app)

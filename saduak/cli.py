@@ -136,14 +136,17 @@ def demo(
             lines = [f"{user}\t{pw}" for user, pw in passwords.items()]
             lines += [f"kiosk-1 token\t{kiosk_token}", f"hall display token\t{display_token}"]
     if passwords is not None:
-        credentials.parent.mkdir(parents=True, exist_ok=True)
-        credentials.write_text(
-            "# Demo accounts (username, password) and device tokens; shown once.\n"
-            + "\n".join(lines)
-            + "\n",
-            encoding="utf-8",
-        )
-        os.chmod(credentials, 0o600)
+        credentials.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Created owner-only: the secrets are never readable by others, not even for a moment.
+        with contextlib.suppress(FileNotFoundError):
+            credentials.unlink()
+        fd = os.open(credentials, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(
+                "# Demo accounts (username, password) and device tokens; shown once.\n"
+                + "\n".join(lines)
+                + "\n"
+            )
         typer.echo(f"Seeded the demo office. Accounts and tokens ({credentials}):")
         for line in lines:
             typer.echo("  " + line.replace("\t", ": "))

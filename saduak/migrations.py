@@ -9,7 +9,7 @@ from alembic.config import Config
 from sqlalchemy.engine import make_url
 
 from alembic import command
-from counter.db import normalise_url
+from counter.db import normalise_url, prepare_sqlite_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,7 +32,7 @@ def upgrade_prepare(url: str) -> None:
     # A fresh checkout has no var/ yet; SQLite creates the file but not its folder.
     parsed = make_url(normalise_url(url))
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        prepare_sqlite_file(Path(parsed.database))
 
 
 def downgrade(url: str, revision: str = "base") -> None:

@@ -8,6 +8,7 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from fastapi import FastAPI
 from sqlmodel import SQLModel
 
 from counter.auth import DeviceKind, add_device, hash_password
@@ -161,9 +163,9 @@ async def queue(database: Database, clock: FakeClock) -> AsyncIterator[QueueServ
     await bus.stop()
 
 
-@pytest.fixture
-async def app_client(db_url: str, clock: FakeClock) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(Settings(database_url=db_url, bus_url=""), clock=clock)
+@asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Run the app's lifespan and give an httpx client that talks to it in-process."""
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(
@@ -172,6 +174,23 @@ async def app_client(db_url: str, clock: FakeClock) -> AsyncIterator[httpx.Async
     ):
         client.app = app  # type: ignore[attr-defined]
         yield client
+
+
+def seeded_sqlite(path: Path, template: Path, now: datetime) -> str:
+    """A migrated SQLite file at `path` with the demo office; returns its URL."""
+    shutil.copy(template, path)
+    url = f"sqlite:///{path}"
+    db = Database(url)
+    with db.write() as session:
+        seed_demo(session, now, passwords=DEMO_PASSWORDS, make_hash=cached_hash)
+    db.dispose()
+    return url
+
+
+@pytest.fixture
+async def app_client(db_url: str, clock: FakeClock) -> AsyncIterator[httpx.AsyncClient]:
+    async with serving(create_app(Settings(database_url=db_url, bus_url=""), clock=clock)) as c:
+        yield c
 
 
 async def login(client: httpx.AsyncClient, username: str, password: str) -> dict[str, str]:

@@ -378,7 +378,8 @@
       const pairing = await r.json();
       $("pair-code").textContent = pairing.code;
       const poll = setInterval(async () => {
-        const p = await fetch(`/api/v1/pairing/${pairing.pairing_id}?secret=${encodeURIComponent(pairing.poll_secret)}`);
+        const p = await fetch(`/api/v1/pairing/${encodeURIComponent(pairing.pairing_id)}`, {
+          headers: { "X-Pairing-Secret": pairing.poll_secret }, cache: "no-store" });
         if (!p.ok) { clearInterval(poll); return; }
         const state = await p.json();
         if (state.token) {

@@ -237,7 +237,7 @@ async def test_an_unpaired_kiosk_explains_how_to_pair(chromium: Browser, site: S
     page = await context.new_page()
     await page.goto(f"{site.server.url}/kiosk")
     await expect(page.locator("#screen-pair")).to_be_visible()
-    await expect(page.locator("#screen-pair")).to_contain_text("ยังไม่ได้ลงทะเบียน")
+    await expect(page.locator("#screen-pair")).to_contain_text("ยังไม่ได้จับคู่")
     await page.screenshot(path=artifact("kiosk-unpaired.png"))
     await context.close()
 

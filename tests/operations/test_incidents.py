@@ -123,7 +123,7 @@ async def test_a_database_outage_is_recorded_when_the_database_answers_again(
 ) -> None:
     path = tmp_path / "saduak.db"
     path.write_bytes(sqlite_template.read_bytes())
-    db = Database(f"sqlite:///{path}", busy_timeout_ms=50)
+    db = Database(f"sqlite:///{path}", write_wait=0.05)
     clock = FakeClock()
     bus = MemoryBus()
     await bus.start()
