@@ -1,4 +1,5 @@
-"""Web plumbing shared by every package: error mapping, body limit, who is asking (auth)."""
+"""Web plumbing shared by every package: error mapping (one JSON shape), body limit, secrets kept
+out of logs, who is asking (auth)."""
 
 from __future__ import annotations
 
