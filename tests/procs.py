@@ -23,7 +23,7 @@ import time
 import uuid
 from collections import Counter as Tally
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -194,15 +194,27 @@ def seed_office(url: str, *, counters: int = 4) -> Staffing:
 class Server:
     """`saduak serve` in its own process, on a free port unless one is given."""
 
-    def __init__(self, database_url: str, log_path: Path, port: int | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        log_path: Path,
+        port: int | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         self.database_url = database_url
+        self.env = dict(env or {})
         self.log_path = log_path
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Server:
-        env = {**os.environ, "SADUAK_DATABASE_URL": self.database_url, "SADUAK_BUS_URL": ""}
+        env = {
+            **os.environ,
+            "SADUAK_DATABASE_URL": self.database_url,
+            "SADUAK_BUS_URL": "",
+            **self.env,
+        }
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [str(SADUAK), "serve", "--host", "127.0.0.1", "--port", str(self.port)],

@@ -365,7 +365,8 @@ class TestBadInput:
 
 async def test_health_and_openapi(app_client: httpx.AsyncClient, demo: Demo) -> None:
     r = await app_client.get("/healthz")
-    assert r.status_code == 200 and r.json() == {"status": "ok", "database": "ok"}
+    assert r.status_code == 200
+    assert r.json() == {"status": "ok", "database": "ok", "storage": "ok"}
     spec = (await app_client.get("/openapi.json")).json()
     for path in [
         "/api/v1/auth/login",

@@ -429,10 +429,12 @@ async def test_a_printer_alert_from_a_kiosk_process_appears_on_the_console(
     """Kiosks publish `printer.*` on the office bus (here the PostgreSQL one, as between
     processes): the console lists the alert live and clears it when the printer is back."""
     name = create_pg_database("saduak_console_printer")
-    bus = bus_from_url(pg_url(name))
+    # This test plays another process of the same installation: the same bus namespace.
+    bus = bus_from_url(pg_url(name), namespace="consolebrowser")
     await bus.start()
+    env = {"SADUAK_BUS_URL": pg_url(name), "SADUAK_BUS_NAMESPACE": "consolebrowser"}
     try:
-        async with start_office(seeded_template, tmp_path, {"SADUAK_BUS_URL": pg_url(name)}) as o:
+        async with start_office(seeded_template, tmp_path, env) as o:
             staff = await sign_in(browser, o, "staff1")
             await open_counter(staff, 1)
             page = staff.page

@@ -120,10 +120,12 @@ class TestAcrossProcesses:
     async def bus_office(self, seeded_template: Any, tmp_path: Any) -> Any:
         name = create_pg_database("saduak_console_bus")
         url = pg_url(name)
-        bus = bus_from_url(url)
+        # This test plays another process of the same installation: the same bus namespace.
+        bus = bus_from_url(url, namespace="consolefeed")
         await bus.start()
+        env = {"SADUAK_BUS_URL": url, "SADUAK_BUS_NAMESPACE": "consolefeed"}
         try:
-            async with start_office(seeded_template, tmp_path, {"SADUAK_BUS_URL": url}) as o:
+            async with start_office(seeded_template, tmp_path, env) as o:
                 yield o, bus
         finally:
             await bus.stop()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
@@ -14,7 +15,7 @@ import redis.asyncio as aioredis
 import sqlalchemy as sa
 
 from counter.db import Database
-from counter.service import office_channel
+from counter.service import installation_namespace, office_channel
 from saduak import migrations
 from tests.conftest import create_pg_database, drop_pg_database, pg_url
 from tests.displays.conftest import FAST_FEED
@@ -31,11 +32,13 @@ class Cluster:
     office: Office
     a: LiveServer
     b: LiveServer
+    # The installation's bus namespace, which both servers read from the database.
+    namespace: str
 
     async def inject(self, message: dict[str, object]) -> None:
         """Publish straight onto the bus, as a process whose event was lost in between would."""
         text = json.dumps(message)
-        channel = office_channel(1)
+        channel = f"{self.namespace}.{office_channel(1)}"
         if self.bus == "postgres":
             conn = await asyncpg.connect(self.bus_url)
             try:
@@ -73,7 +76,10 @@ def cluster(
             server = LiveServer(url, env=env, log_dir=logs, name=f"saduak-{label}")
             server.start()
             servers.append(server)
-        yield Cluster(request.param, bus_url, office, servers[0], servers[1])
+        db = Database(url)
+        namespace = installation_namespace(db, datetime.now(UTC))
+        db.dispose()
+        yield Cluster(request.param, bus_url, office, servers[0], servers[1], namespace)
     finally:
         for server in servers:
             server.stop()
