@@ -1,8 +1,8 @@
 """Installation: one row naming this installation's channels on a shared bus
 
 Revision ID: 5e1c0a7d2b39
-Revises: 440d17120afe
-Create Date: 2026-12-06 09:40:00.000000
+Revises: 1bdcf3d305d2
+Create Date: 2026-12-06 10:20:00.000000
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from alembic import op
 import counter.models
 
 revision: str = "5e1c0a7d2b39"
-down_revision: str | None = "440d17120afe"
+down_revision: str | None = "1bdcf3d305d2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
