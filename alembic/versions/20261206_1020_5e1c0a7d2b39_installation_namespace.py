@@ -1,7 +1,7 @@
 """Installation: one row naming this installation's channels on a shared bus
 
 Revision ID: 5e1c0a7d2b39
-Revises: 1bdcf3d305d2
+Revises: 5e1f0a7c2b9d
 Create Date: 2026-12-06 10:20:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import counter.models
 
 revision: str = "5e1c0a7d2b39"
-down_revision: str | None = "1bdcf3d305d2"
+down_revision: str | None = "5e1f0a7c2b9d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
