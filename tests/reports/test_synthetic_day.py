@@ -388,9 +388,7 @@ class TestTheSyntheticDay:
         }
         items = ["speed", "courtesy", "clarity", "facilities", "overall"]
         for number, scores in answers.items():
-            await survey.answer(
-                tickets[number].token, dict(zip(items, scores, strict=True)), "", "status"
-            )
+            await survey.answer(tickets[number].token, dict(zip(items, scores, strict=True)), "")
         await next_morning(queue, clock)
         summary = await ReportService(database, clock).summary(OFFICE, day(DAY))
         sat = summary["satisfaction"]
