@@ -162,7 +162,7 @@ async def test_an_app_that_starts_while_the_database_is_locked_registers_itself_
 ) -> None:
     path = tmp_path / "saduak.db"
     path.write_bytes(sqlite_template.read_bytes())
-    db = Database(f"sqlite:///{path}", busy_timeout_ms=50)
+    db = Database(f"sqlite:///{path}", write_wait=0.05)
     clock = FakeClock()
     bus = MemoryBus()
     await bus.start()
