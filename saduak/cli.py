@@ -17,7 +17,14 @@ import typer
 from sqlmodel import Session
 
 from counter import repository as repo
-from counter.auth import DeviceKind, Role, add_device, hash_password, new_password
+from counter.auth import (
+    DeviceKind,
+    Role,
+    add_device,
+    device_for_token,
+    hash_password,
+    new_password,
+)
 from counter.bus import MemoryBus
 from counter.db import Database
 from counter.models import Device, Office, Staff
@@ -152,7 +159,39 @@ def demo(
             typer.echo("  " + line.replace("\t", ": "))
     elif credentials.exists():
         typer.echo(f"Demo accounts: {credentials}")
-    _serve(host, port, 1)
+    with _db() as db, db.read() as session:
+        screens = demo_screen_paths(session, _read_credentials(credentials))
+    _serve(host, port, 1, screens)
+
+
+# The demo's paired screens: opened with their token once, they keep it (the token then leaves
+# the address bar) and show the office at once instead of a pairing code.
+DEMO_SCREENS: list[tuple[str, str, str]] = [
+    ("kiosk-1 token", "Kiosk (ตู้กดบัตรคิว)", "/kiosk"),
+    ("hall display token", "Hall display (จอแสดงผล)", "/display"),
+    ("hall display token", "Counter 1 display (จอช่องบริการ 1)", "/display/counter/1"),
+]
+
+
+def _read_credentials(path: Path) -> dict[str, str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return {}
+    pairs = (line.split("\t", 1) for line in text.splitlines() if "\t" in line)
+    return {key: value.strip() for key, value in pairs}
+
+
+def demo_screen_paths(session: Session, credentials: dict[str, str]) -> dict[str, str]:
+    """Entry path → the same path with the demo device's token, for the tokens of the demo
+    credentials file that still open a paired device (a revoked one falls back to the plain
+    URL and its pairing screen)."""
+    paths: dict[str, str] = {}
+    for key, _, path in DEMO_SCREENS:
+        token = credentials.get(key)
+        if token and device_for_token(session, token) is not None:
+            paths[path] = f"{path}?token={token}"
+    return paths
 
 
 def trusted_proxies(setting: str) -> list[str]:
@@ -168,7 +207,9 @@ def trusted_proxies(setting: str) -> list[str]:
     return proxies
 
 
-def _serve(host: str, port: int, workers: int) -> None:
+def _serve(
+    host: str, port: int, workers: int, screens: dict[str, str] | None = None
+) -> None:
     import uvicorn
 
     from saduak.app import create_app, entry_urls
@@ -183,8 +224,13 @@ def _serve(host: str, port: int, workers: int) -> None:
     typer.echo(f"QR codes on tickets link to {public.url} ({how})")
     base = public.url
     typer.echo("Saduak is starting:")
-    for label, path in entry_urls(create_app()):
-        typer.echo(f"  {label:<22} {base}{path}")
+    screens = screens or {}
+    entries = entry_urls(create_app())
+    # A demo screen that is not an entry page (a counter's display) follows them.
+    shown = {path for _, path in entries}
+    entries += [(label, path) for _, label, path in DEMO_SCREENS if path in screens.keys() - shown]
+    for label, path in entries:
+        typer.echo(f"  {label:<22} {base}{screens.get(path, path)}")
     sys.stdout.flush()
     json_logs = get_settings().log_format == "json"
     proxies = trusted_proxies(get_settings().trusted_proxies)

@@ -3,13 +3,13 @@
 # Usage: scripts/system-deps.sh run|test
 #   run : python3-venv, libfribidi0 (Pillow's Thai text layout for printed tickets)
 #   test: the above + chromium and fonts for browser tests, nginx for the reverse-proxy test,
-#         poppler-utils to read printed PDFs
+#         poppler-utils to read printed PDFs, espeak-ng for the voice clips test
 set -euo pipefail
 
 want=(libfribidi0)
 python3 -c 'import venv, ensurepip' 2>/dev/null || want+=(python3-venv)
 if [ "${1:-run}" = "test" ]; then
-  want+=(chromium fonts-liberation fonts-thai-tlwg nginx-light poppler-utils)
+  want+=(chromium fonts-liberation fonts-thai-tlwg nginx-light poppler-utils espeak-ng)
 fi
 
 missing=()

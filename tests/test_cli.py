@@ -98,6 +98,51 @@ def test_demo_seeds_writes_credentials_serves_and_prints_urls(
         out, _ = proc.communicate(timeout=20)
     assert f"http://127.0.0.1:{port}/docs" in out
     assert "staff1" in out
+    # The printed kiosk and display URLs open the paired demo screens, not pairing codes.
+    base = f"http://127.0.0.1:{port}"
+    assert f"{base}/kiosk?token={accounts['kiosk-1 token']}" in out
+    assert f"{base}/display?token={accounts['hall display token']}" in out
+    assert f"{base}/display/counter/1?token={accounts['hall display token']}" in out
+
+
+def test_demo_screen_urls_carry_only_tokens_that_still_open_a_device(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """A later `make run` reads the tokens back from the credentials file; a revoked or unknown
+    token gives the plain URL (and its pairing screen) rather than a URL that is refused."""
+    from datetime import UTC, datetime
+
+    from counter.auth import DeviceKind, add_device
+    from counter.db import Database
+    from counter.models import Device
+    from saduak.cli import demo_screen_paths
+
+    assert run(["migrate"], env).returncode == 0
+    db = Database(f"sqlite:///{env['SADUAK_VAR_DIR']}/saduak.db")
+    now = datetime.now(UTC)
+    from counter.seed import create_office
+
+    with db.write() as session:
+        office = create_office(session, "T1", "ทดสอบ", "Test")
+        assert office.id is not None
+        kiosk, kiosk_token = add_device(session, office.id, DeviceKind.KIOSK, "kiosk-1", now)
+        _, display_token = add_device(session, office.id, DeviceKind.DISPLAY, "hall", now)
+    credentials = {"kiosk-1 token": kiosk_token, "hall display token": display_token}
+    with db.read() as session:
+        paths = demo_screen_paths(session, credentials)
+    assert paths == {
+        "/kiosk": f"/kiosk?token={kiosk_token}",
+        "/display": f"/display?token={display_token}",
+        "/display/counter/1": f"/display/counter/1?token={display_token}",
+    }
+    with db.write() as session:
+        row = session.get(Device, kiosk.id)
+        assert row is not None
+        row.revoked_at = now
+    with db.read() as session:
+        assert "/kiosk" not in demo_screen_paths(session, credentials)
+        assert demo_screen_paths(session, {"kiosk-1 token": "dv_unknown"}) == {}
+    db.dispose()
 
 
 def test_user_and_device_commands(env: dict[str, str]) -> None:
