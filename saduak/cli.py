@@ -207,9 +207,7 @@ def trusted_proxies(setting: str) -> list[str]:
     return proxies
 
 
-def _serve(
-    host: str, port: int, workers: int, screens: dict[str, str] | None = None
-) -> None:
+def _serve(host: str, port: int, workers: int, screens: dict[str, str] | None = None) -> None:
     import uvicorn
 
     from saduak.app import create_app, entry_urls
