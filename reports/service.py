@@ -13,7 +13,7 @@ import itertools
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -983,7 +983,13 @@ class ReportService:
         # A session closed by the next morning's rollover began before the period's end; read a
         # day further so it is seen, then clip.
         events = repo.counter_events(session, ctx.office_id, start, end + timedelta(days=1))
-        return counter_intervals(events, ctx.clock, start, end, self.clock())
+        # Counters open now whose session began before the period: open all along.
+        open_before = {
+            cid: c.staff_id
+            for cid, c in ctx.counters.items()
+            if c.staff_id is not None and c.opened_at is not None and c.opened_at < start
+        }
+        return counter_intervals(events, ctx.clock, start, end, self.clock(), open_before)
 
     def _counter_time(
         self,
@@ -1035,19 +1041,30 @@ class CounterInterval:
         return max(0, round((self.end - self.start).total_seconds()))
 
 
+_SESSION_KINDS = frozenset({"opened", "paused", "resumed", "closed"})
+
+
 def counter_intervals(
-    events: Sequence[Any], clock: OfficeClock, start: datetime, end: datetime, now: datetime
+    events: Sequence[Any],
+    clock: OfficeClock,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    open_before: Mapping[int, int | None] | None = None,
 ) -> list[CounterInterval]:
     """Open and paused intervals per counter from its opened/closed/paused/resumed log.
 
     A session the day-end rollover closed (reason "day_end") is taken to end at the office's
     closing time that day, not when the next morning's first action happened to close it.
-    Intervals are clipped to [start, end).
+    A session begun before `start` — a counter in `open_before` (open now, opened earlier; the
+    staff member who holds it) or one whose first event in the log is a pause or a close —
+    counts from `start`; one still open counts up to now. Intervals are clipped to [start, end).
     """
     out: list[CounterInterval] = []
-    open_at: dict[int, datetime] = {}
+    open_at: dict[int, datetime] = dict.fromkeys(open_before or {}, start)
     paused_at: dict[int, tuple[datetime, str | None]] = {}
-    opened_by: dict[int, int | None] = {}
+    opened_by: dict[int, int | None] = dict(open_before or {})
+    seen: set[int] = set()
 
     def day_close(since: datetime) -> datetime:
         local = since.astimezone(clock.tz)
@@ -1060,6 +1077,15 @@ def counter_intervals(
             out.append(CounterInterval(cid, kind, a, b, reason, opened_by.get(cid)))
 
     for cid, kind, at, reason, _seq, *staff in events:
+        if kind not in _SESSION_KINDS:
+            continue
+        if cid not in seen and kind != "opened":
+            # The session (or the pause a "resumed" ends) began before the period.
+            open_at.setdefault(cid, start)
+            opened_by.setdefault(cid, staff[0] if staff else None)
+            if kind == "resumed":
+                paused_at[cid] = (start, reason)
+        seen.add(cid)
         if kind == "opened":
             open_at[cid] = at
             opened_by[cid] = staff[0] if staff else None

@@ -4,10 +4,12 @@ Rows are written straight into ticket, ticket_event, counter_event and the surve
 inserts, COPY on PostgreSQL), shaped like a real district office: a morning peak and a smaller
 one after lunch, Mondays and the weeks before term busiest, service times lognormal around each
 service's standard, a few per cent no-shows (some reactivated), cancels, transfers, holds,
-call-next finishes, tickets left at day end, counters that open, pause and close, and a survey
-answered by about one visitor in ten. The day rollover's work is reproduced too (open tickets
-closed as unserved, counters closed at day end) and Office.last_business_day is set past the
-last day, so every generated day is final and can be sealed.
+call-next finishes, tickets left at day end, counters that open, pause and close, a survey
+answered by about one visitor in ten and the needs survey by every fifth of them (and a few
+from the poster's link). Complaints live in their own package (complaints/synthetic.py). The
+day rollover's work is reproduced too (open tickets closed as unserved, counters closed at day
+end) and Office.last_business_day is set past the last day, so every generated day is final
+and can be sealed.
 
     from reports.synthetic import Ids, OfficeShape, generate_office, insert
     rows = generate_office(office_id, services, desks, days, OfficeShape(), Ids(), seed=1)
@@ -32,6 +34,7 @@ from sqlmodel import SQLModel
 
 import counter.models  # noqa: F401  (tables on the metadata)
 import reports.models  # noqa: F401
+from reports.questionnaire import DEFAULT_NEEDS, DEFAULT_NEEDS_EVERY
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 
@@ -88,6 +91,7 @@ class Rows:
     counter_events: list[tuple[Any, ...]] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)
     answers: list[tuple[int, str, int]] = field(default_factory=list)
+    needs: list[dict[str, Any]] = field(default_factory=list)
     last_business_day: date | None = None
 
 
@@ -145,6 +149,8 @@ def generate_office(
     rng = random.Random(seed)
     # A second stream for the call reasons, so adding them changed no other number drawn.
     reasons = random.Random(seed + 1)
+    # And a third for the needs survey.
+    wants = random.Random(seed + 2)
     rows = Rows()
     seq = 0
     per_day = shape.tickets_per_year / max(1, len(days))
@@ -373,6 +379,12 @@ def generate_office(
                     for code in SURVEY_CODES:
                         score = min(5, max(1, base + rng.choice((-1, 0, 0, 0, 1))))
                         rows.answers.append((rid, code, score))
+                    if rid % DEFAULT_NEEDS_EVERY == 0:
+                        rows.needs.append(
+                            _needs_answer(
+                                wants, office_id, day, _local(day, end + 4), "survey", tid
+                            )
+                        )
             prefix = service.prefix
             rows.tickets.append(
                 {
@@ -393,6 +405,10 @@ def generate_office(
                     "transaction_no": txn,
                 }
             )
+        # A few answer the needs survey from the poster's link.
+        for _ in range(int(wants.random() < NEEDS_BY_LINK_PER_DAY)):
+            at = _local(day, 9 * 60 + wants.random() * 7 * 60)
+            rows.needs.append(_needs_answer(wants, office_id, day, at, "link", None))
         # Pauses and closing of the day's counters.
         for i, (cid, staff) in enumerate(day_counters):
             if cid in lunch:
@@ -468,6 +484,10 @@ def insert(engine: sa.Engine, office_id: int, rows: Rows) -> None:
                     meta.tables["survey_answer"].insert(),
                     [{"response_id": r, "item_code": c, "score": s} for r, c, s in rows.answers],
                 )
+    if rows.needs:
+        # A few thousand a year: plain inserts on both databases (JSON answers).
+        with engine.begin() as conn:
+            conn.execute(meta.tables["needs_response"].insert(), rows.needs)
     with engine.begin() as conn:
         office = meta.tables["office"]
         seq = len(rows.events) + len(rows.counter_events)
@@ -555,3 +575,60 @@ def _call_reason(rng: random.Random, priority: str | None) -> dict[str, Any]:
     if rng.random() < OUT_OF_ORDER_SHARE:
         return {"reason": "out_of_order", "note": rng.choice(OUT_OF_ORDER_NOTES)}
     return {"reason": "priority" if priority else "normal"}
+
+
+# The needs survey: how often each bundled choice is ticked (others 10 %), and the free text a
+# few write. Online booking and Saturday service lead, as offices' own surveys report.
+NEEDS_BY_LINK_PER_DAY = 0.3
+NEEDS_SHARE = {
+    "booking": 0.55,
+    "eservice": 0.35,
+    "mobile": 0.15,
+    "advice": 0.12,
+    "early": 0.2,
+    "lunch": 0.3,
+    "evening": 0.25,
+    "saturday": 0.45,
+    "office_hours": 0.35,
+    "line": 0.6,
+    "facebook": 0.35,
+    "website": 0.15,
+    "phone": 0.12,
+    "board": 0.1,
+    "seats": 0.4,
+    "parking": 0.45,
+    "toilets": 0.15,
+    "wifi": 0.2,
+    "water": 0.2,
+    "ramps": 0.08,
+}
+NEEDS_TEXTS = (
+    "อยากให้เปิดบริการวันเสาร์เดือนละครั้ง",
+    "อยากให้จองคิวผ่าน LINE ได้",
+    "ขอที่จอดรถสำหรับผู้สูงอายุ",
+    "อยากให้มีป้ายบอกเอกสารที่ต้องเตรียมหน้าห้อง",
+)
+
+
+def _needs_answer(
+    rng: random.Random,
+    office_id: int,
+    day: date,
+    at: datetime,
+    channel: str,
+    ticket_id: int | None,
+) -> dict[str, Any]:
+    answers = {
+        q["code"]: [c[0] for c in q["choices"] if rng.random() < NEEDS_SHARE.get(c[0], 0.1)]
+        for q in DEFAULT_NEEDS
+    }
+    return {
+        "office_id": office_id,
+        "form_version": 0,
+        "answered_at": at,
+        "business_day": day,
+        "channel": channel,
+        "ticket_id": ticket_id,
+        "answers": {k: v for k, v in answers.items() if v},
+        "free_text": rng.choice(NEEDS_TEXTS) if rng.random() < 0.08 else "",
+    }

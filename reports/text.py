@@ -189,6 +189,8 @@ T = {
     "total": ("เวลารวม", "Total"),
     "mean": ("เฉลี่ย", "Mean"),
     "median": ("มัธยฐาน", "Median"),
+    "wait_mean": ("เวลารอเฉลี่ย", "Mean wait"),
+    "wait_median": ("เวลารอ (มัธยฐาน)", "Median wait"),
     "p90": ("P90", "P90"),
     "max": ("สูงสุด", "Max"),
     "within_standard": ("ภายในเวลามาตรฐาน", "Within standard"),

@@ -39,6 +39,7 @@ from operations.logs import json_log_config
 from operations.network import resolve_public_url
 from printer.config import AgentTarget, PrinterConfig, TargetPolicy, confine
 from saduak import migrations
+from saduak.history import HistoryRefused, seed_history
 
 app = typer.Typer(help="Saduak (สะดวก): queue and service-counter system.", no_args_is_help=True)
 user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
@@ -127,6 +128,14 @@ def serve(
 def demo(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    history: Annotated[
+        int,
+        typer.Option(
+            "--history",
+            metavar="DAYS",
+            help="also seed DAYS days of past traffic, complaints and surveys for the demo office",
+        ),
+    ] = 0,
 ) -> None:
     """Migrate, seed a demo district office when the database is empty, then serve."""
     settings = get_settings()
@@ -159,6 +168,8 @@ def demo(
             typer.echo("  " + line.replace("\t", ": "))
     elif credentials.exists():
         typer.echo(f"Demo accounts: {credentials}")
+    if history:
+        _seed_history(history)
     with _db() as db, db.read() as session:
         screens = demo_screen_paths(session, _read_credentials(credentials))
     _serve(host, port, 1, screens)
@@ -192,6 +203,25 @@ def demo_screen_paths(session: Session, credentials: dict[str, str]) -> dict[str
         if token and device_for_token(session, token) is not None:
             paths[path] = f"{path}?token={token}"
     return paths
+
+
+def _seed_history(days: int) -> None:
+    with _db() as db:
+        with db.read() as session:
+            office = _office(session, None)
+        assert office.id is not None
+        try:
+            made = seed_history(db, office.id, days, _now())
+        except HistoryRefused as refused:
+            typer.echo(f"history: {refused}")
+            return
+    if made.first is None:
+        typer.echo("history: no working day in that range")
+        return
+    typer.echo(
+        f"history: {made.tickets} tickets and {made.complaints} complaints "
+        f"from {made.first} to {made.last}"
+    )
 
 
 def trusted_proxies(setting: str) -> list[str]:

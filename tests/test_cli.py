@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -60,7 +61,7 @@ def test_demo_seeds_writes_credentials_serves_and_prints_urls(
 ) -> None:
     port = free_port()
     proc = subprocess.Popen(
-        [*SADUAK, "demo", "--port", str(port)],
+        [*SADUAK, "demo", "--port", str(port), "--history", "21"],
         env={**os.environ, **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -93,6 +94,20 @@ def test_demo_seeds_writes_credentials_serves_and_prints_urls(
             headers={"Authorization": f"Bearer {token}"},
         )
         assert r.status_code == 201 and r.json()["number"] == "A001"
+        # Three weeks of history: the manager's reports show more than today.
+        login = httpx.post(
+            f"http://127.0.0.1:{port}/api/v1/auth/login",
+            json={"username": "manager", "password": accounts["manager"]},
+        )
+        manager = {"Authorization": f"Bearer {login.json()['token']}"}
+        today = datetime.now(UTC).date()
+        summary = httpx.get(
+            f"http://127.0.0.1:{port}/api/v1/reports/summary",
+            params={"from": str(today - timedelta(days=21)), "to": str(today)},
+            headers=manager,
+            timeout=30,
+        ).json()
+        assert summary["overall"]["served"] > 300
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=20)
@@ -103,6 +118,7 @@ def test_demo_seeds_writes_credentials_serves_and_prints_urls(
     assert f"{base}/kiosk?token={accounts['kiosk-1 token']}" in out
     assert f"{base}/display?token={accounts['hall display token']}" in out
     assert f"{base}/display/counter/1?token={accounts['hall display token']}" in out
+    assert re.search(r"history: \d+ tickets and \d+ complaints from 20", out), out
 
 
 def test_demo_screen_urls_carry_only_tokens_that_still_open_a_device(
@@ -110,7 +126,6 @@ def test_demo_screen_urls_carry_only_tokens_that_still_open_a_device(
 ) -> None:
     """A later `make run` reads the tokens back from the credentials file; a revoked or unknown
     token gives the plain URL (and its pairing screen) rather than a URL that is refused."""
-    from datetime import UTC, datetime
 
     from counter.auth import DeviceKind, add_device
     from counter.db import Database
@@ -203,8 +218,6 @@ def test_printer_test_page_and_ticket_preview(env: dict[str, str], tmp_path: Pat
     assert run(["migrate"], env).returncode == 0
     db = Database(f"sqlite:///{env['SADUAK_VAR_DIR']}/saduak.db")
     with FakePrinter.running() as fp:
-        from datetime import UTC, datetime
-
         now = datetime.now(UTC)
         with db.write() as session:
             seed_demo(session, now, passwords=DEMO_PASSWORDS, make_hash=cached_hash)

@@ -319,6 +319,32 @@ class TestCounterSessions:
         spans = {(i.kind, i.reason): i.seconds for i in intervals}
         assert spans == {("open", None): 8 * 3600, ("paused", "lunch"): 30 * 60}
 
+    def test_a_counter_still_open_counts_up_to_now(self) -> None:
+        clock = OfficeClock(BKK, time(8, 30), time(16, 30))
+        at = lambda h, m=0: datetime(2026, 11, 27, h, m, tzinfo=BKK).astimezone(UTC)  # noqa: E731
+        start, end = at(0), at(0) + timedelta(days=1)
+        events = [(1, "opened", at(8, 40), None, 1, 3)]
+        [one] = counter_intervals(events, clock, start, end, now=at(10, 10))
+        assert (one.kind, one.seconds, one.staff_id) == ("open", 90 * 60, 3)
+
+    def test_a_session_begun_before_the_period_counts_from_its_start(self) -> None:
+        """Opened the evening before and never closed (open now), or paused before midnight
+        and closed today: neither may show 0.0 hours."""
+        clock = OfficeClock(BKK, time(8, 30), time(16, 30))
+        at = lambda h, m=0: datetime(2026, 11, 27, h, m, tzinfo=BKK).astimezone(UTC)  # noqa: E731
+        start, end = at(0), at(0) + timedelta(days=1)
+        events = [
+            (2, "resumed", at(1), "break", 1, 4),
+            (2, "closed", at(2), None, 2, 4),
+        ]
+        intervals = counter_intervals(events, clock, start, end, now=at(9), open_before={1: 3})
+        spans = {(i.counter_id, i.kind): (i.seconds, i.staff_id) for i in intervals}
+        assert spans == {
+            (1, "open"): (9 * 3600, 3),
+            (2, "open"): (2 * 3600, 4),
+            (2, "paused"): (3600, 4),
+        }
+
 
 class TestHeatmap:
     def test_average_arrivals_per_day_of_each_weekday(self) -> None:
