@@ -72,6 +72,8 @@ ACTIONS: list[tuple[str, str]] = [
     ("pause", "P"),
     ("close_counter", "Q"),
 ]
+# Undoes a no-show while it waits to be written (see console.js).
+UNDO_KEY = "Z"
 # Ready-made reasons for calling a ticket out of order (catalogue keys); the last asks for text.
 CALL_REASONS = [
     "reason_priority",
@@ -226,6 +228,24 @@ TEXT: dict[str, tuple[str, str]] = {
     "done_started": ("เริ่มให้บริการ {number}", "Serving {number}"),
     "done_finished": ("จบบริการ {number} แล้ว", "Finished {number}"),
     "done_no_show": ("บันทึก {number} ไม่มาตามเรียกแล้ว", "{number} marked no-show"),
+    "no_show_pending": (
+        "{number} ไม่มาตามเรียก — จะบันทึกใน {seconds} วินาที",
+        "{number} no-show — recorded in {seconds} s",
+    ),
+    "no_show_undone": ("ยกเลิกแล้ว {number} ยังอยู่ที่ช่องนี้", "Undone: {number} is still here"),
+    "undo": ("ยกเลิก", "Undo"),
+    "transfer_called": (
+        "ส่งต่อได้เมื่อเริ่มให้บริการแล้ว กด {start} เริ่มบริการ หรือ {no_show} หากไม่มาตามเรียก",
+        "Transfer works once service has started: press {start} to start, or {no_show} for no-show",
+    ),
+    "transfer_none": (
+        "ยังไม่มีบัตรคิวที่กำลังให้บริการให้ส่งต่อ",
+        "No ticket in service to transfer",
+    ),
+    "finish_called": (
+        "ยังไม่ได้เริ่มบริการ กด {start} เริ่มบริการ หรือ {no_show} หากไม่มาตามเรียก",
+        "Service has not started: press {start} to start, or {no_show} for no-show",
+    ),
     "done_transferred": ("ส่งต่อ {number} ไปงาน{service}แล้ว", "{number} sent to {service_en}"),
     "done_held": ("พักคิว {number} ไว้แล้ว", "{number} put on hold"),
     "done_released": ("คืน {number} เข้าแถวแล้ว", "{number} is back in the line"),
@@ -360,7 +380,12 @@ async def console_page(request: Request, viewer: PageViewer) -> Response:
             "actions": ACTIONS,
             "pause_reasons": PAUSE_REASONS,
             "call_reasons": CALL_REASONS,
-            "config": {"view": "console", "ws_path": WS_PATH, "keys": dict(ACTIONS)},
+            "config": {
+                "view": "console",
+                "ws_path": WS_PATH,
+                "keys": dict(ACTIONS),
+                "undo_key": UNDO_KEY,
+            },
         },
     )
 

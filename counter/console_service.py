@@ -16,7 +16,7 @@ from counter.auth import Role, StaffPrincipal
 from counter.models import Counter, CounterService, Office, Service, Staff, Ticket
 from counter.queue.errors import InvalidInput, NotFound
 from counter.queue.numbering import format_number, parse_number
-from counter.queue.policy import choose
+from counter.queue.policy import Candidate, call_order
 from counter.queue.states import TicketStatus
 from counter.service import (
     PAUSE_REASONS,
@@ -359,23 +359,34 @@ class ConsoleService:
     def _waiting_for(
         self, day: _Day, counter: Counter, by_id: dict[int, Counter]
     ) -> list[TicketLine]:
+        """The tickets this counter may call, in the order its own policy calls them (the rule
+        Call next uses, counter/queue/policy.py), so the first is the one N takes now; the call
+        itself decides again under the office lock."""
         assert counter.id is not None
         slots = repo.counter_services(day.session, counter.id)
         service_ids = [s.service_id for s in slots]
-        tickets = repo.waiting_for_services(day.session, day.office_id, day.today, service_ids)
-        # Mark the ticket the counter's own policy would call now, so "Call next" holds no
-        # surprise; the call itself decides again under the office lock.
-        picked: tuple[int, str] | None = None
-        candidates = repo.waiting_candidates(day.session, day.office_id, day.today, service_ids)
-        if candidates and slots:
-            choice = choose(
-                candidates, counter_policy(counter, slots), counter_mix(counter, slots), day.now
-            )
-            if choice is not None:
-                picked = (choice.candidate.ticket_id, choice.reason)
+        tickets = {
+            t.id: t
+            for t in repo.waiting_for_services(day.session, day.office_id, day.today, service_ids)
+            if t.id is not None
+        }
+        if not tickets:
+            return []
+        candidates = [
+            Candidate(t.id, t.service_id, bool(t.priority), t.queued_at)
+            for t in tickets.values()
+            if t.id is not None
+        ]
+        order = call_order(
+            candidates, counter_policy(counter, slots), counter_mix(counter, slots), day.now
+        )
         return [
-            day.line(t, by_id, next_reason=picked[1] if picked and picked[0] == t.id else None)
-            for t in tickets
+            day.line(
+                tickets[choice.candidate.ticket_id],
+                by_id,
+                next_reason=choice.reason if place == 0 else None,
+            )
+            for place, choice in enumerate(order)
         ]
 
     def _counter_lines(

@@ -135,3 +135,30 @@ def _pick_by_service(
     best = max(slots, key=lambda s: (new[s.service_id], -s.position, -s.service_id))
     new[best.service_id] -= total
     return min(by_service[best.service_id], key=_age_key), new
+
+
+def call_order(
+    candidates: Iterable[Candidate], policy: CounterPolicy, mix: CounterMix, now: datetime
+) -> list[Choice]:
+    """The waiting tickets in the order this counter would call them, one `choose` after
+    another (each call advancing the mix), were it the only counter and nobody else to arrive.
+    The first is the ticket Call next takes now; tickets of services it does not serve are left
+    out."""
+    lines: dict[tuple[int, bool], list[Candidate]] = {}
+    for c in sorted(candidates, key=_age_key, reverse=True):
+        if c.service_id in policy.service_ids:
+            lines.setdefault((c.service_id, c.priority), []).append(c)
+    # Only the head of each (service, priority) line can be picked (oldest first within a line),
+    # so each step weighs the heads alone: a long line costs no more than a short one per call.
+    order: list[Choice] = []
+    while lines:
+        choice = choose([line[-1] for line in lines.values()], policy, mix, now)
+        if choice is None:
+            break
+        key = (choice.candidate.service_id, choice.candidate.priority)
+        lines[key].pop()
+        if not lines[key]:
+            del lines[key]
+        order.append(choice)
+        mix = choice.mix
+    return order

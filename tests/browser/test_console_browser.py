@@ -152,12 +152,14 @@ async def test_the_whole_staff_flow_by_keyboard(browser: Browser, office: Office
     await press(page, "KeyX")
     await expect(page.locator("#cur-empty")).to_be_visible()
     no_show = next(t for t in (a1, a2, b1, a3) if t["number"] == third)
-    assert (await ticket_status(office, no_show["id"]))["status"] == "no_show"
+    # Written once its undo window closes, or at once by the next action (here N).
+    assert (await ticket_status(office, no_show["id"]))["status"] == "called"
 
     # Hold and call back.
     fourth = await next_marked(page)
     await press(page, "KeyN")
     await expect(current(page)).to_have_text(fourth)
+    assert (await ticket_status(office, no_show["id"]))["status"] == "no_show"
     await press(page, "KeyH")
     await expect(page.locator("#held-list li")).to_have_count(1)
     await expect(page.locator(".act-unhold [data-count]")).to_have_text("1")

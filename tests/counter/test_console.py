@@ -254,12 +254,42 @@ class TestConsoleState:
         clock.advance(minutes=5)
         state = (await app_client.get("/api/v1/console", headers=staff1)).json()
         waiting = state["waiting"]
-        assert [t["number"] for t in waiting] == [birth["number"], elderly["number"]]
-        assert waiting[1]["priority"] == "elderly"
-        marked = [t["number"] for t in waiting if t["next"]]
-        assert len(marked) == 1
+        assert sorted(t["number"] for t in waiting) == sorted([birth["number"], elderly["number"]])
+        assert [t["next"] for t in waiting] == [True, False]
         called = (await app_client.post("/api/v1/counters/1/call-next", headers=staff1)).json()
-        assert called["number"] == marked[0]
+        assert called["number"] == waiting[0]["number"]
+
+    async def test_the_waiting_line_is_in_the_order_call_next_calls_it(
+        self,
+        app_client: httpx.AsyncClient,
+        staff1: dict,
+        kiosk: dict,
+        clock: FakeClock,
+    ) -> None:
+        # Services in counter 1's order, some priority, arriving out of that order.
+        for service, priority in [
+            ("id_card_renewal", None),
+            ("birth", None),
+            ("id_card_renewal", "elderly"),
+            ("move_in", None),
+            ("birth", "disabled"),
+            ("death", None),
+            ("id_card_renewal", None),
+        ]:
+            await issue(app_client, kiosk, service, priority)
+            clock.advance(minutes=1)
+        await app_client.post("/api/v1/counters/1/open", headers=staff1)
+        state = (await app_client.get("/api/v1/console", headers=staff1)).json()
+        listed = [t["number"] for t in state["waiting"]]
+        assert len(listed) == 7 and state["waiting"][0]["next"]
+
+        called = []
+        for _ in listed:
+            r = await app_client.post("/api/v1/counters/1/call-next", headers=staff1)
+            ticket = r.json()
+            called.append(ticket["number"])
+            await app_client.post(f"/api/v1/tickets/{ticket['id']}/start", headers=staff1)
+        assert called == listed
 
     async def test_the_current_ticket_shows_its_service_standard_and_start(
         self, app_client: httpx.AsyncClient, staff1: dict, kiosk: dict, clock: FakeClock

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import ClassVar
 
 import pytest
 
@@ -13,6 +15,7 @@ from counter.queue.policy import (
     CounterPolicy,
     ServeMode,
     ServiceSlot,
+    call_order,
     choose,
 )
 
@@ -186,3 +189,58 @@ class TestAgeing:
         high = line.add(1, 10)
         p = policy(ServiceSlot(1, 0), ServiceSlot(2, 1), ageing_cap=timedelta(minutes=30))
         assert line.drain(p, at(29)) == [high, low]
+
+
+class TestCallOrder:
+    """The console's waiting list: the order the counter would call, made by `choose` itself."""
+
+    POLICIES: ClassVar[dict[str, CounterPolicy]] = {
+        "in order": policy(ServiceSlot(1, 0), ServiceSlot(2, 1), ServiceSlot(3, 1)),
+        "by weight": policy(ServiceSlot(1, 0, 3), ServiceSlot(2, 1, 1), mode=ServeMode.WEIGHT),
+        "priority 2:1": policy(ServiceSlot(1), ServiceSlot(2), priority_share=2, normal_share=1),
+        "short ageing cap": policy(
+            ServiceSlot(1, 0), ServiceSlot(2, 1), ageing_cap=timedelta(minutes=20)
+        ),
+    }
+
+    @pytest.mark.parametrize("name", POLICIES)
+    @pytest.mark.parametrize("seed", range(5))
+    def test_it_is_the_order_of_calling_next_again_and_again(self, name: str, seed: int) -> None:
+        rng = random.Random(seed)
+        line = Line()
+        for _ in range(rng.randint(1, 25)):
+            line.add(rng.choice([1, 2, 3, 9]), rng.uniform(0, 40), priority=rng.random() < 0.3)
+        counter = self.POLICIES[name]
+        now = at(45)
+        order = [
+            c.candidate.ticket_id for c in call_order(line.tickets, counter, CounterMix(), now)
+        ]
+        # The independent computation: drain the whole line with `choose`, one call at a time.
+        assert order == line.drain(counter, now)
+
+    def test_the_next_ticket_comes_first_even_when_another_arrived_earlier(self) -> None:
+        # Counter 1 serves births (service 1) before ID cards (service 2): the ID-card ticket
+        # that came first is called after every birth ticket, so it is listed after them.
+        line = Line()
+        id_card = line.add(2, 0)
+        births = [line.add(1, m) for m in (3, 5)]
+        order = call_order(
+            line.tickets, policy(ServiceSlot(1, 0), ServiceSlot(2, 1)), CounterMix(), at(6)
+        )
+        assert [c.candidate.ticket_id for c in order] == [*births, id_card]
+        assert [c.reason for c in order] == ["normal", "normal", "normal"]
+
+    def test_the_counters_own_mix_decides_who_is_first(self) -> None:
+        line = Line()
+        normal = line.add(1, 0)
+        elderly = line.add(1, 1, priority=True)
+        counter = policy(ServiceSlot(1))
+        due_priority = call_order(line.tickets, counter, CounterMix(cycle_pos=0), at(2))
+        due_normal = call_order(line.tickets, counter, CounterMix(cycle_pos=1), at(2))
+        assert [c.candidate.ticket_id for c in due_priority] == [elderly, normal]
+        assert [c.candidate.ticket_id for c in due_normal] == [normal, elderly]
+
+    def test_nothing_it_does_not_serve_is_listed(self) -> None:
+        line = Line()
+        line.add(9, 0)
+        assert call_order(line.tickets, policy(ServiceSlot(1)), CounterMix(), at(1)) == []

@@ -9,6 +9,7 @@
   const S = window.Staff;
   const { th, en, el, both } = S;
   const KEYS = S.CONFIG.keys;
+  const UNDO_KEY = S.CONFIG.undo_key;
   const $ = (id) => document.getElementById(id);
 
   const CODE_TO_ACTION = {};
@@ -16,6 +17,10 @@
 
   let state = null;
   let busy = false;
+  // X (no-show) waits this long for an undo before it is written: an undone no-show never
+  // reaches the event log, the screens or the reports. Any next action writes it at once.
+  const UNDO_MS = 5000;
+  let pendingNoShow = null;
   let printerAlerts = [];
   // Alerts heard live, by device: kept across state reads, since a kiosk in another process
   // may publish an alert before (or without) its state reaching the database.
@@ -43,7 +48,9 @@
   }
 
   const mine = () => state && state.counter;
-  const current = () => state && state.current;
+  // A no-show waiting out its undo window has left the counter, as far as the person sees.
+  const current = () => (state && state.current
+    && !(pendingNoShow && pendingNoShow.ticket.id === state.current.id) ? state.current : null);
   const paused = () => !!(mine() && mine().paused_reason);
   const curStatus = () => (current() ? current().status : null);
 
@@ -65,13 +72,20 @@
     banner(e.code === "already_taken" ? "bad taken" : "bad", e.th, e.en, e.code === "already_taken");
   }
   let toastTimer = null;
-  function toast(key, vars) {
+  function toast(key, vars, undo) {
     const node = $("toast");
-    node.replaceChildren(...both(key, vars));
-    node.className = "toast";
+    node.replaceChildren(el("span", { class: "toast-text" }, ...both(key, vars)));
+    if (undo) {
+      node.append(el("button", {
+        type: "button", class: "small undo", id: "undo", onpointerdown: noFocus, onclick: undo,
+        "aria-keyshortcuts": UNDO_KEY,
+      }, el("kbd", {}, UNDO_KEY), " ", th("undo"), " ", el("span", { class: "en" }, en("undo"))));
+    }
+    node.className = "toast" + (undo ? " with-undo" : "");
     clearTimeout(toastTimer);
-    toastTimer = setTimeout(() => { node.className = "toast hidden"; }, 3500);
+    toastTimer = setTimeout(() => { node.className = "toast hidden"; }, undo ? UNDO_MS : 3500);
   }
+  function hideToast() { clearTimeout(toastTimer); $("toast").className = "toast hidden"; }
 
   // ------------------------------------------------------------------ rendering
 
@@ -127,6 +141,7 @@
     const counter = mine();
     const cur = current();
     $("topbar-counter").replaceChildren(...both("counter_n", { n: counter.number }));
+    document.body.classList.toggle("paused", paused());
     const pausedPanel = $("paused-panel");
     pausedPanel.classList.toggle("hidden", !paused());
     if (paused()) {
@@ -361,6 +376,7 @@
     const button = document.querySelector(`#actions [data-action="${name}"]`);
     if (button) button.classList.add("pressed");
     try {
+      await commitNoShow();
       await fn();
     } catch (err) {
       if (err && err.status !== 401) showError(err);
@@ -374,10 +390,22 @@
     }
   }
 
+  // Why a key does nothing now, when the reason is not plain to see (catalogue keys).
+  function refusal(action) {
+    const status = curStatus();
+    if ((action === "call_next" || action === "call_specific") && status === "called") {
+      return "call_next_blocked";
+    }
+    if (action === "transfer") return status === "called" ? "transfer_called" : "transfer_none";
+    if (action === "finish" && status === "called") return "finish_called";
+    return null;
+  }
+
   function explainDisabled(action) {
-    if ((action === "call_next" || action === "call_specific") && curStatus() === "called") {
-      banner("warn", th("call_next_blocked", { start: KEYS.start, no_show: KEYS.no_show }),
-        en("call_next_blocked", { start: KEYS.start, no_show: KEYS.no_show }));
+    const key = refusal(action);
+    if (key) {
+      const vars = { start: KEYS.start, no_show: KEYS.no_show };
+      banner("warn", th(key, vars), en(key, vars));
       return;
     }
     const button = document.querySelector(`#actions [data-action="${action}"]`);
@@ -397,7 +425,7 @@
       recall: () => run(action, () => ticketAction(current(), "recall", "done_recalled")),
       start: () => run(action, () => ticketAction(current(), "start", "done_started")),
       finish: () => run(action, () => ticketAction(current(), "finish", "done_finished")),
-      no_show: () => run(action, () => ticketAction(current(), "no-show", "done_no_show")),
+      no_show: () => markNoShow(),
       hold: () => run(action, () => ticketAction(current(), "hold", "done_held")),
       unhold: () => callBackHeld(),
       transfer: () => openTransfer(),
@@ -425,6 +453,56 @@
     const result = await S.api("POST", `/api/v1/tickets/${ticket.id}/${path}`);
     toast(doneKey, { number: result.number });
   }
+
+  // ------------------------------------------------------------------ no-show, with undo
+
+  function markNoShow() {
+    if (pendingNoShow) return;
+    const ticket = current();
+    pendingNoShow = { ticket, timer: setTimeout(autoCommit, UNDO_MS) };
+    toast("no_show_pending", { number: ticket.number, seconds: UNDO_MS / 1000 }, undoNoShow);
+    render();
+  }
+
+  function autoCommit() {
+    if (!pendingNoShow) return;
+    if (busy) { pendingNoShow.timer = setTimeout(autoCommit, 200); return; }
+    run("no_show", async () => {});
+  }
+
+  // Writes the no-show waiting for its undo window, if any (before any other action).
+  async function commitNoShow() {
+    const pending = pendingNoShow;
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    try {
+      const result = await S.api("POST", `/api/v1/tickets/${pending.ticket.id}/no-show`);
+      toast("done_no_show", { number: result.number });
+    } finally {
+      pendingNoShow = null;
+    }
+  }
+
+  function undoNoShow() {
+    const pending = pendingNoShow;
+    if (!pending || busy) return;
+    clearTimeout(pending.timer);
+    pendingNoShow = null;
+    toast("no_show_undone", { number: pending.ticket.number });
+    render();
+  }
+
+  // Leaving the page inside the undo window still records the no-show.
+  window.addEventListener("pagehide", () => {
+    const pending = pendingNoShow;
+    if (!pending) return;
+    pendingNoShow = null;
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    fetch(`/api/v1/tickets/${pending.ticket.id}/no-show`, {
+      method: "POST", keepalive: true, credentials: "same-origin",
+      headers: { "X-CSRF-Token": meta ? meta.content : "", "Accept": "application/json" },
+    });
+  });
 
   async function unhold(ticket) {
     const result = await S.api("POST", `/api/v1/tickets/${ticket.id}/unhold`);
@@ -577,6 +655,7 @@
     if (typed) reason = reason ? `${reason}: ${typed}` : typed;
     busy = true;
     try {
+      await commitNoShow();
       let id = callTarget && callTarget.number === number ? callTarget.id : null;
       if (id === null) {
         const found = await S.api("GET", `/api/v1/console/ticket?number=${encodeURIComponent(number)}`);
@@ -639,6 +718,7 @@
       }
       return;
     }
+    if (e.code === "Key" + UNDO_KEY && pendingNoShow) { e.preventDefault(); undoNoShow(); return; }
     const action = CODE_TO_ACTION[e.code];
     if (!action) return;
     e.preventDefault();
