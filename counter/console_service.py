@@ -26,6 +26,7 @@ from counter.service import (
     day_start,
     local_day,
 )
+from counter.texts import say
 
 T = TypeVar("T")
 
@@ -173,7 +174,7 @@ class _Day:
     def __init__(self, session: Session, office_id: int, now: datetime) -> None:
         office = repo.get_office(session, office_id)
         if office is None:
-            raise NotFound("ไม่พบสำนักงาน", f"office {office_id} not found")
+            raise NotFound(*say("no_office", office_id=office_id))
         self.session = session
         self.office: Office = office
         self.office_id = office_id
@@ -321,10 +322,7 @@ class ConsoleService:
         try:
             prefix, seq_no = parse_number(number)
         except ValueError:
-            raise InvalidInput(
-                f"หมายเลขคิว {number!r} ไม่ถูกต้อง (เช่น B015)",
-                f"{number!r} is not a ticket number (e.g. B015)",
-            ) from None
+            raise InvalidInput(*say("bad_number", number=number)) from None
         canonical = format_number(prefix, seq_no)
         now = self.queue.clock()
 
@@ -332,7 +330,7 @@ class ConsoleService:
             day = _Day(session, office_id, now)
             ticket = repo.ticket_by_number(session, office_id, day.today, canonical)
             if ticket is None or ticket.id is None:
-                raise NotFound(f"ไม่พบบัตรคิว {canonical} ของวันนี้", f"no ticket {canonical} today")
+                raise NotFound(*say("no_ticket_today", number=canonical))
             service = day.services[ticket.service_id]
             counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
             return TicketLookup(

@@ -25,23 +25,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path
 
 from counter.auth import Role, StaffPrincipal
+from counter.texts import PAGES as TEXT
 from counter.ui import COMMON_TEMPLATES, csrf_token_for, mount_static, templates_for
 from counter.web import token_from_request
-
-# Words of the pages this module renders itself: (Thai, English).
-TEXT: dict[str, tuple[str, str]] = {
-    "forbidden_title": ("ไม่มีสิทธิ์เข้าหน้านี้", "Not allowed"),
-    "other_account": ("เข้าสู่ระบบด้วยบัญชีอื่น", "Sign in with another account"),
-    "to_console": ("กลับไปหน้าช่องบริการ", "Back to the counter console"),
-    "managers_only": (
-        "หน้านี้สำหรับหัวหน้าสำนักงานและผู้ดูแลระบบเท่านั้น",
-        "This page is for office managers and administrators only.",
-    ),
-    "admins_only": (
-        "หน้านี้สำหรับผู้ดูแลระบบเท่านั้น",
-        "This page is for administrators only.",
-    ),
-}
 
 MANAGER_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
 

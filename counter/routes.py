@@ -25,6 +25,7 @@ from counter.schemas import (
     TransferIn,
 )
 from counter.service import ticket_not_found
+from counter.texts import say
 from counter.ui import csrf_token_for
 from counter.web import (
     SESSION_COOKIE,
@@ -85,8 +86,7 @@ def _too_many_logins(seconds: int) -> JSONResponse:
     return JSONResponse(
         error_body(
             "too_many_logins",
-            f"เข้าสู่ระบบไม่สำเร็จหลายครั้งเกินไป กรุณารอ {seconds} วินาทีแล้วลองใหม่",
-            f"too many failed logins; try again in {seconds} seconds",
+            *say("too_many_logins", seconds=seconds),
         ),
         status_code=429,
         headers={"Retry-After": str(seconds)},
@@ -147,9 +147,7 @@ async def login(
         out = await anyio.to_thread.run_sync(record, ok, candidate)
     if out is None:
         return JSONResponse(  # type: ignore[return-value]
-            error_body(
-                "invalid_credentials", "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง", "wrong username or password"
-            ),
+            error_body("invalid_credentials", *say("invalid_credentials")),
             status_code=401,
         )
     response.set_cookie(
@@ -252,9 +250,7 @@ async def ticket_action(
 ) -> TicketOut:
     domain_action = PLAIN_ACTIONS.get(action)
     if domain_action is None:
-        raise NotFound(
-            "ไม่มีคำสั่งนี้", f"unknown action {action!r}; use one of: {', '.join(PLAIN_ACTIONS)}"
-        )
+        raise NotFound(*say("unknown_action", action=action, allowed=", ".join(PLAIN_ACTIONS)))
     return TicketOut.of(await queue.act(staff, ticket_id, domain_action))
 
 

@@ -23,7 +23,7 @@ import anyio.to_thread
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from counter import print_jobs
+from counter import print_jobs, texts
 from counter import repository as repo
 from counter.auth import Role, StaffPrincipal
 from counter.bus import Bus
@@ -76,12 +76,13 @@ from counter.queue.policy import (
     choose,
 )
 from counter.queue.states import AT_COUNTER_STATES, Action, Priority, TicketStatus, advance
+from counter.texts import say
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-PAUSE_REASONS = ("break", "lunch", "meeting", "system", "other")
+PAUSE_REASONS = tuple(texts.PAUSE_REASONS)
 
 # The event kind logged for each action (past tense, as the reports read them).
 EVENT_KIND: dict[Action, str] = {
@@ -340,7 +341,7 @@ class QueueService:
         with self.db.write(deadline) as session:
             office = repo.lock_office(session, office_id)
             if office is None:
-                raise NotFound("ไม่พบสำนักงาน", f"office {office_id} not found")
+                raise NotFound(*say("no_office", office_id=office_id))
             now = self.clock()
             tx = _Tx(session, office, now, local_day(now, office.timezone))
             self._roll_over(tx)
@@ -557,7 +558,7 @@ class QueueService:
     ) -> TicketView:
         if priority is not None and priority not in Priority.__members__.values():
             allowed = ", ".join(p.value for p in Priority)
-            raise InvalidInput("ประเภทคิวพิเศษไม่ถูกต้อง", f"priority must be one of: {allowed}")
+            raise InvalidInput(*say("bad_priority", allowed=allowed))
 
         def work(tx: _Tx) -> TicketView:
             session = tx.session
@@ -570,24 +571,17 @@ class QueueService:
                     if (repo.issued_service_code(session, earlier), earlier.priority) != asked:
                         # A reused key with another request is a client bug; answering with
                         # the first ticket would hand out a ticket for the wrong service.
-                        raise InvalidInput(
-                            "รหัสคำขอ (Idempotency-Key) นี้ใช้กับคำขออื่นไปแล้ว กรุณาส่งรหัสใหม่",
-                            "this Idempotency-Key was already used for a different request "
-                            "(another service or priority); send a new key",
-                        )
+                        raise InvalidInput(*say("request_key_reused"))
                     return replace(self._view(session, earlier), replayed=True)
             if rate_check is not None and not rate_check():
-                raise TooManyRequests(
-                    "กดรับบัตรคิวถี่เกินไป กรุณารอสักครู่",
-                    "too many tickets from this kiosk; please wait a moment",
-                )
+                raise TooManyRequests(*say("kiosk_too_fast"))
             service = repo.service_by_code(session, _id(tx.office), service_code)
             if service is None:
-                raise NotFound("ไม่พบบริการนี้", f"no service with code {service_code!r}")
+                raise NotFound(*say("no_service", code=service_code))
             assert service.id is not None
             if not service.active:
                 raise ServiceUnavailable(
-                    f"งาน{service.name_th} ปิดให้บริการ", f"{service.name_en} is closed"
+                    *say("service_closed", name=service.name_th, name_en=service.name_en)
                 )
             hours = office_hours(tx.office)
             # Holidays are read only where hours apply: most calls need no extra query.
@@ -608,15 +602,17 @@ class QueueService:
                 >= service.daily_cap
             ):
                 raise ServiceUnavailable(
-                    f"งาน{service.name_th} รับบัตรคิวครบ {service.daily_cap} คิวของวันนี้แล้ว",
-                    f"today's limit of {service.daily_cap} tickets for {service.name_en} "
-                    "is reached",
+                    *say(
+                        "daily_cap",
+                        name=service.name_th,
+                        name_en=service.name_en,
+                        cap=service.daily_cap,
+                    )
                 )
             seq_no = repo.last_seq_no(session, _id(tx.office), tx.today, service.prefix) + 1
             if seq_no > MAX_DAILY_NUMBER:
                 raise ServiceUnavailable(
-                    f"หมายเลขคิว {service.prefix} ของวันนี้หมดแล้ว",
-                    f"all {MAX_DAILY_NUMBER} numbers of {service.prefix} are used today",
+                    *say("numbers_used", prefix=service.prefix, max=MAX_DAILY_NUMBER)
                 )
             ticket = Ticket(
                 office_id=_id(tx.office),
@@ -806,9 +802,7 @@ class QueueService:
         """Call a specific waiting ticket out of order; the reason is kept in the log."""
         reason = reason.strip()
         if not reason:
-            raise InvalidInput(
-                "กรุณาระบุเหตุผลที่เรียกคิวข้ามลำดับ", "a reason is required to call a ticket out of order"
-            )
+            raise InvalidInput(*say("reason_required"))
 
         def work(tx: _Tx) -> TicketView:
             counter = self._take_counter(tx, actor, counter_number)
@@ -839,29 +833,20 @@ class QueueService:
     def _take_counter(self, tx: _Tx, actor: StaffPrincipal, counter_number: int) -> Counter:
         counter = repo.counter_by_number(tx.session, _id(tx.office), counter_number)
         if counter is None or not counter.active:
-            raise NotFound(f"ไม่พบช่องบริการ {counter_number}", f"no counter {counter_number}")
+            raise NotFound(*say("no_counter", number=counter_number))
         if counter.staff_id is not None and counter.staff_id != actor.staff_id:
             holder = repo.staff_by_id(tx.session, counter.staff_id)
             name = (holder.display_name or holder.username) if holder else "?"
-            raise CounterBusy(
-                f"ช่องบริการ {counter.number} มีเจ้าหน้าที่ {name} ใช้งานอยู่",
-                f"counter {counter.number} is held by {name}",
-            )
+            raise CounterBusy(*say("counter_held", number=counter.number, name=name))
         if counter.staff_id is None:
             elsewhere = repo.counter_of_staff(tx.session, actor.staff_id)
             if elsewhere is not None:
-                raise CounterBusy(
-                    f"ท่านเปิดช่องบริการ {elsewhere.number} อยู่ กรุณาปิดช่องนั้นก่อน",
-                    f"you are at counter {elsewhere.number}; close it first",
-                )
+                raise CounterBusy(*say("counter_elsewhere", number=elsewhere.number))
             counter.staff_id = actor.staff_id
             counter.opened_at = tx.now
             tx.log_counter(counter, "opened", actor.staff_id)
         if counter.paused_reason is not None:
-            raise Conflict(
-                f"ช่องบริการ {counter.number} พักอยู่ กรุณากดกลับมาให้บริการก่อน",
-                f"counter {counter.number} is paused; resume it first",
-            )
+            raise Conflict(*say("counter_paused", number=counter.number))
         return counter
 
     def _clear_counter_for_call(self, tx: _Tx, counter: Counter, actor: StaffPrincipal) -> None:
@@ -880,34 +865,25 @@ class QueueService:
                 detail={"by": "call_next"},
             )
             return
-        raise Conflict(
-            f"บัตรคิว {current.number} ที่ช่อง {counter.number} ยังไม่ได้เริ่มบริการ "
-            "กรุณากดเริ่มบริการหรือไม่มาตามเรียกก่อน",
-            f"ticket {current.number} at counter {counter.number} was called but not started; "
-            "start it or mark it no-show first",
-        )
+        raise Conflict(*say("called_not_started", ticket=current.number, number=counter.number))
 
     # ----------------------------------------------------------------- ticket actions
 
     async def act(self, actor: StaffPrincipal, ticket_id: int, action: Action) -> TicketView:
         if action in (Action.CALL, Action.TRANSFER, Action.CLOSE_UNSERVED):
-            raise InvalidInput("คำสั่งไม่ถูกต้อง", f"{action.value} is not a plain ticket action")
+            raise InvalidInput(*say("bad_action", action=action.value))
 
         def work(tx: _Tx) -> TicketView:
             ticket = self._ticket(tx, ticket_id)
             counter = self._check_not_taken(tx, ticket, actor)
             new_status = advance(ticket.number, TicketStatus(ticket.status), action)
             if action is Action.REACTIVATE and ticket.business_day != tx.today:
-                raise Conflict(
-                    f"บัตรคิว {ticket.number} เป็นของวันก่อน นำกลับเข้าคิวไม่ได้",
-                    f"ticket {ticket.number} is from an earlier day and cannot be reactivated",
-                )
+                raise Conflict(*say("earlier_day", ticket=ticket.number))
             if action is Action.UNHOLD and counter is not None:
                 current = repo.current_ticket_at(tx.session, _id(counter))
                 if current is not None:
                     raise Conflict(
-                        f"ช่อง {counter.number} กำลังมีบัตรคิว {current.number} อยู่",
-                        f"counter {counter.number} already has ticket {current.number}",
+                        *say("counter_has_ticket", number=counter.number, ticket=current.number)
                     )
             ticket.status = new_status
             detail: dict[str, Any] | None = None
@@ -935,10 +911,10 @@ class QueueService:
             ticket = self._ticket(tx, ticket_id)
             target = repo.service_by_code(tx.session, _id(tx.office), service_code)
             if target is None:
-                raise NotFound("ไม่พบบริการนี้", f"no service with code {service_code!r}")
+                raise NotFound(*say("no_service", code=service_code))
             if not target.active:
                 raise ServiceUnavailable(
-                    f"งาน{target.name_th} ปิดให้บริการ", f"{target.name_en} is closed"
+                    *say("service_closed", name=target.name_th, name_en=target.name_en)
                 )
             counter = self._check_not_taken(tx, ticket, actor)
             ticket.status = advance(ticket.number, TicketStatus(ticket.status), Action.TRANSFER)
@@ -992,14 +968,11 @@ class QueueService:
         def work(tx: _Tx) -> None:
             counter = repo.counter_by_number(tx.session, _id(tx.office), counter_number)
             if counter is None:
-                raise NotFound(f"ไม่พบช่องบริการ {counter_number}", f"no counter {counter_number}")
+                raise NotFound(*say("no_counter", number=counter_number))
             if counter.staff_id is None:
                 return
             if counter.staff_id != actor.staff_id and actor.role == Role.STAFF:
-                raise Forbidden(
-                    f"ช่องบริการ {counter.number} เป็นของเจ้าหน้าที่ท่านอื่น",
-                    f"counter {counter.number} is held by someone else",
-                )
+                raise Forbidden(*say("counter_of_other", number=counter.number))
             if counter.paused_reason is not None:
                 tx.log_counter(counter, "resumed", actor.staff_id)
             tx.log_counter(counter, "closed", actor.staff_id)
@@ -1012,9 +985,7 @@ class QueueService:
 
     async def pause_counter(self, actor: StaffPrincipal, counter_number: int, reason: str) -> None:
         if reason not in PAUSE_REASONS:
-            raise InvalidInput(
-                "เหตุผลการพักไม่ถูกต้อง", f"reason must be one of: {', '.join(PAUSE_REASONS)}"
-            )
+            raise InvalidInput(*say("bad_pause_reason", allowed=", ".join(PAUSE_REASONS)))
 
         def work(tx: _Tx) -> None:
             counter = self._take_counter_unpaused(tx, actor, counter_number)
@@ -1038,11 +1009,9 @@ class QueueService:
     def _take_counter_unpaused(self, tx: _Tx, actor: StaffPrincipal, number: int) -> Counter:
         counter = repo.counter_by_number(tx.session, _id(tx.office), number)
         if counter is None:
-            raise NotFound(f"ไม่พบช่องบริการ {number}", f"no counter {number}")
+            raise NotFound(*say("no_counter", number=number))
         if counter.staff_id != actor.staff_id:
-            raise CounterBusy(
-                f"ท่านยังไม่ได้เปิดช่องบริการ {number}", f"you are not working at counter {number}"
-            )
+            raise CounterBusy(*say("not_at_counter", number=number))
         return counter
 
     # ----------------------------------------------------------------- reads
@@ -1060,7 +1029,7 @@ class QueueService:
         def read(session: Session) -> TicketView:
             ticket = repo.ticket_by_token(session, token)
             if ticket is None:
-                raise NotFound("ไม่พบบัตรคิวนี้", "no such ticket")
+                raise NotFound(*say("no_ticket"))
             return self._view(session, ticket, committed=True)
 
         return await self._read(read)
@@ -1074,7 +1043,7 @@ class QueueService:
         def read(session: Session) -> tuple[Office, list[TicketView]]:
             office = repo.get_office(session, office_id)
             if office is None:
-                raise NotFound("ไม่พบสำนักงาน", f"office {office_id} not found")
+                raise NotFound(*say("no_office", office_id=office_id))
             tickets = repo.tickets_by_token(session, office_id, tokens)
             return office, self._views(session, tickets, committed=True) if tickets else []
 
@@ -1086,7 +1055,7 @@ class QueueService:
         def read(session: Session) -> list[ServiceQueue]:
             office = repo.get_office(session, office_id)
             if office is None:
-                raise NotFound("ไม่พบสำนักงาน", f"office {office_id} not found")
+                raise NotFound(*say("no_office", office_id=office_id))
             stats = repo.queue_stats(session, office_id, local_day(now, office.timezone))
             newcomers = self.office_forecast(session, office, committed=True).newcomers
             out = []
@@ -1121,7 +1090,7 @@ class QueueService:
         def read(session: Session) -> Office:
             office = repo.get_office(session, office_id)
             if office is None:
-                raise NotFound("ไม่พบสำนักงาน", f"office {office_id} not found")
+                raise NotFound(*say("no_office", office_id=office_id))
             return office
 
         return await self._read(read)
@@ -1130,7 +1099,7 @@ class QueueService:
         def read(session: Session) -> Device:
             device = session.get(Device, device_id)
             if device is None or device.office_id != office_id:
-                raise NotFound("ไม่พบอุปกรณ์", f"device {device_id} not found")
+                raise NotFound(*say("no_device", device_id=device_id))
             return device
 
         return await self._read(read)
@@ -1144,7 +1113,7 @@ class QueueService:
             with self.db.write() as session:
                 device = session.get(Device, device_id)
                 if device is None or device.office_id != office_id:
-                    raise NotFound("ไม่พบอุปกรณ์", f"device {device_id} not found")
+                    raise NotFound(*say("no_device", device_id=device_id))
                 before = device.printer_state
                 device.printer_state = state
                 device.printer_detail = detail[:300]
@@ -1201,24 +1170,20 @@ class QueueService:
         Returns the counter's service codes afterwards, in calling order.
         """
         if actor.role not in (Role.ADMIN, Role.MANAGER):
-            raise Forbidden("เฉพาะหัวหน้าสำนักงานเปลี่ยนงานของช่องบริการได้", "managers only")
+            raise Forbidden(*say("managers_only_services"))
         wanted = list(dict.fromkeys(code.strip() for code in service_codes))
         if not wanted:
-            raise InvalidInput(
-                "ช่องบริการต้องให้บริการอย่างน้อยหนึ่งงาน", "a counter needs at least one service"
-            )
+            raise InvalidInput(*say("counter_needs_service"))
 
         def work(tx: _Tx) -> list[str]:
             office_id = _id(tx.office)
             counter = repo.counter_by_number(tx.session, office_id, counter_number)
             if counter is None:
-                raise NotFound(f"ไม่พบช่องบริการ {counter_number}", f"no counter {counter_number}")
+                raise NotFound(*say("no_counter", number=counter_number))
             by_code = {s.code: s for s in repo.services(tx.session, office_id)}
             unknown = [code for code in wanted if code not in by_code]
             if unknown:
-                raise InvalidInput(
-                    f"ไม่พบบริการ: {', '.join(unknown)}", f"unknown services: {', '.join(unknown)}"
-                )
+                raise InvalidInput(*say("no_services", codes=", ".join(unknown)))
             by_id = {_id(s): s for s in by_code.values()}
             rows = list(repo.counter_services(tx.session, _id(counter)))
             keep_ids = {_id(by_code[code]) for code in wanted}
@@ -1384,13 +1349,10 @@ def _serving_at(session: Session, counter: Counter) -> bool:
 
 
 def ticket_not_found(ticket_id: int) -> NotFound:
-    return NotFound(f"ไม่พบบัตรคิวรหัส {ticket_id}", f"ticket {ticket_id} not found")
+    return NotFound(*say("no_ticket_id", ticket_id=ticket_id))
 
 
 def _taken(session: Session, ticket: Ticket) -> AlreadyTaken:
     counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
     where = counter.number if counter else "?"
-    return AlreadyTaken(
-        f"บัตรคิว {ticket.number} ถูกเรียกที่ช่อง {where} แล้ว",
-        f"ticket {ticket.number} has already been called at counter {where}",
-    )
+    return AlreadyTaken(*say("taken", ticket=ticket.number, number=where))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from counter.queue.thai import MONTHS_LONG, MONTHS_SHORT
+from counter.texts import GROUPS, TICKET_NUMBER
 
 # key -> (Thai, English). Templates render these; the page scripts get the same table as JSON.
 TEXT: dict[str, tuple[str, str]] = {
@@ -14,7 +15,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "at_counter": ("ที่ช่องบริการ", "at counter"),
     "counter": ("ช่องบริการ", "Counter"),
     "counters": ("ช่องบริการ", "Counters"),
-    "number": ("หมายเลข", "Number"),
+    "number": TICKET_NUMBER,
     "last_calls": ("เรียกล่าสุด", "Recent calls"),
     "waiting": ("รอรับบริการ", "Waiting"),
     "waiting_unit": ("คิว", "waiting"),
@@ -98,15 +99,9 @@ MONTHS_EN = (
     "December",
 )
 
-# Names of the service groups of the bundled catalogue (counter/data/dopa-services.csv), for the
-# hall's "waiting" panel, which shows one line per ticket prefix (the numbering line).
-GROUP_NAMES: dict[str, tuple[str, str]] = {
-    "civil_registration": ("ทะเบียนราษฎร", "Civil registration"),
-    "id_card": ("บัตรประชาชน", "ID cards"),
-    "family_registration": ("ทะเบียนครอบครัว", "Family registration"),
-    "licensing": ("ขออนุญาต", "Licences"),
-    "damrongtham": ("ศูนย์ดำรงธรรม", "Damrongtham centre"),
-}
+# Names of the service groups of the bundled catalogue, for the hall's "waiting" panel, which
+# shows one line per ticket prefix (the numbering line): the shared words of counter/texts.py.
+GROUP_NAMES: dict[str, tuple[str, str]] = GROUPS
 
 
 def page_catalogue() -> dict[str, Any]:

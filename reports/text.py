@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+from counter.texts import (
+    ARRIVALS,
+    NORMAL_PRIORITY,
+    OUTCOMES,
+    PAUSE_NOT_GIVEN,
+    PAUSE_REASONS,
+    PRIORITIES,
+    STATUSES,
+)
+
 # The survey an office starts with (DOMAIN.md: GECC satisfaction items); offices edit them.
 DEFAULT_SURVEY_ITEMS: list[tuple[str, str, str]] = [
     ("speed", "ความรวดเร็วในการให้บริการ", "Speed of service"),
@@ -20,24 +30,12 @@ SCALE: list[tuple[int, str, str]] = [
     (1, "น้อยที่สุด", "Very dissatisfied"),
 ]
 
-OUTCOME = {
-    "done": ("รับบริการเสร็จ", "Served"),
-    "transferred": ("ส่งต่องานอื่น", "Transferred"),
-    "no_show": ("ไม่มาตามเรียก", "No-show"),
-    "cancelled": ("ยกเลิก", "Cancelled"),
-    "unserved": ("ค้างเมื่อสิ้นวัน", "Unserved at day end"),
-    "open": ("ยังไม่สิ้นสุด", "In progress"),
-}
+OUTCOME = OUTCOMES
 
-ARRIVAL = {"issued": ("รับบัตรคิว", "Issued"), "requeued": ("รับโอนจากงานอื่น", "Transferred in")}
+ARRIVAL = ARRIVALS
 
-PRIORITY = {
-    None: ("ทั่วไป", "Normal"),
-    "elderly": ("ผู้สูงอายุ", "Elderly"),
-    "disabled": ("ผู้พิการ", "Disabled"),
-    "pregnant": ("หญิงตั้งครรภ์", "Pregnant"),
-    "monk": ("พระภิกษุ/นักบวช", "Monk"),
-}
+PRIORITY: dict[str | None, tuple[str, str]] = {None: NORMAL_PRIORITY}
+PRIORITY.update(PRIORITIES.items())
 
 OUTSIDE = {
     "lunch": ("ช่วงพักกลางวัน 12.00–13.00 น.", "Lunch 12:00–13:00"),
@@ -48,14 +46,8 @@ OUTSIDE = {
     "holiday": ("วันหยุดราชการ", "Public holiday"),
 }
 
-PAUSE_REASON = {
-    "break": ("พักชั่วคราว", "Break"),
-    "lunch": ("พักกลางวัน", "Lunch"),
-    "meeting": ("ประชุม", "Meeting"),
-    "system": ("ระบบขัดข้อง", "System problem"),
-    "other": ("อื่น ๆ", "Other"),
-    None: ("ไม่ระบุ", "Not given"),
-}
+PAUSE_REASON: dict[str | None, tuple[str, str]] = dict(PAUSE_REASONS.items())
+PAUSE_REASON[None] = PAUSE_NOT_GIVEN
 
 WEEKDAYS = [
     ("จันทร์", "Mon"),
@@ -176,13 +168,13 @@ T = {
     "apply": ("แสดงผล", "Show"),
     "print": ("พิมพ์", "Print"),
     "overall": ("รวมทุกงาน", "All services"),
-    "issued": ("รับบัตรคิว", "Issued"),
-    "transferred_in": ("รับโอน", "Transferred in"),
-    "served": ("ให้บริการเสร็จ", "Served"),
-    "transferred": ("ส่งต่อ", "Transferred"),
-    "no_show": ("ไม่มาตามเรียก", "No-show"),
-    "cancelled": ("ยกเลิก", "Cancelled"),
-    "unserved": ("ค้างสิ้นวัน", "Unserved"),
+    "issued": ("จำนวนบัตรคิว", "Issued"),
+    "transferred_in": ARRIVALS["requeued"],
+    "served": OUTCOMES["done"],
+    "transferred": OUTCOMES["transferred"],
+    "no_show": STATUSES["no_show"],
+    "cancelled": OUTCOMES["cancelled"],
+    "unserved": STATUSES["unserved"],
     "wait": ("เวลารอ", "Wait"),
     "walk": ("เวลาเดินมาที่ช่อง", "Walk"),
     "service_time": ("เวลาให้บริการ", "Service"),

@@ -8,32 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from counter.queue.states import Action, TicketStatus
-
-STATUS_TH: dict[TicketStatus, str] = {
-    TicketStatus.WAITING: "รอเรียก",
-    TicketStatus.CALLED: "ถูกเรียกแล้ว",
-    TicketStatus.SERVING: "กำลังรับบริการ",
-    TicketStatus.HELD: "พักไว้",
-    TicketStatus.DONE: "รับบริการเสร็จแล้ว",
-    TicketStatus.NO_SHOW: "ไม่มาตามเรียก",
-    TicketStatus.CANCELLED: "ยกเลิกแล้ว",
-    TicketStatus.UNSERVED: "ปิดเมื่อสิ้นวัน (ไม่ได้รับบริการ)",
-}
-
-ACTION_TH: dict[Action, str] = {
-    Action.CALL: "เรียก",
-    Action.RECALL: "เรียกซ้ำ",
-    Action.START: "เริ่มให้บริการ",
-    Action.FINISH: "จบการให้บริการ",
-    Action.NO_SHOW: "บันทึกไม่มาตามเรียก",
-    Action.REACTIVATE: "นำกลับเข้าคิว",
-    Action.CANCEL: "ยกเลิก",
-    Action.TRANSFER: "ส่งต่อ",
-    Action.HOLD: "พักคิว",
-    Action.UNHOLD: "เรียกคิวที่พักไว้",
-    Action.RELEASE: "คืนคิวที่พักไว้เข้าแถว",
-    Action.CLOSE_UNSERVED: "ปิดเมื่อสิ้นวัน",
-}
+from counter.texts import ACTIONS, STATUSES, say
 
 
 class DomainError(Exception):
@@ -64,8 +39,14 @@ class IllegalTransition(Conflict):
 
     def __init__(self, number: str, status: TicketStatus, action: Action) -> None:
         super().__init__(
-            f"บัตรคิว {number} อยู่ในสถานะ{STATUS_TH[status]} จึง{ACTION_TH[action]}ไม่ได้",
-            f"ticket {number} is {status.value}; cannot {action.value.replace('_', '-')}",
+            *say(
+                "illegal_transition",
+                ticket=number,
+                status=STATUSES[status.value][0],
+                action=ACTIONS[action.value][0],
+                status_en=status.value,
+                action_en=action.value.replace("_", "-"),
+            )
         )
         self.number = number
         self.status = status

@@ -6,6 +6,8 @@ from collections.abc import Container
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from counter.texts import say
+
 
 @dataclass(frozen=True)
 class OfficeHours:
@@ -32,23 +34,17 @@ def issuing_refusal(
         return None
     day = local_now.date()
     if day in holidays:
-        return ("วันนี้เป็นวันหยุดราชการ ไม่เปิดให้บริการ", "the office is closed for a public holiday")
+        return say("closed_holiday")
     if not is_business_day(hours, day):
-        return ("วันนี้ไม่เปิดให้บริการ", "the office is closed today")
+        return say("closed_today")
     now = local_now.time()
     last = min(cutoff, hours.closes) if cutoff else hours.closes
     if now < hours.opens:
-        opens = hours.opens.strftime("%H.%M")
-        return (f"ยังไม่เปิดรับบัตรคิว เปิดเวลา {opens} น.", f"ticket issuing opens at {opens}")
+        return say("not_open_yet", time=hours.opens.strftime("%H.%M"))
     if not hours.lunch_service and hours.lunch_starts <= now < hours.lunch_ends:
-        back = hours.lunch_ends.strftime("%H.%M")
-        return (
-            f"พักกลางวัน เปิดรับบัตรคิวอีกครั้งเวลา {back} น.",
-            f"lunch break; ticket issuing resumes at {back}",
-        )
+        return say("lunch", time=hours.lunch_ends.strftime("%H.%M"))
     if now >= last:
-        shut = last.strftime("%H.%M")
-        return (f"ปิดรับบัตรคิวแล้ว (ปิดเวลา {shut} น.)", f"ticket issuing closed at {shut}")
+        return say("closed_now", time=last.strftime("%H.%M"))
     return None
 
 

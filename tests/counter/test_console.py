@@ -460,7 +460,7 @@ class TestCounterServices:
         ("services", "status", "words"),
         [
             (["nope"], 422, "ไม่พบบริการ: nope"),
-            ([], 422, "ช่องบริการต้องให้บริการอย่างน้อยหนึ่งงาน"),
+            ([], 422, "ช่องบริการต้องให้บริการอย่างน้อยหนึ่งบริการ"),
         ],
     )
     async def test_bad_service_lists_are_refused_in_thai(

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from counter.texts import GROUPS
 from displays.make_clips import build_clips, write_wav
 from displays.messages import asks_for_resync, changes_waiting, display_message
 from displays.snapshot import waiting_lines
@@ -158,8 +159,8 @@ class TestWaitingLines:
             ]
         )
         assert [(line["prefix"], line["waiting"], line["name_th"]) for line in lines] == [
-            ("A", 1, "ทะเบียนราษฎร"),
-            ("B", 5, "บัตรประชาชน"),
+            ("A", 1, GROUPS["civil_registration"][0]),
+            ("B", 5, GROUPS["id_card"][0]),
         ]
 
     def test_a_line_of_an_unknown_group_is_named_after_its_first_service(self) -> None:
