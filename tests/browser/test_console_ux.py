@@ -143,7 +143,7 @@ async def test_a_no_show_can_be_undone_and_is_written_only_when_it_stands(
     await expect(page.locator("#undo")).to_be_visible()
     assert await status_of(office, first["id"]) == "called"
     # The toast that says it was recorded comes after the server answered.
-    await expect(toast).to_contain_text(f"บันทึก {first['number']} ไม่มาตามเรียกแล้ว", timeout=8000)
+    await expect(toast).to_contain_text(f"บันทึก {first['number']} ว่าไม่พบผู้รับบริการแล้ว", timeout=8000)
     assert await status_of(office, first["id"]) == "no_show"
 
     # X then N at once: the no-show is written first, then the next ticket is called.
