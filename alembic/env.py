@@ -9,6 +9,7 @@ from sqlmodel import SQLModel
 
 # Every package's tables, registered on the one metadata.
 import admin.models  # noqa: F401
+import bookings.models  # noqa: F401
 import complaints.models  # noqa: F401
 import counter.models
 import counter.pairing  # noqa: F401

@@ -123,6 +123,8 @@ class Counter(SQLModel, table=True):
     priority_share: int = Field(default=1)
     normal_share: int = Field(default=1)
     ageing_cap_minutes: int = Field(default=30)
+    # Due booked tickets called in a row while walk-ins wait (counter.queue.policy).
+    booked_in_row: int = Field(default=2, sa_column_kwargs={"server_default": "2"})
     active: bool = Field(default=True)
     # Who is working here now; one staff member per counter at a time.
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
@@ -131,6 +133,7 @@ class Counter(SQLModel, table=True):
     paused_at: datetime | None = _utc_col_opt()
     # Ordering state carried between calls (see counter.queue.policy.CounterMix).
     cycle_pos: int = Field(default=0)
+    booked_streak: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class CounterService(SQLModel, table=True):
@@ -229,6 +232,9 @@ class Ticket(SQLModel, table=True):
     device_id: int | None = Field(default=None, foreign_key="device.id")
     request_key: str | None = Field(default=None, max_length=64)
     print_status: str = Field(default="none", max_length=16)
+    # A booked ticket (a checked-in booking): the start of its slot, when the counters call it
+    # ahead of walk-ins (counter.queue.policy). None for a walk-in.
+    booked_for: datetime | None = _utc_col_opt()
 
 
 class PrintJob(SQLModel, table=True):

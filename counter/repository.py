@@ -23,7 +23,7 @@ from counter.models import (
     Ticket,
     TicketEvent,
 )
-from counter.queue.policy import Candidate
+from counter.queue.policy import Candidate, Line
 from counter.queue.states import ROLLOVER_CLOSES, TicketStatus
 
 
@@ -171,53 +171,74 @@ def issued_today(
 def waiting_candidates(
     session: Session, office_id: int, day: date, service_ids: Sequence[int]
 ) -> list[Candidate]:
-    """The head of every (service, priority-or-not) line: the only tickets a policy can pick.
+    """The head of every line (per service: normal, priority, booked): the only tickets a policy
+    can pick.
 
-    One window query returns at most two rows per service, however long the lines are.
+    One window query returns at most three rows per service, however long the lines are.
     """
     if not service_ids:
         return []
     ranked = _ranked_waiting(office_id, day, col(Ticket.service_id).in_(service_ids))
     rows = session.execute(
-        sa.select(ranked.c.id, ranked.c.service_id, ranked.c.is_priority, ranked.c.queued_at).where(
-            ranked.c.place == 1
-        )
+        sa.select(
+            ranked.c.id,
+            ranked.c.service_id,
+            ranked.c.is_priority,
+            ranked.c.queued_at,
+            ranked.c.booked_for,
+        ).where(ranked.c.place == 1)
     ).all()
     return [_candidate(*row) for row in rows]
 
 
 def waiting_lines(
     session: Session, office_id: int, day: date, per_line: int
-) -> tuple[list[Candidate], dict[tuple[int, bool], tuple[int, datetime]]]:
-    """The first `per_line` tickets of every (service, priority-or-not) line waiting today, and
-    each line's full length and last arrival: what the wait forecast replays, however long the
-    lines grow."""
+) -> tuple[list[Candidate], dict[tuple[int, Line], tuple[int, datetime]]]:
+    """The first `per_line` tickets of every line waiting today (per service: normal, priority,
+    booked), and each line's full length and last arrival: what the wait forecast replays,
+    however long the lines grow."""
     params = {"office_id": office_id, "day": day, "per_line": per_line}
     rows = session.execute(_waiting_lines_query(), params).all()
-    sizes = {(int(row[1]), bool(row[2])): (int(row[4]), _utc(row[5])) for row in rows}
-    return [_candidate(*row[:4]) for row in rows], sizes
+    candidates = [_candidate(*row[:5]) for row in rows]
+    sizes = {c.line: (int(row[5]), _utc(row[6])) for c, row in zip(candidates, rows, strict=True)}
+    return candidates, sizes
 
 
 @functools.cache
 def _waiting_lines_query() -> sa.Select[Any]:
     # Built once: the wait forecast runs on every issue, and building the statement costs more
     # than running it.
-    line = (col(Ticket.service_id), col(Ticket.priority).is_not(None))
+    line = (col(Ticket.service_id), _line_kind())
     ranked = _ranked_waiting(
         sa.bindparam("office_id"),
         sa.bindparam("day"),
         sa.true(),
         func.count().over(partition_by=line).label("size"),
-        func.max(Ticket.queued_at).over(partition_by=line).label("last"),
+        func.max(_line_place()).over(partition_by=line).label("last"),
     )
     return sa.select(
         ranked.c.id,
         ranked.c.service_id,
         ranked.c.is_priority,
         ranked.c.queued_at,
+        ranked.c.booked_for,
         ranked.c.size,
         ranked.c.last,
     ).where(ranked.c.place <= sa.bindparam("per_line"))
+
+
+def _line_kind() -> sa.ColumnElement[int]:
+    """The line a waiting ticket stands in (counter.queue.policy.Line): booked, priority, normal."""
+    return sa.case(
+        (col(Ticket.booked_for).is_not(None), int(Line.BOOKED)),
+        (col(Ticket.priority).is_not(None), int(Line.PRIORITY)),
+        else_=int(Line.NORMAL),
+    )
+
+
+def _line_place() -> sa.ColumnElement[datetime]:
+    """Order within a line: arrival, or a booked ticket's slot."""
+    return func.coalesce(col(Ticket.booked_for), col(Ticket.queued_at))
 
 
 def _ranked_waiting(
@@ -226,7 +247,8 @@ def _ranked_waiting(
     where: sa.ColumnElement[bool],
     *extra: sa.ColumnElement[Any],
 ) -> sa.Subquery:
-    """Today's waiting tickets numbered within their (service, priority-or-not) line."""
+    """Today's waiting tickets numbered within their line (per service: normal, priority,
+    booked)."""
     is_priority = col(Ticket.priority).is_not(None)
     return (
         sa.select(
@@ -234,10 +256,11 @@ def _ranked_waiting(
             col(Ticket.service_id).label("service_id"),
             is_priority.label("is_priority"),
             col(Ticket.queued_at).label("queued_at"),
+            col(Ticket.booked_for).label("booked_for"),
             func.row_number()
             .over(
-                partition_by=(col(Ticket.service_id), is_priority),
-                order_by=(col(Ticket.queued_at), col(Ticket.id)),
+                partition_by=(col(Ticket.service_id), _line_kind()),
+                order_by=(_line_place(), col(Ticket.id)),
             )
             .label("place"),
             *extra,
@@ -253,10 +276,15 @@ def _ranked_waiting(
 
 
 def _candidate(
-    ticket_id: int, service_id: int, priority: object, queued_at: datetime | str
+    ticket_id: int,
+    service_id: int,
+    priority: object,
+    queued_at: datetime | str,
+    booked_for: datetime | str | None = None,
 ) -> Candidate:
     # The subquery loses the column type on SQLite; bring the UTC zone back.
-    return Candidate(ticket_id, service_id, bool(priority), _utc(queued_at))
+    due = _utc(booked_for) if booked_for is not None else None
+    return Candidate(ticket_id, service_id, bool(priority), _utc(queued_at), due)
 
 
 def _utc(value: datetime | str) -> datetime:

@@ -105,6 +105,8 @@ class TicketOut(BaseModel):
     transaction_no: int
     print_status: str
     business_day: date
+    # A booked ticket (a checked-in booking): the start of its slot; null for a walk-in.
+    booked_for: datetime | None = None
 
     @classmethod
     def of(cls, view: TicketView) -> TicketOut:

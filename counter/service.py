@@ -171,6 +171,8 @@ class TicketView:
     replayed: bool = False
     # The print job written with the ticket (see counter.print_jobs), when it is to be printed.
     print_job_id: int | None = None
+    # A booked ticket: the start of its slot (the counters call it then, ahead of walk-ins).
+    booked_for: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -248,6 +250,7 @@ class _Tx:
                     priority=ticket.priority,
                     counter=counter.number if counter else None,
                     recall_count=ticket.recall_count,
+                    booked=ticket.booked_for is not None,
                 )
             )
 
@@ -510,7 +513,11 @@ class QueueService:
             if forecast is not None and ticket.status == TicketStatus.WAITING:
                 wait = forecast.wait_of(
                     Candidate(
-                        ticket.id, ticket.service_id, ticket.priority is not None, ticket.queued_at
+                        ticket.id,
+                        ticket.service_id,
+                        ticket.priority is not None,
+                        ticket.queued_at,
+                        ticket.booked_for,
                     )
                 )
             views.append(
@@ -536,6 +543,7 @@ class QueueService:
                     business_day=ticket.business_day,
                     device_id=ticket.device_id,
                     office_id=ticket.office_id,
+                    booked_for=ticket.booked_for,
                 )
             )
         return views
@@ -555,7 +563,14 @@ class QueueService:
         rate_check: Callable[[], bool] | None = None,
         print_queue: str | None = None,
         print_deadline: timedelta = print_jobs.DEFAULT_DEADLINE,
+        booked_for: datetime | None = None,
+        with_ticket: Callable[[Session, Ticket], None] | None = None,
     ) -> TicketView:
+        """Issue a ticket (a walk-in, or with `booked_for` a booked ticket for that slot).
+
+        `with_ticket` runs inside the issuing transaction once the ticket has its id: a feature
+        package records what the ticket is for (a checked-in booking) in the same commit, and
+        may refuse by raising a DomainError, which issues nothing."""
         if priority is not None and priority not in Priority.__members__.values():
             allowed = ", ".join(p.value for p in Priority)
             raise InvalidInput(*say("bad_priority", allowed=allowed))
@@ -584,7 +599,9 @@ class QueueService:
                     *say("service_closed", name=service.name_th, name_en=service.name_en)
                 )
             hours = office_hours(tx.office)
-            # Holidays are read only where hours apply: most calls need no extra query.
+            # Holidays are read only where hours apply: most calls need no extra query. A
+            # booked ticket was given its slot within the hours, and its check-in window may
+            # open before them; the walk-in cap leaves its capacity alone.
             refusal = (
                 issuing_refusal(
                     hours,
@@ -592,14 +609,20 @@ class QueueService:
                     cutoff=service.issue_cutoff,
                     holidays=repo.holidays(session, _id(tx.office)),
                 )
-                if hours.enforced
+                if hours.enforced and booked_for is None
                 else None
             )
             if refusal:
                 raise ServiceUnavailable(*refusal)
-            if service.daily_cap is not None and (
-                repo.issued_today(session, _id(tx.office), service.id, tx.today, tx.start_of_day())
-                >= service.daily_cap
+            if (
+                booked_for is None
+                and service.daily_cap is not None
+                and (
+                    repo.issued_today(
+                        session, _id(tx.office), service.id, tx.today, tx.start_of_day()
+                    )
+                    >= service.daily_cap
+                )
             ):
                 raise ServiceUnavailable(
                     *say(
@@ -629,15 +652,16 @@ class QueueService:
                 device_id=device_id,
                 request_key=request_key if device_id is not None else None,
                 print_status=print_status,
+                booked_for=booked_for,
             )
             session.add(ticket)
             session.flush()
-            tx.log_ticket(
-                ticket,
-                "issued",
-                staff_id=staff_id,
-                detail={"device_id": device_id} if device_id else None,
-            )
+            if with_ticket is not None:
+                with_ticket(session, ticket)
+            detail: dict[str, Any] = {"device_id": device_id} if device_id else {}
+            if booked_for is not None:
+                detail["booked_for"] = booked_for.isoformat()
+            tx.log_ticket(ticket, "issued", staff_id=staff_id, detail=detail or None)
             job_id = None
             if print_queue is not None and device_id is not None:
                 # The outbox row in the ticket's own transaction: no ticket without its job.
@@ -777,6 +801,7 @@ class QueueService:
                     tx.session, picked.ticket_id, _id(counter), actor.staff_id, tx.now
                 ):
                     counter.cycle_pos = choice.mix.cycle_pos
+                    counter.booked_streak = choice.mix.booked_streak
                     for slot in slots:
                         slot.credit = choice.mix.credits.get(slot.service_id, slot.credit)
                     ticket = tx.session.get(Ticket, picked.ticket_id, populate_existing=True)
@@ -1237,12 +1262,17 @@ def counter_policy(counter: Counter, slots: Sequence[Any]) -> CounterPolicy:
         priority_share=counter.priority_share,
         normal_share=counter.normal_share,
         ageing_cap=timedelta(minutes=counter.ageing_cap_minutes),
+        booked_in_row=counter.booked_in_row,
     )
 
 
 def counter_mix(counter: Counter, slots: Sequence[Any]) -> CounterMix:
     """What the counter's rows remember between calls (see counter.queue.policy.CounterMix)."""
-    return CounterMix(cycle_pos=counter.cycle_pos, credits={s.service_id: s.credit for s in slots})
+    return CounterMix(
+        cycle_pos=counter.cycle_pos,
+        credits={s.service_id: s.credit for s in slots},
+        booked_streak=counter.booked_streak,
+    )
 
 
 # ------------------------------------------------------------------ the wait forecast

@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     kiosk_rate_per_minute: int = 20
     # Public complaint form: how many complaints one source address may send per hour.
     complaint_rate_per_hour: int = 5
+    # Public booking page: bookings, moves and cancels one source address may send per hour, and
+    # the lookups (slots, a booking by code) per minute.
+    booking_rate_per_hour: int = 20
+    booking_reads_per_minute: int = 60
     # `saduak backup`: where copies go (default var_dir/backups) and how many are kept.
     backup_dir: Path | None = None
     backup_keep: int = 14

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -36,7 +37,7 @@ from counter.ratelimit import RateLimiter
 from counter.schemas import IssueIn, Strict, TicketOut
 from counter.service import QueueService, TicketView, local_day
 from counter.ui import mount_static, templates_for
-from counter.web import CurrentIssuer, QueueDep
+from counter.web import CurrentIssuer, Principal, QueueDep
 from kiosk import texts
 from kiosk.printing import (
     JOB_DEADLINE,
@@ -121,11 +122,25 @@ async def issue_ticket(
     A kiosk sends an `Idempotency-Key` per tap: the same key returns the same ticket, so a double
     tap or a retried request never makes two tickets or two printouts.
     """
+    issue = partial(queue.issue_ticket, who.office_id, body.service, body.priority)
+    return await issued_response(request, who, issue, request_key=idempotency_key)
+
+
+async def issued_response(
+    request: Request,
+    who: Principal,
+    issue: Callable[..., Awaitable[TicketView]],
+    *,
+    request_key: str | None = None,
+) -> JSONResponse:
+    """Issue a ticket through `issue` (QueueService.issue_ticket with the office, service and
+    whatever else the caller binds) as POST /api/v1/tickets does: staff get it on screen, a
+    kiosk also prints it on its printer, within the kiosk's rate limit; the answer is the
+    ticket in the shape of POST /api/v1/tickets. Feature packages that issue tickets (booking
+    check-in) get this function from the app factory (`app.state.ticket_issuer`)."""
+    queue: QueueService = request.app.state.queue
     if isinstance(who, StaffPrincipal):
-        view = await queue.issue_ticket(
-            who.office_id, body.service, body.priority, staff_id=who.staff_id
-        )
-        return _issued(view)
+        return _issued(await issue(staff_id=who.staff_id))
 
     device = await queue.device(who.office_id, who.device_id)
     where = printer_queue(device)
@@ -140,13 +155,10 @@ async def issue_ticket(
         return counted
 
     try:
-        view = await queue.issue_ticket(
-            who.office_id,
-            body.service,
-            body.priority,
+        view = await issue(
             device_id=who.device_id,
             print_status="pending" if where else unprinted,
-            request_key=idempotency_key,
+            request_key=request_key,
             rate_check=rate_check,
             print_queue=where,
             print_deadline=JOB_DEADLINE,

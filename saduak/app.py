@@ -13,6 +13,9 @@ from fastapi import FastAPI
 
 from admin.pages import mount_admin_static
 from admin.routes import router as admin_router
+from bookings.routes import mount_static as mount_bookings_static
+from bookings.routes import report_section as bookings_report_section
+from bookings.routes import router as bookings_router
 from complaints.routes import SUPERVISOR_PANEL, report_section
 from complaints.routes import mount_static as mount_complaints_static
 from complaints.routes import router as complaints_router
@@ -37,7 +40,7 @@ from displays.voice_admin import UPLOAD_PREFIX as VOICE_UPLOAD_PREFIX
 from displays.voice_admin import router as voice_admin_router
 from kiosk.agent_channel import router as agent_router
 from kiosk.printing import lifespan as printing_lifespan
-from kiosk.routes import configure_status_feed, mount_kiosk_static
+from kiosk.routes import configure_status_feed, issued_response, mount_kiosk_static
 from kiosk.routes import router as kiosk_router
 from operations.incidents import Watch, printer_state_changed
 from operations.logs import RequestId
@@ -129,12 +132,16 @@ def create_app(
     mount_admin_static(app)
     mount_api_docs(app)
     mount_complaints_static(app)
+    mount_bookings_static(app)
     # Siblings never import each other: the reports and the supervisor view get the complaint
     # register's figures and card from here.
     app.state.report_sections = {
         "complaints": report_section(app.state),
         "continuity": continuity_report_section(app.state),
+        "channels": bookings_report_section(app.state),
     }
+    # Booking check-in issues (and at a kiosk prints) its ticket as POST /api/v1/tickets does.
+    app.state.ticket_issuer = issued_response
     app.state.supervisor_panels = [SUPERVISOR_PANEL]
     mount_operations_static(app)
     app.include_router(ui_router)
@@ -149,6 +156,7 @@ def create_app(
     app.include_router(reports_router)
     app.include_router(admin_router)
     app.include_router(complaints_router)
+    app.include_router(bookings_router)
     app.include_router(voice_admin_router)
     app.include_router(operations_router)
     app.include_router(metrics_router)

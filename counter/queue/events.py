@@ -25,6 +25,8 @@ class TicketChanged:
     priority: str | None
     counter: int | None
     recall_count: int
+    # A booked ticket (a checked-in booking): screens mark it.
+    booked: bool = False
 
     def message(self) -> dict[str, Any]:
         return _message(self)

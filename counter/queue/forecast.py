@@ -7,7 +7,10 @@ ticket's `waiting_ahead` is how many tickets the counters able to serve it call 
 wait is when it is called. One pass serves the whole office, and also answers "how long would a
 new ticket of this service wait" for every service at once (a newcomer at the tail of its line,
 see `forecast`). Arrivals after now are not foreseen — a later priority ticket may still go first —
-which is why people are told "about", with a range.
+which is why people are told "about", with a range. Booked tickets wait in a line of their own per
+service, by slot, and `choose` calls them when due at each replayed call's time, so a booked
+ticket's estimate is its slot (or later, when the counters are busy) and the walk-ins behind it
+are told the truth too.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from counter.queue.policy import Candidate, CounterMix, CounterPolicy, choose
+from counter.queue.policy import Candidate, CounterMix, CounterPolicy, Line, choose
 
 # A newcomer sorts after every real ticket queued at the same instant (ids stay below 2**62).
 _NEWCOMER_ID = 2**62
@@ -140,7 +143,7 @@ def forecast(
     newcomers: Iterable[int] = (),
     default_minutes: float = 15.0,
     max_calls: int = MAX_SIMULATED_CALLS,
-    line_sizes: Mapping[tuple[int, bool], tuple[int, datetime]] | None = None,
+    line_sizes: Mapping[tuple[int, Line], tuple[int, datetime]] | None = None,
     until: int | None = None,
 ) -> Forecast:
     """Replay the counters calling until the lines are empty.
@@ -152,7 +155,7 @@ def forecast(
     arrived (but for the counters' ratio and weight bookkeeping, which follows the real tickets) —
     all of them in this one pass.
     `max_calls`: past this many calls the rest is extrapolated (see `_Beyond`), so a line of
-    thousands costs no more than a long day's. `line_sizes`: (service, priority) -> the full
+    thousands costs no more than a long day's. `line_sizes`: (service, line) -> the full
     length and last arrival of each line, when `waiting` holds only the first tickets of each.
     `until`: stop once this ticket is called (the others are then only roughly placed).
     """
@@ -160,19 +163,19 @@ def forecast(
     def duration(service_id: int) -> timedelta:
         return timedelta(minutes=minutes_per_call.get(service_id, default_minutes))
 
-    lines: dict[tuple[int, bool], deque[Candidate]] = {}
-    for c in sorted(waiting, key=lambda c: (c.queued_at, c.ticket_id)):
-        lines.setdefault((c.service_id, c.priority), deque()).append(c)
+    lines: dict[tuple[int, Line], deque[Candidate]] = {}
+    for c in sorted(waiting, key=lambda c: c.place):
+        lines.setdefault(c.line, deque()).append(c)
     left = sum(len(line) for line in lines.values())
     sizes = {key: len(line) for key, line in lines.items()}
     sizes.update({key: size for key, (size, _) in (line_sizes or {}).items()})
     # Lines loaded only in part: the replay stops before one of them runs out.
-    last_loaded = {key: line[-1].queued_at for key, line in lines.items()}
+    last_loaded = {key: line[-1].place[0] for key, line in lines.items()}
     partial = {key for key, size in sizes.items() if size > len(lines.get(key, ()))}
-    taken: dict[tuple[int, bool], int] = {}
+    taken: dict[tuple[int, Line], int] = {}
 
     service_sets = [plan.policy.service_ids for plan in counters]
-    keys = [[(s, p) for s in ids for p in (False, True)] for ids in service_sets]
+    keys = [[(s, kind) for s in ids for kind in Line] for ids in service_sets]
     able: dict[int, list[int]] = {}
     for i, ids in enumerate(service_sets):
         for service_id in ids:
@@ -196,7 +199,9 @@ def forecast(
         if pending:
             # Newcomers this counter would call now, were each the only one to arrive.
             virtual = [
-                v for s, v in pending.items() if s in service_sets[i] and not lines.get((s, False))
+                v
+                for s, v in pending.items()
+                if s in service_sets[i] and not lines.get((s, Line.NORMAL))
             ]
             while virtual:
                 choice = choose([*heads, *virtual], policy, mixes[i], at)
@@ -210,7 +215,7 @@ def forecast(
         if choice is None:
             continue  # nothing left this counter may call: it leaves the forecast
         picked = choice.candidate
-        key = (picked.service_id, picked.priority)
+        key = picked.line
         lines[key].popleft()
         taken[key] = taken.get(key, 0) + 1
         left -= 1
@@ -226,11 +231,21 @@ def forecast(
 
     waits = {tid: (n, minutes(at)) for tid, (n, at) in called.items()}
     news = {s: estimate(n, minutes(at)) for s, (n, at) in newcomer_called.items()}
+    # Past the replay booked tickets are few: they count as normal tickets at their slots.
+    loaded: dict[tuple[int, Line], list[tuple[datetime, int]]] = {}
+    for key, line in lines.items():
+        loaded.setdefault(_bucket(key), []).extend(c.place for c in line)
+    for places in loaded.values():
+        places.sort()
+    unloaded: dict[tuple[int, Line], int] = {}
+    for key, size in sizes.items():
+        left_in_line = size - len(lines.get(key, ())) - taken.get(key, 0)
+        unloaded[_bucket(key)] = unloaded.get(_bucket(key), 0) + left_in_line
     beyond = _Beyond(
-        {key: [(c.queued_at, c.ticket_id) for c in line] for key, line in lines.items()},
-        {key: size - len(lines.get(key, ())) - taken.get(key, 0) for key, size in sizes.items()},
-        last_loaded,
-        {key: last for key, (_, last) in (line_sizes or {}).items()},
+        loaded,
+        unloaded,
+        _latest(last_loaded.items()),
+        _latest((key, last) for key, (_, last) in (line_sizes or {}).items()),
         [(plan.policy.priority_share, plan.policy.normal_share) for plan in counters],
         service_sets,
         able,
@@ -246,6 +261,22 @@ def forecast(
     return Forecast(now, waits, news, beyond, left_over)
 
 
+def _bucket(key: tuple[int, Line]) -> tuple[int, Line]:
+    """The line past the replay: booked tickets join the normal line of their service."""
+    service_id, kind = key
+    return (service_id, Line.PRIORITY if kind == Line.PRIORITY else Line.NORMAL)
+
+
+def _latest(
+    items: Iterable[tuple[tuple[int, Line], datetime]],
+) -> dict[tuple[int, Line], datetime]:
+    out: dict[tuple[int, Line], datetime] = {}
+    for key, at in items:
+        b = _bucket(key)
+        out[b] = max(out[b], at) if b in out else at
+    return out
+
+
 class _Beyond:
     """Past the replayed calls: the rest in priority-then-arrival order, each behind those left
     before it that its counters also serve, at the pace those counters kept in the replay. A line
@@ -255,10 +286,10 @@ class _Beyond:
 
     def __init__(
         self,
-        loaded: Mapping[tuple[int, bool], list[tuple[datetime, int]]],
-        unloaded: Mapping[tuple[int, bool], int],
-        last_loaded: Mapping[tuple[int, bool], datetime],
-        line_last: Mapping[tuple[int, bool], datetime],
+        loaded: Mapping[tuple[int, Line], list[tuple[datetime, int]]],
+        unloaded: Mapping[tuple[int, Line], int],
+        last_loaded: Mapping[tuple[int, Line], datetime],
+        line_last: Mapping[tuple[int, Line], datetime],
         shares: Sequence[tuple[int, int]],
         service_sets: Sequence[frozenset[int]],
         able: Mapping[int, list[int]],
@@ -280,10 +311,13 @@ class _Beyond:
         counters = self.able.get(c.service_id, [])
         per_call = self.minutes_per_call.get(c.service_id, self.default_minutes)
         going = [i for i in counters if i in self.pace]
+        own = _bucket(c.line)[1]
+        priority = own == Line.PRIORITY
+        other_kind = Line.NORMAL if priority else Line.PRIORITY
         if not going:
-            before = self._ahead_in(c, (c.service_id, c.priority))
-            if not c.priority:
-                before += self._length((c.service_id, True))
+            before = self._ahead_in(c, (c.service_id, own))
+            if not priority:
+                before += self._length((c.service_id, Line.PRIORITY))
             return before, (before + 1) * per_call
         reach = self.reach.get(c.service_id)
         if reach is None:
@@ -292,12 +326,12 @@ class _Beyond:
         # Tickets of another service go partly to counters that cannot serve this one: count
         # the part its own counters will take, by their pace.
         mine = {s: self._share(s, going) for s in reach}
-        same = sum(mine[s] * self._ahead_in(c, (s, c.priority)) for s in reach)
-        other = sum(mine[s] * self._length((s, not c.priority)) for s in reach)
+        same = sum(mine[s] * self._ahead_in(c, (s, own)) for s in reach)
+        other = sum(mine[s] * self._length((s, other_kind)) for s in reach)
         # The other kind goes before it as the counters' priority ratio mixes them.
         prio = sum(self.shares[i][0] for i in going) / len(going)
         normal = sum(self.shares[i][1] for i in going) / len(going)
-        if c.priority:
+        if priority:
             mixed = other if prio == 0 else same / prio * normal
         else:
             mixed = other if normal == 0 else (same + 1) / normal * prio
@@ -321,20 +355,21 @@ class _Beyond:
             self.shared[key] = part / total if total else 0.0
         return self.shared[key]
 
-    def _length(self, line: tuple[int, bool]) -> int:
+    def _length(self, line: tuple[int, Line]) -> int:
         return len(self.loaded.get(line, ())) + self.unloaded.get(line, 0)
 
-    def _ahead_in(self, c: Candidate, line: tuple[int, bool]) -> int:
+    def _ahead_in(self, c: Candidate, line: tuple[int, Line]) -> int:
         """Tickets of one line left before `c` in arrival order."""
         loaded = self.loaded.get(line, [])
-        n = bisect.bisect_left(loaded, (c.queued_at, c.ticket_id))
+        arrived = c.place[0]
+        n = bisect.bisect_left(loaded, c.place)
         unloaded = self.unloaded.get(line, 0)
         since = self.last_loaded.get(line)
-        if unloaded and since is not None and c.queued_at > since:
-            if line == (c.service_id, c.priority):
+        if unloaded and since is not None and arrived > since:
+            if line == _bucket(c.line):
                 unloaded -= 1  # the ticket itself is among them
             # Not loaded: assume they came evenly up to the line's last arrival.
             span = (self.line_last.get(line, self.now) - since).total_seconds()
-            share = 1.0 if span <= 0 else (c.queued_at - since).total_seconds() / span
+            share = 1.0 if span <= 0 else (arrived - since).total_seconds() / span
             n += round(unloaded * min(1.0, share))
         return n

@@ -5,6 +5,12 @@ wins; services at the same position are one line, first come first served) or by
 weighted round robin, so 3:1 means three of one for each of the other, interleaved). Priority
 tickets mix with normal ones at a configurable ratio when both wait, and any ticket that has waited
 past the ageing cap goes first, oldest first, so nobody waits forever.
+
+A booked ticket (checked in for a time slot) is due at its slot: once due it goes ahead of the
+walk-ins, earliest slot first, but at most `booked_in_row` booked tickets in a row while walk-ins
+wait, so a morning full of bookings never starves the hall. Before its slot it is called only when
+no walk-in waits (the counter would otherwise sit idle). Its age counts from the later of its slot
+and its check-in, as its wait does (DOMAIN.md).
 """
 
 from __future__ import annotations
@@ -12,12 +18,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 
 class ServeMode(StrEnum):
     ORDER = "order"
     WEIGHT = "weight"
+
+
+class Line(IntEnum):
+    """The waiting lines of one service: walk-ins (normal, priority) and booked tickets."""
+
+    NORMAL = 0
+    PRIORITY = 1
+    BOOKED = 2
 
 
 @dataclass(frozen=True)
@@ -26,6 +40,30 @@ class Candidate:
     service_id: int
     priority: bool
     queued_at: datetime
+    # A booked ticket: the start of its slot (it is due then). None for a walk-in.
+    due_at: datetime | None = None
+
+    @property
+    def booked(self) -> bool:
+        return self.due_at is not None
+
+    @property
+    def line(self) -> tuple[int, Line]:
+        if self.due_at is not None:
+            return (self.service_id, Line.BOOKED)
+        return (self.service_id, Line.PRIORITY if self.priority else Line.NORMAL)
+
+    @property
+    def waits_from(self) -> datetime:
+        """When its wait began: arrival, or for a booked ticket the later of slot and check-in."""
+        if self.due_at is None:
+            return self.queued_at
+        return max(self.queued_at, self.due_at)
+
+    @property
+    def place(self) -> tuple[datetime, int]:
+        """Its place in its own line: by arrival, a booked ticket by its slot."""
+        return (self.due_at or self.queued_at, self.ticket_id)
 
 
 @dataclass(frozen=True)
@@ -43,10 +81,14 @@ class CounterPolicy:
     priority_share: int = 1
     normal_share: int = 1
     ageing_cap: timedelta = timedelta(minutes=30)
+    # Due booked tickets called in a row while walk-ins wait, before a walk-in must be called.
+    booked_in_row: int = 2
 
     def __post_init__(self) -> None:
         if self.priority_share < 0 or self.normal_share < 0:
             raise ValueError("priority ratio parts must not be negative")
+        if self.booked_in_row < 0:
+            raise ValueError("booked tickets in a row must not be negative")
         if self.priority_share + self.normal_share == 0:
             raise ValueError("priority ratio needs at least one non-zero part")
         if any(slot.weight < 1 for slot in self.services):
@@ -65,13 +107,15 @@ class CounterMix:
     cycle_pos: int = 0
     # Smooth weighted round-robin credit per service.
     credits: Mapping[int, int] = field(default_factory=dict)
+    # Due booked tickets called since the last walk-in while walk-ins waited.
+    booked_streak: int = 0
 
 
 @dataclass(frozen=True)
 class Choice:
     candidate: Candidate
     mix: CounterMix
-    reason: str  # "aged", "priority", "normal" — kept in the call event for audits
+    reason: str  # "aged", "booked", "priority", "normal" — kept in the call event for audits
 
 
 def choose(
@@ -83,13 +127,25 @@ def choose(
     if not eligible:
         return None
 
-    aged = [c for c in eligible if now - c.queued_at >= policy.ageing_cap]
+    aged = [c for c in eligible if now - c.waits_from >= policy.ageing_cap]
     if aged:
         oldest = min(aged, key=_age_key)
         return Choice(oldest, mix, "aged")
 
-    priority = [c for c in eligible if c.priority]
-    normal = [c for c in eligible if not c.priority]
+    walk_ins = [c for c in eligible if not c.booked]
+    booked = [c for c in eligible if c.booked]
+    due = [c for c in booked if c.due_at is not None and c.due_at <= now]
+    if due and (not walk_ins or mix.booked_streak < policy.booked_in_row):
+        # The streak only counts while walk-ins wait, as the priority ratio does.
+        streak = mix.booked_streak + 1 if walk_ins else mix.booked_streak
+        picked = min(due, key=_slot_key)
+        return Choice(picked, replace(mix, booked_streak=streak), "booked")
+    if not walk_ins:
+        # Only bookings not yet due: the counter would be idle, so the earliest slot comes now.
+        return Choice(min(booked, key=_slot_key), mix, "booked")
+
+    priority = [c for c in walk_ins if c.priority]
+    normal = [c for c in walk_ins if not c.priority]
     cycle = policy.priority_share + policy.normal_share
     if priority and normal:
         want_priority = mix.cycle_pos % cycle < policy.priority_share
@@ -102,13 +158,17 @@ def choose(
     picked, credits = _pick_by_service(pool, policy, mix.credits)
     return Choice(
         picked,
-        replace(mix, cycle_pos=next_pos, credits=credits),
+        replace(mix, cycle_pos=next_pos, credits=credits, booked_streak=0),
         "priority" if picked.priority else "normal",
     )
 
 
 def _age_key(c: Candidate) -> tuple[datetime, int]:
-    return (c.queued_at, c.ticket_id)
+    return (c.waits_from, c.ticket_id)
+
+
+def _slot_key(c: Candidate) -> tuple[datetime, int]:
+    return c.place
 
 
 def _pick_by_service(

@@ -1,0 +1,1 @@
+"""Advance booking: slots, bookings, check-in at the kiosk or by staff, imports, figures."""
