@@ -27,13 +27,14 @@ from admin.schemas import (
     ShareIn,
     StaffIn,
     StaffUpdate,
+    TargetsIn,
 )
 from admin.service import AdminService
 from admin.text import message
 from counter import repository as repo
 from counter.auth import DevicePrincipal, StaffPrincipal
 from counter.queue.errors import InvalidInput, NotFound
-from counter.web import CurrentAdmin, CurrentReader, DatabaseDep
+from counter.web import CurrentAdmin, CurrentManager, CurrentReader, DatabaseDep
 
 router = APIRouter(prefix="/api/v1")
 
@@ -121,18 +122,31 @@ async def update_service(
 
 
 @router.get("/admin/services/{service_id}/manual", tags=["admin"])
-async def get_manual(service_id: Id, admin: CurrentAdmin, service: Admin) -> dict[str, Any]:
-    """The service's citizen manual (the catalogue's until the office edits it)."""
-    return await service.manual(admin.office_id, service_id)
+async def get_manual(service_id: Id, manager: CurrentManager, service: Admin) -> dict[str, Any]:
+    """The service's citizen manual (the catalogue's until the office edits it); the
+    processing time is the service's standard in force today. Manager or admin."""
+    return await service.manual(manager.office_id, service_id)
 
 
 @router.put("/admin/services/{service_id}/manual", tags=["admin"])
 async def put_manual(
-    service_id: Id, body: ManualIn, admin: CurrentAdmin, service: Admin
+    service_id: Id, body: ManualIn, manager: CurrentManager, service: Admin
 ) -> dict[str, Any]:
-    """Replace the citizen manual; a document asking for a copy of the ID card or house
-    registration is refused (422)."""
-    return await service.set_manual(admin, service_id, body)
+    """Replace the citizen manual (manager or admin); a document asking for a copy of the ID
+    card or house registration is refused (422)."""
+    return await service.set_manual(manager, service_id, body)
+
+
+@router.get("/admin/targets", tags=["admin"])
+async def get_targets(manager: CurrentManager, service: Admin) -> dict[str, Any]:
+    """The office's evidence-pack targets: satisfaction % and % served within standard."""
+    return await service.targets(manager.office_id)
+
+
+@router.put("/admin/targets", tags=["admin"])
+async def put_targets(body: TargetsIn, manager: CurrentManager, service: Admin) -> dict[str, Any]:
+    """Set the evidence-pack targets (0–100 %); manager or admin."""
+    return await service.set_targets(manager, body)
 
 
 @router.post("/admin/services/import-catalogue", tags=["admin"])

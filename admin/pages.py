@@ -20,7 +20,7 @@ from admin import config_io
 from admin.api import get_admin_service
 from admin.text import LABELS, ROLE_LABELS
 from counter.auth import DeviceKind, Role, StaffPrincipal
-from counter.pages import PageAdmin, render_page
+from counter.pages import PageAdmin, PageManager, render_page
 from counter.queue.thai import BE_OFFSET, business_day, format_thai_date
 from counter.seed import catalogue
 from counter.ui import csrf_token_for, mount_static, templates_for
@@ -41,9 +41,20 @@ NAV: list[tuple[str, str]] = [
     ("staff", "/admin/staff"),
     ("devices", "/admin/devices"),
     ("voice", "/admin/voice"),
+    ("manuals", "/admin/manuals"),
+    ("evidence", "/admin/evidence"),
+    ("questionnaires", "/admin/questionnaires"),
     ("config", "/admin/config"),
     ("province_sharing", "/admin/province"),
     ("audit", "/admin/audit"),
+]
+
+# What an office head (manager) may edit here: the evidence the office publishes and answers
+# for (the rest of the admin is the admin role's).
+MANAGER_NAV: list[tuple[str, str]] = [
+    ("manuals", "/admin/manuals"),
+    ("evidence", "/admin/evidence"),
+    ("questionnaires", "/admin/questionnaires"),
 ]
 
 
@@ -109,7 +120,7 @@ def _render(
         "me": who,
         "is_admin": who.role == Role.ADMIN,
         "csrf_token": csrf_token_for(cookie) if cookie else None,
-        "nav": NAV,
+        "nav": NAV if who.role == Role.ADMIN else MANAGER_NAV,
         "active": active,
         **data,
     }
@@ -288,6 +299,52 @@ async def audit_page(
         entries=entries,
         action=action or "",
         older=entries[-1]["id"] if len(entries) == 50 else None,
+    )
+
+
+@router.get("/admin/manuals", response_class=HTMLResponse)
+async def manuals_page(request: Request, viewer: PageManager) -> Response:
+    """Each service's citizen manual; its processing time is the standard in force today."""
+    who = viewer.staff
+    service = get_admin_service(request)
+    return _render(
+        request,
+        "admin/manuals.html",
+        who,
+        active="manuals",
+        office=await service.office(who.office_id),
+        manuals=await service.manuals(who.office_id),
+        active_codes={s["code"] for s in await service.services(who.office_id) if s["active"]},
+    )
+
+
+@router.get("/admin/evidence", response_class=HTMLResponse)
+async def evidence_page(request: Request, viewer: PageManager) -> Response:
+    """The evidence pack's targets; the complaint deadlines are edited on the register."""
+    who = viewer.staff
+    service = get_admin_service(request)
+    return _render(
+        request,
+        "admin/evidence.html",
+        who,
+        active="evidence",
+        office=await service.office(who.office_id),
+        targets=await service.targets(who.office_id),
+    )
+
+
+@router.get("/admin/questionnaires", response_class=HTMLResponse)
+async def questionnaires_page(request: Request, viewer: PageManager) -> Response:
+    """The satisfaction form and the needs survey; the editor loads them from the survey API
+    (reports/routes.py), as the voice page loads its clips."""
+    who = viewer.staff
+    service = get_admin_service(request)
+    return _render(
+        request,
+        "admin/questionnaires.html",
+        who,
+        active="questionnaires",
+        office=await service.office(who.office_id),
     )
 
 

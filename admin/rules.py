@@ -56,6 +56,12 @@ def whole(value: int, field: str, low: int, high: int) -> int:
     return value
 
 
+def percent(value: float, field: str) -> float:
+    if not 0 <= value <= 100:
+        raise invalid("range", field=field, low=0, high=100)
+    return round(value, 1)
+
+
 def one_of(value: str, field: str, choices: Sequence[str]) -> str:
     if value not in choices:
         raise invalid("choice", field=field, choices=", ".join(choices))

@@ -32,6 +32,13 @@ class OfficeIn(Strict):
     within_standard_target_pct: float | None = Field(default=None, ge=0, le=100)
 
 
+class TargetsIn(Strict):
+    """The office's evidence-pack targets (%); bounds are checked by admin.rules (Thai)."""
+
+    satisfaction_target_pct: float
+    within_standard_target_pct: float
+
+
 class HolidayIn(Strict):
     day: str = Field(max_length=_SHORT)
     name: str = Field(default="", max_length=_TEXT)

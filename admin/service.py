@@ -47,6 +47,7 @@ from admin.schemas import (
     ServicePatch,
     StaffIn,
     StaffUpdate,
+    TargetsIn,
 )
 from admin.text import ACTIONS, message
 from counter import pairing, print_jobs, standards
@@ -55,6 +56,7 @@ from counter.auth import DeviceKind, Role, StaffPrincipal, hash_password, new_pa
 from counter.bus import Bus
 from counter.db import Database
 from counter.manual import manual_of, save_manual
+from counter.manual import manuals as all_manuals
 from counter.models import Counter, CounterService, Device, Holiday, Office, Service, Staff
 from counter.queue.errors import Conflict, Forbidden, InvalidInput, NotFound
 from counter.queue.events import OfficeUpdated
@@ -317,6 +319,39 @@ class AdminService:
             return manual_of(session, service, local_day(self.clock(), tz)).as_dict()
 
         return await self._read(read)
+
+    async def manuals(self, office_id: int) -> list[dict[str, Any]]:
+        """Every service's manual as citizens read it today (inactive services too)."""
+
+        def read(session: Session) -> list[dict[str, Any]]:
+            office = repo.get_office(session, office_id)
+            tz = office.timezone if office else "Asia/Bangkok"
+            day = local_day(self.clock(), tz)
+            return [m.as_dict() for m in all_manuals(session, office_id, day, active_only=False)]
+
+        return await self._read(read)
+
+    async def targets(self, office_id: int) -> dict[str, Any]:
+        def read(session: Session) -> dict[str, Any]:
+            return _targets(arepo.office_settings(session, office_id))
+
+        return await self._read(read)
+
+    async def set_targets(self, actor: StaffPrincipal, body: TargetsIn) -> dict[str, Any]:
+        satisfaction = rules.percent(body.satisfaction_target_pct, "satisfaction_target_pct")
+        within = rules.percent(body.within_standard_target_pct, "within_standard_target_pct")
+
+        def work(tx: AdminTx) -> dict[str, Any]:
+            settings = arepo.office_settings_for_update(tx.session, tx.office_id)
+            before = _targets(settings)
+            settings.satisfaction_target_pct = satisfaction
+            settings.within_standard_target_pct = within
+            after = _targets(settings)
+            if before != after:
+                tx.audit("office.targets", f"office:{tx.office.code}", before, after)
+            return after
+
+        return await self._write(actor, work)
 
     async def set_manual(
         self, actor: StaffPrincipal, service_id: int, body: ManualIn
@@ -832,6 +867,13 @@ def _export(session: Session, office_id: int, now: datetime) -> dict[str, Any]:
         arepo.holiday_rows(session, office_id),
         now,
     )
+
+
+def _targets(settings: OfficeSettings) -> dict[str, Any]:
+    return {
+        "satisfaction_target_pct": settings.satisfaction_target_pct,
+        "within_standard_target_pct": settings.within_standard_target_pct,
+    }
 
 
 def apply_office(office: Office, settings: OfficeSettings, body: OfficeIn) -> None:

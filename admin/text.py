@@ -359,6 +359,91 @@ LABELS: dict[str, Bilingual] = {
     "granted_at": ("ให้สิทธิ์เมื่อ", "Granted"),
     "remove": ("ถอนสิทธิ์", "Remove"),
     "open_comparison": ("เปิดหน้าเปรียบเทียบ", "Open the comparison"),
+    # evidence (GECC): citizen manuals, targets, questionnaires
+    "manuals": ("คู่มือสำหรับประชาชน", "Citizen manuals"),
+    "manuals_help": (
+        "ขั้นตอน เอกสารที่ต้องใช้ ค่าธรรมเนียม และกฎหมายที่เกี่ยวข้องของแต่ละงานบริการ แสดงที่ตู้กดบัตรคิว (ปุ่ม ⓘ) "
+        "หน้าติดตามคิว ป้ายมาตรฐานการให้บริการ และรายงานผลการให้บริการ",
+        "Steps, documents, fee and legal basis of each service, shown on the kiosk (ⓘ), the status "
+        "page, the service standards board and the evidence pack",
+    ),
+    "standards_board": ("ป้ายมาตรฐานการให้บริการ (A4)", "Service standards board (A4)"),
+    "processing_time": ("ระยะเวลาดำเนินการ", "Processing time"),
+    "processing_time_help": (
+        "ตามเวลามาตรฐานของงานบริการที่มีผลวันนี้ แก้ไขได้ที่หน้าบริการ (มีวันที่มีผล)",
+        "The service's standard time in force today; edit it on the services page (with its "
+        "effective date)",
+    ),
+    "minutes_short": ("นาที", "min"),
+    "steps": ("ขั้นตอนการให้บริการ", "Steps"),
+    "documents": ("เอกสารที่ต้องใช้", "Documents required"),
+    "pairs_help": (
+        "บรรทัดละหนึ่งรายการ: ภาษาไทย | ภาษาอังกฤษ",
+        "One per line: Thai | English",
+    ),
+    "fee_baht": ("ค่าธรรมเนียม (บาท)", "Fee (baht)"),
+    "fee_note_th": ("หมายเหตุค่าธรรมเนียม (ไทย)", "Fee note (Thai)"),
+    "fee_note_en": ("หมายเหตุค่าธรรมเนียม (อังกฤษ)", "Fee note (English)"),
+    "legal_basis_th": ("กฎหมายที่เกี่ยวข้อง (ไทย)", "Legal basis (Thai)"),
+    "legal_basis_en": ("กฎหมายที่เกี่ยวข้อง (อังกฤษ)", "Legal basis (English)"),
+    "source_url": ("ลิงก์ที่มา", "Source link"),
+    "manual_edited": ("แก้ไขโดยสำนักงาน", "edited by the office"),
+    "manual_bundled": ("ตามรายการมาตรฐาน", "as bundled"),
+    "free": ("ไม่เสียค่าธรรมเนียม", "free"),
+    "count_items": ("{n} รายการ", "{n} items"),
+    "evidence": ("เป้าหมายหลักฐาน GECC", "GECC evidence targets"),
+    "evidence_help": (
+        "รายงานผลการให้บริการประจำปีงบประมาณเทียบทุกตัวชี้วัดกับปีก่อนและกับค่าเป้าหมายเหล่านี้",
+        "The fiscal-year evidence pack sets every figure beside last year's and these targets",
+    ),
+    "satisfaction_target_pct": ("เป้าหมายความพึงพอใจ (ร้อยละ)", "Satisfaction target (%)"),
+    "satisfaction_target_help": ("ค่าเริ่มต้นร้อยละ 85", "Default 85 %"),
+    "within_standard_target_pct": (
+        "เป้าหมายร้อยละให้บริการภายในเวลามาตรฐาน",
+        "Within-standard target (%)",
+    ),
+    "complaint_deadlines": ("กำหนดเวลาจัดการข้อร้องเรียน", "Complaint deadlines"),
+    "complaint_deadlines_help": (
+        "ตอบรับและแจ้งผลภายในกี่วันทำการ แก้ไขได้ที่ทะเบียนข้อร้องเรียน (หัวหน้าสำนักงาน)",
+        "Business days to acknowledge and to resolve; edited on the complaint register",
+    ),
+    "open_register": ("เปิดทะเบียนข้อร้องเรียน", "Open the complaint register"),
+    "open_evidence_pack": ("เปิดรายงานผลการให้บริการ (ชุดหลักฐาน)", "Open the evidence pack"),
+    "questionnaires": ("แบบประเมินและแบบสำรวจ", "Questionnaires"),
+    "questionnaires_help": (
+        "การบันทึกแต่ละครั้งสร้างฉบับใหม่ คำตอบเดิมยังผูกกับฉบับที่ตอบ",
+        "Each save makes a new version; earlier answers stay tied to the version they answered",
+    ),
+    "form_version": ("ฉบับที่ใช้อยู่", "Version in use"),
+    "satisfaction_form": ("แบบประเมินความพึงพอใจ", "Satisfaction form"),
+    "satisfaction_form_help": (
+        "ข้อคำถามแบบ 5 ระดับ จัดกลุ่มตามมิติของ GECC ข้อที่นำออกจะเลิกใช้แต่คำตอบเดิมยังอยู่ในรายงาน",
+        "5-level items grouped by GECC dimension; an item taken out is retired, its answers stay",
+    ),
+    "item_code": ("รหัสข้อ", "Item code"),
+    "item_th": ("ข้อคำถาม (ไทย)", "Item (Thai)"),
+    "item_en": ("ข้อคำถาม (อังกฤษ)", "Item (English)"),
+    "dimension": ("มิติ", "Dimension"),
+    "add_item": ("เพิ่มข้อคำถาม", "Add an item"),
+    "move_up": ("ขึ้น", "Up"),
+    "needs_survey": ("แบบสำรวจความต้องการ", "Needs survey"),
+    "needs_survey_help": (
+        "ตัวเลือกบรรทัดละหนึ่งรายการ: รหัส | ภาษาไทย | ภาษาอังกฤษ ผู้ตอบเลือกได้หลายข้อและเขียนเพิ่มเติมได้",
+        "Choices one per line: code | Thai | English; several may be ticked, free text beside",
+    ),
+    "needs_every": ("เสนอแบบสำรวจให้ผู้ตอบแบบประเมินทุก ๆ กี่คน", "Offer it to every Nth respondent"),
+    "needs_every_help": (
+        "0 = ไม่เสนอต่อท้ายแบบประเมิน ใช้ลิงก์หรือโปสเตอร์ของแบบสำรวจเท่านั้น",
+        "0 = never after the satisfaction form; only its own link or poster",
+    ),
+    "needs_link": ("ลิงก์แบบสำรวจสำหรับโปสเตอร์", "Survey link for a poster"),
+    "question_code": ("รหัสคำถาม", "Question code"),
+    "question_th": ("คำถาม (ไทย)", "Question (Thai)"),
+    "question_en": ("คำถาม (อังกฤษ)", "Question (English)"),
+    "choices": ("ตัวเลือก", "Choices"),
+    "add_question": ("เพิ่มคำถาม", "Add a question"),
+    "remove_row": ("นำออก", "Remove"),
+    "reports_link": ("รายงาน", "Reports"),
     # audit
     "when": ("เวลา", "When"),
     "who": ("ผู้ทำรายการ", "Who"),
@@ -386,6 +471,7 @@ ACTIONS: dict[str, Bilingual] = {
     "service.create": ("เพิ่มบริการ", "service created"),
     "service.update": ("แก้ไขบริการ", "service updated"),
     "service.manual": ("แก้ไขคู่มือสำหรับประชาชน", "citizen manual updated"),
+    "office.targets": ("แก้ไขค่าเป้าหมายหลักฐาน GECC", "evidence targets updated"),
     "service.import_catalogue": ("นำเข้ารายการบริการมาตรฐาน", "catalogue imported"),
     "counter.create": ("เพิ่มช่องบริการ", "counter created"),
     "counter.update": ("แก้ไขช่องบริการ", "counter updated"),
@@ -429,6 +515,11 @@ FIELDS: dict[str, Bilingual] = {
     "weight": ("น้ำหนัก", "weight"),
     "display_name": ("ชื่อที่แสดง", "display_name"),
     "holiday_name": ("ชื่อวันหยุด", "holiday name"),
+    "satisfaction_target_pct": ("เป้าหมายความพึงพอใจ (ร้อยละ)", "satisfaction target %"),
+    "within_standard_target_pct": (
+        "เป้าหมายร้อยละให้บริการภายในเวลามาตรฐาน",
+        "within-standard target %",
+    ),
 }
 
 

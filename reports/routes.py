@@ -52,7 +52,7 @@ from counter.web import (
     forbidden,
     get_principal,
 )
-from reports import gecc, periods
+from reports import gecc, periods, questionnaire
 from reports.metrics import KPI_TARGETS
 from reports.schemas import CounterSurveyIn, NeedsFormIn, NeedsIn, SurveyIn, SurveyItemsIn
 from reports.sections import add_sections
@@ -311,7 +311,14 @@ async def _compare_period(
 
 @router.get("/api/v1/survey-items", tags=["survey"])
 async def survey_items(manager: CurrentManager, survey: SurveyDep) -> dict[str, Any]:
-    return {"items": await survey.items(manager.office_id)}
+    """The office's satisfaction items (retired ones too) and the GECC dimensions they go in."""
+    return {
+        "items": await survey.items(manager.office_id),
+        "dimensions": [
+            {"code": code, "label_th": th, "label_en": en}
+            for code, th, en in questionnaire.DIMENSIONS
+        ],
+    }
 
 
 @router.put("/api/v1/survey-items", tags=["survey"])

@@ -45,7 +45,7 @@ class NeedsQuestionIn(Strict):
 class NeedsFormIn(Strict):
     questions: list[NeedsQuestionIn] = Field(min_length=1, max_length=12)
     # Offer the needs survey to every Nth satisfaction respondent (0: never; own link only).
-    every: int = Field(default=5, ge=0, le=1000)
+    every: int = 5
 
 
 class NeedsIn(Strict):

@@ -36,6 +36,7 @@ SURVEY_WINDOW = timedelta(days=7)
 # The counter tablet offers the survey of a ticket finished this recently [D].
 COUNTER_WINDOW = timedelta(minutes=10)
 MAX_ITEMS = 12
+MAX_NEEDS_EVERY = 1000
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 CHANNELS = ("status", "counter")
 
@@ -365,6 +366,9 @@ class SurveyService:
         self, office_id: int, questions: list[dict[str, Any]], every: int
     ) -> dict[str, Any]:
         checked = questionnaire.check_needs(questions)
+        if not 0 <= every <= MAX_NEEDS_EVERY:
+            th, en = ERR["needs_every"]
+            raise InvalidInput(th.format(max=MAX_NEEDS_EVERY), en.format(max=MAX_NEEDS_EVERY))
 
         def write(session: Session) -> dict[str, Any]:
             form = questionnaire.save_version(

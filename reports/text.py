@@ -182,6 +182,7 @@ T = {
     "mean": ("เฉลี่ย", "Mean"),
     "median": ("มัธยฐาน", "Median"),
     "wait_mean": ("เวลารอเฉลี่ย", "Mean wait"),
+    "evidence_settings": ("ตั้งค่าหลักฐาน GECC", "GECC evidence settings"),
     "wait_median": ("เวลารอ (มัธยฐาน)", "Median wait"),
     "p90": ("P90", "P90"),
     "max": ("สูงสุด", "Max"),
@@ -327,6 +328,10 @@ ERR = {
     "unknown_service": ("ไม่พบงานบริการนี้", "no such service"),
     "unknown_counter": ("ไม่พบช่องบริการนี้", "no such counter"),
     "bad_format": ("รูปแบบไฟล์ไม่ถูกต้อง (csv หรือ xlsx)", "format must be csv or xlsx"),
+    "needs_every": (
+        "จำนวนผู้ตอบ (เสนอแบบสำรวจทุก ๆ กี่คน) ต้องเป็นจำนวนเต็ม 0–{max}",
+        "every must be a whole number from 0 to {max}",
+    ),
 }
 
 

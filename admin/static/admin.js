@@ -49,6 +49,14 @@
     if (type === "int") return raw === "" ? null : Number(raw);
     if (type === "int?") return raw === "" ? null : Number(raw);
     if (type === "str?") return raw === "" ? null : raw;
+    if (type === "num") return raw === "" ? null : Number(raw);
+    // One "Thai | English" pair per line (a citizen manual's steps or documents).
+    if (type === "pairs") {
+      return raw.split("\n").map((line) => line.trim()).filter(Boolean).map((line) => {
+        const cut = line.indexOf("|");
+        return cut < 0 ? [line, ""] : [line.slice(0, cut).trim(), line.slice(cut + 1).trim()];
+      });
+    }
     if (type === "holiday-lines") {
       return raw.split("\n").map((line) => line.trim()).filter(Boolean).map((line) => {
         const match = line.match(/^(\d{4})-(\d{2})-(\d{2})\s*(.*)$/);
