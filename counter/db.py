@@ -17,6 +17,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from counter.texts import MESSAGES
+
 # How long a write waits for the database (another process's write lock, this process's other
 # writers) before it gives up with DatabaseBusy: long enough for any ordinary burst, short enough
 # that a kiosk tap or a counter key gets an answer it can show.
@@ -35,8 +37,8 @@ class StorageUnavailable(sa.exc.SQLAlchemyError):
     """
 
     error: ClassVar[str] = "database_unavailable"
-    th: ClassVar[str] = "ขออภัย ระบบฐานข้อมูลขัดข้องชั่วคราว กรุณาลองใหม่อีกครั้งในอีกสักครู่"
-    en: ClassVar[str] = "sorry, the database cannot be reached; try again in a moment"
+    th: ClassVar[str] = MESSAGES["database_unavailable"][0]
+    en: ClassVar[str] = MESSAGES["database_unavailable"][1]
     retry_after: ClassVar[int] = 5
 
     def __init__(self) -> None:
@@ -47,8 +49,7 @@ class DatabaseBusy(StorageUnavailable):
     """Another writer held the database longer than the bounded wait."""
 
     error = "database_busy"
-    th = "ขออภัย ระบบกำลังบันทึกรายการอื่นอยู่ กรุณาลองใหม่อีกครั้งในอีกสักครู่"
-    en = "sorry, the database is busy with other writes; try again in a moment"
+    th, en = MESSAGES["database_busy"]
     retry_after = 2
 
 
@@ -56,8 +57,7 @@ class StorageFull(StorageUnavailable):
     """The disk (or the database server's) is full or failing: writes cannot be stored."""
 
     error = "storage_full"
-    th = "ขออภัย พื้นที่จัดเก็บข้อมูลของเครื่องแม่ข่ายเต็ม บันทึกรายการไม่ได้ กรุณาแจ้งผู้ดูแลระบบ"
-    en = "sorry, the server's storage is full and nothing could be saved; tell the administrator"
+    th, en = MESSAGES["storage_full"]
     retry_after = 60
 
 

@@ -18,6 +18,7 @@ from counter import repository as repo
 from counter.models import Service, ServiceManual
 from counter.queue.errors import InvalidInput
 from counter.standards import histories, standard_in_force
+from counter.texts import say
 
 Pair = tuple[str, str]
 
@@ -172,16 +173,11 @@ def save_manual(
     """Store the office's edit of a manual (validated); returns what citizens will now read."""
     for th, en in documents:
         if asks_for_a_copy(th) or asks_for_a_copy(en):
-            raise InvalidInput(
-                "คู่มือสำหรับประชาชนต้องไม่ขอสำเนาบัตรประจำตัวประชาชนหรือสำเนาทะเบียนบ้าน "
-                "กรมการปกครองยกเลิกการเรียกสำเนาเอกสารเหล่านี้แล้ว",
-                "a citizen manual must not ask for copies of the ID card or house registration "
-                "(DOPA no longer requires them)",
-            )
+            raise InvalidInput(*say("manual_asks_for_copy"))
     if fee_baht < 0:
-        raise InvalidInput("ค่าธรรมเนียมต้องไม่ติดลบ", "the fee cannot be negative")
+        raise InvalidInput(*say("negative_fee"))
     if source_url and not source_url.startswith(("http://", "https://")):
-        raise InvalidInput("ลิงก์ที่มาต้องขึ้นต้นด้วย http:// หรือ https://", "source must be a URL")
+        raise InvalidInput(*say("source_url"))
     row = session.get(ServiceManual, service.id)
     if row is None:
         assert service.id is not None

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from counter.texts import SLIP_FOOTER
+
 # Stable constraint names, so migrations can drop and alter them on both databases.
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -59,8 +61,8 @@ class Office(SQLModel, table=True):
     # Tickets are issued over lunch (12.00–13.00); off means issuing pauses then.
     lunch_service: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
     hours_enforced: bool = Field(default=True)
-    footer_th: str = Field(default="กรุณารอเรียกหมายเลขที่หน้าจอ", max_length=300)
-    footer_en: str = Field(default="Please wait for your number on the screen", max_length=300)
+    footer_th: str = Field(default=SLIP_FOOTER[0], max_length=300)
+    footer_en: str = Field(default=SLIP_FOOTER[1], max_length=300)
     display_message: str = Field(default="", max_length=500)
     # Last event sequence number handed out; events of one office are numbered without gaps.
     event_seq: int = Field(default=0)

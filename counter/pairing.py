@@ -42,6 +42,7 @@ from sqlmodel import Field, Session, SQLModel, col, func, select
 from counter.auth import DeviceKind, hash_token, new_device_token
 from counter.models import Device, Office, UTCDateTime
 from counter.queue.errors import Conflict, InvalidInput, NotFound
+from counter.texts import PAIRING
 from counter.web import DatabaseDep, QueueDep, error_body
 
 PAIRING_TTL = timedelta(minutes=10)
@@ -58,34 +59,6 @@ POLL_SECONDS = 2
 # fill to stop every office from pairing; a real office pairs a handful of screens at a time.
 STARTS_PER_MINUTE = 10
 MAX_PENDING_PER_SOURCE = 10
-
-# Thai first, English second; the single catalogue of this module's messages.
-MESSAGES: dict[str, tuple[str, str]] = {
-    "not_found": (
-        "ไม่พบคำขอจับคู่นี้ กรุณาเริ่มจับคู่ใหม่",
-        "no such pairing request; start pairing again",
-    ),
-    "expired": (
-        "รหัสจับคู่หมดอายุแล้ว กรุณาเริ่มจับคู่ใหม่",
-        "the pairing code has expired; start pairing again",
-    ),
-    "used": (
-        "รับรหัสอุปกรณ์ไปแล้ว หากหน้าจอยังไม่เชื่อมต่อ กรุณาเริ่มจับคู่ใหม่",
-        "the device token was already collected; start pairing again if this screen lost it",
-    ),
-    "code_unknown": (
-        "ไม่พบรหัสจับคู่นี้ หรือรหัสหมดอายุแล้ว กรุณาตรวจรหัสบนหน้าจอใหม่",
-        "no pending pairing with this code (mistyped or expired); check the code on the screen",
-    ),
-    "code_format": (
-        "รหัสจับคู่ต้องเป็นตัวอักษรหรือตัวเลข 6 ตัว ตามที่แสดงบนหน้าจอ",
-        "a pairing code is the 6 letters and digits shown on the new screen",
-    ),
-    "too_many": (
-        "มีคำขอจับคู่มากเกินไป กรุณารอสักครู่แล้วลองใหม่",
-        "too many pairing requests; wait a minute and try again",
-    ),
-}
 
 
 class PairingRequest(SQLModel, table=True):
@@ -124,7 +97,7 @@ class Gone(Conflict):
 
 
 def _error(key: str) -> tuple[str, str]:
-    return MESSAGES[key]
+    return PAIRING[key]
 
 
 # ------------------------------------------------------------------ the secrets

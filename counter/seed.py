@@ -13,6 +13,7 @@ from sqlmodel import Session
 from counter import repository as repo
 from counter.auth import Role, hash_password, new_password
 from counter.models import Counter, CounterService, Office, Service, Staff
+from counter.texts import GROUPS
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,14 @@ def catalogue() -> list[CatalogueService]:
 
 # Four counters that together serve every group: each leads with one group and backs up another.
 DEMO_COUNTERS: list[tuple[int, str, list[str]]] = [
-    (1, "งานทะเบียนราษฎร", ["civil_registration", "id_card"]),
-    (2, "งานบัตรประจำตัวประชาชน", ["id_card", "civil_registration"]),
-    (3, "งานทะเบียนครอบครัว", ["family_registration", "licensing"]),
-    (4, "ศูนย์ดำรงธรรม / งานอนุญาต", ["damrongtham", "licensing", "family_registration"]),
+    (1, GROUPS["civil_registration"][0], ["civil_registration", "id_card"]),
+    (2, GROUPS["id_card"][0], ["id_card", "civil_registration"]),
+    (3, GROUPS["family_registration"][0], ["family_registration", "licensing"]),
+    (
+        4,
+        f"{GROUPS['damrongtham'][0]} / {GROUPS['licensing'][0]}",
+        ["damrongtham", "licensing", "family_registration"],
+    ),
 ]
 
 DEMO_ACCOUNTS: list[tuple[str, Role, str]] = [

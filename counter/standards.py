@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from counter.models import Service, ServiceStandard
 from counter.queue.errors import InvalidInput
+from counter.texts import say
 
 # The first version of a changed service: what applied before any recorded change.
 FROM_THE_START = date(1900, 1, 1)
@@ -85,12 +86,9 @@ def record(
     service's own columns must always hold today's standard), then refresh those columns."""
     assert service.id is not None
     if effective_from > today:
-        raise InvalidInput(
-            "วันที่มีผลของเวลามาตรฐานต้องไม่เกินวันนี้",
-            "a standard's effective date must not be later than today",
-        )
+        raise InvalidInput(*say("standard_in_future"))
     if effective_from <= FROM_THE_START:
-        raise InvalidInput("วันที่มีผลไม่ถูกต้อง", "the effective date is too early")
+        raise InvalidInput(*say("standard_too_early"))
     rows = list(
         session.exec(select(ServiceStandard).where(ServiceStandard.service_id == service.id)).all()
     )

@@ -52,6 +52,11 @@ SURVEY: Pair = ("แบบประเมินความพึงพอใจ
 NEEDS_SURVEY: Pair = ("แบบสำรวจความต้องการ", "Needs survey")
 SERVER: Pair = ("เครื่องแม่ข่าย", "Server")
 PAIR_DEVICE: Pair = ("จับคู่", "Pair")
+# The slip's footer an office starts with (Admin → office edits it).
+SLIP_FOOTER: Pair = (
+    "กรุณารอฟังเสียงเรียกและดูหมายเลขที่จอแสดงผล",
+    "Please listen for the call and watch for your number on the screen",
+)
 DAMRONGDHAMA: Pair = ("ศูนย์ดำรงธรรม", "Damrongdhama Center")
 
 # Service groups of the bundled district-office catalogue (counter/data/dopa-services.csv); an
@@ -361,6 +366,35 @@ PAGES: dict[str, Pair] = {
     ),
 }
 
+# Pairing a screen or a kiosk (counter/pairing.py).
+PAIRING: dict[str, Pair] = {
+    "not_found": (
+        "ไม่พบคำขอจับคู่นี้ กรุณาเริ่มจับคู่ใหม่",
+        "no such pairing request; start pairing again",
+    ),
+    "expired": (
+        "รหัสจับคู่หมดอายุแล้ว กรุณาเริ่มจับคู่ใหม่",
+        "the pairing code has expired; start pairing again",
+    ),
+    "used": (
+        "รับรหัสอุปกรณ์ไปแล้ว หากหน้าจอยังไม่เชื่อมต่อ กรุณาเริ่มจับคู่ใหม่",
+        "the device token was already collected; start pairing again if this screen lost it",
+    ),
+    "code_unknown": (
+        "ไม่พบรหัสจับคู่นี้ หรือรหัสหมดอายุแล้ว กรุณาตรวจรหัสบนหน้าจอใหม่",
+        "no pending pairing with this code (mistyped or expired); check the code on the screen",
+    ),
+    "code_format": (
+        "รหัสจับคู่ต้องเป็นตัวอักษรหรือตัวเลข 6 ตัว ตามที่แสดงบนหน้าจอ",
+        "a pairing code is the 6 letters and digits shown on the new screen",
+    ),
+    "too_many": (
+        "มีคำขอจับคู่มากเกินไป กรุณารอสักครู่แล้วลองใหม่",
+        "too many pairing requests; wait a minute and try again",
+    ),
+}
+
+
 # ------------------------------------------------------------------ the counter's messages
 
 # Domain and API errors of the counter package: (Thai, English) with `{name}` placeholders.
@@ -461,6 +495,61 @@ MESSAGES: dict[str, Pair] = {
         "บัตรคิว {ticket} อยู่ในสถานะ{status} จึง{action}ไม่ได้",
         "ticket {ticket} is {status_en}; cannot {action_en}",
     ),
+    # The database (counter/db.py).
+    "database_unavailable": (
+        "ขออภัย ระบบฐานข้อมูลขัดข้องชั่วคราว กรุณาลองใหม่อีกครั้งในอีกสักครู่",
+        "sorry, the database cannot be reached; try again in a moment",
+    ),
+    "database_busy": (
+        "ขออภัย ระบบกำลังบันทึกรายการอื่นอยู่ กรุณาลองใหม่อีกครั้งในอีกสักครู่",
+        "sorry, the database is busy with other writes; try again in a moment",
+    ),
+    "storage_full": (
+        "ขออภัย พื้นที่จัดเก็บข้อมูลของเครื่องแม่ข่ายเต็ม บันทึกรายการไม่ได้ กรุณาแจ้งผู้ดูแลระบบ",
+        "sorry, the server's storage is full and nothing could be saved; tell the administrator",
+    ),
+    # The web layer's answers (counter/web.py).
+    "invalid_body": ("ข้อมูลที่ส่งมาไม่ถูกต้อง", "invalid request"),
+    "http": ("ไม่สามารถทำรายการนี้ได้", "cannot do this"),
+    "http_400": ("คำขอไม่ถูกต้อง", "bad request"),
+    "http_401": ("กรุณาเข้าสู่ระบบ", "authentication required"),
+    "http_403": ("ท่านไม่มีสิทธิ์ทำรายการนี้", "not allowed"),
+    "http_404": ("ไม่พบหน้าหรือข้อมูลที่ขอ", "not found"),
+    "http_405": ("ไม่รองรับการเรียกแบบนี้", "method not allowed"),
+    "http_409": ("ข้อมูลขัดแย้งกับสถานะปัจจุบัน", "conflict"),
+    "http_413": ("ข้อมูลที่ส่งมามีขนาดใหญ่เกินไป", "payload too large"),
+    "too_large": ("ข้อมูลที่ส่งมามีขนาดใหญ่เกินไป", "request body is larger than {max_bytes} bytes"),
+    "internal_error": (
+        "ขออภัย ระบบขัดข้อง กรุณาลองใหม่อีกครั้ง หากยังไม่ได้ กรุณาแจ้งผู้ดูแลระบบ (รหัสเหตุการณ์ {incident})",
+        "sorry, something went wrong; try again, and if it persists tell the "
+        "administrator (incident {incident})",
+    ),
+    "csrf": (
+        "คำขอนี้ไม่มีรหัสป้องกัน (CSRF) กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง",
+        "missing or wrong CSRF token; reload the page and try again",
+    ),
+    "unauthorized": ("กรุณาเข้าสู่ระบบ", "authentication required"),
+    "forbidden": ("ท่านไม่มีสิทธิ์ทำรายการนี้", "not allowed for this account"),
+    "staff_only": ("อุปกรณ์นี้ทำรายการนี้ไม่ได้", "devices cannot do this"),
+    "display_cannot_issue": ("จอแสดงผลออกบัตรคิวไม่ได้", "a display cannot issue tickets"),
+    "display_reads_own_feed": (
+        "จอแสดงผลอ่านได้เฉพาะข้อมูลหน้าจอของตนเอง",
+        "a display reads its screen feed only",
+    ),
+    # Service standards and citizen manuals (counter/standards.py, counter/manual.py).
+    "standard_in_future": (
+        "วันที่มีผลของเวลามาตรฐานต้องไม่เกินวันนี้",
+        "a standard's effective date must not be later than today",
+    ),
+    "standard_too_early": ("วันที่มีผลไม่ถูกต้อง", "the effective date is too early"),
+    "manual_asks_for_copy": (
+        "คู่มือสำหรับประชาชนต้องไม่ขอสำเนาบัตรประจำตัวประชาชนหรือสำเนาทะเบียนบ้าน "
+        "กรมการปกครองยกเลิกการเรียกสำเนาเอกสารเหล่านี้แล้ว",
+        "a citizen manual must not ask for copies of the ID card or house registration "
+        "(DOPA no longer requires them)",
+    ),
+    "negative_fee": ("ค่าธรรมเนียมต้องไม่ติดลบ", "the fee cannot be negative"),
+    "source_url": ("ลิงก์ที่มาต้องขึ้นต้นด้วย http:// หรือ https://", "source must be a URL"),
     # Issuing hours (counter.queue.hours): a refusal says sorry and when to come back.
     "closed_holiday": (
         "ขออภัย วันนี้เป็นวันหยุดราชการ ไม่เปิดให้บริการ กรุณามาใหม่ในวันทำการถัดไป",

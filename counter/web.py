@@ -42,6 +42,7 @@ from counter.queue.errors import (
 from counter.schemas import refuse_control_characters
 from counter.service import QueueService
 from counter.settings import Settings
+from counter.texts import MESSAGES, say
 from counter.ui import CSRF_FIELD, csrf_ok
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         problems = "; ".join(f"{_field(err)}: {err.get('msg')}" for err in exc.errors())
         return JSONResponse(
-            error_body("invalid_body", "ข้อมูลที่ส่งมาไม่ถูกต้อง", problems or "invalid request"),
+            error_body("invalid_body", say("invalid_body")[0], problems or "invalid request"),
             status_code=422,
         )
 
@@ -99,7 +100,7 @@ def install_error_handlers(app: FastAPI) -> None:
             body = detail
         else:
             code = _HTTP_CODES.get(exc.status_code, "error")
-            th = _HTTP_TH.get(exc.status_code, "ไม่สามารถทำรายการนี้ได้")
+            th = MESSAGES.get(f"http_{exc.status_code}", MESSAGES["http"])[0]
             body = error_body(code, th, str(detail))
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
@@ -128,16 +129,6 @@ _HTTP_CODES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "payload_too_large",
-}
-
-_HTTP_TH = {
-    400: "คำขอไม่ถูกต้อง",
-    401: "กรุณาเข้าสู่ระบบ",
-    403: "ท่านไม่มีสิทธิ์ทำรายการนี้",
-    404: "ไม่พบหน้าหรือข้อมูลที่ขอ",
-    405: "ไม่รองรับการเรียกแบบนี้",
-    409: "ข้อมูลขัดแย้งกับสถานะปัจจุบัน",
-    413: "ข้อมูลที่ส่งมามีขนาดใหญ่เกินไป",
 }
 
 
@@ -180,7 +171,7 @@ class PlainTextURL:
                 await receive()
                 await send({"type": "websocket.close", "code": 1008})
                 return
-            body = error_body("invalid_body", "ข้อมูลที่ส่งมาไม่ถูกต้อง", f"url: {exc}")
+            body = error_body("invalid_body", say("invalid_body")[0], f"url: {exc}")
             await _send_json(send, 422, body)
             return
         await self.app(scope, receive, send)
@@ -219,13 +210,7 @@ class UncaughtErrors:
             if started:
                 # Too late for an error answer: the server closes the connection.
                 raise
-            body = error_body(
-                "internal_error",
-                f"ขออภัย ระบบขัดข้อง กรุณาลองใหม่อีกครั้ง หากยังไม่ได้ กรุณาแจ้งผู้ดูแลระบบ"
-                f" (รหัสเหตุการณ์ {incident})",
-                f"sorry, something went wrong; try again, and if it persists tell the "
-                f"administrator (incident {incident})",
-            )
+            body = error_body("internal_error", *say("internal_error", incident=incident))
             await _send_json(send, 500, {**body, "incident": incident})
 
 
@@ -337,11 +322,7 @@ def _replay(chunks: list[bytes], first: Message | None, rest: Receive | None = N
 
 
 async def _send_413(send: Send, max_bytes: int) -> None:
-    body = error_body(
-        "payload_too_large",
-        "ข้อมูลที่ส่งมามีขนาดใหญ่เกินไป",
-        f"request body is larger than {max_bytes} bytes",
-    )
+    body = error_body("payload_too_large", *say("too_large", max_bytes=max_bytes))
     await _send_json(send, 413, body)
 
 
@@ -424,24 +405,20 @@ async def _check_csrf(request: Request, token: str) -> None:
         value = form.get(CSRF_FIELD)
         form_value = value if isinstance(value, str) else None
     if not csrf_ok(request, token, form_value):
-        raise forbidden(
-            "คำขอนี้ไม่มีรหัสป้องกัน (CSRF) กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง",
-            "missing or wrong CSRF token; reload the page and try again",
-        )
+        raise forbidden(*say("csrf"))
 
 
 def unauthorized() -> HTTPException:
     return HTTPException(
         401,
-        detail=error_body("unauthorized", "กรุณาเข้าสู่ระบบ", "authentication required"),
+        detail=error_body("unauthorized", *say("unauthorized")),
         headers={"WWW-Authenticate": "Bearer"},
     )
 
 
-def forbidden(
-    th: str = "ท่านไม่มีสิทธิ์ทำรายการนี้", en: str = "not allowed for this account"
-) -> HTTPException:
-    return HTTPException(403, detail=error_body("forbidden", th, en))
+def forbidden(th: str | None = None, en: str | None = None) -> HTTPException:
+    default_th, default_en = say("forbidden")
+    return HTTPException(403, detail=error_body("forbidden", th or default_th, en or default_en))
 
 
 # Plain `def` dependencies would each be sent to a worker thread on every request.
@@ -492,7 +469,7 @@ async def optional_principal(request: Request) -> Principal | None:
 
 async def get_staff(principal: Annotated[Principal, Depends(get_principal)]) -> StaffPrincipal:
     if not isinstance(principal, StaffPrincipal):
-        raise forbidden("อุปกรณ์นี้ทำรายการนี้ไม่ได้", "devices cannot do this")
+        raise forbidden(*say("staff_only"))
     return principal
 
 
@@ -508,16 +485,14 @@ def require_roles(*roles: Role) -> Any:
 async def get_issuer(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
     """Staff or a kiosk may issue tickets; a display screen may not."""
     if isinstance(principal, DevicePrincipal) and principal.kind is not DeviceKind.KIOSK:
-        raise forbidden("จอแสดงผลออกบัตรคิวไม่ได้", "a display cannot issue tickets")
+        raise forbidden(*say("display_cannot_issue"))
     return principal
 
 
 async def get_reader(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
     """Staff or a kiosk may read the queue; a display screen reads its own feed only."""
     if isinstance(principal, DevicePrincipal) and principal.kind is not DeviceKind.KIOSK:
-        raise forbidden(
-            "จอแสดงผลอ่านได้เฉพาะข้อมูลหน้าจอของตนเอง", "a display reads its screen feed only"
-        )
+        raise forbidden(*say("display_reads_own_feed"))
     return principal
 
 
