@@ -185,18 +185,11 @@ class TestSharedWords:
 
 # Where Thai may be written in Python: the catalogues, the calendar's words, the voice's spoken
 # words, and demo data. Everything else asks a catalogue.
+# A package's catalogue is its text.py or texts.py.
 CATALOGUES = frozenset(
     {
-        "counter/texts.py",
         "counter/queue/thai.py",
-        "kiosk/texts.py",
-        "displays/text.py",
         "displays/voice.py",
-        "reports/text.py",
-        "admin/text.py",
-        "complaints/text.py",
-        "operations/text.py",
-        "printer/texts.py",
         "counter/seed.py",
         "reports/synthetic.py",
         "complaints/synthetic.py",
@@ -210,7 +203,6 @@ NOT_YET_MOVED = frozenset(
         "admin/pages.py",
         "admin/service.py",
         "complaints/routes.py",
-        "counter/manual.py",
         "displays/voice_admin.py",
         "kiosk/agent_channel.py",
         "kiosk/routes.py",
@@ -232,6 +224,13 @@ NOT_YET_MOVED = frozenset(
         "reports/survey.py",
         "saduak/app.py",
         "saduak/cli.py",
+    }
+)
+# Modules that read Thai people type (not text they show).
+READERS = frozenset(
+    {
+        "counter/manual.py",  # finds a manual asking for a copy of the ID card
+        "bookings/service.py",  # reads a time typed as "08.30 น."
     }
 )
 THAI = re.compile(r"[\u0E00-\u0E7F]")
@@ -267,7 +266,11 @@ def _shipped_modules() -> list[str]:
 
 def test_no_thai_is_written_in_python_outside_the_catalogues() -> None:
     spelled = {name for name in _shipped_modules() if _thai_literals(ROOT / name)}
-    stray = sorted(spelled - CATALOGUES - NOT_YET_MOVED)
+    stray = sorted(
+        name
+        for name in spelled - CATALOGUES - READERS - NOT_YET_MOVED
+        if Path(name).name not in ("text.py", "texts.py")
+    )
     assert not stray, "Thai outside a catalogue (move it into the package's text module): " + (
         ", ".join(f"{name}:{_thai_literals(ROOT / name)}" for name in stray)
     )
