@@ -17,6 +17,11 @@ through a kiosk print agent.
 4. Bytes on the wire for one 512-dot ticket: the slip as the agent receives it (1-bit PNG in
    the JSON job message), the ESC/POS job the printer receives, and the plain slip record an
    agent would need to render itself.
+5. Thai word breaks (printer/thaiwords.py, PyThaiNLP): the cold cost in a fresh process
+   (import plus dictionary, and the memory it adds), and the word breaking of one slip's texts
+   with nothing cached (every service name of the catalogue, the office name, wait and footer),
+   each also as a ratio to the 512-dot render p50 of the same run.
+   `--words-only` measures only this.
 """
 
 from __future__ import annotations
@@ -70,7 +75,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=100)
     parser.add_argument("--out", type=Path, default=Path("bench/results/kiosk_print.json"))
+    parser.add_argument("--words-only", action="store_true", help="only the Thai word breaks")
     args = parser.parse_args()
+    if args.words_only:
+        print(json.dumps(thai_words_cost(args.tickets), indent=2))
+        return
 
     load_before = [round(x, 2) for x in os.getloadavg()]
     workdir = Path(tempfile.mkdtemp(prefix="saduak-bench-kiosk-"))
@@ -117,6 +126,13 @@ def main() -> None:
                     ms.append((time.perf_counter() - started) * 1000)
                 render[str(width)] = summary(ms)
             results["render"] = render
+            words = thai_words_cost(args.tickets)
+            render_512: dict[str, float] = render["512"]  # type: ignore[assignment]
+            for key in ("cold_load_ms", "slip_words_ms_p50"):
+                words[key.removesuffix("_ms").removesuffix("_ms_p50") + "_over_render_p50"] = round(
+                    words[key] / render_512["p50_ms"], 2
+                )
+            results["thai_words"] = words
 
             # 4. Bytes on the wire.
             image = render_ticket(view, office, 512)
@@ -197,10 +213,67 @@ def main() -> None:
         )
     print(f"agent p99 / direct p99: {results['agent_p99_over_direct_p99']} (target <= 1.5)")
     print("bytes per ticket:", results["bytes_per_ticket"])
+    print("Thai word breaks:", results["thai_words"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     load = {"load_before": load_before, "load_after": [round(x, 2) for x in os.getloadavg()]}
     print("load average (1, 5, 15 min) before and after:", load)
     args.out.write_text(json.dumps({"measured_at": now.isoformat(), **load, **results}, indent=2))
+
+
+# Resident memory from /proc: ru_maxrss would carry the parent's high-water mark over the fork.
+_COLD_LOAD = """
+import time
+def rss_kb():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+before = rss_kb()
+started = time.perf_counter()
+from printer import thaiwords
+thaiwords.warm_up()
+print(time.perf_counter() - started, rss_kb() - before)
+"""
+
+
+def thai_words_cost(rounds: int) -> dict[str, float]:
+    """The cold load in fresh processes, then one slip's word breaks with nothing cached."""
+    import subprocess
+    import sys
+
+    from counter.seed import catalogue
+    from printer import thaiwords
+
+    loads, grown = [], []
+    for _ in range(3):
+        out = subprocess.run(
+            [sys.executable, "-c", _COLD_LOAD], capture_output=True, text=True, check=True
+        ).stdout.split()
+        loads.append(float(out[0]) * 1000)
+        grown.append(int(out[1]) / 1024)
+    thaiwords.warm_up()
+    texts = [row.name_th for row in catalogue()]
+    texts += [
+        "ที่ทำการปกครองอำเภอเมืองเชียงใหม่",
+        "รอ 12 คิว (ประมาณ 20–35 นาที)",
+        "กรุณารอฟังเสียงเรียกและดูหมายเลขที่จอแสดงผล",
+    ]
+    per_text, per_slip = [], []
+    for _ in range(rounds):
+        thaiwords.word_boundaries.cache_clear()
+        started = time.perf_counter()
+        for text in texts:
+            thaiwords.word_boundaries(text)
+        elapsed = (time.perf_counter() - started) * 1000
+        per_text.append(elapsed / len(texts))
+        # A slip has one service name, the office name, the wait and the footer.
+        per_slip.append(elapsed / len(texts) * 4)
+    return {
+        "cold_load_ms": round(statistics.median(loads), 1),
+        "cold_load_ms_max": round(max(loads), 1),
+        "memory_added_mb": round(statistics.median(grown), 1),
+        "texts": len(texts),
+        "per_text_ms_p50": round(statistics.median(per_text), 3),
+        "slip_words_ms_p50": round(statistics.median(per_slip), 3),
+    }
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 import functools
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -11,7 +11,7 @@ import qrcode
 import qrcode.constants
 from PIL import Image, ImageDraw, ImageFont, features
 
-from printer import texts
+from printer import texts, thaiwords
 from printer.config import MAX_WIDTH, MIN_WIDTH
 from printer.slip import Slip
 
@@ -35,8 +35,21 @@ _NO_BREAK_AFTER = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44")  # เ แ โ ใ
 # Where a Thai syllable surely ends: before a leading vowel, after ะ ำ ๆ and after ์ (whose
 # letter is silent). Not word boundaries, but better than an arbitrary cluster.
 _SYLLABLE_END = frozenset("\u0e30\u0e33\u0e46\u0e4c")  # ะ ำ ๆ ์
-# Break kinds in order of preference, each taken only if it leaves the line this full.
-_BREAK_PREFERENCE = (("space", 0.4), ("syllable", 0.7))
+# A dictionary word boundary is no place to break right after an opening or before a closing
+# mark ("(ป.3/ป.4)", "บัตรฯ").
+_NO_BREAK_AFTER_MARK = frozenset("([{“‘")
+_NO_BREAK_BEFORE_MARK = frozenset(")]}”’,.;:!?/%ฯๆ")
+# Break kinds in order of preference, each taken only if it leaves the line this full: a space,
+# then any boundary between dictionary words, then between the parts of a compound word; inside
+# a word only when one word is wider than the line.
+_BREAK_PREFERENCE = (
+    ("space", 0.4),
+    ("word", 0.0),
+    ("part1", 0.0),
+    ("part2", 0.0),
+    ("part3", 0.0),
+    ("syllable", 0.7),
+)
 
 
 class RenderingUnavailable(RuntimeError):
@@ -140,22 +153,51 @@ def render_test_page(width_px: int) -> Image.Image:
 def wrap_text(text: str, font: ImageFont.FreeTypeFont, max_width: float) -> list[str]:
     """Break `text` into lines no wider than `max_width`, Thai-aware.
 
-    Thai writes no spaces between words and we carry no dictionary, so inside a Thai run a line
-    may break between any two character clusters; a cluster keeps its base letter with its marks
-    and syllable vowels. Spaces, and zero-width spaces (U+200B, the usual Thai word-break hint an
-    office can put in a service name), are preferred when they leave the line reasonably full.
+    Thai writes no spaces between words: inside a Thai run a line breaks between dictionary
+    words (printer.thaiwords), and between syllables or character clusters only when one word is
+    wider than the line; a cluster keeps its base letter with its marks and syllable vowels.
+    Spaces, and zero-width spaces (U+200B, the usual Thai word-break hint an office can put in a
+    service name), are preferred when they leave the line reasonably full.
     """
+    return _wrap(text, font, max_width)[0]
+
+
+# How bad a break is: between words, between the parts of a compound word (outermost first),
+# inside a word at a syllable, at any cluster, anywhere.
+_BREAK_RANK = {
+    "space": 0,
+    "word": 0,
+    "part1": 1,
+    "part2": 2,
+    "part3": 3,
+    "syllable": 4,
+    "cluster": 5,
+    "forced": 6,
+}
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont, max_width: float) -> tuple[list[str], int]:
+    """The lines, and the rank of the worst break taken (0 when every break is between words)."""
     lines: list[str] = []
+    worst = 0
     for paragraph in text.split("\n"):
         rest = paragraph.strip()
+        # Word boundaries of the whole paragraph, shifted as its lines are taken off the front.
+        bounds = thaiwords.word_boundaries(rest)
+        taken = 0
         while rest:
             if _width(font, rest) <= max_width:
                 lines.append(_visible(rest))
                 break
-            cut = _best_break(rest, font, max_width)
+            words = {i - taken: "word" for i in bounds.words if i > taken}
+            words.update({i - taken: f"part{n}" for i, n in bounds.inner.items() if i > taken})
+            cut, kind = _best_break(rest, font, max_width, words)
+            worst = max(worst, _BREAK_RANK[kind])
             lines.append(_visible(rest[:cut]).rstrip())
-            rest = rest[cut:].lstrip()
-    return [line for line in lines if line]
+            stripped = rest[cut:].lstrip()
+            taken += len(rest) - len(stripped)
+            rest = stripped
+    return [line for line in lines if line], worst
 
 
 def _visible(text: str) -> str:
@@ -167,50 +209,66 @@ def _width(font: ImageFont.FreeTypeFont, text: str) -> float:
 
 
 def balanced_wrap(text: str, font: ImageFont.FreeTypeFont, max_width: float) -> list[str]:
-    """Wrap into as few lines as `wrap_text`, but as even as possible: no lone last word."""
-    lines = wrap_text(text, font, max_width)
+    """Wrap into as few lines as `wrap_text`, but as even as possible: no lone last word, and
+    never by breaking inside a word where the full width did not."""
+    lines, worst = _wrap(text, font, max_width)
     if len(lines) < 2:
         return lines
     low, high = 0.0, float(max_width)
     while high - low > 2:
         middle = (low + high) / 2
-        if len(wrap_text(text, font, middle)) <= len(lines):
+        narrower, rank = _wrap(text, font, middle)
+        if len(narrower) <= len(lines) and rank <= worst:
             high = middle
         else:
             low = middle
     return wrap_text(text, font, high)
 
 
-def _best_break(text: str, font: ImageFont.FreeTypeFont, max_width: float) -> int:
+def _best_break(
+    text: str, font: ImageFont.FreeTypeFont, max_width: float, words: Mapping[int, str]
+) -> tuple[int, str]:
+    """Where to end the line, and the kind of that break."""
     best: dict[str, int] = {}
     overflow = len(text)
-    for index, kind in _break_points(text):
+    for index, kind in _break_points(text, words):
         if _width(font, text[:index]) > max_width:
             overflow = index  # used only when even the first cluster is too wide
             break
         best[kind] = index
     for kind, fill in _BREAK_PREFERENCE:
         if kind in best and _width(font, text[: best[kind]]) >= max_width * fill:
-            return best[kind]
+            return best[kind], kind
     # Otherwise the fullest line, breaking inside a Latin word only when nothing else fits.
-    natural = [best[kind] for kind in ("space", "syllable", "cluster") if kind in best]
-    return max(natural, default=best.get("forced", overflow))
+    natural = [(best[kind], kind) for kind in ("space", "syllable", "cluster") if kind in best]
+    return max(natural, default=(best.get("forced", overflow), "forced"))
 
 
-def _break_points(text: str) -> list[tuple[int, str]]:
-    """Where a line may end, ascending, as (index, kind); kind ranks how good the break is."""
+def _break_points(text: str, words: Mapping[int, str] | None = None) -> list[tuple[int, str]]:
+    """Where a line may end, ascending, as (index, kind); kind ranks how good the break is.
+    `words`: the indexes where a dictionary word ("word") or a part of a compound word
+    ("part1", outermost, to "part3") ends inside `text`."""
+    words = words or {}
     points: list[tuple[int, str]] = []
     for index in range(1, len(text)):
         before, after = text[index - 1], text[index]
+        thai = ord(before) in _THAI_BLOCK or ord(after) in _THAI_BLOCK
         if after in _SPACES:
             continue  # break after the space run, never before it
         if before in _SPACES:
             points.append((index, "space"))
         elif _joins_previous(after) or before in _NO_BREAK_AFTER:
             continue
+        elif (
+            thai
+            and index in words
+            and before not in _NO_BREAK_AFTER_MARK
+            and after not in _NO_BREAK_BEFORE_MARK
+        ):
+            points.append((index, words[index]))
         elif after in _NO_BREAK_AFTER or before in _SYLLABLE_END:
             points.append((index, "syllable"))
-        elif ord(before) in _THAI_BLOCK or ord(after) in _THAI_BLOCK:
+        elif thai:
             points.append((index, "cluster"))
         else:
             points.append((index, "forced"))

@@ -6,6 +6,9 @@ import fontpkg_sarabun
 import pytest
 from PIL import Image, ImageChops, ImageFont, features
 
+from printer.config import PrinterConfig
+from printer.escpos_io import compose_job
+from printer.parser import parse
 from printer.render import (
     RenderingUnavailable,
     balanced_wrap,
@@ -181,6 +184,84 @@ class TestWrapping:
 
     def test_short_text_stays_on_one_line(self) -> None:
         assert wrap_text("รอ 3 คิว", _sarabun(28), 300) == ["รอ 3 คิว"]
+
+
+# Word boundaries written by hand, independent of the dictionary the printer uses: a line of the
+# slip may end only at one of these (or at a space).
+ID_CARD_NAME = "ขอเปลี่ยนบัตรประจำตัวประชาชน กรณีเปลี่ยนที่อยู่"
+ID_CARD_WORDS = ["ขอ", "เปลี่ยน", "บัตร", "ประจำตัว", "ประชาชน", " ", "กรณี", "เปลี่ยน", "ที่อยู่"]
+FOOTER = "กรุณารอฟังเสียงเรียกและดูหมายเลขที่จอแสดงผล"
+FOOTER_WORDS = ["กรุณา", "รอ", "ฟัง", "เสียง", "เรียก", "และ", "ดู", "หมายเลข", "ที่", "จอแสดงผล"]
+
+
+def _cuts(words: list[str]) -> set[int]:
+    ends, index = set(), 0
+    for word in words:
+        index += len(word)
+        ends.add(index)
+    return ends
+
+
+def _line_cuts(text: str, lines: list[str]) -> set[int]:
+    """Where in `text` each line but the last ended (spaces between lines skipped)."""
+    cuts, index = set(), 0
+    for line in lines[:-1]:
+        index = text.index(line, index) + len(line)
+        cuts.add(index)
+    return cuts
+
+
+class TestThaiWordBreaks:
+    @pytest.mark.parametrize(
+        ("text", "words"), [(ID_CARD_NAME, ID_CARD_WORDS), (FOOTER, FOOTER_WORDS)]
+    )
+    @pytest.mark.parametrize("wrap", [wrap_text, balanced_wrap])
+    def test_thai_lines_end_only_between_words(self, text: str, words: list[str], wrap) -> None:
+        assert "".join(words) == text
+        font = _sarabun(28)
+        longest = max(font.getlength(word) for word in words)
+        for width in range(int(longest) + 1, int(font.getlength(text)), 9):
+            lines = wrap(text, font, width)
+            assert all(font.getlength(line) <= width for line in lines)
+            assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+            assert _line_cuts(text, lines) <= _cuts(words), (width, lines)
+
+    def test_the_id_card_stays_whole_on_every_slip_width(self) -> None:
+        for size in (22, 28, 38):
+            font = _sarabun(size)
+            whole = font.getlength("บัตรประจำตัวประชาชน")
+            for width in range(int(whole) + 1, int(font.getlength(ID_CARD_NAME)), 13):
+                lines = balanced_wrap(ID_CARD_NAME, font, width)
+                assert any("ประจำตัวประชาชน" in line for line in lines), (size, width, lines)
+
+    def test_a_word_wider_than_the_line_still_breaks_without_losing_a_letter(self) -> None:
+        font = _sarabun(28)
+        width = font.getlength("บัตรประจำ")
+        lines = wrap_text("บัตรประจำตัวประชาชน", font, width)
+        assert len(lines) > 1 and "".join(lines) == "บัตรประจำตัวประชาชน"
+        assert all(font.getlength(line) <= width for line in lines)
+
+    def test_no_line_starts_with_a_closing_mark_or_ends_with_an_opening_one(self) -> None:
+        font = _sarabun(28)
+        text = "ยื่นคำขออนุญาตอาวุธปืน (ป.3/ป.4) ขอมีบัตรฯ ของบุคคล"
+        for width in range(int(font.getlength("อาวุธปืน (ป.3/")), int(font.getlength(text)), 6):
+            for line in wrap_text(text, font, width):
+                assert line[0] not in ")/ฯ" and line[-1] != "(", (width, line)
+
+    @pytest.mark.parametrize("width", WIDTHS)
+    def test_the_printed_slip_breaks_the_id_card_name_between_words(
+        self, slip: Slip, width: int
+    ) -> None:
+        """From the bytes the printer receives, back to an image: the same dots as the slip laid
+        out with the line breaks given by hand, "บัตรประจำตัวประชาชน" whole on its line."""
+        named = dataclasses.replace(slip, service_name_th=ID_CARD_NAME)
+        by_hand = dataclasses.replace(
+            slip, service_name_th="ขอเปลี่ยน\nบัตรประจำตัวประชาชน\nกรณีเปลี่ยนที่อยู่"
+        )
+        config = PrinterConfig.parse(f"tcp://printer?width={width}")
+        printed = parse(compose_job(config, render_slip(named, width))).stacked_image()
+        assert printed is not None
+        assert _same(printed, render_slip(by_hand, width))
 
 
 class TestTestPage:
