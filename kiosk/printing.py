@@ -32,6 +32,7 @@ from counter.print_jobs import JobView, PrintSignals
 from counter.queue.thai import format_thai_date
 from counter.service import QueueService, TicketView
 from kiosk.texts import priority_label, wait_text
+from printer import thaiwords
 from printer.config import (
     AgentTarget,
     BrowserTarget,
@@ -261,6 +262,9 @@ def outcome_of(result: PrintResult | PrinterStatus) -> PrintOutcome:
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """The print signals and this process's print worker, for the app's lifetime."""
+    # The Thai word list for the slip's line breaks (~0.5 s, once per process), loaded in a
+    # thread now rather than by the first tap, which must answer within TAP_BOUND_SECONDS.
+    thaiwords.warm_up_in_background()
     signals = PrintSignals()
     app.state.print_signals = signals
     worker = PrintWorker(app.state.queue, signals, app.state.printer_policy)

@@ -47,7 +47,6 @@ from kiosk.printing import (
     render_ticket,
     wait_for_job,
 )
-from printer import thaiwords
 from printer.config import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, paper_mm
 
 HERE = Path(__file__).resolve().parent
@@ -278,9 +277,6 @@ class KioskConfigOut(BaseModel):
 async def kiosk_services(who: CurrentIssuer, queue: QueueDep, request: Request) -> KioskConfigOut:
     """What the kiosk start screen shows: services by group with the line and wait of each,
     and each service's citizen manual."""
-    # A kiosk will print: load the Thai dictionary for the slip's line breaks now, in a thread,
-    # rather than on the first tap.
-    thaiwords.warm_up_in_background()
     office = await queue.office(who.office_id)
     manuals = await read_manuals(
         request.app.state.db, who.office_id, local_day(queue.clock(), office.timezone)

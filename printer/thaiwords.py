@@ -5,10 +5,9 @@ Thai writes no spaces between words, so a line broken between any two syllables 
 queue slip it lacks. Chosen over ICU's BreakIterator (PyICU): a pure-Python wheel, where PyICU
 builds from source against libicu-dev (minutes, a C++ compiler); it keeps compounds such as
 "บัตรประจำตัวประชาชน" whole, where ICU's dictionary also splits real words ("จอแส|ดง|ผล"). It
-costs more: about 0.3 s to import and 1.5 s to build the dictionary, once per process, and some
-80 MB; then 0.05–0.3 ms per text (bench/kiosk_print.py measures it). So it loads lazily, off
-the path of a tap (`warm_up` in a thread when a kiosk first asks for its services), and only in
-the process that renders slips.
+costs more: about 0.5 s to import and load the word list, once per process, and some 20 MB; then
+0.1–0.5 ms per text (bench/kiosk_print.py measures it). So it loads lazily, only in the process
+that renders slips, and early (`warm_up_in_background` when the print worker starts).
 """
 
 from __future__ import annotations
@@ -46,25 +45,49 @@ class Boundaries:
 
 
 class _Dictionary:
+    """The word list as a set, with the `prefixes` lookup newmm asks of a trie. PyThaiNLP's own
+    trie takes about 1.4 s to build from the word list; the set takes about 0.2 s and finds
+    prefixes as fast, looking only at the lengths of the words that start with the same two
+    letters."""
+
     def __init__(self) -> None:
         from pythainlp.corpus.common import thai_words
-        from pythainlp.tokenize import word_tokenize
-        from pythainlp.util import dict_trie
+        from pythainlp.tokenize.newmm import segment
 
-        self.trie = dict_trie(set(thai_words()) | EXTRA_WORDS)
-        self._tokenize = word_tokenize
+        self.known = frozenset(w.strip() for w in (*thai_words(), *EXTRA_WORDS) if w.strip())
+        lengths: dict[str, set[int]] = {}
+        for word in self.known:
+            lengths.setdefault(word[:2], set()).add(len(word))
+        self.lengths = {start: sorted(sizes) for start, sizes in lengths.items()}
+        self._segment = segment
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.known
+
+    def __len__(self) -> int:
+        return len(self.known)
+
+    def prefixes(self, text: str, start: int = 0) -> list[str]:
+        """The words that `text[start:]` begins with, shortest first."""
+        found = [text[start]] if start < len(text) and text[start] in self.known else []
+        room = len(text) - start
+        for size in self.lengths.get(text[start : start + 2], ()):
+            if size > room:
+                break
+            if size > 1 and text[start : start + size] in self.known:
+                found.append(text[start : start + size])
+        return found
 
     def words(self, text: str) -> list[str]:
-        words: list[str] = self._tokenize(
-            text, custom_dict=self.trie, engine="newmm", keep_whitespace=True
-        )
+        # newmm reads only `prefixes` of its "trie": this set stands in for one.
+        words: list[str] = self._segment(text, self)  # type: ignore[arg-type]
         # Where two readings have as many words, newmm may take the shorter first word
         # (ดู|หมาย|เลขที่|จอ); the longer one is the usual reading (หมายเลข|ที่).
         for i in range(len(words) - 1):
             first, second = words[i], words[i + 1]
             for cut in range(len(second) - 1, 0, -1):
                 longer, rest = first + second[:cut], second[cut:]
-                if longer in self.trie and rest in self.trie:
+                if longer in self.known and rest in self.known:
                     words[i], words[i + 1] = longer, rest
                     break
         return words
@@ -77,7 +100,7 @@ class _Dictionary:
             path = best[start]
             if path is None:
                 continue
-            for prefix in self.trie.prefixes(word[start:]):
+            for prefix in self.prefixes(word, start):
                 end = start + len(prefix)
                 if start == 0 and end == len(word):
                     continue
