@@ -173,7 +173,6 @@ LABELS: dict[str, Bilingual] = {
     "province": ("เปรียบเทียบสำนักงาน", "Compare offices"),
     "province_sharing": ("สิทธิ์ดูข้อมูลระดับจังหวัด", "Province access"),
     "audit": ("บันทึกการเปลี่ยนแปลง", "Audit log"),
-    "logout": ("ออกจากระบบ", "Log out"),
     "save": ("บันทึก", "Save"),
     "saved": ("บันทึกแล้ว", "Saved"),
     "add": ("เพิ่ม", "Add"),

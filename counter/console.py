@@ -146,7 +146,8 @@ async def login_page(
         request,
         "login.html",
         {
-            "next": safe_next(next),
+            # Empty: the person's own start page (counter/nav.py), told by the login answer.
+            "next": safe_next(next, default=""),
             "expired": expired == "1",
             "signed_out": signed_out == "1",
         },
@@ -164,7 +165,6 @@ async def console_page(request: Request, viewer: PageViewer) -> Response:
             "csrf_token": viewer.csrf_token,
             "me": staff,
             "page": "console",
-            "is_manager": staff.role in MANAGER_ROLES,
             "actions": ACTIONS,
             "pause_reasons": PAUSE_REASONS,
             "call_reasons": CALL_REASONS,
@@ -188,7 +188,6 @@ async def supervisor_page(request: Request, viewer: PageManager) -> Response:
             "csrf_token": viewer.csrf_token,
             "me": viewer.staff,
             "page": "supervisor",
-            "is_manager": True,
             "config": {"view": "supervisor", "ws_path": WS_PATH},
             # Cards other packages add (overdue complaints…), composed by the app factory.
             "panels": getattr(request.app.state, "supervisor_panels", []),

@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path
 
 from counter.auth import Role, StaffPrincipal
+from counter.nav import home_for
 from counter.texts import PAGES as TEXT
 from counter.ui import COMMON_TEMPLATES, csrf_token_for, mount_static, templates_for
 from counter.web import token_from_request
@@ -70,7 +71,10 @@ async def page_viewer(request: Request) -> Viewer:
     principal = await request.app.state.auth.resolve(token) if token else None
     if token is None or not isinstance(principal, StaffPrincipal):
         raise LoginRequired(expired=token is not None)
-    return Viewer(principal, token)
+    viewer = Viewer(principal, token)
+    # For the navigation bar the page's template includes (counter/nav.py).
+    request.state.viewer = viewer
+    return viewer
 
 
 async def page_manager(viewer: Annotated[Viewer, Depends(page_viewer)]) -> Viewer:
@@ -102,11 +106,13 @@ def install_page_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(PageForbidden)
     async def _forbidden(request: Request, exc: PageForbidden) -> HTMLResponse:
+        viewer = getattr(request.state, "viewer", None)
+        home = home_for(viewer.staff.role) if viewer is not None else "/counter"
         return render_page(
             _templates,
             request,
             "forbidden.html",
-            {"why": exc.why, "t": TEXT, "login": login_url(request)},
+            {"why": exc.why, "t": TEXT, "login": login_url(request), "home": home},
             status_code=403,
         )
 

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from counter import auth
 from counter import repository as repo
 from counter.models import Staff
+from counter.nav import home_for
 from counter.queue.errors import NotFound
 from counter.queue.states import Action
 from counter.schemas import (
@@ -133,6 +134,7 @@ async def login(
                 username=staff.username,
                 office=staff.office_id,
                 expires_in=settings.session_hours * 3600,
+                home=home_for(staff.role),
             )
 
     async with login_turn:

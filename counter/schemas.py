@@ -65,6 +65,8 @@ class LoginOut(BaseModel):
     username: str
     office: int
     expires_in: int
+    # Where this role starts: admins on /admin, managers on /supervisor, staff on /counter.
+    home: str
 
 
 class IssueIn(Strict):

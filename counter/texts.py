@@ -172,7 +172,6 @@ CONSOLE: dict[str, Pair] = {
         "ติดต่อเครื่องแม่ข่ายไม่ได้ กรุณาลองอีกครั้ง",
         "Cannot reach the server. Please try again.",
     ),
-    "logout": ("ออกจากระบบ", "Sign out"),
     "console_title": ("ช่องบริการ", "Counter"),
     "counter_n": ("ช่อง {n}", "Counter {n}"),
     "choose_counter": ("เลือกช่องบริการที่ท่านนั่งประจำ", "Choose your counter"),
@@ -310,9 +309,7 @@ CONSOLE: dict[str, Pair] = {
     "done_released": ("คืน {number} เข้าแถวแล้ว", "{number} is back in the line"),
     "done_paused": ("พักช่องบริการแล้ว", "Counter paused"),
     "done_resumed": ("กลับมาให้บริการแล้ว", "Counter resumed"),
-    "supervisor": ("ภาพรวมสำนักงาน", "Supervisor"),
     "sup_title": ("ภาพรวมสำนักงาน", "Office overview"),
-    "to_console": ("หน้าช่องบริการ", "Counter console"),
     "counters_title": ("ช่องบริการ", "Counters"),
     "state_closed": ("ปิด", "Closed"),
     "state_idle": ("ว่าง", "Idle"),
@@ -351,11 +348,27 @@ CONSOLE: dict[str, Pair] = {
 }
 
 
+# The navigation bar of every staff page (counter/nav.py, _nav.html).
+NAV: dict[str, Pair] = {
+    "menu": ("เมนูหลัก", "Main menu"),
+    "counter": ("ช่องบริการ", "Counter console"),
+    "supervisor": ("ภาพรวมสำนักงาน", "Office overview"),
+    "reports": ("รายงาน", "Reports"),
+    "complaints": ("เรื่องร้องเรียน", "Complaints"),
+    "operations": ("ความต่อเนื่อง", "Continuity"),
+    "paper": ("บัตรคิวกระดาษ", "Paper tickets"),
+    "admin": ("ผู้ดูแลระบบ", "Administration"),
+    "logout": ("ออกจากระบบ", "Sign out"),
+    "role_admin": ("ผู้ดูแลระบบ", "Admin"),
+    "role_manager": ("หัวหน้าสำนักงาน", "Manager"),
+    "role_staff": ("เจ้าหน้าที่", "Staff"),
+}
+
 # Words of the pages counter/pages.py renders itself (the forbidden page).
 PAGES: dict[str, Pair] = {
     "forbidden_title": ("ไม่มีสิทธิ์เข้าหน้านี้", "Not allowed"),
     "other_account": ("เข้าสู่ระบบด้วยบัญชีอื่น", "Sign in with another account"),
-    "to_console": ("กลับไปหน้าช่องบริการ", "Back to the counter console"),
+    "to_home": ("กลับไปหน้าแรกของท่าน", "Back to your start page"),
     "managers_only": (
         "หน้านี้สำหรับหัวหน้าสำนักงานและผู้ดูแลระบบเท่านั้น",
         "This page is for office managers and administrators only.",

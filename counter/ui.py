@@ -21,6 +21,8 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from starlette.responses import Response
 from starlette.types import Scope
 
+from counter import nav
+
 COUNTER_DIR = Path(__file__).resolve().parent
 COMMON_TEMPLATES = COUNTER_DIR / "templates"
 COMMON_STATIC = COUNTER_DIR / "static"
@@ -89,6 +91,9 @@ def templates_for(package_dir: Path) -> Jinja2Templates:
     templates.env.loader = ChoiceLoader(
         [FileSystemLoader(str(package_dir / "templates")), FileSystemLoader(str(COMMON_TEMPLATES))]
     )
+    # The navigation bar every staff page includes (_nav.html).
+    templates.env.globals["nav_bar"] = nav.nav_bar
+    templates.env.globals["nav_text"] = nav.TEXT
     return templates
 
 

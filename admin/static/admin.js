@@ -229,14 +229,6 @@
     sync();
   }
 
-  const logout = document.querySelector("[data-logout]");
-  if (logout) {
-    logout.addEventListener("click", async () => {
-      try { await api("POST", "/api/v1/auth/logout"); } catch (e) { /* already out */ }
-      window.location.assign("/login?next=/admin");
-    });
-  }
-
   // ---------------------------------------------------------------- voice clips
 
   const voice = document.querySelector("[data-voice]");

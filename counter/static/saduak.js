@@ -24,5 +24,18 @@
     return data;
   }
 
+  // Sign-out of the navigation bar (_nav.html), on every staff page.
+  for (const button of document.querySelectorAll("[data-logout]")) {
+    button.addEventListener("click", async () => {
+      try {
+        await fetch("/api/v1/auth/logout", {
+          method: "POST", credentials: "same-origin",
+          headers: { "Accept": "application/json", "X-CSRF-Token": button.dataset.csrf || "" },
+        });
+      } catch (e) { /* already gone */ }
+      location.assign("/login?signed-out=1");
+    });
+  }
+
   window.Saduak = { api };
 })();

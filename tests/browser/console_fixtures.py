@@ -140,12 +140,14 @@ async def sign_in(
     *,
     viewport: tuple[int, int] = LAPTOP,
     path: str = "/counter",
+    on_the_way: bool = True,
 ) -> Staff:
-    """Sign in through the login page as a person does, and land on `path`."""
+    """Sign in through the login page as a person does, and land on `path`: on the way to it
+    (`/login?next=path`), or, with `on_the_way=False`, as the role's own start page."""
     context = await new_context(browser, viewport)
     page = await context.new_page()
     log = watch(page)
-    await page.goto(f"{office.url}/login?next={path}")
+    await page.goto(f"{office.url}/login" + (f"?next={path}" if on_the_way else ""))
     await page.get_by_label("ชื่อผู้ใช้").fill(username)
     await page.get_by_label("รหัสผ่าน").fill(DEMO_PASSWORDS[username])
     await page.keyboard.press("Enter")

@@ -193,3 +193,45 @@ async def test_transfer_while_called_says_why_and_a_paused_console_fits_the_lapt
     await press(page, "KeyF")
     await close_counter(page)
     await staff.close()
+
+
+@pytest.mark.parametrize(
+    ("user", "home", "nav"),
+    [
+        ("manager", "/supervisor", ["ช่องบริการ", "ภาพรวมสำนักงาน", "รายงาน"]),
+        ("admin", "/admin", ["ภาพรวมสำนักงาน", "รายงาน", "ผู้ดูแลระบบ"]),
+        ("staff2", "/counter", ["ช่องบริการ", "เรื่องร้องเรียน"]),
+    ],
+)
+async def test_each_role_lands_on_its_page_and_gets_around_with_one_bar(
+    browser: Browser, office: Office, user: str, home: str, nav: list[str]
+) -> None:
+    staff = await sign_in(browser, office, user, path=home, on_the_way=False)
+    page, log = staff.page, staff.log
+    if home in ("/supervisor", "/counter"):
+        await expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+    bar = page.locator("nav.rolenav")
+    await expect(bar.locator("a.is-here")).to_have_count(1)
+    # One row, on a laptop too: nothing in the bar is pushed below or beyond it.
+    header = await page.locator("header.topbar").bounding_box()
+    assert header is not None and header["height"] <= 70
+    await expect(page.locator("[data-logout]")).to_be_in_viewport(ratio=1)
+    for word in nav:
+        await expect(bar.get_by_text(word, exact=True)).to_be_visible()
+    await shot(page, f"nav-{user}-home.png")
+    if user == "manager":
+        # Reports were reachable only by typing the address; now one click, and back.
+        await bar.get_by_text("รายงาน", exact=True).click()
+        await page.wait_for_url(f"{office.url}/reports")
+        await expect(page.locator("nav.rolenav a.is-here")).to_have_text("รายงาน")
+        await expect(page.locator("[data-logout]")).to_be_in_viewport(ratio=1)
+        await shot(page, "nav-manager-reports.png")
+        await page.locator("nav.rolenav").get_by_text("ภาพรวมสำนักงาน", exact=True).click()
+        await page.wait_for_url(f"{office.url}/supervisor")
+    if user == "staff2":
+        assert await bar.get_by_text("รายงาน", exact=True).count() == 0
+    # Sign-out is in the bar on every page.
+    await page.locator("[data-logout]").click()
+    await page.wait_for_url(f"{office.url}/login?signed-out=1")
+    assert [e for e in log.errors if not e.startswith("Failed to load resource")] == []
+    await staff.close()

@@ -8,9 +8,10 @@
   const label = submit.querySelector(".label");
   const idle = Array.from(label.childNodes, (n) => n.cloneNode(true));
 
-  // The server already vetted `next` (a path on this site); checked again before use.
-  function nextPage() {
-    const next = form.dataset.next || "/counter";
+  // The server already vetted `next` (a path on this site); checked again before use. Without
+  // one, the person's own start page, by role (the login answer's `home`).
+  function nextPage(home) {
+    const next = form.dataset.next || home || "/counter";
     return next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\")
       ? next : "/counter";
   }
@@ -41,7 +42,8 @@
         body: JSON.stringify({ username, password }),
       });
       if (response.ok) {
-        location.assign(nextPage());
+        const out = await response.json();
+        location.assign(nextPage(out.home));
         return;
       }
       let data = null;

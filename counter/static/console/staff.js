@@ -132,16 +132,6 @@
     });
   }
 
-  // ------------------------------------------------------------------ sign-out
-
-  const logout = document.getElementById("logout");
-  if (logout) {
-    logout.addEventListener("click", async () => {
-      try { await window.Saduak.api("POST", "/api/v1/auth/logout"); } catch (err) { /* gone */ }
-      location.assign("/login?signed-out=1");
-    });
-  }
-
   window.Staff = {
     TEXT, CONFIG, th, en, both, el, api, goLogin, errorText, connect,
     setServerNow, setTimeZone, now, clock, since, minutesSince, mmss,
