@@ -155,7 +155,6 @@ T = {
         "Each transaction is rated against the standard in force on its day; changing a "
         "standard never re-rates earlier periods.",
     ),
-    "back_admin": ("กลับหน้าผู้ดูแลระบบ", "Back to admin"),
     "reports": ("รายงานผลการให้บริการ", "Service reports"),
     "dashboard": ("ภาพรวมการให้บริการ", "Service dashboard"),
     "evidence_title": ("รายงานผลการให้บริการ ประจำปีงบประมาณ พ.ศ. {fy}", "Service report, FY {fy}"),

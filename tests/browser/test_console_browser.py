@@ -304,7 +304,7 @@ async def test_sessions_begin_at_sign_in_and_end_with_a_clear_message(
     await expect(page.locator("#topbar-counter")).to_contain_text("ช่อง 1")
 
     # Signing out ends the session for good.
-    await page.locator("#logout").click()
+    await page.locator("[data-logout]").click()
     await page.wait_for_url(f"{office.url}/login?signed-out=1")
     await page.goto(f"{office.url}/counter")
     await page.wait_for_url(f"{office.url}/login?next=%2Fcounter")
@@ -356,7 +356,7 @@ async def test_the_supervisor_sees_every_counter_and_line_and_changes_services(
     page = boss.page
     await page.goto(f"{office.url}/counter")
     await open_counter(boss, 3)
-    await page.locator("nav.topnav a[href='/supervisor']").click()
+    await page.locator("nav.rolenav a[href='/supervisor']").click()
     await page.wait_for_url(f"{office.url}/supervisor")
 
     cards = page.locator("#sup-counters")
