@@ -249,7 +249,7 @@ async def test_a_new_office_is_set_up_in_the_browser(
         await page.click("nav.side >> text=เปรียบเทียบสำนักงาน")
         await expect(page.locator("[data-office=kohkha]")).to_be_visible()
         await shot(page, "compare")
-        # The comparison is a report page (one metrics engine); the navigation bar leads back to the admin.
+        # The comparison is a report page (one metrics engine); the bar leads back to the admin.
         await page.click("nav.rolenav >> text=ผู้ดูแลระบบ")
         await page.click("nav.side >> text=บันทึกการเปลี่ยนแปลง")
         for action in [
