@@ -383,7 +383,7 @@ async def test_the_supervisor_sees_every_counter_and_line_and_changes_services(
     await dialog.locator("input[value='id_card_renewal']").check()
     await dialog.locator("#services-save").click()
     await expect(dialog).to_be_hidden()
-    await expect(cards.locator("[data-number='3']")).to_contain_text("เปลี่ยนงานวันนี้")
+    await expect(cards.locator("[data-number='3']")).to_contain_text("เปลี่ยนบริการวันนี้")
     await expect(row.locator("td").nth(5)).to_contain_text("3")
     headers = await office.bearer("manager")
     async with office.api(headers) as client:
