@@ -12,7 +12,9 @@ import admin.models  # noqa: F401
 import bookings.models  # noqa: F401
 import complaints.models  # noqa: F401
 import counter.models
+import counter.outbox
 import counter.pairing  # noqa: F401
+import line.models  # noqa: F401
 import operations.models  # noqa: F401
 import reports.models  # noqa: F401
 from alembic import context

@@ -16,9 +16,10 @@ prints one job at a time, in order:
   told to note the number and has left the kiosk, so a late slip would only mislead the next
   person.
 
-Claims are serialised across processes: `BEGIN IMMEDIATE` on SQLite (every write transaction),
-a transaction-scoped advisory lock on PostgreSQL, so "is this printer busy?" and "claim its next
-job" are one atomic step. Candidate rows are read `FOR UPDATE SKIP LOCKED`.
+Claims are serialised across processes (`counter.outbox.claim_lock`, shared with the outbox of
+other messages): `BEGIN IMMEDIATE` on SQLite, a transaction-scoped advisory lock on PostgreSQL,
+so "is this printer busy?" and "claim its next job" are one atomic step. Candidate rows are
+read `FOR UPDATE SKIP LOCKED`.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from counter.models import PrintJob
+from counter.outbox import claim_lock
 
 QUEUED, PRINTING, SENT = "queued", "printing", "sent"
 PRINTED, FAILED, EXPIRED = "printed", "failed", "expired"
@@ -114,10 +116,7 @@ def get(session: Session, job_id: int) -> PrintJob | None:
 
 
 def _claim_lock(session: Session) -> None:
-    # SQLite: the write transaction began with BEGIN IMMEDIATE and already excludes every other
-    # writer. PostgreSQL: one claim at a time across processes, for this transaction only.
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.select(sa.func.pg_advisory_xact_lock(_CLAIM_LOCK_KEY)))
+    claim_lock(session, _CLAIM_LOCK_KEY)
 
 
 def claim_server_jobs(

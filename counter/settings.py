@@ -54,6 +54,13 @@ class Settings(BaseSettings):
     # queue of writers) before it is refused with 503 and Retry-After.
     write_wait_seconds: float = 5.0
 
+    # LINE Official Account (line/): the Messaging API's base URL — empty for LINE's own
+    # (https://api.line.me); a local fake for tests and the demo — the chat link's base, and how
+    # long one call to the API may take before it counts as failed (and is retried later).
+    line_api_url: str = ""
+    line_chat_url: str = "https://line.me/R/oaMessage"
+    line_timeout_seconds: float = 10.0
+
     # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For and
     # X-Forwarded-Proto are believed. Empty: none; the client address is the peer's.
     trusted_proxies: str = ""

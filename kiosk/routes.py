@@ -407,11 +407,18 @@ async def status_page(token: StatusToken, request: Request, queue: QueueDep) -> 
     manual = (await read_manuals(request.app.state.db, view.office_id, view.business_day)).get(
         view.service
     )
+    # Buttons other packages offer here (LINE notifications): kiosk may not import them, so the
+    # app factory hands them over (app.state.status_actions).
+    actions = []
+    for offer in getattr(request.app.state, "status_actions", []):
+        action = await offer(view.office_id, token)
+        if action is not None:
+            actions.append(action)
     return render_page(
         templates,
         request,
         "status.html",
-        {"token": token, "status": status.model_dump(), "manual": manual},
+        {"token": token, "status": status.model_dump(), "manual": manual, "actions": actions},
     )
 
 

@@ -42,6 +42,10 @@ from kiosk.agent_channel import router as agent_router
 from kiosk.printing import lifespan as printing_lifespan
 from kiosk.routes import configure_status_feed, issued_response, mount_kiosk_static
 from kiosk.routes import router as kiosk_router
+from line.notifier import lifespan as line_lifespan
+from line.routes import report_section as line_report_section
+from line.routes import router as line_router
+from line.routes import status_action as line_status_action
 from operations.incidents import Watch, printer_state_changed
 from operations.logs import RequestId
 from operations.metrics import install_metrics
@@ -95,7 +99,7 @@ def create_app(
         configure_staff_feed(app)
         configure_survey_feed(app)
         try:
-            async with displays_lifespan(app), printing_lifespan(app):
+            async with displays_lifespan(app), printing_lifespan(app), line_lifespan(app):
                 yield
         finally:
             await feeds.stop()
@@ -139,10 +143,13 @@ def create_app(
         "complaints": report_section(app.state),
         "continuity": continuity_report_section(app.state),
         "channels": bookings_report_section(app.state),
+        "line": line_report_section(app.state),
     }
     # Booking check-in issues (and at a kiosk prints) its ticket as POST /api/v1/tickets does.
     app.state.ticket_issuer = issued_response
     app.state.supervisor_panels = [SUPERVISOR_PANEL]
+    # Buttons the citizen's status page (kiosk) offers from other packages.
+    app.state.status_actions = [line_status_action(app.state)]
     mount_operations_static(app)
     app.include_router(ui_router)
     # Kiosk routes first: /api/v1/tickets/{id}/reprint must win over the generic
@@ -157,6 +164,7 @@ def create_app(
     app.include_router(admin_router)
     app.include_router(complaints_router)
     app.include_router(bookings_router)
+    app.include_router(line_router)
     app.include_router(voice_admin_router)
     app.include_router(operations_router)
     app.include_router(metrics_router)

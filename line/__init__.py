@@ -1,0 +1,1 @@
+"""LINE Official Account: link a ticket to a citizen's LINE chat and push its notices."""

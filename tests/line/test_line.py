@@ -1,0 +1,298 @@
+"""LINE Official Account against the fake LINE platform: the link, the three-ahead push (the status
+page's own number), the call and survey pushes, opting out, signatures, and a failing or hanging
+LINE API that never delays the queue."""
+
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+
+from line import text
+from line.fake import new_user_id
+from tests.line.conftest import (
+    BASIC_ID,
+    SECRET,
+    TOKEN,
+    LineSite,
+    prepared_text,
+    pushes,
+    replies,
+    wait_until,
+)
+
+
+class TestAdmin:
+    async def test_the_secret_and_token_are_never_shown_again(self, line_site: LineSite) -> None:
+        r = await line_site.client.get("/api/v1/admin/line", headers=line_site.admin)
+        assert r.status_code == 200
+        body = r.json()
+        assert body["secret_set"] is True and body["token_set"] is True
+        assert body["token_hint"] == "…" + TOKEN[-4:]
+        assert body["basic_id"] == BASIC_ID and body["enabled"] is True
+        assert body["webhook_url"].endswith("/line/webhook/demo")
+        assert SECRET not in r.text and TOKEN[:-4] not in r.text
+        # An empty field keeps what was saved.
+        r = await line_site.client.put(
+            "/api/v1/admin/line",
+            json={"channel_secret": "", "access_token": "", "near_threshold": 2},
+            headers=line_site.admin,
+        )
+        assert r.status_code == 200 and r.json()["secret_set"] and r.json()["near_threshold"] == 2
+        with line_site.app.state.db.read() as session:
+            rows = session.execute(
+                sa.text("SELECT after FROM audit_log WHERE action = 'line.update' ORDER BY id")
+            ).all()
+        assert len(rows) == 2
+        for (after,) in rows:
+            logged = after if isinstance(after, str) else json.dumps(after)
+            assert SECRET not in logged and TOKEN[:-4] not in logged
+        assert (
+            json.loads(rows[-1][0] if isinstance(rows[-1][0], str) else json.dumps(rows[-1][0]))[
+                "near_threshold"
+            ]
+            == 2
+        )
+
+    async def test_a_malformed_secret_is_refused_in_thai(self, line_site: LineSite) -> None:
+        r = await line_site.client.put(
+            "/api/v1/admin/line", json={"channel_secret": "not-hex"}, headers=line_site.admin
+        )
+        assert r.status_code == 422
+        assert r.json()["detail_th"] == text.MESSAGES["secret_format"][0]
+
+    async def test_only_an_admin_configures_line(self, line_site: LineSite) -> None:
+        r = await line_site.client.get("/api/v1/admin/line", headers=line_site.staff)
+        assert r.status_code == 403
+
+
+class TestSignature:
+    async def test_a_wrong_or_missing_signature_does_nothing(self, line_site: LineSite) -> None:
+        ticket = await line_site.issue()
+        r = await line_site.client.get(f"/line/link/{ticket['token']}")
+        message = line_site.fake.message_event(new_user_id(), prepared_text(r.headers["location"]))
+        wrong = await line_site.webhook([message], secret="f" * 32)
+        assert wrong.status_code == 401
+        assert wrong.json()["error"] == "signature_bad"
+        body, _ = line_site.fake.webhook([message])
+        missing = await line_site.client.post("/line/webhook/demo", content=body)
+        assert missing.status_code == 400
+        assert missing.json()["detail_th"] == text.MESSAGES["signature_missing"][0]
+        # The path without an office also checks (against every office's secret).
+        anywhere = await line_site.client.post(
+            "/line/webhook", content=body, headers={"X-Line-Signature": "AAAA"}
+        )
+        assert anywhere.status_code == 401
+        with line_site.app.state.db.read() as session:
+            statuses = session.execute(sa.text("SELECT status FROM line_link")).scalars().all()
+        assert statuses == ["pending"]
+        assert line_site.outbox() == []
+
+    async def test_the_office_is_known_by_its_signature_without_a_path(
+        self, line_site: LineSite
+    ) -> None:
+        ticket = await line_site.issue()
+        r = await line_site.client.get(f"/line/link/{ticket['token']}")
+        user = new_user_id()
+        body, sig = line_site.fake.webhook(
+            [line_site.fake.message_event(user, prepared_text(r.headers["location"]))]
+        )
+        r = await line_site.client.post(
+            "/line/webhook", content=body, headers={"X-Line-Signature": sig}
+        )
+        assert r.status_code == 200 and r.json() == {"handled": 1}
+        await wait_until(lambda: bool(replies(line_site, user)))
+
+
+class TestLink:
+    async def test_the_status_page_links_a_ticket_through_the_chat(
+        self, line_site: LineSite
+    ) -> None:
+        ticket = await line_site.issue()
+        page = await line_site.client.get(f"/t/{ticket['token']}")
+        assert page.status_code == 200
+        assert "แจ้งเตือนผ่าน LINE" in page.text and f"/line/link/{ticket['token']}" in page.text
+        r = await line_site.client.get(f"/line/link/{ticket['token']}")
+        assert r.status_code == 303
+        location = r.headers["location"]
+        assert location.startswith(f"{line_site.server.url}/oaMessage/%40saduakdemo/?")
+        prepared = prepared_text(location)
+        assert ticket["number"] in prepared
+        # Pressing the button again gives the same one-time code.
+        again = await line_site.client.get(f"/line/link/{ticket['token']}")
+        assert prepared_text(again.headers["location"]) == prepared
+
+        user = await line_site.link(ticket)
+        assert any(ticket["number"] in reply for reply in replies(line_site, user))
+        page = await line_site.client.get(f"/t/{ticket['token']}")
+        assert text.NOTIFY_LINKED[0] in page.text
+        assert f"/line/link/{ticket['token']}" not in page.text
+
+        # The code was for one LINE account: someone else sending it is told so.
+        other = new_user_id()
+        await line_site.webhook([line_site.fake.message_event(other, prepared)])
+        await wait_until(lambda: bool(replies(line_site, other)))
+        assert replies(line_site, other) == [text.CODE_TAKEN]
+
+    async def test_an_unknown_code_is_answered_with_the_next_step(
+        self, line_site: LineSite
+    ) -> None:
+        user = new_user_id()
+        await line_site.webhook([line_site.fake.message_event(user, "รหัส ABCDEFGH")])
+        await wait_until(lambda: bool(replies(line_site, user)))
+        assert replies(line_site, user) == [text.CODE_UNKNOWN]
+
+    async def test_an_office_without_line_offers_no_button(self, line_site: LineSite) -> None:
+        r = await line_site.client.put(
+            "/api/v1/admin/line", json={"enabled": False}, headers=line_site.admin
+        )
+        assert r.status_code == 200
+        ticket = await line_site.issue()
+        page = await line_site.client.get(f"/t/{ticket['token']}")
+        assert "แจ้งเตือนผ่าน LINE" not in page.text
+        r = await line_site.client.get(f"/line/link/{ticket['token']}")
+        assert r.status_code == 409
+        assert text.NOT_AVAILABLE[0] in r.text
+
+
+class TestPushes:
+    async def test_three_ahead_is_pushed_once_with_the_status_pages_number(
+        self, line_site: LineSite
+    ) -> None:
+        tickets = [await line_site.issue() for _ in range(6)]
+        mine = tickets[-1]
+        user = await line_site.link(mine)
+        await line_site.settled()
+        assert pushes(line_site, user) == []  # five ahead: not yet
+
+        shown = []
+        for called in range(1, 4):
+            r = await line_site.call_next()
+            assert r.status_code == 200 and r.json()["number"] == tickets[called - 1]["number"]
+            await line_site.settled()
+            status = (await line_site.client.get(f"/api/v1/status/{mine['token']}")).json()
+            shown.append(status["waiting_ahead"])
+        # One counter open, one line, first come first served: those issued earlier and not yet
+        # called are ahead (an independent count).
+        assert shown == [4, 3, 2] == [5 - called for called in range(1, 4)]
+        near = [p for p in pushes(line_site, user) if "จะถึงคิวของท่าน" in p]
+        assert near == [text.near(mine["number"], 3)]
+        assert near[0].startswith("อีก 3 คิวจะถึงคิวของท่าน")
+
+    async def test_the_call_and_the_survey_are_pushed(self, line_site: LineSite) -> None:
+        ticket = await line_site.issue()
+        user = await line_site.link(ticket)
+        r = await line_site.call_next()
+        assert r.status_code == 200
+        await wait_until(lambda: text.called(ticket["number"], 1) in pushes(line_site, user))
+        assert (await line_site.call_next()).status_code == 204  # served; nobody else waits
+        survey_url = f"{line_site.app.state.queue.public_url}/survey/{ticket['token']}"
+        await wait_until(
+            lambda: text.survey(ticket["number"], survey_url) in pushes(line_site, user)
+        )
+        sent = line_site.fake.pushes(user)
+        # Each push carried its own retry key, and the fake checked the bearer token.
+        assert len({s.retry_key for s in sent}) == len(sent)
+        kinds = [row.kind for row in line_site.outbox() if row.kind != "reply"]
+        assert kinds == ["near", "call", "survey"]
+
+    async def test_stopping_by_message_stops_every_later_push(self, line_site: LineSite) -> None:
+        tickets = [await line_site.issue() for _ in range(2)]
+        user = await line_site.link(tickets[1])
+        await line_site.webhook([line_site.fake.message_event(user, "ยกเลิกการแจ้งเตือน")])
+        await wait_until(lambda: text.STOPPED in replies(line_site, user))
+        before = pushes(line_site, user)
+        # The ticket ahead is served, then this one is called: nothing more is pushed.
+        assert (await line_site.call_next()).status_code == 200
+        r = await line_site.call_next()
+        assert r.status_code == 200 and r.json()["number"] == tickets[1]["number"]
+        await line_site.app.state.line.plan(1)
+        await line_site.app.state.line_worker.run_once()
+        await line_site.app.state.line_worker.drain()
+        assert pushes(line_site, user) == before
+        assert not any(row.kind == "call" for row in line_site.outbox())
+
+    async def test_stopping_by_the_quick_reply_button(self, line_site: LineSite) -> None:
+        ticket = await line_site.issue()
+        user = await line_site.link(ticket)
+        await line_site.webhook([line_site.fake.postback_event(user, text.STOP_POSTBACK)])
+        await wait_until(lambda: text.STOPPED in replies(line_site, user))
+        assert (await line_site.call_next()).status_code == 200
+        await line_site.app.state.line.plan(1)
+        await line_site.app.state.line_worker.run_once()
+        await line_site.app.state.line_worker.drain()
+        assert not any("ขอเชิญหมายเลข" in p for p in pushes(line_site, user))
+
+
+class TestFailingLine:
+    async def test_a_hanging_line_api_never_delays_call_next(self, line_site: LineSite) -> None:
+        tickets = [await line_site.issue() for _ in range(5)]
+        user = await line_site.link(tickets[4])  # four ahead: nothing due yet
+        line_site.fake.hang()
+        r = await line_site.call_next()  # three ahead: the near push goes out, and hangs
+        assert r.status_code == 200
+        await wait_until(lambda: line_site.fake.held >= 1)
+        # The push is stuck in LINE; the counter still calls, and the call is answered.
+        r = await line_site.call_next()
+        assert r.status_code == 200 and r.json()["number"] == tickets[1]["number"]
+        assert line_site.fake.held >= 1
+        assert pushes(line_site, user) == []
+        # The client gave up on the hung request; the push waits for its retry.
+        await wait_until(
+            lambda: any(
+                row.kind == "near" and row.status == "queued" and row.attempts == 1
+                for row in line_site.outbox()
+            )
+        )
+        line_site.fake.release()
+        line_site.clock.advance(seconds=30)
+        line_site.app.state.line_worker.wake()
+        await wait_until(
+            lambda: any(row.kind == "near" and row.status == "sent" for row in line_site.outbox())
+        )
+        near = [row for row in line_site.outbox() if row.kind == "near"]
+        assert [(row.status, row.attempts) for row in near] == [("sent", 2)]
+        # The notice says what was decided when it was due (three ahead), once.
+        assert [p for p in pushes(line_site, user) if "จะถึงคิวของท่าน" in p] == [
+            text.near(tickets[4]["number"], 3)
+        ]
+
+    async def test_a_failing_line_api_is_tried_a_bounded_number_of_times(
+        self, line_site: LineSite
+    ) -> None:
+        tickets = [await line_site.issue() for _ in range(5)]
+        user = await line_site.link(tickets[4])
+        line_site.fake.fail_next = 1000
+        assert (await line_site.call_next()).status_code == 200
+        await line_site.settled()  # planned, tried once, waiting for its retry
+        worker = line_site.app.state.line_worker
+        for _ in range(8):
+            line_site.clock.advance(minutes=3)
+            await worker.run_once()
+            await worker.drain()
+        rows = [row for row in line_site.outbox() if row.kind == "near"]
+        assert [(row.status, row.attempts) for row in rows] == [("failed", 5)]
+        assert line_site.fake.attempts("/v2/bot/message/push") == 5
+        assert pushes(line_site, user) == []
+
+    async def test_a_push_whose_answer_was_lost_is_delivered_once(
+        self, line_site: LineSite
+    ) -> None:
+        tickets = [await line_site.issue() for _ in range(2)]
+        line_site.fake.delay = 0.8  # longer than the client waits: LINE has it, we do not know
+        user = await line_site.link(tickets[1])
+        await wait_until(
+            lambda: any(
+                row.kind == "near" and row.status == "queued" and row.attempts == 1
+                for row in line_site.outbox()
+            )
+        )
+        line_site.fake.delay = 0
+        line_site.clock.advance(seconds=30)
+        line_site.app.state.line_worker.wake()
+        await wait_until(
+            lambda: any(row.kind == "near" and row.status == "sent" for row in line_site.outbox())
+        )
+        # The retry carried the same retry key: LINE answered 409 and the citizen got one.
+        assert len([p for p in pushes(line_site, user) if "จะถึงคิวของท่าน" in p]) == 1
+        assert ("/v2/bot/message/push", 409) in line_site.fake.requests
