@@ -245,6 +245,15 @@ def settle(session: Session, message_id: int, outcome: Outcome, now: datetime) -
     return row.status
 
 
+def has_open(session: Session, channel: str) -> bool:
+    """Whether the channel has anything queued or being sent (a read: the idle worker's check
+    takes no write lock)."""
+    found = session.exec(
+        select(Outbox.id).where(Outbox.channel == channel, col(Outbox.status).in_(OPEN)).limit(1)
+    ).first()
+    return found is not None
+
+
 def expire_overdue(session: Session, now: datetime) -> int:
     """Open messages past their deadline: no longer worth sending."""
     result = session.execute(
@@ -359,6 +368,9 @@ class OutboxWorker:
         now = self.clock()
 
         def claim_due() -> list[Message]:
+            with self.db.read() as session:
+                if not has_open(session, self.channel):
+                    return []
             with self.db.write() as session:
                 expire_overdue(session, now)
                 if free <= 0:

@@ -532,6 +532,15 @@ class LineService:
             views = {view.id: view for view in seen}
         now = self.clock()
         today = local_day(now, office.timezone)
+        near_due = any(
+            view.status == TicketStatus.WAITING
+            and view.waiting_ahead <= account.near_threshold
+            and view.transaction_no not in {link.near_transaction for link in links}
+            for view in views.values()
+        )
+        ended = any(t.status in FINAL_STATUSES or t.business_day < today for t in tickets.values())
+        if not events and not near_due and not ended:
+            return 0  # nothing to write: the queue's writer keeps the lock to itself
 
         def write(session: Session) -> int:
             written = 0
