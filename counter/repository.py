@@ -145,6 +145,35 @@ def last_seq_no(session: Session, office_id: int, day: date, prefix: str) -> int
     return int(value or 0)
 
 
+def last_seq_nos(session: Session, office_id: int, day: date) -> dict[str, int]:
+    """The last number used today, by prefix (`last_seq_no` of every prefix in one read)."""
+    rows = session.exec(
+        select(Ticket.prefix, func.max(Ticket.seq_no))
+        .where(Ticket.office_id == office_id, Ticket.business_day == day)
+        .group_by(Ticket.prefix)
+    ).all()
+    return {prefix: int(last or 0) for prefix, last in rows}
+
+
+def issued_today_by_service(
+    session: Session, office_id: int, day: date, day_start: datetime
+) -> dict[int, int]:
+    """Tickets first issued today, by service id, in one read (see `issued_today`)."""
+    rows = session.exec(
+        select(TicketEvent.service_id, func.count())
+        .select_from(TicketEvent)
+        .join(Ticket, col(Ticket.id) == TicketEvent.ticket_id)
+        .where(
+            TicketEvent.office_id == office_id,
+            col(TicketEvent.at) >= day_start,
+            TicketEvent.kind == "issued",
+            Ticket.business_day == day,
+        )
+        .group_by(col(TicketEvent.service_id))
+    ).all()
+    return {int(service_id): int(count) for service_id, count in rows if service_id is not None}
+
+
 def issued_today(
     session: Session, office_id: int, service_id: int, day: date, day_start: datetime
 ) -> int:
@@ -152,20 +181,7 @@ def issued_today(
 
     `day_start` (the business day's first instant, UTC) keeps the count on today's slice of the
     office's event index instead of its whole history."""
-    return int(
-        session.exec(
-            select(func.count())
-            .select_from(TicketEvent)
-            .join(Ticket, col(Ticket.id) == TicketEvent.ticket_id)
-            .where(
-                TicketEvent.office_id == office_id,
-                col(TicketEvent.at) >= day_start,
-                TicketEvent.kind == "issued",
-                TicketEvent.service_id == service_id,
-                Ticket.business_day == day,
-            )
-        ).one()
-    )
+    return issued_today_by_service(session, office_id, day, day_start).get(service_id, 0)
 
 
 def waiting_candidates(

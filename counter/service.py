@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
@@ -65,7 +65,7 @@ from counter.queue.forecast import (
     forecast,
     remaining_minutes,
 )
-from counter.queue.hours import OfficeHours, issuing_refusal
+from counter.queue.hours import OfficeHours, issuing_refusal, next_issuing_opening
 from counter.queue.numbering import MAX_DAILY_NUMBER, format_number
 from counter.queue.policy import (
     Candidate,
@@ -190,6 +190,22 @@ class ServiceQueue:
     estimated_wait_minutes: int
     estimated_wait_range: tuple[int, int]
     wait_target_minutes: int
+    # Why a walk-in ticket of this service cannot be taken now (Thai, English), or None: the
+    # very check issuing makes (`walk_in_refusal`).
+    refusal: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Issuing:
+    """Whether the office issues tickets now, and if not why and when it opens again."""
+
+    open: bool
+    # Thai, English; None while open.
+    reason: tuple[str, str] | None
+    # In the office's time zone; None while open or when it issues at any hour.
+    next_opening: datetime | None
+    hours: OfficeHours
+    timezone: str
 
 
 @dataclass
@@ -594,49 +610,30 @@ class QueueService:
             if service is None:
                 raise NotFound(*say("no_service", code=service_code))
             assert service.id is not None
-            if not service.active:
-                raise ServiceUnavailable(
-                    *say("service_closed", name=service.name_th, name_en=service.name_en)
-                )
             hours = office_hours(tx.office)
-            # Holidays are read only where hours apply: most calls need no extra query. A
-            # booked ticket was given its slot within the hours, and its check-in window may
+            seq_no = repo.last_seq_no(session, _id(tx.office), tx.today, service.prefix) + 1
+            # A booked ticket was given its slot within the hours, and its check-in window may
             # open before them; the walk-in cap leaves its capacity alone.
-            refusal = (
-                issuing_refusal(
-                    hours,
-                    tx.now.astimezone(ZoneInfo(tx.office.timezone)),
-                    cutoff=service.issue_cutoff,
-                    holidays=repo.holidays(session, _id(tx.office)),
-                )
-                if hours.enforced and booked_for is None
-                else None
-            )
-            if refusal:
-                raise ServiceUnavailable(*refusal)
-            if (
-                booked_for is None
-                and service.daily_cap is not None
-                and (
+            walk_in = booked_for is None
+            refusal = walk_in_refusal(
+                service,
+                tx.now.astimezone(ZoneInfo(tx.office.timezone)),
+                hours if walk_in else replace(hours, enforced=False),
+                # Holidays are read only where hours apply: most calls need no extra query.
+                holidays=repo.holidays(session, _id(tx.office))
+                if walk_in and hours.enforced
+                else (),
+                issued_today=(
                     repo.issued_today(
                         session, _id(tx.office), service.id, tx.today, tx.start_of_day()
                     )
-                    >= service.daily_cap
-                )
-            ):
-                raise ServiceUnavailable(
-                    *say(
-                        "daily_cap",
-                        name=service.name_th,
-                        name_en=service.name_en,
-                        cap=service.daily_cap,
-                    )
-                )
-            seq_no = repo.last_seq_no(session, _id(tx.office), tx.today, service.prefix) + 1
-            if seq_no > MAX_DAILY_NUMBER:
-                raise ServiceUnavailable(
-                    *say("numbers_used", prefix=service.prefix, max=MAX_DAILY_NUMBER)
-                )
+                    if walk_in and service.daily_cap is not None
+                    else None
+                ),
+                last_number=seq_no - 1,
+            )
+            if refusal:
+                raise ServiceUnavailable(*refusal)
             ticket = Ticket(
                 office_id=_id(tx.office),
                 service_id=service.id,
@@ -1081,13 +1078,29 @@ class QueueService:
             office = repo.get_office(session, office_id)
             if office is None:
                 raise NotFound(*say("no_office", office_id=office_id))
-            stats = repo.queue_stats(session, office_id, local_day(now, office.timezone))
+            today = local_day(now, office.timezone)
+            stats = repo.queue_stats(session, office_id, today)
             newcomers = self.office_forecast(session, office, committed=True).newcomers
+            hours = office_hours(office)
+            local_now = now.astimezone(ZoneInfo(office.timezone))
+            holidays = repo.holidays(session, office_id) if hours.enforced else set()
+            issued = repo.issued_today_by_service(
+                session, office_id, today, day_start(today, office.timezone)
+            )
+            numbers = repo.last_seq_nos(session, office_id, today)
             out = []
             for s in repo.services(session, office_id):
                 assert s.id is not None
                 waiting, oldest = stats.get(s.id, (0, None))
                 wait = newcomers.get(s.id, NOT_WAITING)
+                refusal = walk_in_refusal(
+                    s,
+                    local_now,
+                    hours,
+                    holidays=holidays,
+                    issued_today=issued.get(s.id, 0),
+                    last_number=numbers.get(s.prefix, 0),
+                )
                 out.append(
                     ServiceQueue(
                         service=s.code,
@@ -1102,9 +1115,33 @@ class QueueService:
                         estimated_wait_minutes=wait.minutes,
                         estimated_wait_range=wait.range,
                         wait_target_minutes=s.wait_target_minutes,
+                        refusal=refusal,
                     )
                 )
             return out
+
+        return await self._read(read)
+
+    async def issuing(self, office_id: int) -> Issuing:
+        """Whether the office issues tickets now (its hours and holidays; a service's own
+        cut-off and cap are in `queue`), and when it opens again."""
+        now = self.clock()
+
+        def read(session: Session) -> Issuing:
+            office = repo.get_office(session, office_id)
+            if office is None:
+                raise NotFound(*say("no_office", office_id=office_id))
+            hours = office_hours(office)
+            holidays = repo.holidays(session, office_id) if hours.enforced else set()
+            local_now = now.astimezone(ZoneInfo(office.timezone))
+            reason = issuing_refusal(hours, local_now, holidays=holidays)
+            return Issuing(
+                open=reason is None,
+                reason=reason,
+                next_opening=next_issuing_opening(hours, local_now, holidays),
+                hours=hours,
+                timezone=office.timezone,
+            )
 
         return await self._read(read)
 
@@ -1243,6 +1280,35 @@ class QueueService:
             return [by_id[row.service_id].code for row in kept]
 
         return await self._write(actor.office_id, work)
+
+
+def walk_in_refusal(
+    service: Service,
+    local_now: datetime,
+    hours: OfficeHours,
+    *,
+    holidays: Container[date],
+    issued_today: int | None,
+    last_number: int,
+) -> tuple[str, str] | None:
+    """Why a walk-in ticket of `service` cannot be issued now (Thai, English), or None.
+
+    The one rule: issuing enforces it in its transaction, and the kiosk greys a service with
+    the same reason before anyone taps it. In order: the service is closed; the office's hours,
+    holidays and the service's issuing cut-off; its daily cap (`issued_today` tickets first
+    issued for it today; None where the cap does not apply, a booked ticket); the day's numbers
+    of its prefix (`last_number` used)."""
+    if not service.active:
+        return say("service_closed", name=service.name_th, name_en=service.name_en)
+    refusal = issuing_refusal(hours, local_now, cutoff=service.issue_cutoff, holidays=holidays)
+    if refusal:
+        return refusal
+    cap = service.daily_cap
+    if cap is not None and issued_today is not None and issued_today >= cap:
+        return say("daily_cap", name=service.name_th, name_en=service.name_en, cap=cap)
+    if last_number >= MAX_DAILY_NUMBER:
+        return say("numbers_used", prefix=service.prefix, max=MAX_DAILY_NUMBER)
+    return None
 
 
 def office_hours(office: Office) -> OfficeHours:

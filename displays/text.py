@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from counter.queue.thai import MONTHS_LONG, MONTHS_SHORT
+from counter.queue.thai import MONTHS_EN, MONTHS_LONG, MONTHS_SHORT, WEEKDAYS_EN, WEEKDAYS_TH
 from counter.texts import GROUPS, TICKET_NUMBER
 
 # key -> (Thai, English). Templates render these; the page scripts get the same table as JSON.
@@ -80,24 +80,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "This token does not belong to a display screen",
     ),
 }
-
-# Thai weekday names, Monday first (Python's and Intl's ISO order).
-WEEKDAYS_TH = ("จันทร์", "อังคาร", "พุธ", "พฤหัสบดี", "ศุกร์", "เสาร์", "อาทิตย์")
-WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 # Names of the service groups of the bundled catalogue, for the hall's "waiting" panel, which
 # shows one line per ticket prefix (the numbering line): the shared words of counter/texts.py.

@@ -8,6 +8,7 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import anyio.to_thread
 import qrcode
@@ -251,6 +252,11 @@ class KioskServiceOut(BaseModel):
     wait_th: str
     wait_en: str
     active: bool
+    # False: a ticket cannot be taken now (the office is closed, the service is past its issuing
+    # cut-off or its daily cap); the kiosk greys the service and says why.
+    available: bool = True
+    refusal_th: str | None = None
+    refusal_en: str | None = None
     # The citizen manual behind the ⓘ: steps, documents, fee, processing time, legal basis.
     manual: dict[str, Any] | None = None
 
@@ -268,9 +274,22 @@ class KioskConfigOut(BaseModel):
     device: str | None
     groups: list[KioskGroupOut]
     priorities: dict[str, tuple[str, str]]
-    # "browser": the page prints each slip itself (window.print) on `paper_mm` paper.
+    # "browser": the page prints each slip itself (window.print) on `paper_mm` paper; "none":
+    # the kiosk has no printer, the ticket is on screen only.
     print_mode: str = "server"
     paper_mm: int | None = None
+    # Whether the office issues tickets now; if not, why, when it opens again, and its hours.
+    open: bool = True
+    closed_th: str | None = None
+    closed_en: str | None = None
+    next_opening: datetime | None = None
+    next_opening_th: str | None = None
+    next_opening_en: str | None = None
+    hours_th: str
+    hours_en: str
+    # The kiosk's clock shows the office's time, from the server's clock, not the device's.
+    timezone: str
+    server_time: datetime
 
 
 @router.get("/api/v1/kiosk/services", tags=["kiosk"])
@@ -278,8 +297,10 @@ async def kiosk_services(who: CurrentIssuer, queue: QueueDep, request: Request) 
     """What the kiosk start screen shows: services by group with the line and wait of each,
     and each service's citizen manual."""
     office = await queue.office(who.office_id)
+    now = queue.clock()
+    issuing = await queue.issuing(who.office_id)
     manuals = await read_manuals(
-        request.app.state.db, who.office_id, local_day(queue.clock(), office.timezone)
+        request.app.state.db, who.office_id, local_day(now, office.timezone)
     )
     groups: dict[str, KioskGroupOut] = {}
     services = {s.service: s for s in await queue.queue(who.office_id)}
@@ -305,20 +326,46 @@ async def kiosk_services(who: CurrentIssuer, queue: QueueDep, request: Request) 
                 wait_th=wait_th,
                 wait_en=wait_en,
                 active=item.active,
+                available=q.refusal is None,
+                refusal_th=q.refusal[0] if q.refusal else None,
+                refusal_en=q.refusal[1] if q.refusal else None,
                 manual=manuals[item.code].as_dict() if item.code in manuals else None,
             )
         )
     width = None
+    print_mode = "server"
     if isinstance(who, DevicePrincipal):
-        width = browser_width(await queue.device(who.office_id, who.device_id))
+        device = await queue.device(who.office_id, who.device_id)
+        width = browser_width(device)
+        if width:
+            print_mode = "browser"
+        elif printer_queue(device) is None:
+            print_mode = "none"
+    local_now = now.astimezone(ZoneInfo(issuing.timezone))
+    hours_th, hours_en = texts.hours_text(issuing.hours)
+    opening = (
+        texts.next_opening_text(issuing.next_opening, local_now)
+        if issuing.next_opening
+        else (None, None)
+    )
     return KioskConfigOut(
         office_th=office.name_th,
         office_en=office.name_en,
         device=who.name if isinstance(who, DevicePrincipal) else None,
         groups=list(groups.values()),
         priorities=texts.PRIORITY_LABELS,
-        print_mode="browser" if width else "server",
+        print_mode=print_mode,
         paper_mm=paper_mm(width) if width else None,
+        open=issuing.open,
+        closed_th=issuing.reason[0] if issuing.reason else None,
+        closed_en=issuing.reason[1] if issuing.reason else None,
+        next_opening=issuing.next_opening,
+        next_opening_th=opening[0],
+        next_opening_en=opening[1],
+        hours_th=hours_th,
+        hours_en=hours_en,
+        timezone=issuing.timezone,
+        server_time=now,
     )
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
+from counter.queue.hours import OfficeHours
+from counter.queue.thai import BE_OFFSET, MONTHS_EN, MONTHS_LONG, WEEKDAYS_EN, WEEKDAYS_TH
 from counter.texts import CITIZEN_STATUSES, GROUPS, PRIORITIES
 
 # The shared words, defined once in counter/texts.py.
@@ -11,6 +15,57 @@ GROUP_LABELS: dict[str, tuple[str, str]] = GROUPS
 STATUS_LABELS: dict[str, tuple[str, str]] = CITIZEN_STATUSES
 
 PRINT_FAILED = ("กรุณาจดหมายเลขคิว", "please note your number")
+# On a kiosk that has no printer (the ticket is on screen only), with every ticket.
+NO_PRINTER = (
+    "ตู้นี้ไม่พิมพ์บัตรคิว กรุณาจดหมายเลขคิว หรือถ่ายรูปหน้าจอนี้",
+    "This kiosk prints no ticket: please note your number or take a photo of this screen",
+)
+
+# The kiosk's closed screen: the reason (counter.queue.hours), when issuing opens again, the hours.
+CLOSED_TITLE = ("ขออภัย ขณะนี้ไม่เปิดรับบัตรคิว", "Sorry, tickets are not issued now")
+# A service the kiosk greys out: its reason is the one issuing would give.
+UNAVAILABLE = ("รับบัตรคิวไม่ได้ในขณะนี้", "Not available now")
+
+
+def _clock(at: time) -> str:
+    return at.strftime("%H.%M")
+
+
+def hours_text(hours: OfficeHours) -> tuple[str, str]:
+    """The office's issuing hours as a citizen reads them, e.g. "เปิดรับบัตรคิว วันจันทร์–วันศุกร์
+    เวลา 08.30–16.30 น." (an office that issues at any hour: "เปิดรับบัตรคิวตลอดเวลา")."""
+    if not hours.enforced:
+        return "เปิดรับบัตรคิวตลอดเวลา", "Tickets are issued at any time"
+    last = 5 if hours.saturday else 4
+    th = (
+        f"เปิดรับบัตรคิว วัน{WEEKDAYS_TH[0]}–วัน{WEEKDAYS_TH[last]} "
+        f"เวลา {_clock(hours.opens)}–{_clock(hours.closes)} น."
+    )
+    en = (
+        f"Tickets are issued {WEEKDAYS_EN[0]}–{WEEKDAYS_EN[last]}, "
+        f"{_clock(hours.opens)}–{_clock(hours.closes)}"
+    )
+    if not hours.lunch_service:
+        lunch = f"{_clock(hours.lunch_starts)}–{_clock(hours.lunch_ends)}"
+        th += f" (พักกลางวัน {lunch} น.)"
+        en += f" (lunch break {lunch})"
+    return th, en
+
+
+def next_opening_text(opening: datetime, local_now: datetime) -> tuple[str, str]:
+    """When issuing opens again, both in the office's time zone: "เปิดรับบัตรคิวอีกครั้ง
+    วันนี้ เวลา 13.00 น." or "… วันจันทร์ที่ 7 ธันวาคม 2569 เวลา 08.30 น."."""
+    at = _clock(opening.time())
+    if opening.date() == local_now.date():
+        return f"เปิดรับบัตรคิวอีกครั้ง วันนี้ เวลา {at} น.", f"Ticket issuing opens again today at {at}"
+    d = opening.date()
+    weekday = d.weekday()
+    th_day = f"วัน{WEEKDAYS_TH[weekday]}ที่ {d.day} {MONTHS_LONG[d.month - 1]} {d.year + BE_OFFSET}"
+    en_day = f"{WEEKDAYS_EN[weekday]} {d.day} {MONTHS_EN[d.month - 1]} {d.year}"
+    return (
+        f"เปิดรับบัตรคิวอีกครั้ง {th_day} เวลา {at} น.",
+        f"Ticket issuing opens again on {en_day} at {at}",
+    )
 
 
 def wait_text(waiting_ahead: int, wait_range: tuple[int, int]) -> tuple[str, str]:

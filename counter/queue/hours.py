@@ -48,16 +48,37 @@ def issuing_refusal(
     return None
 
 
+# A deadline search never needs more than this: a year of holidays cannot hide every weekday.
+_MAX_DAYS_SEARCHED = 3660
+
+
+def next_issuing_opening(
+    hours: OfficeHours, local_now: datetime, holidays: Container[date] = ()
+) -> datetime | None:
+    """When ticket issuing opens again (in `local_now`'s time zone), or None while it is open
+    (or the office issues at any hour): after lunch when issuing pauses for it, at opening time
+    later today, else at opening time on the next business day."""
+    if issuing_refusal(hours, local_now, holidays=holidays) is None:
+        return None
+    day, now = local_now.date(), local_now.time()
+    if is_business_day(hours, day, holidays):
+        if now < hours.opens:
+            return datetime.combine(day, hours.opens, local_now.tzinfo)
+        if not hours.lunch_service and hours.lunch_starts <= now < hours.lunch_ends:
+            return datetime.combine(day, hours.lunch_ends, local_now.tzinfo)
+    for _ in range(_MAX_DAYS_SEARCHED):
+        day += timedelta(days=1)
+        if is_business_day(hours, day, holidays):
+            return datetime.combine(day, hours.opens, local_now.tzinfo)
+    raise ValueError("no business day found; check the holiday list")
+
+
 def is_business_day(hours: OfficeHours, day: date, holidays: Container[date] = ()) -> bool:
     """A day the office works: not a holiday, not Sunday, not Saturday unless it opens then."""
     if day in holidays:
         return False
     weekday = day.weekday()
     return not (weekday == 6 or (weekday == 5 and not hours.saturday))
-
-
-# A deadline search never needs more than this: a year of holidays cannot hide every weekday.
-_MAX_DAYS_SEARCHED = 3660
 
 
 def add_business_days(

@@ -135,6 +135,39 @@ class TestIssuing:
         clock.now = clock.now.replace(hour=6, minute=0)  # 13:00
         await queue.issue_ticket(OFFICE, "birth")
 
+    async def test_the_kiosk_list_refuses_exactly_what_issuing_refuses(
+        self, queue: QueueService, database: Database, clock: FakeClock
+    ) -> None:
+        """The service list (what the kiosk greys, with its reason) and issuing give the same
+        answer for every service: closed, past its cut-off, its cap reached, or open."""
+        edit(database, Office, OFFICE, hours_enforced=True)
+        with database.write() as session:
+            by_code = {s.code: s for s in session.exec(select(Service)).all()}
+            by_code["birth"].daily_cap = 1
+            by_code["marriage"].issue_cutoff = time(8, 45)
+            by_code["divorce"].active = False
+        clock.now = clock.now.replace(hour=2)  # Friday 09:00 in Bangkok
+        await queue.issue_ticket(OFFICE, "birth")
+        seen: set[tuple[str, bool]] = set()
+        for hour in (2, 0, 10):  # 09:00 (open), 07:00 (not yet open), 17:00 (closed)
+            clock.now = clock.now.replace(hour=hour)
+            listed = {q.service: q.refusal for q in await queue.queue(OFFICE)}
+            assert len(listed) == 15
+            for code, refusal in listed.items():
+                try:
+                    await queue.issue_ticket(OFFICE, code)
+                except ServiceUnavailable as err:
+                    assert refusal == (err.th, err.en), (hour, code)
+                    seen.add((code, False))
+                else:
+                    assert refusal is None, (hour, code)
+                    seen.add((code, True))
+        assert {("birth", False), ("marriage", False), ("divorce", False), ("death", True)} <= seen
+        issuing = await queue.issuing(OFFICE)
+        assert not issuing.open and issuing.reason is not None and "16.30" in issuing.reason[0]
+        assert issuing.next_opening is not None
+        assert issuing.next_opening.isoformat() == "2026-11-30T08:30:00+07:00"  # Monday
+
 
 class TestDayRollover:
     async def test_numbers_restart_on_the_next_local_day(

@@ -6,13 +6,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from datetime import UTC, datetime, time
 
 import httpx
 import pytest
+from sqlmodel import select
 
 from counter.auth import DeviceKind, add_device
 from counter.db import Database
-from counter.models import Device
+from counter.models import Device, Office, Service
 from counter.service import QueueService
 from kiosk.printing import render_ticket
 from printer.config import PrinterConfig
@@ -28,6 +30,17 @@ def kiosk(database: Database, clock: FakeClock, printer: str | None, name: str =
         device, token = add_device(session, 1, DeviceKind.KIOSK, name, clock(), printer=printer)
         device_id = device.id
     return {"Authorization": f"Bearer {token}", "_id": str(device_id)}
+
+
+def enforce_hours(database: Database, **services: dict[str, object]) -> None:
+    """The office keeps its hours (the demo issues at any hour); `services`: code → fields."""
+    with database.write() as session:
+        office = session.get(Office, 1)
+        assert office is not None
+        office.hours_enforced = True
+        for service in session.exec(select(Service)).all():
+            for field, value in services.get(service.code, {}).items():
+                setattr(service, field, value)
 
 
 def headers(h: dict) -> dict:
@@ -267,6 +280,56 @@ class TestKioskScreenData:
         assert birth["waiting"] == 1
         assert sum(len(g["services"]) for g in data["groups"]) == 15
         assert set(data["priorities"]) == {"elderly", "disabled", "pregnant", "monk"}
+
+    async def test_a_closed_office_says_so_with_its_hours_and_next_opening(
+        self, app_client: httpx.AsyncClient, database: Database, clock: FakeClock
+    ) -> None:
+        enforce_hours(database)
+        clock.now = datetime(2026, 11, 27, 11, 0, tzinfo=UTC)  # Friday 18:00 in Bangkok
+        k = kiosk(database, clock, None)
+        data = (await app_client.get("/api/v1/kiosk/services", headers=headers(k))).json()
+        assert data["open"] is False
+        assert data["closed_th"].startswith("ขออภัย") and "16.30" in data["closed_th"]
+        assert data["next_opening"] == "2026-11-30T08:30:00+07:00"
+        assert data["next_opening_th"] == "เปิดรับบัตรคิวอีกครั้ง วันจันทร์ที่ 30 พฤศจิกายน 2569 เวลา 08.30 น."
+        assert data["hours_th"] == "เปิดรับบัตรคิว วันจันทร์–วันศุกร์ เวลา 08.30–16.30 น."
+        services = [s for g in data["groups"] for s in g["services"]]
+        assert services and not any(s["available"] for s in services)
+        assert all(s["refusal_th"] == data["closed_th"] for s in services)
+        # The kiosk's clock: the server's time and the office's time zone, not the device's.
+        assert data["timezone"] == "Asia/Bangkok"
+        assert datetime.fromisoformat(data["server_time"]) == clock.now
+
+    async def test_a_service_past_its_cut_off_or_cap_is_greyed_with_the_reason(
+        self, app_client: httpx.AsyncClient, database: Database, clock: FakeClock
+    ) -> None:
+        enforce_hours(database, birth={"daily_cap": 1}, marriage={"issue_cutoff": time(9, 30)})
+        clock.now = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)  # Friday 10:00 in Bangkok
+        k = kiosk(database, clock, None)
+        assert (await take(app_client, k, "birth")).status_code == 201
+        data = (await app_client.get("/api/v1/kiosk/services", headers=headers(k))).json()
+        assert data["open"] is True and data["closed_th"] is None and data["next_opening"] is None
+        services = {s["code"]: s for g in data["groups"] for s in g["services"]}
+        refused = {code for code, s in services.items() if not s["available"]}
+        assert refused == {"birth", "marriage"}
+        assert "ครบ 1 คิว" in services["birth"]["refusal_th"]
+        assert "09.30" in services["marriage"]["refusal_th"]
+        # The same words as a tap on it gets.
+        r = await take(app_client, k, "marriage")
+        assert r.status_code == 409 and r.json()["detail_th"] == services["marriage"]["refusal_th"]
+
+    async def test_a_kiosk_without_a_printer_knows_it_prints_nothing(
+        self, app_client: httpx.AsyncClient, database: Database, clock: FakeClock
+    ) -> None:
+        bare = (
+            await app_client.get(
+                "/api/v1/kiosk/services", headers=headers(kiosk(database, clock, None))
+            )
+        ).json()
+        assert bare["print_mode"] == "none"
+        printing = kiosk(database, clock, "tcp://127.0.0.1:9?width=512", name="k2")
+        served = (await app_client.get("/api/v1/kiosk/services", headers=headers(printing))).json()
+        assert served["print_mode"] == "server"
 
     async def test_a_display_cannot_use_the_kiosk_api(
         self, app_client: httpx.AsyncClient, database: Database, clock: FakeClock
