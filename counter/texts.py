@@ -586,3 +586,13 @@ MESSAGES: dict[str, Pair] = {
         "sorry, ticket issuing closed at {time}; please come back on the next working day",
     ),
 }
+
+
+# The Thai date entry every page's date fields use (counter/static/thai-date.js): day, month
+# and Buddhist Era year, sent to the server as an ISO (Common Era) date.
+DATE_ENTRY: dict[str, Pair] = {
+    "day": ("วัน", "Day"),
+    "month": ("เดือน", "Month"),
+    "year": ("ปี พ.ศ.", "Year (BE)"),
+    "invalid": ("วันที่ไม่ถูกต้อง", "Not a valid date"),
+}

@@ -22,6 +22,8 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from counter import nav
+from counter.queue.thai import BE_OFFSET, MONTHS_SHORT
+from counter.texts import DATE_ENTRY
 
 COUNTER_DIR = Path(__file__).resolve().parent
 COMMON_TEMPLATES = COUNTER_DIR / "templates"
@@ -85,6 +87,15 @@ def mount_common_static(app: Any) -> None:
     mount_static(app, "/static/common", COMMON_STATIC, "common-static")
 
 
+def date_entry_words() -> dict[str, Any]:
+    """What the shared Thai date entry (static/thai-date.js) writes: its labels and the months."""
+    return {
+        "labels": {key: th for key, (th, _) in DATE_ENTRY.items()},
+        "months": list(MONTHS_SHORT),
+        "be_offset": BE_OFFSET,
+    }
+
+
 def templates_for(package_dir: Path) -> Jinja2Templates:
     """Templates of one package, able to extend the shared base.html and partials."""
     templates = Jinja2Templates(directory=str(package_dir / "templates"))
@@ -94,6 +105,7 @@ def templates_for(package_dir: Path) -> Jinja2Templates:
     # The navigation bar every staff page includes (_nav.html).
     templates.env.globals["nav_bar"] = nav.nav_bar
     templates.env.globals["nav_text"] = nav.TEXT
+    templates.env.globals["date_entry"] = date_entry_words()
     return templates
 
 

@@ -54,11 +54,13 @@ async def gather(
 def _figures(d: dict[str, Any], g: dict[str, Any]) -> dict[str, Any]:
     o = d["overall"]
     wait = (o.get("wait") or {}).get("mean")
+    median = (o.get("wait") or {}).get("median")
     complaints = d.get("complaints") or {}
     return {
         "issued": o.get("issued"),
         "served": o.get("served"),
         "wait": None if wait is None else wait / 60,
+        "wait_median": None if median is None else median / 60,
         "within_target": o.get("within_target_pct"),
         "within_standard": o.get("within_standard_pct"),
         "satisfaction": (o.get("satisfaction") or {}).get("percent"),
@@ -72,6 +74,7 @@ YOY_ROWS: list[tuple[str, str, str, str]] = [
     ("issued", "จำนวนบัตรคิว", "Tickets issued", "count"),
     ("served", "รับบริการเสร็จ", "Served", "count"),
     ("wait", "เวลารอเฉลี่ย (นาที)", "Mean wait (min)", "minutes"),
+    ("wait_median", "เวลารอ มัธยฐาน (นาที)", "Median wait (min)", "minutes"),
     ("within_target", "ร้อยละรอไม่เกินเป้าหมาย", "% within wait target", "pct"),
     ("within_standard", "ร้อยละให้บริการภายในมาตรฐาน", "% within standard", "pct"),
     ("satisfaction", "ความพึงพอใจ (ร้อยละ)", "Satisfaction %", "pct"),

@@ -553,6 +553,7 @@ async def evidence_page(
             "data_json": _script_json(_evidence_chart_data(data)),
             "generated": narrative(format_thai_date_long(await reports.now(), with_time=True)),
             "kpi": await _kpi_targets(request, staff.office_id),
+            "yoy": {r["key"]: r for r in data["gecc"]["year_over_year"]},
         },
     )
 

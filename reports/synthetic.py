@@ -373,7 +373,7 @@ def generate_office(
                             "staff_id": staff,
                             "answered_at": _local(day, end + 2),
                             "channel": "counter",
-                            "comment": "" if rng.random() < 0.9 else "อยากให้มีที่นั่งรอเพิ่ม",
+                            "comment": "" if rng.random() < 0.9 else wants.choice(COMMENTS),
                         }
                     )
                     for code in SURVEY_CODES:
@@ -602,6 +602,15 @@ NEEDS_SHARE = {
     "water": 0.2,
     "ramps": 0.08,
 }
+# Suggestions written under the satisfaction items.
+COMMENTS = (
+    "อยากให้มีที่นั่งรอเพิ่ม",
+    "เจ้าหน้าที่บริการดี ยิ้มแย้มแจ่มใส",
+    "อยากให้เปิดช่องบริการเพิ่มช่วงเช้า",
+    "ป้ายบอกทางไม่ชัดเจน หาช่องบริการยาก",
+    "ขอบคุณที่บริการรวดเร็ว",
+    "ที่จอดรถไม่พอ",
+)
 NEEDS_TEXTS = (
     "อยากให้เปิดบริการวันเสาร์เดือนละครั้ง",
     "อยากให้จองคิวผ่าน LINE ได้",

@@ -158,7 +158,38 @@ T = {
     "reports": ("รายงานผลการให้บริการ", "Service reports"),
     "dashboard": ("ภาพรวมการให้บริการ", "Service dashboard"),
     "evidence_title": ("รายงานผลการให้บริการ ประจำปีงบประมาณ พ.ศ. {fy}", "Service report, FY {fy}"),
-    "evidence": ("รายงานประกอบการสมัครศูนย์ราชการสะดวก (GECC)", "GECC evidence pack"),
+    "evidence": (
+        "เอกสารประกอบการสมัครขอรับการรับรองมาตรฐานศูนย์ราชการสะดวก (GECC)",
+        "GECC evidence pack",
+    ),
+    "summary_yoy": (
+        "สรุปผลการดำเนินงานเทียบปีงบประมาณก่อนและค่าเป้าหมาย",
+        "Summary: year over year and targets",
+    ),
+    "measure": ("ตัวชี้วัด", "Measure"),
+    "fy_short": ("ปีงบประมาณ {fy}", "FY {fy}"),
+    "change": ("เปลี่ยนแปลง", "Change"),
+    "target": ("ค่าเป้าหมาย", "Target"),
+    "result": ("ผลเทียบเป้าหมาย", "Against target"),
+    "yoy_legend": (
+        "▲ ดีขึ้น ▼ แย่ลง ■ เท่าเดิม ตามความหมายของตัวชี้วัด (เช่น เวลารอที่ลดลงคือดีขึ้น) "
+        "↑ ↓ จำนวนที่เพิ่มขึ้นหรือลดลง – ไม่มีข้อมูลหรือไม่ได้กำหนดค่าเป้าหมาย",
+        "▲ better ▼ worse ■ the same, by the measure's meaning (a shorter wait is better); "
+        "↑ ↓ counts up or down; – no data or no target set",
+    ),
+    "previous_line": ("ปีก่อน {value} {arrow}", "previous FY {value} {arrow}"),
+    "interpretation": ("แปลผล", "Interpretation"),
+    "interpretation_note": (
+        "เกณฑ์แปลผลค่าเฉลี่ย: 4.21–5.00 มากที่สุด 3.41–4.20 มาก 2.61–3.40 ปานกลาง "
+        "1.81–2.60 น้อย 1.00–1.80 น้อยที่สุด",
+        "Mean levels: 4.21–5.00 very high, 3.41–4.20 high, 2.61–3.40 moderate, 1.81–2.60 low, "
+        "1.00–1.80 very low",
+    ),
+    "sign": ("ลงชื่อ", "Signed"),
+    "prepared_by": ("ผู้จัดทำ", "Prepared by"),
+    "position": ("ตำแหน่ง", "Position"),
+    "date_line": ("วันที่", "Date"),
+    "office_head": ("หัวหน้าส่วนราชการ", "Head of the office"),
     "period": ("ช่วงเวลา", "Period"),
     "service": ("งานบริการ", "Service"),
     "counter": ("ช่องบริการ", "Counter"),
@@ -181,6 +212,7 @@ T = {
     "mean": ("เฉลี่ย", "Mean"),
     "median": ("มัธยฐาน", "Median"),
     "wait_mean": ("เวลารอเฉลี่ย", "Mean wait"),
+    "complaints_per_1000": ("ข้อร้องเรียนต่อผู้รับบริการ 1,000 ราย", "Complaints per 1,000 served"),
     "evidence_settings": ("ตั้งค่าหลักฐาน GECC", "GECC evidence settings"),
     "wait_median": ("เวลารอ (มัธยฐาน)", "Median wait"),
     "p90": ("P90", "P90"),

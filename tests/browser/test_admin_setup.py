@@ -136,7 +136,11 @@ async def test_a_new_office_is_set_up_in_the_browser(
             await saved(page)
             await expect(form.locator("[name=opens]")).to_have_value("08:00")
             holiday = page.locator("form[data-url='/api/v1/admin/holidays']")
-            await holiday.locator("[name=day]").fill("2026-12-05")
+            # The Thai date entry: day, month name, Buddhist Era year.
+            await holiday.locator(".td-day").select_option("5")
+            await holiday.locator(".td-month").select_option("12")
+            await holiday.locator(".td-year").fill("2569")
+            await holiday.locator(".td-year").press("Tab")
             await holiday.locator("[name=name]").fill("วันพ่อแห่งชาติ")
             await holiday.locator("button[type=submit]").click()
             await saved(page)

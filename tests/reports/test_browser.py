@@ -7,21 +7,19 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import httpx
 import pytest
-import sqlalchemy as sa
 from playwright.async_api import Browser, BrowserContext
 
 from counter.auth import DeviceKind, add_device
 from counter.db import Database
-from counter.models import Counter, Service, Staff
-from counter.queue.thai import fiscal_year_range
 from counter.seed import seed_demo
-from reports.synthetic import Ids, OfficeShape, generate_office, insert, office_shapes, working_days
+from saduak.history import seed_history
 from tests.browser_conftest_helpers import (
+    ARTIFACTS,
     artifact,
     new_context,
     watch,
@@ -32,29 +30,22 @@ from tests.live import LiveServer
 pytestmark = pytest.mark.browser
 
 
+# The demo office's history up to the end of FY 2569: FY 2568 and FY 2569 (year over year).
+HISTORY_UNTIL = datetime(2026, 10, 1, 1, 0, tzinfo=UTC)
+
+
 @pytest.fixture(scope="module")
 def year_db(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The demo office with FY 2569 of traffic (about 25,000 tickets) and its survey answers."""
+    """The demo office with two fiscal years of `saduak demo --history` (about 35,000 tickets,
+    survey and needs answers, complaints)."""
     path = tmp_path_factory.mktemp("reports-year") / "year.db"
     shutil.copy(sqlite_template, path)
     url = f"sqlite:///{path}"
     db = Database(url)
     with db.write() as session:
         seed_demo(session, datetime.now(UTC), passwords=DEMO_PASSWORDS, make_hash=cached_hash)
-    with db.read() as session:
-        services = office_shapes(session.exec(sa.select(Service)).scalars().all(), [])
-        counters = session.exec(sa.select(Counter.id).order_by(Counter.number)).scalars().all()
-        staff = (
-            session.exec(sa.select(Staff.id).where(Staff.role == "staff").order_by(Staff.id))
-            .scalars()
-            .all()
-        )
-    desks = [(cid, staff[i % len(staff)]) for i, cid in enumerate(counters)]
-    days = working_days(*fiscal_year_range(2569))
-    rows = generate_office(
-        1, services, desks, days, OfficeShape(tickets_per_year=17_000), Ids(), seed=7
-    )
-    insert(db.write_engine, 1, rows)
+    days = (HISTORY_UNTIL.date() - date(2024, 10, 1)).days
+    seed_history(db, 1, days, HISTORY_UNTIL, seed=7)
     db.dispose()
     return url
 
@@ -121,17 +112,37 @@ async def test_the_evidence_pack_prints_on_a4(manager: BrowserContext, server: L
     assert text == "รายงานผลการให้บริการ ประจำปีงบประมาณ พ.ศ. 2569"
     assert await page.locator(".office").first.text_content()
     assert await page.locator(".definitions li").count() >= 8
+    # A year of demo history shows every section, and each figure beside the year before.
+    for section in ("ev-yoy", "ev-dimensions", "ev-needs", "ev-complaints", "ev-fairness"):
+        assert await page.locator(f"#{section} tbody tr").count() >= 3, section
+    assert await page.locator("#ev-manuals tbody tr").count() == 15
+    served = page.locator("#ev-yoy tr[data-yoy=served] td")
+    assert (await served.nth(1).text_content() or "").strip() not in ("", "–")
+    assert (await page.locator("#ev-yoy td.arrow").all_text_contents()).count("–") == 0
+    satisfaction = await page.locator("#ev-yoy tr[data-yoy=satisfaction] td").all_text_contents()
+    assert satisfaction[4].strip() == "85.0" and satisfaction[5].strip()
+    assert await page.locator(".kpi .prev").count() == 8
+    assert "สาเหตุที่เกิดซ้ำ" in (
+        await page.locator("#ev-complaints").locator("..").text_content() or ""
+    )
+    # The signature blocks an office signs.
+    sign = await page.locator(".sign").text_content() or ""
+    assert sign.count("ลงชื่อ") == 2 and sign.count("ตำแหน่ง") == 2 and sign.count("วันที่") == 2
     await page.screenshot(path=artifact("reports-evidence.png"), full_page=True)
     await page.emulate_media(media="print")
     pdf = artifact("reports-evidence.pdf")
     await page.pdf(path=str(pdf), format="A4", print_background=True, prefer_css_page_size=True)
     assert pdf.stat().st_size > 20_000
     assert not log.errors, log.errors
-    if shutil.which("pdftoppm"):
-        subprocess.run(
-            ["pdftoppm", "-png", "-r", "70", str(pdf), str(artifact("reports-evidence-page"))],
-            check=True,
-        )
+    # Pages to look at (tests/artifacts/reports-evidence-page-NN.png).
+    for old in ARTIFACTS.glob("reports-evidence-page-*.png"):
+        old.unlink()
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "80", str(pdf), str(artifact("reports-evidence-page"))],
+        check=True,
+    )
+    pages = sorted(ARTIFACTS.glob("reports-evidence-page-*.png"))
+    assert 6 <= len(pages) <= 12, len(pages)
 
 
 @pytest.mark.parametrize("opened_by", ["staff session", "paired display"])

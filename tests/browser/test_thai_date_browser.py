@@ -1,0 +1,122 @@
+"""Dates are entered the Thai way — day, month name, Buddhist Era year — on the reports and admin
+pages (counter/static/thai-date.js, one component for every date field), and reach the server
+as the right ISO date in the Common Era."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import httpx
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page, expect
+
+from tests.browser_conftest_helpers import (
+    artifact,
+    chromium,  # noqa: F401  (session fixture)
+    new_context,
+    watch,
+)
+from tests.conftest import DEMO_PASSWORDS, seeded_sqlite
+from tests.live import LiveServer
+
+pytestmark = [pytest.mark.browser]
+
+
+@pytest.fixture(scope="module")
+async def server(
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[LiveServer]:
+    tmp = tmp_path_factory.mktemp("thai-date")
+    url = seeded_sqlite(tmp / "office.db", sqlite_template, datetime.now(UTC))
+    live = LiveServer(url, env={"SADUAK_VAR_DIR": str(tmp / "var")}, log_dir=tmp)
+    await live.astart()
+    try:
+        yield live
+    finally:
+        await live.astop()
+
+
+async def signed_in(browser: Browser, server: LiveServer, user: str) -> BrowserContext:
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        r = await client.post(
+            "/api/v1/auth/login", json={"username": user, "password": DEMO_PASSWORDS[user]}
+        )
+    context = await new_context(browser, (1366, 900))
+    await context.add_cookies(
+        [{"name": "saduak_session", "value": r.json()["token"], "url": server.url}]
+    )
+    return context
+
+
+async def enter(page: Page, name: str, day: int, month: int, year_be: str) -> None:
+    """Type a date into the Thai date entry that stands in for the field called `name`."""
+    box = page.locator(f"input[name={name}] + .thai-date")
+    await box.locator(".td-day").select_option(str(day))
+    await box.locator(".td-month").select_option(str(month))
+    await box.locator(".td-year").fill(year_be)
+    await box.locator(".td-year").press("Tab")
+
+
+async def test_a_custom_report_range_in_thai_dates_reaches_the_server_in_iso(
+    chromium: Browser,  # noqa: F811
+    server: LiveServer,
+) -> None:
+    context = await signed_in(chromium, server, "manager")
+    page = await context.new_page()
+    page.set_default_timeout(10_000)
+    log = watch(page)
+    await page.goto(f"{server.url}/reports")
+    # No browser calendar left: every date field is the Thai entry.
+    assert await page.locator("input[type=date]").count() == 0
+    month_names = await page.locator(".only-anchor .td-month option").all_text_contents()
+    assert month_names[1:4] == ["ม.ค.", "ก.พ.", "มี.ค."]
+    await page.locator("#period-kind").select_option("custom")
+    await expect(page.locator("input[name=from] + .thai-date .td-day")).to_be_enabled()
+    await enter(page, "from", 5, 3, "2569")
+    await enter(page, "to", 20, 3, "2569")
+    await page.screenshot(
+        path=artifact("thai-date-reports.png"), clip={"x": 0, "y": 0, "width": 1366, "height": 200}
+    )
+    await page.locator("form.filters button[type=submit]").click()
+    await page.wait_for_load_state("load")
+    query = parse_qs(urlparse(page.url).query)
+    assert query["from"] == ["2026-03-05"] and query["to"] == ["2026-03-20"], page.url
+    assert "anchor" not in query and "on" not in query  # the disabled anchor date is not sent
+    # The page shows the range it was given, back in Thai dates.
+    box = page.locator("input[name=from] + .thai-date")
+    assert await box.locator(".td-year").input_value() == "2569"
+    assert await box.locator(".td-month").input_value() == "3"
+    assert not log.errors, log.errors
+    await context.close()
+
+
+async def test_a_holiday_entered_in_thai_is_stored_as_its_iso_day(
+    chromium: Browser,  # noqa: F811
+    server: LiveServer,
+) -> None:
+    context = await signed_in(chromium, server, "admin")
+    page = await context.new_page()
+    page.set_default_timeout(10_000)
+    await page.goto(f"{server.url}/admin/office?year=2569")
+    # 31 February does not exist: the entry says so and sends nothing.
+    await enter(page, "day", 31, 2, "2569")
+    assert await page.locator("input[name=day]").input_value() == ""
+    await expect(page.locator("input[name=day] + .thai-date")).to_have_class("thai-date invalid")
+    await enter(page, "day", 5, 12, "2569")
+    assert await page.locator("input[name=day]").input_value() == "2026-12-05"
+    await page.locator("input[name=name]").fill("วันพ่อแห่งชาติ")
+    await page.locator("#holidays .inline-form button[type=submit]").click()
+    await expect(page.locator("#holidays tbody")).to_contain_text("วันพ่อแห่งชาติ")
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        r = await client.post(
+            "/api/v1/auth/login", json={"username": "admin", "password": DEMO_PASSWORDS["admin"]}
+        )
+        office = await client.get(
+            "/api/v1/admin/office", headers={"Authorization": f"Bearer {r.json()['token']}"}
+        )
+    days = {h["day"]: h["name"] for h in office.json()["holidays"]}
+    assert days["2026-12-05"] == "วันพ่อแห่งชาติ"
+    await context.close()
