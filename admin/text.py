@@ -442,7 +442,6 @@ LABELS: dict[str, Bilingual] = {
     "choices": ("ตัวเลือก", "Choices"),
     "add_question": ("เพิ่มคำถาม", "Add a question"),
     "remove_row": ("นำออก", "Remove"),
-    "reports_link": ("รายงาน", "Reports"),
     # audit
     "when": ("เวลา", "When"),
     "who": ("ผู้ทำรายการ", "Who"),
