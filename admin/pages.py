@@ -41,6 +41,7 @@ NAV: list[tuple[str, str]] = [
     ("staff", "/admin/staff"),
     ("devices", "/admin/devices"),
     ("voice", "/admin/voice"),
+    ("line", "/admin/line"),
     ("manuals", "/admin/manuals"),
     ("evidence", "/admin/evidence"),
     ("questionnaires", "/admin/questionnaires"),
@@ -249,6 +250,26 @@ async def voice_page(request: Request, viewer: PageAdmin) -> Response:
         who,
         active="voice",
         office=await service.office(who.office_id),
+    )
+
+
+@router.get("/admin/line", response_class=HTMLResponse)
+async def line_page(request: Request, viewer: PageAdmin) -> Response:
+    """The LINE account's settings are the line package's (write-only secrets, its API): its
+    service reaches this page through app.state.line, as the voice clips do through their API."""
+    who = viewer.staff
+    service = get_admin_service(request)
+    office = await service.office(who.office_id)
+    account = await request.app.state.line.account(who.office_id)
+    base = request.app.state.queue.public_url
+    return _render(
+        request,
+        "admin/line.html",
+        who,
+        active="line",
+        office=office,
+        account=account,
+        webhook_url=f"{base}/line/webhook/{office['code']}",
     )
 
 

@@ -173,6 +173,26 @@ LABELS: dict[str, Bilingual] = {
     "province": ("เปรียบเทียบสำนักงาน", "Compare offices"),
     "province_sharing": ("สิทธิ์ดูข้อมูลระดับจังหวัด", "Province access"),
     "audit": ("บันทึกการเปลี่ยนแปลง", "Audit log"),
+    # Admin → LINE (the settings are the line package's: its API, its write-only secrets)
+    "line": ("LINE Official Account", "LINE Official Account"),
+    "line_help": (
+        "ประชาชนกดปุ่ม แจ้งเตือนผ่าน LINE ที่หน้าสถานะบัตรคิว แล้วส่งรหัสในห้องแชตของสำนักงาน "
+        "ระบบจะส่งข้อความเมื่อใกล้ถึงคิว เมื่อเรียกคิว และแบบประเมินความพึงพอใจหลังรับบริการ",
+        "Citizens press Notify me on LINE on the status page and send the code in the office's "
+        "chat; they are told when their turn is near, when they are called, and get the survey.",
+    ),
+    "line_write_only": (
+        "Channel secret และ Channel access token จะไม่แสดงอีกหลังบันทึก เว้นว่างไว้เพื่อใช้ค่าเดิม",
+        "The channel secret and access token are never shown again; leave empty to keep them.",
+    ),
+    "line_channel_secret": ("Channel secret", "Channel secret"),
+    "line_access_token": ("Channel access token", "Channel access token"),
+    "line_basic_id": ("LINE ID ของบัญชีทางการ", "Basic ID"),
+    "line_near_threshold": ("แจ้งเตือนเมื่อเหลือคิวก่อนหน้า (คิว)", "Notify when this many are ahead"),
+    "line_enabled": ("เปิดใช้การแจ้งเตือนผ่าน LINE", "LINE notifications on"),
+    "line_webhook_url": ("Webhook URL (ใส่ใน LINE Developers)", "Webhook URL (for LINE Developers)"),
+    "line_set": ("ตั้งค่าแล้ว", "set"),
+    "line_unset": ("ยังไม่ได้ตั้งค่า", "not set"),
     "save": ("บันทึก", "Save"),
     "saved": ("บันทึกแล้ว", "Saved"),
     "add": ("เพิ่ม", "Add"),

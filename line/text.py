@@ -133,29 +133,3 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the channel secret, access token and basic ID are all needed to enable LINE",
     ),
 }
-
-# Admin → LINE (labels of the admin page; the page is the admin package's, the words are here).
-ADMIN_LABELS: dict[str, tuple[str, str]] = {
-    "line": ("LINE Official Account", "LINE Official Account"),
-    "line_help": (
-        "ประชาชนกดปุ่ม แจ้งเตือนผ่าน LINE ที่หน้าสถานะบัตรคิว แล้วส่งรหัสในห้องแชตของสำนักงาน "
-        "ระบบจะส่งข้อความเมื่อใกล้ถึงคิว เมื่อเรียกคิว และแบบประเมินความพึงพอใจหลังรับบริการ",
-        "Citizens press Notify me on LINE on the status page and send the code in the office's "
-        "chat; they are told when their turn is near, when they are called, and get the survey.",
-    ),
-    "channel_secret": ("Channel secret", "Channel secret"),
-    "access_token": ("Channel access token", "Channel access token"),
-    "basic_id": ("LINE ID ของบัญชีทางการ", "Basic ID"),
-    "near_threshold": ("แจ้งเตือนเมื่อเหลือคิวก่อนหน้า", "Notify when this many are ahead"),
-    "enabled": ("เปิดใช้การแจ้งเตือนผ่าน LINE", "LINE notifications on"),
-    "webhook_url": ("Webhook URL (ใส่ใน LINE Developers)", "Webhook URL (for LINE Developers)"),
-    "secret_set": ("ตั้งค่าแล้ว", "set"),
-    "secret_unset": ("ยังไม่ได้ตั้งค่า", "not set"),
-    "write_only": (
-        "ค่าที่บันทึกแล้วจะไม่แสดงอีก เว้นว่างไว้เพื่อใช้ค่าเดิม",
-        "Saved values are never shown again; leave empty to keep them.",
-    ),
-    "save": ("บันทึก", "Save"),
-    "saved": ("บันทึกแล้ว", "Saved"),
-    "pushes_today": ("ข้อความที่ส่งวันนี้", "Messages today"),
-}

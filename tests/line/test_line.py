@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from line import text
 from line.fake import new_user_id
+from tests.conftest import sign_in
 from tests.line.conftest import (
     BASIC_ID,
     SECRET,
@@ -53,6 +54,16 @@ class TestAdmin:
             ]
             == 2
         )
+
+    async def test_the_admin_page_says_set_and_never_shows_the_values(
+        self, line_site: LineSite
+    ) -> None:
+        await sign_in(line_site.client, "admin")
+        page = await line_site.client.get("/admin/line")
+        assert page.status_code == 200
+        assert "ตั้งค่าแล้ว" in page.text and "…" + TOKEN[-4:] in page.text
+        assert SECRET not in page.text and TOKEN[:-4] not in page.text
+        assert "/line/webhook/demo" in page.text
 
     async def test_a_malformed_secret_is_refused_in_thai(self, line_site: LineSite) -> None:
         r = await line_site.client.put(
