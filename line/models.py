@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -44,6 +44,11 @@ class LineLink(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     office_id: int = Field(foreign_key="office.id")
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    # A booking's link (bookings package): it follows the booking's ticket once checked in.
+    booking_id: int | None = Field(default=None, foreign_key="booking.id", index=True)
+    booking_code: str | None = Field(default=None, max_length=40)
+    # The booking day whose day-before reminder was written.
+    reminded_for: date | None = Field(default=None)
     # The one-time code the chat is prefilled with; usable until it is linked or expires.
     code: str = Field(max_length=16, unique=True)
     code_expires_at: datetime = _utc()

@@ -84,6 +84,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         api,
         chat_url=settings.line_chat_url,
         clock=app.state.queue.clock,
+        # The bookings, handed over by the app factory (line cannot import them).
+        bookings=getattr(app.state, "line_bookings", None),
     )
     worker = OutboxWorker(
         app.state.db, CHANNEL, service.send, clock=app.state.queue.clock, concurrency=4

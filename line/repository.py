@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -42,16 +42,39 @@ def pending_link(session: Session, ticket_id: int, now: datetime) -> LineLink | 
     ).first()
 
 
+def pending_booking_link(session: Session, booking_id: int, now: datetime) -> LineLink | None:
+    return session.exec(
+        select(LineLink)
+        .where(
+            LineLink.booking_id == booking_id,
+            LineLink.ticket_id == None,  # noqa: E711
+            LineLink.status == PENDING,
+            col(LineLink.code_expires_at) > now,
+        )
+        .order_by(col(LineLink.id).desc())
+    ).first()
+
+
+def booking_links(session: Session, booking_id: int) -> Sequence[LineLink]:
+    return session.exec(select(LineLink).where(LineLink.booking_id == booking_id)).all()
+
+
+def first_event_seq(session: Session, ticket_id: int) -> int | None:
+    found = session.execute(
+        sa.select(sa.func.min(TicketEvent.seq)).where(col(TicketEvent.ticket_id) == ticket_id)
+    ).scalar_one_or_none()
+    return int(found) if found is not None else None
+
+
 def ticket_links(session: Session, ticket_id: int) -> Sequence[LineLink]:
     return session.exec(select(LineLink).where(LineLink.ticket_id == ticket_id)).all()
 
 
-def link_by_code(session: Session, office_id: int, code: str) -> LineLink | None:
-    return session.exec(
-        select(LineLink)
-        .where(LineLink.office_id == office_id, LineLink.code == code)
-        .with_for_update()
-    ).first()
+def link_by_code(
+    session: Session, office_id: int, code: str, *, lock: bool = True
+) -> LineLink | None:
+    query = select(LineLink).where(LineLink.office_id == office_id, LineLink.code == code)
+    return session.exec(query.with_for_update() if lock else query).first()
 
 
 def linked(session: Session, office_id: int) -> Sequence[LineLink]:
@@ -124,3 +147,19 @@ def link_counts(
         sa.select(sa.func.count(sa.distinct(col(LineLink.ticket_id)))).where(linked_in)
     ).scalar_one()
     return int(made), int(stopped), int(tickets)
+
+
+def linked_ticket_count(session: Session, office_id: int, first: date, last: date) -> int:
+    """Tickets of business days first..last that a LINE user was linked to (a ticket's own link
+    or its booking's)."""
+    found = session.execute(
+        sa.select(sa.func.count(sa.distinct(col(LineLink.ticket_id))))
+        .join(Ticket, col(Ticket.id) == col(LineLink.ticket_id))
+        .where(
+            col(LineLink.office_id) == office_id,
+            col(LineLink.linked_at).is_not(None),
+            col(Ticket.business_day) >= first,
+            col(Ticket.business_day) <= last,
+        )
+    ).scalar_one()
+    return int(found)

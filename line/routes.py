@@ -17,7 +17,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Header, HTTPException, Request
 from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse, Response
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from counter.pages import render_page
 from counter.queue.errors import Conflict, NotFound
@@ -113,6 +113,48 @@ async def link(token: StatusToken, request: Request) -> Response:
     return RedirectResponse(offer.chat_url, status_code=303, headers={"Cache-Control": "no-store"})
 
 
+BookingCode = Annotated[str, PathParam(min_length=4, max_length=40)]
+
+
+@router.get("/line/link/booking/{code}", include_in_schema=False)
+async def link_booking(code: BookingCode, request: Request) -> Response:
+    """The booking confirmation's "แจ้งเตือนผ่าน LINE": the chat with a one-time code for the
+    booking (the day-before reminder, then its ticket's notices once checked in)."""
+    try:
+        offer = await get_line(request).offer_booking_link(code)
+    except (NotFound, Conflict) as exc:
+        status = 404 if isinstance(exc, NotFound) else 409
+        return render_page(
+            templates,
+            request,
+            "line/refused.html",
+            {"t": text, "th": exc.th, "en": exc.en, "token": None},
+            status_code=status,
+        )
+    return RedirectResponse(offer.chat_url, status_code=303, headers={"Cache-Control": "no-store"})
+
+
+class OfferOut(BaseModel):
+    """A LINE button for a page of another package: its words and where it goes (None once
+    linked)."""
+
+    th: str
+    en: str
+    href: str | None
+    linked: bool
+
+
+@router.get("/api/v1/line/offer/booking/{code}", tags=["line"])
+async def booking_offer(code: BookingCode, request: Request) -> OfferOut:
+    """Public: the LINE button of a booking's confirmation page; 404 when the office has no LINE
+    or the booking can no longer be notified."""
+    offer = await get_line(request).booking_offer(code)
+    if offer is None:
+        raise NotFound(*text.NOT_AVAILABLE)
+    th, en = text.NOTIFY_LINKED if offer.linked else text.NOTIFY_BUTTON
+    return OfferOut(th=th, en=en, href=None if offer.linked else offer.href, linked=offer.linked)
+
+
 def status_action(app_state: Any) -> Any:
     """What the kiosk's status page shows for LINE (app.state.status_actions): the button while
     the ticket can still be told something, "on" once linked, nothing when the office has no
@@ -186,8 +228,8 @@ async def put_account(body: AccountIn, admin: CurrentAdmin, request: Request) ->
 
 
 def report_section(app_state: Any) -> Any:
-    """LINE figures of a period for the reports (reports.sections): links made, stopped, and
-    notices by kind and outcome."""
+    """LINE figures of a period for the reports' channels section: links made and stopped, and
+    notices by kind and outcome (sent, failed, expired, cancelled)."""
 
     async def section(
         office_id: int, first: date, last: date, served: int | None
@@ -200,3 +242,13 @@ def report_section(app_state: Any) -> Any:
         return figures
 
     return section
+
+
+def linked_arrivals(app_state: Any) -> Any:
+    """The channels section's LINE-linked arrivals (app.state.channel_counts)."""
+
+    async def count(office_id: int, first: date, last: date) -> int:
+        found: int = await app_state.line.linked_arrivals(office_id, first, last)
+        return found
+
+    return count

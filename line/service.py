@@ -13,11 +13,12 @@ import logging
 import re
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import date, datetime, time, timedelta
+from typing import Any, Protocol
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import anyio.to_thread
 from linebot.v3 import WebhookParser
@@ -72,6 +73,8 @@ DEADLINES = {
     "call": timedelta(minutes=10),
     "missed": timedelta(minutes=30),
     "survey": timedelta(hours=12),
+    # A booking's reminder is worth sending until its slot (set per message).
+    "reminder": timedelta(hours=24),
     # LINE accepts a reply token for a short while only.
     "reply": timedelta(minutes=1),
 }
@@ -206,6 +209,36 @@ def apply_change(account: LineAccount, change: AccountChange) -> None:
         raise _refuse("incomplete")
 
 
+# ------------------------------------------------------------------ bookings (a port)
+
+
+class BookingInfo(Protocol):
+    """What LINE reads of a booking (the bookings package's BookingView has these)."""
+
+    id: int
+    office_id: int
+    code: str
+    service_th: str
+    day: date
+    when_th: str
+    slot_start: datetime
+    # booked | checked_in | cancelled | missed
+    status: str
+    ticket_id: int | None
+
+
+class BookingPort(Protocol):
+    """The bookings the app factory hands LINE (siblings never import each other)."""
+
+    async def find(self, code: str) -> BookingInfo: ...
+
+    async def bookings_on(self, office_id: int, day: date) -> Sequence[BookingInfo]: ...
+
+
+# Day-before reminders go out from this local time on (not at midnight).
+REMINDER_FROM = time(8, 0)
+
+
 # ------------------------------------------------------------------ links and webhooks
 
 
@@ -254,7 +287,9 @@ class LineService:
         *,
         chat_url: str = "https://line.me/R/oaMessage",
         clock: Callable[[], datetime],
+        bookings: BookingPort | None = None,
     ) -> None:
+        self.bookings = bookings
         self.db = db
         self.queue = queue
         self.api = api
@@ -358,11 +393,67 @@ class LineService:
                 session.add(link)
                 session.flush()
             message = text.LINK_REQUEST.format(number=ticket.number, code=link.code)
-            url = f"{self.chat_url}/{quote(account.basic_id, safe='')}/?{quote(message, safe='')}"
-            return LinkOffer(link.code, ticket.number, url)
+            return LinkOffer(link.code, ticket.number, self._chat_url(account, message))
 
         offer: LinkOffer = await self._write(write)
         return offer
+
+    async def _booking(self, code: str) -> BookingInfo:
+        if self.bookings is None:
+            raise NotFound("ไม่พบการนัดหมายนี้", "no such booking")
+        return await self.bookings.find(code)
+
+    async def booking_offer(self, code: str) -> StatusOffer | None:
+        """The booking confirmation's LINE button (None: the office has no LINE, or the
+        booking can no longer be told anything)."""
+        booking = await self._booking(code)
+
+        def read(session: Session) -> StatusOffer | None:
+            if not _active(repo.account(session, booking.office_id)):
+                return None
+            if booking.status != "booked":
+                return None
+            linked = any(
+                link.status == repo.LINKED for link in repo.booking_links(session, booking.id)
+            )
+            return StatusOffer(linked, f"/line/link/booking/{quote(booking.code, safe='')}")
+
+        offer: StatusOffer | None = await self._read(read)
+        return offer
+
+    async def offer_booking_link(self, code: str) -> LinkOffer:
+        """The chat link for a booking (its code as the citizen holds it), with a one-time
+        code: the day-before reminder, then the ticket's notices once checked in."""
+        booking = await self._booking(code)
+        now = self.clock()
+
+        def write(session: Session) -> LinkOffer:
+            account = repo.account(session, booking.office_id)
+            if not _active(account):
+                raise NotAvailable(*text.NOT_AVAILABLE)
+            assert account is not None
+            if booking.status != "booked":
+                raise Conflict(*text.BOOKING_OVER)
+            link = repo.pending_booking_link(session, booking.id, now)
+            if link is None:
+                link = LineLink(
+                    office_id=booking.office_id,
+                    booking_id=booking.id,
+                    booking_code=booking.code,
+                    code=_new_code(),
+                    code_expires_at=now + CODE_LIFETIME,
+                    created_at=now,
+                )
+                session.add(link)
+                session.flush()
+            message = text.LINK_BOOKING_REQUEST.format(booking=booking.code, code=link.code)
+            return LinkOffer(link.code, booking.code, self._chat_url(account, message))
+
+        offer: LinkOffer = await self._write(write)
+        return offer
+
+    def _chat_url(self, account: LineAccount, message: str) -> str:
+        return f"{self.chat_url}/{quote(account.basic_id, safe='')}/?{quote(message, safe='')}"
 
     async def receive(self, office_code: str | None, body: str, signature: str | None) -> int:
         """A webhook from LINE: check its signature against the office's channel secret (or,
@@ -444,10 +535,16 @@ class LineService:
 
     async def _link(self, office_id: int, user_id: str, code: str, reply: _Reply) -> None:
         now = self.clock()
+        booking = None
+        pending = await self._read(lambda s: repo.link_by_code(s, office_id, code, lock=False))
+        if pending is not None and pending.booking_id is not None and pending.ticket_id is None:
+            booking = await self._booking_by_link(pending)
 
         def write(session: Session) -> bool:
             made = False
             link = repo.link_by_code(session, office_id, code)
+            if link is not None and link.ticket_id is None and link.booking_id is not None:
+                return self._link_booking(session, link, booking, user_id, reply, now)
             ticket = session.get(Ticket, link.ticket_id) if link and link.ticket_id else None
             if link is None or ticket is None or link.status in (repo.STOPPED, repo.CLOSED):
                 body = text.CODE_UNKNOWN
@@ -480,6 +577,42 @@ class LineService:
         if made:
             for callback in self.on_linked:
                 callback(office_id)
+
+    async def _booking_by_link(self, link: LineLink) -> BookingInfo | None:
+        if self.bookings is None or link.booking_code is None:
+            return None
+        try:
+            return await self.bookings.find(link.booking_code)
+        except NotFound:
+            return None
+
+    def _link_booking(
+        self,
+        session: Session,
+        link: LineLink,
+        booking: BookingInfo | None,
+        user_id: str,
+        reply: _Reply,
+        now: datetime,
+    ) -> bool:
+        made = False
+        if link.status == repo.LINKED and link.line_user_id != user_id:
+            body = text.CODE_TAKEN
+        elif link.status == repo.LINKED and booking is not None:
+            body = text.linked_booking(booking.when_th, booking.service_th)
+        elif link.status != repo.PENDING or link.code_expires_at <= now or booking is None:
+            body = text.CODE_UNKNOWN
+        elif booking.status != "booked":
+            body = text.BOOKING_OVER[0] + "\n" + text.BOOKING_OVER[1]
+        else:
+            link.status = repo.LINKED
+            link.line_user_id = user_id
+            link.linked_at = now
+            body = text.linked_booking(booking.when_th, booking.service_th)
+            made = True
+        reply.messages = [text_message(body, stop_button=made)]
+        self._queue_reply(session, link.office_id, reply)
+        return made
 
     async def _stop(self, office_id: int, user_id: str, reply: _Reply | None) -> None:
         now = self.clock()
@@ -539,12 +672,25 @@ class LineService:
             for view in views.values()
         )
         ended = any(t.status in FINAL_STATUSES or t.business_day < today for t in tickets.values())
-        if not events and not near_due and not ended:
+        bookings = await self._bookings_of(links)
+        booking_due = {
+            link_id: step
+            for link_id, booking in bookings.items()
+            if (step := _booking_step(booking, links, link_id, now, office.timezone)) is not None
+        }
+        if not events and not near_due and not ended and not booking_due:
             return 0  # nothing to write: the queue's writer keeps the lock to itself
 
-        def write(session: Session) -> int:
+        def write(session: Session) -> tuple[int, bool]:
             written = 0
+            adopted = False
             fresh = repo.links_for_update(session, [link.id for link in links])
+            for link_id, step in booking_due.items():
+                link = fresh.get(link_id)
+                if link is None or link.status != repo.LINKED or link.ticket_id is not None:
+                    continue
+                written += self._booking_notice(session, link, bookings[link_id], step, now)
+                adopted = adopted or link.ticket_id is not None
             for link in fresh.values():
                 if link.status != repo.LINKED or link.ticket_id is None:
                     continue
@@ -575,12 +721,54 @@ class LineService:
                     link.near_transaction = view.transaction_no
                 if ticket.status in FINAL_STATUSES or ticket.business_day < today:
                     link.status = repo.CLOSED
-            return written
+            return written, adopted
 
-        written: int = await self._write(write)
+        written, adopted = await self._write(write)
         if written:
             self._written()
-        return written
+        if adopted:
+            # A booking checked in: its link now follows the ticket (near, call, survey).
+            written += await self.plan(office_id)
+        return int(written)
+
+    async def _bookings_of(self, links: Sequence[LineLink]) -> dict[int, BookingInfo]:
+        """The bookings of booking links not yet following a ticket, by link id."""
+        found: dict[int, BookingInfo] = {}
+        if self.bookings is None:
+            return found
+        for link in links:
+            if link.ticket_id is None and link.booking_code and link.id is not None:
+                try:
+                    found[link.id] = await self.bookings.find(link.booking_code)
+                except NotFound:
+                    continue
+        return found
+
+    def _booking_notice(
+        self, session: Session, link: LineLink, booking: BookingInfo, step: str, now: datetime
+    ) -> int:
+        if step == "close":
+            link.status = repo.CLOSED
+            return 0
+        if step == "follow" and booking.ticket_id is not None:
+            first = repo.first_event_seq(session, booking.ticket_id)
+            link.ticket_id = booking.ticket_id
+            # Every event of the ticket from its issue on is the citizen's news.
+            link.cursor_seq = (first - 1) if first is not None else link.cursor_seq
+            return 0
+        if step == "remind" and link.reminded_for != booking.day:
+            link.reminded_for = booking.day
+            return self._add(
+                session,
+                link,
+                "reminder",
+                f"reminder:{booking.day.isoformat()}",
+                text.reminder(booking.when_th, booking.service_th, booking.code),
+                now,
+                stop_button=True,
+                deadline=max(booking.slot_start - now, timedelta(minutes=1)),
+            )
+        return 0
 
     def _notice_of_event(
         self,
@@ -612,6 +800,7 @@ class LineService:
         now: datetime,
         *,
         stop_button: bool = False,
+        deadline: timedelta | None = None,
     ) -> int:
         assert link.id is not None and link.line_user_id is not None
         added = outbox.add(
@@ -628,7 +817,7 @@ class LineService:
                 "retry_key": str(uuid.uuid4()),
             },
             now=now,
-            deadline=DEADLINES[kind],
+            deadline=deadline or DEADLINES[kind],
         )
         return 1 if added else 0
 
@@ -647,6 +836,11 @@ class LineService:
         )
 
     # ------------------------------------------------------------ figures
+
+    async def linked_arrivals(self, office_id: int, first: date, last: date) -> int:
+        """Arrivals (tickets) of the period that were linked to LINE: the reports' channels."""
+        count: int = await self._read(lambda s: repo.linked_ticket_count(s, office_id, first, last))
+        return count
 
     async def figures(self, office_id: int, since: datetime, until: datetime) -> dict[str, Any]:
         """Links made and messages sent in [since, until), for the reports."""
@@ -672,6 +866,28 @@ class LineService:
 
         result: dict[str, Any] = await self._read(read)
         return result
+
+
+def _booking_step(
+    booking: BookingInfo, links: Sequence[LineLink], link_id: int, now: datetime, tz: str
+) -> str | None:
+    """What a booking's link needs now: follow its ticket (checked in), close (cancelled or
+    missed), the day-before reminder (once, from REMINDER_FROM), or nothing."""
+    if booking.status == "checked_in" and booking.ticket_id is not None:
+        return "follow"
+    if booking.status in ("cancelled", "missed"):
+        return "close"
+    local = now.astimezone(ZoneInfo(tz))
+    link = next((link for link in links if link.id == link_id), None)
+    if (
+        booking.status == "booked"
+        and booking.day == local.date() + timedelta(days=1)
+        and local.time() >= REMINDER_FROM
+        and link is not None
+        and link.reminded_for != booking.day
+    ):
+        return "remind"
+    return None
 
 
 def _new_code() -> str:

@@ -11,6 +11,7 @@ NOTIFY_LINKED = ("รับการแจ้งเตือนผ่าน LINE
 
 # What the citizen sends (prefilled in the chat); the code is found anywhere in the text.
 LINK_REQUEST = "แจ้งเตือนบัตรคิว {number} รหัส {code}"
+LINK_BOOKING_REQUEST = "แจ้งเตือนการนัดหมาย {booking} รหัส {code}"
 # What stops the notices (a typed message, or the quick-reply button's postback).
 STOP_WORDS = ("ยกเลิกการแจ้งเตือน", "stop")
 STOP_LABEL = "ยกเลิกการแจ้งเตือน"
@@ -23,6 +24,26 @@ def linked(number: str) -> str:
         f'และส่งแบบประเมินความพึงพอใจหลังรับบริการ พิมพ์ "{STOP_LABEL}" เพื่อหยุดรับข้อความ\n'
         f"Ticket {number} is linked: you will be told when your turn is near, when you are "
         f"called, and get the survey afterwards."
+    )
+
+
+def linked_booking(when_th: str, service_th: str) -> str:
+    return (
+        f"เชื่อมต่อการนัดหมาย {service_th} วันที่ {when_th} กับ LINE แล้ว "
+        "ระบบจะแจ้งเตือนหนึ่งวันก่อนวันนัด และแจ้งเตือนคิวหลังยืนยันการมาถึงที่ตู้กดบัตรคิว "
+        f'พิมพ์ "{STOP_LABEL}" เพื่อหยุดรับข้อความ\n'
+        "Your booking is linked: you will be reminded the day before, and told about your turn "
+        "once you check in."
+    )
+
+
+def reminder(when_th: str, service_th: str, code: str) -> str:
+    """The day-before reminder of a booking."""
+    return (
+        f"แจ้งเตือนการนัดหมายวันพรุ่งนี้: {service_th} วันที่ {when_th} รหัสนัดหมาย {code} "
+        "กรุณามาก่อนเวลานัดเล็กน้อย แล้วกดปุ่ม มีนัดหมาย ที่ตู้กดบัตรคิว\n"
+        f"Reminder: your booking is tomorrow, {when_th} (code {code}). Please come a little "
+        "early and press I have a booking at the kiosk."
     )
 
 
@@ -94,6 +115,10 @@ PAGE_TITLE = ("แจ้งเตือนผ่าน LINE", "LINE notification
 NOT_AVAILABLE = (
     "ขออภัย สำนักงานนี้ยังไม่เปิดการแจ้งเตือนผ่าน LINE",
     "Sorry, this office does not send LINE notifications yet.",
+)
+BOOKING_OVER = (
+    "ขออภัย การนัดหมายนี้ถูกยกเลิกหรือผ่านไปแล้ว จึงไม่มีการแจ้งเตือน",
+    "Sorry, this booking was cancelled or is over, so there is nothing to notify.",
 )
 TICKET_FINISHED = (
     "ขออภัย บัตรคิวนี้ไม่อยู่ในคิวรอแล้ว จึงไม่มีการแจ้งเตือน",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import anyio.to_thread
@@ -16,6 +16,7 @@ from admin.routes import router as admin_router
 from bookings.routes import mount_static as mount_bookings_static
 from bookings.routes import report_section as bookings_report_section
 from bookings.routes import router as bookings_router
+from bookings.service import Bookings
 from complaints.routes import SUPERVISOR_PANEL, report_section
 from complaints.routes import mount_static as mount_complaints_static
 from complaints.routes import router as complaints_router
@@ -43,6 +44,7 @@ from kiosk.printing import lifespan as printing_lifespan
 from kiosk.routes import configure_status_feed, issued_response, mount_kiosk_static
 from kiosk.routes import router as kiosk_router
 from line.notifier import lifespan as line_lifespan
+from line.routes import linked_arrivals as line_linked_arrivals
 from line.routes import report_section as line_report_section
 from line.routes import router as line_router
 from line.routes import status_action as line_status_action
@@ -56,6 +58,7 @@ from operations.routes import router as operations_router
 from printer.config import TargetPolicy
 from reports.routes import configure_survey_feed, mount_reports_static
 from reports.routes import router as reports_router
+from reports.sections import Section
 
 logger = logging.getLogger("saduak")
 
@@ -99,6 +102,9 @@ def create_app(
         configure_staff_feed(app)
         configure_survey_feed(app)
         try:
+            # LINE reads bookings (link, reminder, check-in) through this; siblings never import
+            # each other.
+            app.state.line_bookings = Bookings(db, clock)
             async with displays_lifespan(app), printing_lifespan(app), line_lifespan(app):
                 yield
         finally:
@@ -142,9 +148,12 @@ def create_app(
     app.state.report_sections = {
         "complaints": report_section(app.state),
         "continuity": continuity_report_section(app.state),
-        "channels": bookings_report_section(app.state),
-        "line": line_report_section(app.state),
+        "channels": channels_section(
+            bookings_report_section(app.state), line_report_section(app.state)
+        ),
     }
+    # Arrivals by channel: the LINE-linked ones, beside walk-in and booked.
+    app.state.channel_counts = {"line_linked": line_linked_arrivals(app.state)}
     # Booking check-in issues (and at a kiosk prints) its ticket as POST /api/v1/tickets does.
     app.state.ticket_issuer = issued_response
     app.state.supervisor_panels = [SUPERVISOR_PANEL]
@@ -169,6 +178,19 @@ def create_app(
     app.include_router(operations_router)
     app.include_router(metrics_router)
     return app
+
+
+def channels_section(bookings: Section, line: Section) -> Section:
+    """The reports' channels section: the bookings' figures, with LINE's links and pushes."""
+
+    async def section(
+        office_id: int, first: date, last: date, served: int | None
+    ) -> dict[str, Any]:
+        figures = await bookings(office_id, first, last, served)
+        figures["line"] = await line(office_id, first, last, served)
+        return figures
+
+    return section
 
 
 # Pages a person opens, in the order `saduak demo` prints them; only those this build serves.

@@ -143,6 +143,8 @@ async def line_site(db_url: str, clock: FakeClock, demo: Any) -> AsyncIterator[L
         line_api_url=server.url,
         line_chat_url=f"{server.url}/oaMessage",
         line_timeout_seconds=0.5,
+        # The booking test moves the clock by days.
+        session_hours=24 * 30,
     )
     app = create_app(settings, clock=clock)
     try:

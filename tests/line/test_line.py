@@ -5,12 +5,14 @@ LINE API that never delays the queue."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 
 from line import text
 from line.fake import new_user_id
-from tests.conftest import sign_in
+from tests.conftest import login, sign_in
 from tests.line.conftest import (
     BASIC_ID,
     SECRET,
@@ -190,6 +192,30 @@ class TestPushes:
         assert near == [text.near(mine["number"], 3)]
         assert near[0].startswith("อีก 3 คิวจะถึงคิวของท่าน")
 
+    async def test_the_reports_count_links_pushes_and_linked_arrivals(
+        self, line_site: LineSite, demo: Any
+    ) -> None:
+        tickets = [await line_site.issue() for _ in range(3)]
+        first = await line_site.link(tickets[0])
+        await line_site.link(tickets[1])
+        await line_site.webhook([line_site.fake.message_event(first, "ยกเลิกการแจ้งเตือน")])
+        await wait_until(lambda: text.STOPPED in replies(line_site, first))
+        assert (await line_site.call_next()).status_code == 200
+        assert (await line_site.call_next()).status_code == 200
+        await line_site.settled()
+        manager = await login(line_site.client, "manager", demo.passwords["manager"])
+        r = await line_site.client.get(
+            "/api/v1/reports/summary?from=2026-11-27&to=2026-11-27", headers=manager
+        )
+        assert r.status_code == 200, r.text
+        channels = r.json()["channels"]
+        # Independently: what the fake LINE platform accepted, and the links made above.
+        accepted = line_site.fake.pushes()
+        assert channels["line"]["pushes_sent"] == len(accepted) > 0
+        assert channels["line"]["links"] == 2 and channels["line"]["stopped"] == 1
+        assert channels["arrivals"]["line_linked"] == 2
+        assert channels["arrivals"]["total"] == 3
+
     async def test_the_call_and_the_survey_are_pushed(self, line_site: LineSite) -> None:
         ticket = await line_site.issue()
         user = await line_site.link(ticket)
@@ -307,3 +333,56 @@ class TestFailingLine:
         # The retry carried the same retry key: LINE answered 409 and the citizen got one.
         assert len([p for p in pushes(line_site, user) if "จะถึงคิวของท่าน" in p]) == 1
         assert ("/v2/bot/message/push", 409) in line_site.fake.requests
+
+
+class TestBooking:
+    async def test_a_booking_is_reminded_the_day_before_then_follows_its_ticket(
+        self, line_site: LineSite
+    ) -> None:
+        client = line_site.client
+        r = await client.post(
+            "/api/v1/bookings",
+            json={
+                "service": "birth",
+                "date": "2026-11-30",
+                "time": "10:00",
+                "name": "สมชาย ใจดี",
+                "phone": "081-234-5678",
+                "consent": True,
+            },
+        )
+        assert r.status_code == 201, r.text
+        code = r.json()["code"]
+        offer = await client.get(f"/api/v1/line/offer/booking/{code}")
+        assert offer.status_code == 200 and offer.json()["th"] == text.NOTIFY_BUTTON[0]
+        r = await client.get(offer.json()["href"])
+        assert r.status_code == 303
+        user = new_user_id()
+        await line_site.webhook(
+            [line_site.fake.message_event(user, prepared_text(r.headers["location"]))]
+        )
+        await wait_until(lambda: any("เชื่อมต่อการนัดหมาย" in t for t in replies(line_site, user)))
+        assert (await client.get(f"/api/v1/line/offer/booking/{code}")).json()["linked"] is True
+
+        # Friday: nothing yet. Sunday 09:00 (the day before): the reminder, once.
+        await line_site.settled()
+        assert pushes(line_site, user) == []
+        line_site.clock.now = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
+        await line_site.settled()
+        await line_site.settled()
+        reminders = [p for p in pushes(line_site, user) if "แจ้งเตือนการนัดหมายวันพรุ่งนี้" in p]
+        assert len(reminders) == 1 and code in reminders[0]
+
+        # Monday 09:50: checked in at the kiosk; its ticket's call is pushed.
+        line_site.clock.now = datetime(2026, 11, 30, 2, 50, tzinfo=UTC)
+        r = await client.post(f"/api/v1/bookings/{code}/check-in", headers=line_site.kiosk)
+        assert r.status_code == 201, r.text
+        number = r.json()["number"]
+        await line_site.settled()
+        assert (
+            await client.post("/api/v1/counters/1/open", headers=line_site.staff)
+        ).status_code in (204, 409)
+        line_site.current = None
+        r = await line_site.call_next()
+        assert r.status_code == 200 and r.json()["number"] == number
+        await wait_until(lambda: text.called(number, 1) in pushes(line_site, user))
