@@ -134,9 +134,10 @@ def _current_tickets(session: Session, office_id: int, today: Any) -> dict[int |
 def _last_calls(
     session: Session, office_id: int, today: Any, seq: int, limit: int, voice: VoiceOptions
 ) -> list[dict[str, Any]]:
-    """Today's most recent calls up to `seq`, newest first, each ready to be announced."""
+    """Today's most recent calls up to `seq`, newest first, each ready to be announced, with the
+    ticket's status now (a call nobody answered shows as such: `no_show`)."""
     rows = session.exec(
-        select(TicketEvent, Ticket.number, Counter.number)
+        select(TicketEvent, Ticket.number, Counter.number, Ticket.status)
         .join(Ticket, col(Ticket.id) == TicketEvent.ticket_id)
         .join(Counter, col(Counter.id) == TicketEvent.counter_id)
         .where(
@@ -157,9 +158,10 @@ def _last_calls(
             "counter": counter,
             "service_id": event.service_id,
             "recall": event.kind != "called",
+            "status": status,
             **call_fields(number, counter, voice),
         }
-        for event, number, counter in rows
+        for event, number, counter, status in rows
     ]
 
 

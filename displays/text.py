@@ -16,7 +16,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "counter": ("ช่องบริการ", "Counter"),
     "counters": ("ช่องบริการ", "Counters"),
     "number": TICKET_NUMBER,
-    "last_calls": ("เรียกล่าสุด", "Recent calls"),
+    # The big number once its call is over (served, transferred, not found): no longer "now".
+    "last_called": ("เรียกล่าสุด", "Last called"),
+    "last_calls": ("เรียกก่อนหน้า", "Earlier calls"),
+    # A call nobody answered: what the citizen should do, never an accusation.
+    "missed": (
+        "เรียกหมายเลขของท่านแล้วแต่ไม่พบท่าน กรุณาติดต่อเจ้าหน้าที่",
+        "We called but could not find you: please see the staff",
+    ),
+    "missed_short": ("ติดต่อเจ้าหน้าที่", "See the staff"),
     "waiting": ("รอรับบริการ", "Waiting"),
     "waiting_unit": ("คิว", "waiting"),
     "closed": ("ปิด", "Closed"),

@@ -225,13 +225,18 @@ export class Feed {
         called_at: msg.at,
       };
       if (counter.state === "closed") counter.state = "open";
-      this.state.lastCalls = [msg, ...this.state.lastCalls.filter((c) => c.seq !== msg.seq)].slice(
+      const call = { ...msg, status: "called" };
+      this.state.lastCalls = [call, ...this.state.lastCalls.filter((c) => c.seq !== msg.seq)].slice(
         0,
         MAX_LAST_CALLS,
       );
       this.onState(this.state, "called");
       this.announce(msg, false);
     } else if (msg.type === "ticket") {
+      // The outcome of a call shown among the last calls (e.g. nobody came: no_show).
+      for (const call of this.state.lastCalls) {
+        if (call.ticket_id === msg.ticket_id && msg.status) call.status = msg.status;
+      }
       for (const c of counters.values()) {
         if (c.current && c.current.ticket_id === msg.ticket_id) {
           if (msg.status === "called" || msg.status === "serving") c.current.status = msg.status;

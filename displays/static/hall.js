@@ -59,8 +59,24 @@ function render(state) {
 
   const [latest, ...older] = state.lastCalls;
   setText("now-number", latest ? latest.number : "—");
-  document.getElementById("now").classList.toggle("is-empty", !latest);
+  const now = document.getElementById("now");
+  now.classList.toggle("is-empty", !latest);
   setText("now-counter", latest ? String(latest.counter) : "—");
+  // "Now calling" only while the ticket is still called or served at a counter; after that it is
+  // the last call, labelled and dimmed, and a call nobody answered says what to do.
+  const past = !!latest && !counters.some((c) => c.current && c.current.ticket_id === latest.ticket_id);
+  if (now.classList.contains("is-past") !== past || !now.dataset.labelled) {
+    now.dataset.labelled = "1";
+    now.classList.toggle("is-past", past);
+    document.getElementById("now-label").replaceChildren(pair(past ? "last_called" : "now_calling"));
+  }
+  const missed = document.getElementById("now-missed");
+  const nowMissed = past && latest.status === "no_show";
+  missed.hidden = !nowMissed;
+  now.classList.toggle("is-missed", nowMissed);
+  if (nowMissed && !missed.childNodes.length) {
+    missed.append(...config.text.missed.th.split(" ").map((words) => el("span", "phrase", words)));
+  }
 
   const seen = new Set(latest ? [latest.number] : []);
   const recent = [];
@@ -72,11 +88,16 @@ function render(state) {
   }
   document.getElementById("recent").replaceChildren(
     ...recent.map((call) => {
-      const item = el("li");
+      const item = el("li", call.status === "no_show" ? "is-missed" : "");
       item.append(el("span", "r-num", call.number));
       const where = el("span", "r-counter", `${config.text.counter.th} `);
       where.append(el("b", "", String(call.counter)));
       item.append(where);
+      if (call.status === "no_show") {
+        const note = el("span", "r-missed");
+        note.append(pair("missed_short"));
+        item.append(note);
+      }
       return item;
     }),
   );

@@ -128,6 +128,19 @@ class Desks:
         await self.prepare(counter)
         return await self.call_next(counter)
 
+    async def act(self, counter: int, *actions: str) -> None:
+        """Act on the ticket last called at `counter` (`start`, `finish`, `no-show`…); past a
+        recall, `prepare` has nothing left to start (call next finishes a ticket in service)."""
+        username, _ = DESKS[counter]
+        ticket = self.called[counter]
+        for action in actions:
+            response = await self.client.post(
+                f"/api/v1/tickets/{ticket}/{action}", headers=self.headers[username]
+            )
+            assert response.status_code == 200, response.text
+        if any(action != "recall" for action in actions):
+            del self.called[counter]
+
 
 class Screen:
     """A display screen on the feed, reading messages in order."""

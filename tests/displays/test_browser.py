@@ -109,6 +109,57 @@ async def counter2(chromium: Browser, server: LiveServer, office: Office) -> Asy
     await screen.close()
 
 
+# Every text inside a flashing box against the background behind it, at 20 moments of a flash
+# second, each animation moved on from where it really is (so boxes keep their true phases).
+FLASH_CONTRAST = """() => {
+  const rgb = (css) => {
+    let m = css.match(/^rgba?\\(([^)]+)\\)/);
+    if (m) {
+      const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number);
+      return [p[0] / 255, p[1] / 255, p[2] / 255, p.length > 3 ? p[3] : 1];
+    }
+    m = css.match(/^color\\(srgb ([^)]+)\\)/);
+    if (m) {
+      const p = m[1].split(/[ \\/]+/).filter(Boolean).map(Number);
+      return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+    }
+    throw new Error("unknown colour " + css);
+  };
+  const lum = ([r, g, b]) => {
+    const f = (c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const contrast = (a, b) => {
+    const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05);
+  };
+  const boxes = [...document.querySelectorAll(".flash")];
+  const animations = document.getAnimations();
+  const strays = animations.filter((a) => a.animationName !== "marquee"
+    && a.animationName !== "spin" && !boxes.includes(a.effect.target))
+    .map((a) => a.animationName + " on " + a.effect.target.className);
+  const texts = boxes.flatMap((box) => [box, ...box.querySelectorAll("*")]
+    .filter((n) => [...n.childNodes].some((c) => c.nodeType === 3 && c.textContent.trim())
+      && n.getClientRects().length)
+    .map((n) => [box, n]));
+  const starts = animations.map((a) => a.currentTime);
+  let worst = Infinity;
+  for (let t = 0; t < 1000; t += 50) {
+    animations.forEach((a, i) => { a.pause(); a.currentTime = starts[i] + t; });
+    for (const [box, node] of texts) {
+      let back = node;
+      while (back !== box && rgb(getComputedStyle(back).backgroundColor)[3] === 0) {
+        back = back.parentElement;
+      }
+      const c = contrast(rgb(getComputedStyle(node).color), rgb(getComputedStyle(back).backgroundColor));
+      worst = Math.min(worst, c);
+    }
+  }
+  animations.forEach((a, i) => { a.currentTime = starts[i]; a.play(); });
+  return { boxes: boxes.length, texts: texts.length, strays, worst };
+}"""
+
+
 class TestCalls:
     async def test_a_call_shows_on_the_hall_and_counter_displays_within_a_second_and_is_queued(
         self, hall: Screen, counter2: Screen, desks: Desks, server: LiveServer
@@ -178,6 +229,66 @@ class TestCalls:
         assert [a["seq"] for a in played] == [a["seq"] for a in queued]
         assert played[1]["startedAt"] >= played[0]["endedAt"]
         assert all(a["mode"] == "clips" for a in played)  # chromium here has no Thai voice
+
+    async def test_a_flash_keeps_every_text_readable_even_when_it_changes_mid_flash(
+        self, hall: Screen, counter2: Screen, desks: Desks
+    ) -> None:
+        called = await desks.call(2)
+        await counter2.wait_text("#cd-number", called["number"], timeout=5000)
+        await hall.wait_text("#now-number", called["number"], timeout=5000)
+        # Mid-flash, the citizen arrives: the status line is redrawn, and the hall redraws its
+        # rows for another counter's call half a second later.
+        await counter2.page.wait_for_timeout(300)
+        await desks.act(2, "start")
+        await counter2.page.wait_for_function(
+            "() => document.getElementById('cd-status').textContent.includes('กำลังให้บริการ')"
+        )
+        await hall.page.wait_for_timeout(500)
+        other = await desks.call(1)
+        await hall.wait_text('.counter-row[data-counter="1"] .c-num', other["number"], 5000)
+
+        for screen, boxes in ((counter2, 1), (hall, 3)):
+            seen = await screen.page.evaluate(FLASH_CONTRAST)
+            # One element flashes per box, and nothing inside it has an animation of its own.
+            assert seen["boxes"] == boxes and seen["strays"] == [], seen
+            assert seen["texts"] >= boxes
+            # WCAG's 3:1 for large text, in every frame of the flash.
+            assert seen["worst"] >= 3, seen
+        await counter2.screenshot("display-counter-flash-serving.png")
+        await hall.screenshot("display-hall-flash.png")
+
+    async def test_a_finished_call_is_the_last_call_and_a_missed_one_says_what_to_do(
+        self, hall: Screen, desks: Desks
+    ) -> None:
+        missed = await desks.call(3)
+        await hall.wait_text("#now-number", missed["number"], timeout=5000)
+        assert "เชิญหมายเลข" in await hall.text("#now-label")
+        await desks.act(3, "no-show")
+        await hall.page.wait_for_function(
+            "() => document.getElementById('now').classList.contains('is-past')", timeout=5000
+        )
+        assert "เรียกล่าสุด" in await hall.text("#now-label")
+        assert "กรุณาติดต่อเจ้าหน้าที่" in await hall.text("#now-missed")
+        await hall.still()
+        await hall.screenshot("display-hall-last-called-missed.png")
+
+        # The next call takes the big number; the missed one is marked among the earlier calls.
+        after = await desks.call(1)
+        await hall.wait_text("#now-number", after["number"], timeout=5000)
+        assert "เชิญหมายเลข" in await hall.text("#now-label")
+        assert await hall.page.is_hidden("#now-missed")
+        item = hall.page.locator("#recent li", has_text=missed["number"]).first
+        await item.wait_for()
+        assert "is-missed" in (await item.get_attribute("class") or "")
+        assert "ติดต่อเจ้าหน้าที่" in (await item.text_content() or "")
+        # A call served and finished is the last call too, without the missed mark.
+        await desks.act(1, "start", "finish")
+        await hall.page.wait_for_function(
+            "() => document.getElementById('now').classList.contains('is-past')", timeout=5000
+        )
+        assert await hall.page.is_hidden("#now-missed")
+        await hall.still()
+        await hall.screenshot("display-hall-recent-missed.png")
 
     async def test_a_counter_screen_ignores_other_counters_calls(
         self, counter2: Screen, desks: Desks

@@ -93,6 +93,30 @@ class TestSnapshot:
             (called.number, False),
         ]
 
+    async def test_each_last_call_says_how_it_ended_so_a_missed_call_can_be_marked(
+        self, database: Database, demo: Demo, clock: FakeClock, queue: QueueService
+    ) -> None:
+        desk = staff(database, "staff1")
+        for _ in range(3):
+            await queue.issue_ticket(1, "birth")
+        missed = await queue.call_next(desk, 1)
+        assert missed is not None
+        await queue.act(desk, missed.id, Action.NO_SHOW)
+        served = await queue.call_next(desk, 1)
+        assert served is not None
+        await queue.act(desk, served.id, Action.START)
+        await queue.act(desk, served.id, Action.FINISH)
+        called = await queue.call_next(desk, 1)
+        assert called is not None
+
+        calls = snapshot(database, clock)["last_calls"]
+
+        assert [(c["number"], c["status"]) for c in calls] == [
+            (called.number, "called"),
+            (served.number, "done"),
+            (missed.number, "no_show"),
+        ]
+
     async def test_the_number_of_last_calls_is_bounded(
         self, database: Database, demo: Demo, clock: FakeClock, queue: QueueService
     ) -> None:
