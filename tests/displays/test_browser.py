@@ -151,8 +151,8 @@ FLASH_CONTRAST = """() => {
       while (back !== box && rgb(getComputedStyle(back).backgroundColor)[3] === 0) {
         back = back.parentElement;
       }
-      const c = contrast(rgb(getComputedStyle(node).color), rgb(getComputedStyle(back).backgroundColor));
-      worst = Math.min(worst, c);
+      const ink = rgb(getComputedStyle(node).color);
+      worst = Math.min(worst, contrast(ink, rgb(getComputedStyle(back).backgroundColor)));
     }
   }
   animations.forEach((a, i) => { a.currentTime = starts[i]; a.play(); });
