@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# Days of past traffic to give a freshly seeded demo office (`make run HISTORY=365`).
+HISTORY ?= 0
 
 .PHONY: run test lint pytest bench clean
 
@@ -23,7 +25,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 run: $(VENV)/.installed
 	scripts/system-deps.sh run
-	$(BIN)/saduak demo --host $(HOST) --port $(PORT)
+	$(BIN)/saduak demo --host $(HOST) --port $(PORT) --history $(HISTORY)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
