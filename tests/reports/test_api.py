@@ -328,6 +328,30 @@ class TestPages:
         )
         assert (await app_client.get("/reports")).status_code == 403
 
+    async def test_the_mean_and_the_median_wait_are_two_tiles(
+        self, app_client: httpx.AsyncClient, queue: QueueService, clock: FakeClock
+    ) -> None:
+        """Waits of 2, 4 and 12 minutes: mean 6.0 and median 4.0, each on its own tile."""
+        for wait in (2, 4, 12):
+            ticket = await queue.issue_ticket(OFFICE, "birth")
+            clock.advance(minutes=wait)
+            await queue.call_ticket(S1, ticket.id, 1, "ทดสอบ")
+            await queue.act(S1, ticket.id, Action.START)
+            clock.advance(minutes=3)
+            await queue.act(S1, ticket.id, Action.FINISH)
+        await app_client.post(
+            "/api/v1/auth/login",
+            json={"username": "manager", "password": DEMO_PASSWORDS["manager"]},
+        )
+        page = (await app_client.get(f"/reports?period=day&on={TODAY}")).text
+        mean = page[page.index('data-kpi="wait-mean"') :]
+        median = page[page.index('data-kpi="wait-median"') :]
+        assert mean.startswith(
+            'data-kpi="wait-mean"><b>6.0<small> นาที</small></b><span>เวลารอเฉลี่ย<'
+        )
+        assert median.startswith('data-kpi="wait-median"><b>4.0<small> นาที</small></b>')
+        assert "มัธยฐาน" not in mean[: mean.index("</div>")]
+
     async def test_the_pages_render_for_a_manager(
         self, app_client: httpx.AsyncClient, queue: QueueService, clock: FakeClock
     ) -> None:
