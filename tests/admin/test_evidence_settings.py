@@ -179,9 +179,33 @@ class TestQuestionnaires:
         )
         assert r.status_code == 422 and "0–1000" in r.json()["detail_th"], r.text
 
-    async def test_staff_may_not(self, client: httpx.AsyncClient, staff1: dict[str, str]) -> None:
+    async def test_staff_and_devices_may_not_and_each_office_edits_its_own(
+        self,
+        client: httpx.AsyncClient,
+        staff1: dict[str, str],
+        manager: dict[str, str],
+        north: North,
+        database: Any,
+        clock: FakeClock,
+    ) -> None:
+        from counter.auth import DeviceKind
+
+        kiosk = device_headers(database, clock, DeviceKind.KIOSK)
         assert (await client.get("/admin/questionnaires", headers=staff1)).status_code == 403
-        assert (await client.get("/api/v1/survey-items", headers=staff1)).status_code == 403
+        for headers in (staff1, kiosk):
+            for path in ("/api/v1/survey-items", "/api/v1/survey-needs"):
+                assert (await client.get(path, headers=headers)).status_code == 403, path
+        # Another office's admin saves a new needs survey: the demo office's stays as it was.
+        north_admin = await login(client, "north_admin", north.passwords["north_admin"])
+        mine = (await client.get("/api/v1/survey-needs", headers=manager)).json()
+        r = await client.put(
+            "/api/v1/survey-needs",
+            json={"questions": mine["questions"][:1], "every": 2},
+            headers=north_admin,
+        )
+        assert r.status_code == 200 and r.json()["version"] == 1
+        after = (await client.get("/api/v1/survey-needs", headers=manager)).json()
+        assert after == mine
 
 
 async def test_admins_see_the_evidence_pages_in_their_menu_and_managers_only_those(
