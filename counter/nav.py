@@ -28,6 +28,8 @@ PAGES: list[tuple[str, str, frozenset[Role]]] = [
     ("reports", "/reports", MANAGERS),
     ("complaints", "/complaints", EVERYONE),
     ("operations", "/operations", MANAGERS),
+    # The office head's GECC evidence settings (admins reach them inside /admin).
+    ("evidence_settings", "/admin/evidence", frozenset({Role.MANAGER})),
     ("paper", "/operations/paper", STAFF),
     ("admin", "/admin", ADMINS),
 ]

@@ -356,6 +356,7 @@ NAV: dict[str, Pair] = {
     "reports": ("รายงาน", "Reports"),
     "complaints": ("เรื่องร้องเรียน", "Complaints"),
     "operations": ("ความต่อเนื่อง", "Continuity"),
+    "evidence_settings": ("ตั้งค่าหลักฐาน GECC", "GECC evidence settings"),
     "paper": ("บัตรคิวกระดาษ", "Paper tickets"),
     "admin": ("ผู้ดูแลระบบ", "Administration"),
     "logout": ("ออกจากระบบ", "Sign out"),

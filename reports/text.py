@@ -213,7 +213,6 @@ T = {
     "median": ("มัธยฐาน", "Median"),
     "wait_mean": ("เวลารอเฉลี่ย", "Mean wait"),
     "complaints_per_1000": ("ข้อร้องเรียนต่อผู้รับบริการ 1,000 ราย", "Complaints per 1,000 served"),
-    "evidence_settings": ("ตั้งค่าหลักฐาน GECC", "GECC evidence settings"),
     "wait_median": ("เวลารอ (มัธยฐาน)", "Median wait"),
     "p90": ("P90", "P90"),
     "max": ("สูงสุด", "Max"),

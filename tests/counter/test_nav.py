@@ -26,6 +26,9 @@ PAGES = {
         "/complaints",
         "/operations",
         "/operations/paper",
+        "/admin/evidence",
+        "/admin/manuals",
+        "/admin/questionnaires",
     ],
     "admin": [
         "/counter",
@@ -41,6 +44,9 @@ PAGES = {
         "/admin/devices",
         "/admin/voice",
         "/admin/config",
+        "/admin/manuals",
+        "/admin/evidence",
+        "/admin/questionnaires",
         "/admin/province",
         "/admin/audit",
         "/province",
@@ -61,7 +67,14 @@ class TestTheBarByRole:
 
     def test_managers_reach_the_supervisor_view_and_reports_but_not_admin(self) -> None:
         hrefs = [link.href for link in links_for(Role.MANAGER, "/reports")]
-        assert hrefs == ["/counter", "/supervisor", "/reports", "/complaints", "/operations"]
+        assert hrefs == [
+            "/counter",
+            "/supervisor",
+            "/reports",
+            "/complaints",
+            "/operations",
+            "/admin/evidence",
+        ]
 
     def test_admins_reach_every_page(self) -> None:
         hrefs = [link.href for link in links_for(Role.ADMIN, "/admin/staff")]
