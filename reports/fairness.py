@@ -4,25 +4,24 @@ Every `called` event records why that ticket was chosen (`detail.reason`): call-
 policy's reason — `aged` (a normal ticket past the ageing cap), `priority` or `normal` (its turn in
 the priority : normal mix) — and a call by number writes `out_of_order` with the staff member's
 note. A call is *in policy order* when call-next chose it. Recalls are their own event kind and
-are not calls. Waits by priority come from the one metrics engine (transaction rows).
+are not calls. Calls are counted by the rollups (report_day_call, built with the other rollups in
+reports/rollup.py), and waits by priority come from the same engine (the "line" breakdowns).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from counter.models import Ticket, TicketEvent
-from reports.metrics import TransactionRow, share
-from reports.rollup import ThresholdsAt, tally_by, tally_metrics
+from reports import repository as repo
+from reports.metrics import SortedRuns, duration_stats, share
+from reports.rollup import OUT_OF_ORDER, DayCalls
 
 POLICY_REASONS = ("aged", "priority", "normal")
-OUT_OF_ORDER = "out_of_order"
 
 
 @dataclass(frozen=True)
@@ -39,70 +38,9 @@ class Call:
     foreign_service: bool
 
 
-def _calls_of(office_id: int, first: date, last: date) -> Any:
-    e, t = TicketEvent, Ticket
-    return (
-        sa.select(col(e.id))
-        .join(t, col(t.id) == col(e.ticket_id))
-        .where(
-            col(t.office_id) == office_id,
-            col(t.business_day) >= first,
-            col(t.business_day) <= last,
-            col(e.kind) == "called",
-        )
-    )
-
-
-def _reason() -> Any:
-    # JSON path, compiled for each database (json_extract on SQLite, ->> on PostgreSQL).
-    return sa.type_coerce(col(TicketEvent.detail), sa.JSON)["reason"].as_string()
-
-
-def call_counts(
-    session: Session, office_id: int, first: date, last: date
-) -> dict[tuple[int, str], int]:
-    """(service id, reason) -> calls of the tickets of these business days, counted in SQL."""
-    e = TicketEvent
-    ids = _calls_of(office_id, first, last).subquery()
-    # The reason is computed once in a subquery: PostgreSQL groups only by an identical
-    # expression, and each JSON path would carry its own bound parameter.
-    each = (
-        sa.select(col(e.service_id).label("service_id"), _reason().label("reason"))
-        .where(col(e.id).in_(sa.select(ids.c.id)))
-        .subquery()
-    )
-    rows = session.execute(
-        sa.select(each.c.service_id, each.c.reason, sa.func.count()).group_by(
-            each.c.service_id, each.c.reason
-        )
-    ).all()
-    out: dict[tuple[int, str], int] = {}
-    for sid, reason, n in rows:
-        # Calls logged before reasons were recorded were all call-next's.
-        key = (sid, reason or "normal")
-        out[key] = out.get(key, 0) + int(n)
-    return out
-
-
-def out_of_order_calls(session: Session, office_id: int, first: date, last: date) -> list[Call]:
-    """Every call by number (out of policy order), in the order they happened."""
-    e, t = TicketEvent, Ticket
-    ids = _calls_of(office_id, first, last).subquery()
-    rows = session.execute(
-        sa.select(
-            col(e.at),
-            col(e.ticket_id),
-            col(t.number),
-            col(t.priority),
-            col(e.service_id),
-            col(e.counter_id),
-            col(e.staff_id),
-            col(e.detail),
-        )
-        .join(t, col(t.id) == col(e.ticket_id))
-        .where(col(e.id).in_(sa.select(ids.c.id)), _reason() == OUT_OF_ORDER)
-        .order_by(col(e.at), col(e.seq))
-    ).all()
+def out_of_order_calls(session: Session, office_id: int, calls: Iterable[DayCalls]) -> list[Call]:
+    """Every call by number (out of policy order) among `calls`, in the order they happened."""
+    seqs = [seq for c in calls if c.reason == OUT_OF_ORDER for seq in c.seqs]
     return [
         Call(
             at=at,
@@ -116,7 +54,9 @@ def out_of_order_calls(session: Session, office_id: int, first: date, last: date
             note=str((detail or {}).get("note") or ""),
             foreign_service=bool((detail or {}).get("foreign_service")),
         )
-        for at, tid, number, priority, sid, cid, stid, detail in rows
+        for at, tid, number, priority, sid, cid, stid, detail in repo.calls_by_seq(
+            session, office_id, seqs
+        )
     ]
 
 
@@ -134,46 +74,49 @@ def _line(counts: Mapping[str, int]) -> dict[str, Any]:
 
 
 def fairness(
-    counts: Mapping[tuple[int, str], int],
+    calls: Iterable[DayCalls],
     out_of_order: Sequence[Call],
-    rows: Iterable[TransactionRow],
-    thresholds: ThresholdsAt,
+    line_waits: Mapping[tuple[int, bool], Sequence[Sequence[int]]],
     *,
     service_order: Callable[[int], Any],
     describe: Callable[[Call], dict[str, Any]],
 ) -> dict[str, Any]:
     """Per service line: calls in policy order; every out-of-order call; priority vs normal
-    waits per line and overall (seconds, from the engine's transaction rows)."""
-    rows = list(rows)
+    waits per line and overall (seconds). `line_waits`: (service id, priority?) -> the sorted
+    wait runs of that line's transactions (one per day or month rollup)."""
     lines: dict[int, dict[str, int]] = {}
     overall: dict[str, int] = {}
-    for (sid, reason), n in counts.items():
-        lines.setdefault(sid, {})[reason] = lines.get(sid, {}).get(reason, 0) + n
-        overall[reason] = overall.get(reason, 0) + n
-    waits = tally_by(
-        rows, lambda r: (r.service_id, "priority" if r.priority else "normal"), thresholds
-    )
-    overall_waits = tally_by(rows, lambda r: "priority" if r.priority else "normal", thresholds)
+    for c in calls:
+        line = lines.setdefault(c.service_id, {})
+        line[c.reason] = line.get(c.reason, 0) + c.calls
+        overall[c.reason] = overall.get(c.reason, 0) + c.calls
 
-    def wait_of(tallies: Mapping[Any, Any], key: Any) -> dict[str, Any] | None:
-        tally = tallies.get(key)
-        if tally is None:
-            return None
-        return {"waited": len(tally.waits), "wait": tally_metrics(tally)["wait"]}
+    def wait_of(runs: Sequence[Sequence[int]]) -> dict[str, Any]:
+        waits = SortedRuns(runs)
+        return {"waited": len(waits), "wait": duration_stats(waits).as_dict()}
 
-    services = sorted({*lines, *(r.service_id for r in rows)}, key=service_order)
+    def overall_wait(priority: bool) -> dict[str, Any] | None:
+        if not any(p == priority for _, p in line_waits):
+            return None  # no ticket of this kind in the period
+        return wait_of([r for (_, p), rs in line_waits.items() if p == priority for r in rs])
+
+    def line_wait(sid: int, priority: bool) -> dict[str, Any] | None:
+        runs = line_waits.get((sid, priority))
+        return None if runs is None else wait_of(runs)
+
+    services = sorted({*lines, *(sid for sid, _ in line_waits)}, key=service_order)
     return {
         "overall": {
             **_line(overall),
-            "priority_wait": wait_of(overall_waits, "priority"),
-            "normal_wait": wait_of(overall_waits, "normal"),
+            "priority_wait": overall_wait(True),
+            "normal_wait": overall_wait(False),
         },
         "by_service": [
             {
                 "service_id": sid,
                 **_line(lines.get(sid, {})),
-                "priority_wait": wait_of(waits, (sid, "priority")),
-                "normal_wait": wait_of(waits, (sid, "normal")),
+                "priority_wait": line_wait(sid, True),
+                "normal_wait": line_wait(sid, False),
             }
             for sid in services
         ],

@@ -8,14 +8,20 @@ questionnaire results, the staff assessment, the fairness evidence, the citizen 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import anyio.to_thread
+
+from counter.db import Database
 from counter.manual import read_manuals
-from reports import xlsx
-from reports.periods import Period
+from counter.models import OfficeSettings
+from reports import periods, xlsx
+from reports.sections import add_sections
+
+if TYPE_CHECKING:
+    from reports.service import ReportService
 
 # Which way is better for each year-over-year figure (+1 higher, -1 lower, 0 neither).
 _BETTER = {"count": 0, "minutes": -1, "pct": 1, "per_1000": -1}
@@ -24,20 +30,20 @@ _BETTER = {"count": 0, "minutes": -1, "pct": 1, "per_1000": -1}
 async def gather(
     state: Any,
     office_id: int,
-    period: Period,
     manual_day: date,
     *,
-    fairness: Callable[[], Awaitable[dict[str, Any]]],
-    questionnaires: Callable[[], Awaitable[dict[str, Any]]],
-    staff: Callable[[], Awaitable[dict[str, Any]]],
+    fairness: dict[str, Any],
+    questionnaires: dict[str, Any],
+    staff: dict[str, Any],
 ) -> dict[str, Any]:
-    """The sections of one period (the pack's year, or the year before for comparison)."""
-    people = (await staff())["staff"]
+    """The sections of the pack's year, from the report engine's fairness, questionnaire
+    results and staff assessment of that year."""
+    people = staff["staff"]
     transactions = sum(p["transactions"] for p in people)
     within = sum(p["within_standard"] for p in people)
     return {
-        "questionnaires": await questionnaires(),
-        "fairness": await fairness(),
+        "questionnaires": questionnaires,
+        "fairness": fairness,
         "staff_summary": {
             "staff": len([p for p in people if p["transactions"]]),
             "transactions": transactions,
@@ -49,6 +55,51 @@ async def gather(
             m.as_dict() for m in (await read_manuals(state.db, office_id, manual_day)).values()
         ],
     }
+
+
+async def evidence_pack(
+    state: Any, reports: ReportService, office_id: int, year: int
+) -> dict[str, Any]:
+    """The fiscal year's evidence pack, every section, as the page and the XLSX show it: speed
+    (the report engine), the sections of sibling packages (complaints, continuity), and the
+    evidence beyond speed with each figure beside the year before and the office's targets
+    (`data["gecc"]`). The reports benchmark times exactly this."""
+    period, before = periods.fiscal(year), periods.fiscal(year - 1)
+    # One read of the engine for every figure of both years (one seal, one office context).
+    data = await reports.evidence(office_id, year, gecc=True)
+    previous = data.pop("previous")
+    previous_fairness = {"fairness": data.pop("previous_fairness")}
+    fairness, staff = data.pop("fairness"), data.pop("staff")
+    questionnaires = data.pop("questionnaires")
+    data = await add_sections(state, data, office_id, period.first, period.last)
+    today = await reports.today(office_id)
+    g = await gather(
+        state,
+        office_id,
+        min(today, period.last),
+        fairness=fairness,
+        questionnaires=questionnaires,
+        staff=staff,
+    )
+    await add_sections(state, previous, office_id, before.first, before.last)
+    options = await office_options(state.db, office_id)
+    targets = {
+        "satisfaction": options.satisfaction_target_pct,
+        "within_standard": options.within_standard_target_pct,
+    }
+    g["year_over_year"] = year_over_year(
+        figures(data, g), figures(previous, previous_fairness), targets
+    )
+    data["gecc"] = g
+    return data
+
+
+async def office_options(db: Database, office_id: int) -> OfficeSettings:
+    def read() -> OfficeSettings:
+        with db.read() as session:
+            return session.get(OfficeSettings, office_id) or OfficeSettings(office_id=office_id)
+
+    return await anyio.to_thread.run_sync(read)
 
 
 def _figures(d: dict[str, Any], g: dict[str, Any]) -> dict[str, Any]:

@@ -42,6 +42,8 @@ class Event:
     service_id: int
     counter_id: int | None = None
     staff_id: int | None = None
+    # Why a `called` event's ticket was chosen (its detail.reason; see reports/fairness.py).
+    reason: str | None = None
 
 
 @dataclass(slots=True)
@@ -241,9 +243,13 @@ class SortedRuns:
     counts at or below a value (bisect per run) and k-th smallest (binary search on the value).
     Used for a period's overall figures, where the per-service lists are already sorted."""
 
-    # Up to this many values, the k-th smallest comes from one merge (C speed) rather than
-    # a binary search that bisects every run at each step.
-    MERGE_BELOW = 60_000
+    # The k-th smallest comes from one merge (C speed) when the runs are short (a day's
+    # breakdown over a month: many runs of a few values), and otherwise from a binary search on
+    # the value that bisects every run at each step (a year's month rollups: a dozen long runs,
+    # where a search costs a few hundred bisects and a merge copies and sorts every value).
+    # A search costs ~17 steps x runs bisects, a merge ~ every value: merge when the runs
+    # average fewer values than this.
+    SHORT_RUN = 64
 
     def __init__(self, runs: Iterable[Sequence[int]]) -> None:
         self.runs = [r for r in runs if len(r)]
@@ -268,7 +274,7 @@ class SortedRuns:
             return max(r[-1] for r in self.runs)
         if len(self.runs) == 1:
             return self.runs[0][k]
-        if self._n < self.MERGE_BELOW:
+        if self._merged is not None or self._n < self.SHORT_RUN * len(self.runs):
             if self._merged is None:
                 self._merged = merge_sorted(self.runs)
             return self._merged[k]

@@ -278,3 +278,19 @@ class ReportMonthGroup(SQLModel, table=True):
     walks: bytes = Field(default=b"", sa_column=sa.Column(sa.LargeBinary(), nullable=False))
     services: bytes = Field(default=b"", sa_column=sa.Column(sa.LargeBinary(), nullable=False))
     totals: bytes = Field(default=b"", sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+
+
+class ReportDayCall(SQLModel, table=True):
+    """The calls of one business day's tickets, per service and the reason the call records
+    (`detail.reason`: aged | priority | normal, chosen by call-next; out_of_order, a call by
+    number). `seqs` are the packed event numbers of the out-of-order calls, so the fairness
+    evidence lists each without reading the year's calls (reports/fairness.py)."""
+
+    __tablename__ = "report_day_call"
+
+    office_id: int = Field(foreign_key="office.id", primary_key=True)
+    business_day: date = Field(primary_key=True)
+    service_id: int = Field(foreign_key="service.id", primary_key=True)
+    reason: str = Field(max_length=16, primary_key=True)
+    calls: int = Field(default=0)
+    seqs: bytes = Field(default=b"", sa_column=sa.Column(sa.LargeBinary(), nullable=False))

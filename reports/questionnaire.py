@@ -214,48 +214,84 @@ def _dimension_label(code: str) -> tuple[str, str]:
     return next(((th, en) for c, th, en in DIMENSIONS if c == code), (code, code))
 
 
+def _codes_by_dimension(form: Form) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for code, dim in form.dimension_of().items():
+        out.setdefault(dim, []).append(code)
+    return out
+
+
 def satisfaction_results(
     session: Session, office_id: int, first: Any, last: Any, forms: Mapping[int, Form]
 ) -> dict[str, Any]:
     """Per dimension and item: respondents, answers, mean, SD, % (= mean ÷ 5 × 100); each answer
     grouped by the dimension its item had in the version that was answered."""
     r, a = SurveyResponse, SurveyAnswer
-    rows = session.execute(
-        sa.select(col(r.id), col(r.form_version), col(a.item_code), col(a.score))
+    answered_in = sa.func.coalesce(col(r.form_version), 0)
+    period = (
+        sa.select()
+        .select_from(r)
         .join(a, col(a.response_id) == col(r.id))
         .where(
             col(r.office_id) == office_id,
             col(r.business_day) >= first,
             col(r.business_day) <= last,
         )
-    ).all()
+    )
+    # Counted in SQL: a year holds hundreds of thousands of answers. One answer per item and
+    # response (the table's key), so an item's respondents are its answers.
     by_dim: dict[str, ScoreTally] = {}
     by_item: dict[str, ScoreTally] = {}
-    people_dim: dict[str, set[int]] = {}
-    people_item: dict[str, set[int]] = {}
-    people: set[int] = set()
-    by_version: dict[int, set[int]] = {}
-    for rid, version, code, score in rows:
-        form = forms.get(version or 0) or forms[0]
-        dim = form.dimension_of().get(code, "overall")
-        by_dim.setdefault(dim, ScoreTally()).add(score)
-        by_item.setdefault(code, ScoreTally()).add(score)
-        people_dim.setdefault(dim, set()).add(rid)
-        people_item.setdefault(code, set()).add(rid)
-        people.add(rid)
-        by_version.setdefault(version or 0, set()).add(rid)
+    people_item: dict[str, int] = {}
+    for v, code, n, total, squares in session.execute(
+        period.add_columns(
+            answered_in,
+            col(a.item_code),
+            sa.func.count(),
+            sa.func.sum(col(a.score)),
+            sa.func.sum(col(a.score) * col(a.score)),
+        ).group_by(answered_in, col(a.item_code))
+    ):
+        part = ScoreTally(int(n), int(total), int(squares))
+        form = forms.get(v) or forms[0]
+        by_dim.setdefault(form.dimension_of().get(code, "overall"), ScoreTally()).merge(part)
+        by_item.setdefault(code, ScoreTally()).merge(part)
+        people_item[code] = people_item.get(code, 0) + int(n)
+    # A respondent counts once under each dimension they answered an item of (the dimension
+    # the item had in the version answered).
+    whens = []
+    for v, form in forms.items():
+        for dim, codes in _codes_by_dimension(form).items():
+            whens.append((sa.and_(answered_in == v, col(a.item_code).in_(codes)), dim))
+    for dim, codes in _codes_by_dimension(forms[0]).items():
+        whens.append((sa.and_(answered_in.not_in(list(forms)), col(a.item_code).in_(codes)), dim))
+    dimension = sa.case(*whens, else_="overall") if whens else sa.literal("overall")
+    people_dim = {
+        dim: int(n)
+        for dim, n in session.execute(
+            period.add_columns(dimension, sa.func.count(sa.distinct(col(r.id)))).group_by(dimension)
+        )
+    }
+    by_version = {
+        int(v): int(n)
+        for v, n in session.execute(
+            period.add_columns(answered_in, sa.func.count(sa.distinct(col(r.id)))).group_by(
+                answered_in
+            )
+        )
+    }
     labels: dict[str, dict[str, str]] = {}
     for version in sorted(forms):
         for item in forms[version].items:
             labels[item["code"]] = item
     return {
-        "respondents": len(people),
+        "respondents": sum(by_version.values()),
         "dimensions": [
             {
                 "dimension": code,
                 "label_th": th,
                 "label_en": en,
-                "respondents": len(people_dim.get(code, ())),
+                "respondents": people_dim.get(code, 0),
                 **by_dim.get(code, ScoreTally()).as_dict(),
             }
             for code, th, en in DIMENSIONS
@@ -266,7 +302,7 @@ def satisfaction_results(
                 "label_th": labels.get(code, {}).get("label_th", code),
                 "label_en": labels.get(code, {}).get("label_en", code),
                 "dimension": labels.get(code, {}).get("dimension", "overall"),
-                "respondents": len(people_item[code]),
+                "respondents": people_item[code],
                 **tally.as_dict(),
             }
             for code, tally in sorted(
@@ -276,9 +312,7 @@ def satisfaction_results(
                 ),
             )
         ],
-        "versions": [
-            {"version": v, "respondents": len(ids)} for v, ids in sorted(by_version.items())
-        ],
+        "versions": [{"version": v, "respondents": n} for v, n in sorted(by_version.items())],
     }
 
 

@@ -25,6 +25,7 @@ from reports.metrics import Event, TransactionRow
 from reports.models import (
     NeedsResponse,
     ReportDay,
+    ReportDayCall,
     ReportDayGroup,
     ReportDayService,
     ReportMonth,
@@ -89,6 +90,12 @@ def is_sealed(session: Session, office_id: int, day: date) -> bool:
     return session.get(ReportDay, (office_id, day)) is not None
 
 
+def call_reason() -> Any:
+    """A `called` event's detail.reason: a JSON path, compiled for each database (json_extract
+    on SQLite, ->> on PostgreSQL)."""
+    return sa.type_coerce(col(TicketEvent.detail), sa.JSON)["reason"].as_string()
+
+
 def ticket_events(
     session: Session, office_id: int, first: date, last: date
 ) -> Iterator[tuple[int, date, str, str | None, list[Event]]]:
@@ -118,14 +125,15 @@ def ticket_events(
                     "service_id",
                     "counter_id",
                     "staff_id",
-                )
+                ),
+                sa.case((col(e.kind) == "called", call_reason()), else_=sa.null()),
             )
             .where(col(e.ticket_id).in_(ids))
             .order_by(col(e.ticket_id), col(e.seq))
         ).all()
         by_ticket: dict[int, list[Event]] = {}
-        for tid, seq, kind, at, txn, sid, cid, stid in rows:
-            by_ticket.setdefault(tid, []).append(Event(seq, kind, at, txn, sid, cid, stid))
+        for tid, seq, kind, at, txn, sid, cid, stid, reason in rows:
+            by_ticket.setdefault(tid, []).append(Event(seq, kind, at, txn, sid, cid, stid, reason))
         for tid, bday, number, priority in batch:
             yield tid, bday, number, priority, by_ticket.get(tid, [])
 
@@ -139,6 +147,7 @@ def save_day(
     now: datetime,
     version: int,
     day_groups: Sequence[dict[str, Any]] = (),
+    day_calls: Sequence[dict[str, Any]] = (),
 ) -> None:
     """Store one day's facts and aggregates and mark it sealed (one transaction)."""
     session.add(ReportDay(office_id=office_id, business_day=day, sealed_at=now, version=version))
@@ -146,6 +155,7 @@ def save_day(
     _bulk_insert(session, _table(ReportTransaction), facts)
     _bulk_insert(session, _table(ReportDayService), day_services)
     _bulk_insert(session, _table(ReportDayGroup), day_groups)
+    _bulk_insert(session, _table(ReportDayCall), day_calls)
 
 
 def _bulk_insert(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -172,6 +182,7 @@ def delete_report_days(session: Session, office_id: int) -> None:
         ReportTransaction,
         ReportDayService,
         ReportDayGroup,
+        ReportDayCall,
         ReportDay,
         ReportMonthService,
         ReportMonthGroup,
@@ -242,6 +253,47 @@ def day_groups(session: Session, office_id: int, first: date, last: date) -> Seq
     ).all()
 
 
+def day_calls(session: Session, office_id: int, first: date, last: date) -> Sequence[Any]:
+    """(office, day, service, reason, calls, out-of-order seqs) of the sealed days' calls."""
+    t = ReportDayCall
+    return session.execute(
+        sa.select(
+            *_c(t, "office_id", "business_day", "service_id", "reason", "calls", "seqs")
+        ).where(
+            col(t.office_id) == office_id,
+            col(t.business_day) >= first,
+            col(t.business_day) <= last,
+        )
+    ).all()
+
+
+def calls_by_seq(session: Session, office_id: int, seqs: Sequence[int]) -> Sequence[Any]:
+    """(at, ticket id, number, priority, service, counter, staff, detail) of the ticket events
+    numbered `seqs`, in order."""
+    if not seqs:
+        return []
+    e, t = TicketEvent, Ticket
+    out: list[Any] = []
+    ordered = sorted(set(seqs))
+    for start in range(0, len(ordered), TICKET_BATCH):
+        out.extend(
+            session.execute(
+                sa.select(
+                    *_c(e, "at", "ticket_id"),
+                    *_c(t, "number", "priority"),
+                    *_c(e, "service_id", "counter_id", "staff_id", "detail"),
+                )
+                .join(t, col(t.id) == col(e.ticket_id))
+                .where(
+                    col(e.office_id) == office_id,
+                    col(e.seq).in_(ordered[start : start + TICKET_BATCH]),
+                )
+                .order_by(col(e.seq))
+            ).all()
+        )
+    return out
+
+
 def month_groups(session: Session, office_id: int, months: Sequence[date]) -> Sequence[Any]:
     if not months:
         return []
@@ -280,7 +332,13 @@ def restandardised_from(session: Session, office_id: int) -> date | None:
 
 def unseal_from(session: Session, office_id: int, first: date) -> None:
     """Drop the rollups of `first` and later days (and of their months), to be sealed again."""
-    for day_table in (ReportTransaction, ReportDayService, ReportDayGroup, ReportDay):
+    for day_table in (
+        ReportTransaction,
+        ReportDayService,
+        ReportDayGroup,
+        ReportDayCall,
+        ReportDay,
+    ):
         session.execute(
             sa.delete(day_table).where(
                 col(day_table.office_id) == office_id, col(day_table.business_day) >= first

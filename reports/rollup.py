@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
-from typing import Any
+from typing import Any, NamedTuple
 
 from reports.metrics import (
     Durations,
@@ -28,12 +28,35 @@ from reports.metrics import Event as Event
 
 # Bump when the fact rules change: sealed days of an older version are rebuilt.
 # 2: serving segments of transactions split by a hold; breakdown rollups (report_day_group).
-FACTS_VERSION = 2
+# 3: each service line's priority and normal waits (kind "line"); calls by reason
+#    (report_day_call): the fairness evidence reads rollups too.
+FACTS_VERSION = 3
 
 # The breakdowns kept as rollups (report_day_group), so the dashboard and the evidence pack
-# read rollups like the summary. end_hour and weekday_hour keep counts only.
-GROUP_KINDS = ("counter", "staff", "priority", "outside", "hour", "end_hour", "weekday_hour")
+# read rollups like the summary. end_hour and weekday_hour keep counts only; line (a service's
+# priority or normal tickets, key "service id:p" or ":n") keeps counts and waits.
+GROUP_KINDS = (
+    "counter",
+    "staff",
+    "priority",
+    "outside",
+    "hour",
+    "end_hour",
+    "weekday_hour",
+    "line",
+)
 COUNTS_ONLY = frozenset({"end_hour", "weekday_hour"})
+WAITS_ONLY = frozenset({"line"})
+# The reason a call records when its detail has none: calls logged before reasons were
+# recorded were all call-next's.
+DEFAULT_CALL_REASON = "normal"
+OUT_OF_ORDER = "out_of_order"
+
+
+def line_key(service_id: int, priority: bool) -> str:
+    """The key of a service line's breakdown (kind "line")."""
+    return f"{service_id}:{'p' if priority else 'n'}"
+
 
 COUNT_FIELDS = (
     "issued",
@@ -217,6 +240,42 @@ def merge_aggs(
 
 
 @dataclass
+class DayCalls:
+    """The calls of one business day's tickets for one service and reason (report_day_call);
+    `seqs`: the event numbers of out-of-order calls (empty for the others)."""
+
+    office_id: int
+    business_day: date
+    service_id: int
+    reason: str
+    calls: int = 0
+    seqs: list[int] = field(default_factory=list)
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> DayCalls:
+        office_id, day, service_id, reason, calls, seqs = row
+        return cls(office_id, day, service_id, reason, calls, list(unpack(seqs)) if seqs else [])
+
+    def as_row(self) -> dict[str, Any]:
+        return {
+            "office_id": self.office_id,
+            "business_day": self.business_day,
+            "service_id": self.service_id,
+            "reason": self.reason,
+            "calls": self.calls,
+            "seqs": pack(sorted(self.seqs)),
+        }
+
+
+class Built(NamedTuple):
+    """What `build` makes of some tickets: fact rows, aggregates and calls."""
+
+    facts: list[dict[str, Any]]
+    aggs: list[DayServiceAgg]
+    calls: list[DayCalls]
+
+
+@dataclass
 class TicketRecord:
     ticket_id: int
     business_day: date
@@ -227,13 +286,15 @@ class TicketRecord:
 
 def build(
     office_id: int, tickets: Iterable[TicketRecord], clock: OfficeClock, thresholds: ThresholdsAt
-) -> tuple[list[dict[str, Any]], list[DayServiceAgg]]:
+) -> Built:
     """Fact rows (report_transaction) and aggregates for these tickets: per day and service
     (kind "": rated when a period is summarised), and per day and breakdown (the GROUP_KINDS,
-    which mix services: rated here, each transaction against its service's standard that day).
+    which mix services: rated here, each transaction against its service's standard that day);
+    and the calls of the tickets by day, service and reason.
     """
     facts: list[dict[str, Any]] = []
     tallies: dict[tuple[date, str, str, int], Tally] = {}
+    calls: dict[tuple[date, int, str], DayCalls] = {}
 
     def tally_of(k: tuple[date, str, str, int]) -> Tally:
         tally = tallies.get(k)
@@ -243,6 +304,18 @@ def build(
 
     for ticket in tickets:
         day = ticket.business_day
+        for ev in ticket.events:
+            if ev.kind != "called":
+                continue
+            reason = ev.reason or DEFAULT_CALL_REASON
+            entry = calls.get((day, ev.service_id, reason))
+            if entry is None:
+                entry = calls[(day, ev.service_id, reason)] = DayCalls(
+                    office_id, day, ev.service_id, reason
+                )
+            entry.calls += 1
+            if reason == OUT_OF_ORDER:
+                entry.seqs.append(ev.seq)
         for tx in transactions_of(ticket.ticket_id, ticket.events, ticket.priority):
             fact = fact_row(office_id, ticket, tx, clock)
             facts.append(fact)
@@ -258,9 +331,9 @@ def build(
             counts=tally.counts_only(),
             hold_s=tally.hold_s,
             waits=() if kind in COUNTS_ONLY else sorted(tally.waits),
-            walks=() if kind in COUNTS_ONLY else sorted(tally.walks),
-            services=() if kind in COUNTS_ONLY else sorted(tally.services),
-            totals=() if kind in COUNTS_ONLY else sorted(tally.totals),
+            walks=() if kind in COUNTS_ONLY | WAITS_ONLY else sorted(tally.walks),
+            services=() if kind in COUNTS_ONLY | WAITS_ONLY else sorted(tally.services),
+            totals=() if kind in COUNTS_ONLY | WAITS_ONLY else sorted(tally.totals),
             kind=kind,
             key=key,
             within_standard=tally.within_standard,
@@ -268,7 +341,7 @@ def build(
         )
         for (day, kind, key, service_id), tally in sorted(tallies.items())
     ]
-    return facts, aggs
+    return Built(facts, aggs, [calls[k] for k in sorted(calls)])
 
 
 def summarise_overall(aggs: Sequence[DayServiceAgg], thresholds: ThresholdsAt) -> dict[str, Any]:
@@ -310,7 +383,11 @@ def _light_metrics(
 
 def group_keys(fact: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The breakdowns a transaction counts in (the dashboard's tables, hours and heat map)."""
-    keys = [("priority", fact["priority"] or ""), ("hour", str(fact["arrival_hour"]))]
+    keys = [
+        ("priority", fact["priority"] or ""),
+        ("hour", str(fact["arrival_hour"])),
+        ("line", line_key(fact["service_id"], bool(fact["priority"]))),
+    ]
     if fact["counter_id"] is not None:
         keys.append(("counter", str(fact["counter_id"])))
     if fact["staff_id"] is not None:
@@ -405,10 +482,11 @@ def summarise_services(
             th = thresholds(service_id, agg.business_day)
             within_std += count_at_most(agg.services, th.standard_s)
             within_target += count_at_most(agg.waits, th.target_s)
-        waits = merge_sorted(a.waits for a in group)
-        walks = merge_sorted(a.walks for a in group)
-        services = merge_sorted(a.services for a in group)
-        totals = merge_sorted(a.totals for a in group)
+        # Each service's runs (a day's or a month's each) read as one: never merged.
+        waits = SortedRuns([a.waits for a in group])
+        walks = SortedRuns([a.walks for a in group])
+        services = SortedRuns([a.services for a in group])
+        totals = SortedRuns([a.totals for a in group])
         per_service[service_id] = metrics_dict(
             counts, hold, waits, walks, services, totals, within_std, within_target
         )
@@ -417,11 +495,11 @@ def summarise_services(
         overall_hold += hold
         overall_std += within_std
         overall_target += within_target
-        merged["waits"].append(waits)
-        merged["walks"].append(walks)
-        merged["services"].append(services)
-        merged["totals"].append(totals)
-    # The per-service lists are sorted already: read them as one without merging again.
+        merged["waits"].extend(waits.runs)
+        merged["walks"].extend(walks.runs)
+        merged["services"].extend(services.runs)
+        merged["totals"].extend(totals.runs)
+    # Every service's runs read as one.
     overall = metrics_dict(
         overall_counts,
         overall_hold,

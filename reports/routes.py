@@ -120,7 +120,7 @@ def _tone(value: Any, target: float) -> str:
 async def _kpi_targets(request: Request, office_id: int) -> dict[str, float]:
     """What the KPI tiles are coloured against: the office's targets (Admin → Office), and
     the default for the share of waits within target, which has no setting."""
-    options = await _office_options(request, office_id)
+    options = await gecc.office_options(request.app.state.db, office_id)
     return {
         **KPI_TARGETS,
         "satisfaction_pct": options.satisfaction_target_pct,
@@ -530,13 +530,12 @@ async def evidence_page(
     staff = viewer.staff
     try:
         year = periods.parse_fy(fy) if fy else fiscal_year(await reports.today(staff.office_id))
-        data = await reports.evidence(staff.office_id, year)
+        # Every section, with those of other packages (complaints; the continuity report:
+        # incidents, drills, paper tickets) and the evidence beyond speed.
+        data = await gecc.evidence_pack(request.app.state, reports, staff.office_id, year)
     except DomainError as exc:
         return _render(request, "reports/error.html", {"error": exc}, status_code=422)
     first, last = periods.fiscal(year).first, periods.fiscal(year).last
-    # Sections of other packages (the continuity report: incidents, drills, paper tickets).
-    data = await add_sections(request.app.state, data, staff.office_id, first, last)
-    data["gecc"] = await _gecc(request, reports, staff.office_id, year, data)
     # Formal Thai documents may write the narrative in Thai digits (Admin → Office); tables
     # and figures keep Arabic digits either way.
     narrative = to_thai_digits if await _thai_digits(request, staff.office_id) else str
@@ -592,56 +591,14 @@ async def province_page(
     )
 
 
-async def _gecc(
-    request: Request, reports: ReportService, office_id: int, year: int, data: dict[str, Any]
-) -> dict[str, Any]:
-    """The evidence beyond speed for fiscal year `year`, and each figure beside the year
-    before and the office's targets (reports/gecc.py)."""
-    period, before = periods.fiscal(year), periods.fiscal(year - 1)
-    today = await reports.today(office_id)
-    g = await gecc.gather(
-        request.app.state,
-        office_id,
-        period,
-        min(today, period.last),
-        fairness=lambda: reports.fairness(office_id, period),
-        questionnaires=lambda: reports.questionnaires(office_id, period, free_text=False),
-        staff=lambda: reports.staff_assessment(office_id, period),
-    )
-    previous = await reports.summary(office_id, before)
-    await add_sections(request.app.state, previous, office_id, before.first, before.last)
-    previous_fairness = {"fairness": await reports.fairness(office_id, before)}
-    options = await _office_options(request, office_id)
-    targets = {
-        "satisfaction": options.satisfaction_target_pct,
-        "within_standard": options.within_standard_target_pct,
-    }
-    g["year_over_year"] = gecc.year_over_year(
-        gecc.figures(data, g), gecc.figures(previous, previous_fairness), targets
-    )
-    return g
-
-
-async def _office_options(request: Request, office_id: int) -> OfficeSettings:
-    db: Database = request.app.state.db
-
-    def read() -> OfficeSettings:
-        with db.read() as session:
-            return session.get(OfficeSettings, office_id) or OfficeSettings(office_id=office_id)
-
-    return await anyio.to_thread.run_sync(read)
-
-
 @router.get("/api/v1/reports/evidence.xlsx", tags=["reports"])
 async def evidence_xlsx(
     request: Request, manager: CurrentManager, reports: ReportsDep, fy: Text = None
 ) -> FileResponse:
     """The fiscal year's evidence pack as XLSX, one sheet per section."""
     year = periods.parse_fy(fy) if fy else fiscal_year(await reports.today(manager.office_id))
-    data = await reports.evidence(manager.office_id, year)
-    period = periods.fiscal(year)
-    data = await add_sections(request.app.state, data, manager.office_id, period.first, period.last)
-    g = await _gecc(request, reports, manager.office_id, year, data)
+    data = await gecc.evidence_pack(request.app.state, reports, manager.office_id, year)
+    g = data.pop("gecc")
     handle, name = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     path = FilePath(name)

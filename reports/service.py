@@ -41,6 +41,8 @@ from reports.periods import Period, fiscal, months_of, quarter
 from reports.rollup import (
     DEFAULT_THRESHOLDS,
     FACTS_VERSION,
+    Built,
+    DayCalls,
     DayServiceAgg,
     OfficeClock,
     Thresholds,
@@ -84,9 +86,7 @@ class OfficeContext:
     thresholds: ThresholdsAt
     last_sealed: date | None
     built_months: set[date] = field(default_factory=set)
-    live_cache: dict[tuple[date, date], tuple[list[dict[str, Any]], list[DayServiceAgg]]] = field(
-        default_factory=dict
-    )
+    live_cache: dict[tuple[date, date], Built] = field(default_factory=dict)
     # What one request has read or computed already (the evidence pack reuses the summary's).
     memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
@@ -178,7 +178,7 @@ class ReportService:
             for record in records:
                 by_day.setdefault(record.business_day, []).append(record)
             for day in chunk:
-                facts, aggs = build(office_id, by_day.get(day, []), clock, thresholds)
+                facts, aggs, calls = build(office_id, by_day.get(day, []), clock, thresholds)
                 try:
                     with self.db.write() as session:
                         if repo.is_sealed(session, office_id, day):
@@ -192,6 +192,7 @@ class ReportService:
                             self.clock(),
                             FACTS_VERSION,
                             [a.as_row() for a in aggs if a.kind],
+                            [c.as_row() for c in calls],
                         )
                     sealed += 1
                 except sa.exc.IntegrityError:
@@ -257,15 +258,14 @@ class ReportService:
 
     # ----------------------------------------------------------------- data of a period
 
-    def _live(
-        self, session: Session, ctx: OfficeContext, period: Period
-    ) -> tuple[list[dict[str, Any]], list[DayServiceAgg]]:
-        """Facts and aggregates of the period's days that are not sealed, from the event log."""
+    def _live(self, session: Session, ctx: OfficeContext, period: Period) -> Built:
+        """Facts, aggregates and calls of the period's days that are not sealed, from the
+        event log."""
         first = period.first
         if ctx.last_sealed is not None:
             first = max(first, ctx.last_sealed + timedelta(days=1))
         if first > period.last:
-            return [], []
+            return Built([], [], [])
         key = (first, period.last)
         if key not in ctx.live_cache:
             records = _records(session, ctx.office_id, first, period.last)
@@ -305,7 +305,7 @@ class ReportService:
                 ranges[-1] = (ranges[-1][0], last)
             else:
                 ranges.append((first, last))
-        live = [a for a in self._live(session, ctx, period)[1] if a.kind == ""]
+        live = [a for a in self._live(session, ctx, period).aggs if a.kind == ""]
         if groups:
             out = [
                 DayServiceAgg.from_group_row(r)
@@ -316,7 +316,7 @@ class ReportService:
                     DayServiceAgg.from_group_row(r)
                     for r in repo.day_groups(session, ctx.office_id, first, last)
                 )
-            return out + [a for a in self._live(session, ctx, period)[1] if a.kind]
+            return out + [a for a in self._live(session, ctx, period).aggs if a.kind]
         rows = list(repo.month_services(session, [ctx.office_id], months))
         for first, last in ranges:
             rows.extend(repo.day_services(session, [ctx.office_id], first, last))
@@ -339,7 +339,7 @@ class ReportService:
             service_id=service_id,
             counter_id=counter_id,
         )
-        for fact in self._live(session, ctx, period)[0]:
+        for fact in self._live(session, ctx, period).facts:
             if service_id is not None and fact["service_id"] != service_id:
                 continue
             if counter_id is not None and fact["counter_id"] != counter_id:
@@ -453,33 +453,52 @@ class ReportService:
             self.seal(office_id)
             with self.db.read() as session:
                 ctx = self._context(session, office_id)
-                tz = ctx.office.timezone
-
-                def describe(c: fairness_mod.Call) -> dict[str, Any]:
-                    out = {
-                        "at_th": format_thai_date(c.at, tz=tz, with_time=True),
-                        "service_th": _service_name(ctx, c.service_id),
-                        "counter": _counter_no(ctx, c.counter_id) if c.counter_id else None,
-                    }
-                    if include_staff and c.staff_id is not None:
-                        out["staff"] = _staff_name(ctx, c.staff_id)
-                    return out
-
-                data = fairness_mod.fairness(
-                    fairness_mod.call_counts(session, office_id, period.first, period.last),
-                    fairness_mod.out_of_order_calls(session, office_id, period.first, period.last),
-                    self._rows(session, ctx, period),
-                    ctx.thresholds,
-                    service_order=lambda sid: _service_pos(ctx, sid),
-                    describe=describe,
-                )
-                for line in data["by_service"]:
-                    line["name_th"] = _service_name(ctx, line["service_id"])
-                    s = ctx.services.get(line["service_id"])
-                    line["code"] = s.code if s else str(line["service_id"])
-                return {"period": period.as_dict(), **data}
+                return self._fairness(session, ctx, period, include_staff=include_staff)
 
         return await self._run(run)
+
+    def _fairness(
+        self, session: Session, ctx: OfficeContext, period: Period, *, include_staff: bool
+    ) -> dict[str, Any]:
+        tz = ctx.office.timezone
+
+        def describe(c: fairness_mod.Call) -> dict[str, Any]:
+            out = {
+                "at_th": format_thai_date(c.at, tz=tz, with_time=True),
+                "service_th": _service_name(ctx, c.service_id),
+                "counter": _counter_no(ctx, c.counter_id) if c.counter_id else None,
+            }
+            if include_staff and c.staff_id is not None:
+                out["staff"] = _staff_name(ctx, c.staff_id)
+            return out
+
+        calls = self._calls(session, ctx, period)
+        line_waits: dict[tuple[int, bool], list[Sequence[int]]] = {}
+        for a in self._aggs(session, ctx, period, groups=True):
+            if a.kind == "line":
+                sid, kind = a.key.split(":")
+                line_waits.setdefault((int(sid), kind == "p"), []).append(a.waits)
+        data = fairness_mod.fairness(
+            calls,
+            fairness_mod.out_of_order_calls(session, ctx.office_id, calls),
+            line_waits,
+            service_order=lambda sid: _service_pos(ctx, sid),
+            describe=describe,
+        )
+        for line in data["by_service"]:
+            line["name_th"] = _service_name(ctx, line["service_id"])
+            s = ctx.services.get(line["service_id"])
+            line["code"] = s.code if s else str(line["service_id"])
+        return {"period": period.as_dict(), **data}
+
+    def _calls(self, session: Session, ctx: OfficeContext, period: Period) -> list[DayCalls]:
+        """The calls of the period's tickets by day, service and reason: the sealed days'
+        rollups, the other days from the log."""
+        sealed = [
+            DayCalls.from_row(r)
+            for r in repo.day_calls(session, ctx.office_id, period.first, period.last)
+        ]
+        return sealed + self._live(session, ctx, period).calls
 
     async def questionnaires(
         self, office_id: int, period: Period, *, free_text: bool
@@ -488,18 +507,23 @@ class ReportService:
 
         def run() -> dict[str, Any]:
             with self.db.read() as session:
-                forms = questionnaire.versions(session, office_id, default_items())
-                return {
-                    "period": period.as_dict(),
-                    "satisfaction": questionnaire.satisfaction_results(
-                        session, office_id, period.first, period.last, forms
-                    ),
-                    "needs": questionnaire.needs_results(
-                        session, office_id, period.first, period.last, forms, free_text=free_text
-                    ),
-                }
+                return self._questionnaires(session, office_id, period, free_text=free_text)
 
         return await self._run(run)
+
+    def _questionnaires(
+        self, session: Session, office_id: int, period: Period, *, free_text: bool
+    ) -> dict[str, Any]:
+        forms = questionnaire.versions(session, office_id, default_items())
+        return {
+            "period": period.as_dict(),
+            "satisfaction": questionnaire.satisfaction_results(
+                session, office_id, period.first, period.last, forms
+            ),
+            "needs": questionnaire.needs_results(
+                session, office_id, period.first, period.last, forms, free_text=free_text
+            ),
+        }
 
     async def staff_assessment(self, office_id: int, period: Period) -> dict[str, Any]:
         """Per staff member (office head only): see reports/staff.py."""
@@ -508,26 +532,29 @@ class ReportService:
             self.seal(office_id)
             with self.db.read() as session:
                 ctx = self._context(session, office_id)
-                rows = self._rows(session, ctx, period)
-                visitors = sum(1 for r in rows if r.arrival == "issued")
-                satisfaction = self._satisfaction(
-                    session, ctx, period, visitors, include_staff=True
-                )
-                return {
-                    "office": office_dict(ctx.office),
-                    "period": period.as_dict(),
-                    "generated_at": self.clock().isoformat(),
-                    "units": "seconds",
-                    "staff": staff_mod.assessment(
-                        rows,
-                        self._counter_intervals(session, ctx, period),
-                        ctx.thresholds,
-                        satisfaction.get("by_staff", {}),
-                        lambda sid: _staff_name(ctx, sid),
-                    ),
-                }
+                return self._staff_assessment(session, ctx, period)
 
         return await self._run(run)
+
+    def _staff_assessment(
+        self, session: Session, ctx: OfficeContext, period: Period
+    ) -> dict[str, Any]:
+        overall, _ = self._summarised(session, ctx, period)
+        satisfaction = self._satisfaction(
+            session, ctx, period, overall["issued"], include_staff=True
+        )
+        return {
+            "office": office_dict(ctx.office),
+            "period": period.as_dict(),
+            "generated_at": self.clock().isoformat(),
+            "units": "seconds",
+            "staff": staff_mod.assessment(
+                self._breakdowns(session, ctx, period).metrics["staff"],
+                self._counter_intervals(session, ctx, period),
+                satisfaction.get("by_staff", {}),
+                lambda sid: _staff_name(ctx, sid),
+            ),
+        }
 
     async def dashboard(
         self,
@@ -587,7 +614,7 @@ class ReportService:
                 days.setdefault(bucket(a.business_day), []).append(a)
             by_day = {d: summarise_overall(group, th) for d, group in days.items()}
             if service_id is None:
-                parts = breakdowns_from_groups(self._aggs(session, ctx, period, groups=True))
+                parts = self._breakdowns(session, ctx, period)
             else:
                 # The breakdowns of one service: from its transaction rows.
                 rows = self._rows(session, ctx, period, service_id=service_id)
@@ -679,6 +706,14 @@ class ReportService:
             ]
         return out
 
+    def _breakdowns(self, session: Session, ctx: OfficeContext, period: Period) -> Breakdowns:
+        """The period's breakdowns from the breakdown rollups, once per request."""
+        key = ("breakdowns", period.first, period.last)
+        if key not in ctx.memo:
+            ctx.memo[key] = breakdowns_from_groups(self._aggs(session, ctx, period, groups=True))
+        parts: Breakdowns = ctx.memo[key]
+        return parts
+
     def _open_days(
         self,
         session: Session,
@@ -689,15 +724,18 @@ class ReportService:
         """The business days the office was open in the period: a ticket was issued or a
         counter was open (the divisor of every "per day" average)."""
         days = set(repo.open_days(session, ctx.office_id, period.first, period.last))
-        days.update(f["business_day"] for f in self._live(session, ctx, period)[0])
+        days.update(f["business_day"] for f in self._live(session, ctx, period).facts)
         tz = ctx.clock.tz
         for i in intervals:
             if i.kind == "open":
                 days.add(i.start.astimezone(tz).date())
         return sorted(d for d in days if period.first <= d <= period.last)
 
-    async def evidence(self, office_id: int, fy: int) -> dict[str, Any]:
-        """The fiscal year's evidence pack: summary, quarters, months, hours, satisfaction."""
+    async def evidence(self, office_id: int, fy: int, *, gecc: bool = False) -> dict[str, Any]:
+        """The fiscal year's evidence pack: summary, quarters, months, hours, satisfaction.
+        With `gecc`, in the same read, what the sections beyond speed need (reports/gecc.py):
+        `fairness`, `staff` (the assessment), `questionnaires`, and the year before's
+        `previous` summary and `previous_fairness`."""
         period = fiscal(fy)
 
         def run() -> dict[str, Any]:
@@ -726,7 +764,22 @@ class ReportService:
                         }
                     )
                 dash = self._dashboard(session, ctx, period, None, None, include_staff=False)
+                extra: dict[str, Any] = {}
+                if gecc:
+                    before = fiscal(fy - 1)
+                    extra = {
+                        "fairness": self._fairness(session, ctx, period, include_staff=False),
+                        "staff": self._staff_assessment(session, ctx, period),
+                        "questionnaires": self._questionnaires(
+                            session, ctx.office_id, period, free_text=False
+                        ),
+                        "previous": self._summary(session, ctx, before, include_staff=False),
+                        "previous_fairness": self._fairness(
+                            session, ctx, before, include_staff=False
+                        ),
+                    }
                 return {
+                    **extra,
                     **summary,
                     "quarters": quarters,
                     "months": months,
@@ -801,7 +854,7 @@ class ReportService:
         path: Path,
         include_staff: bool,
     ) -> None:
-        live = self._live(session, ctx, period)[0]
+        live = self._live(session, ctx, period).facts
         facts = itertools.chain(
             repo.fact_rows_for_export(session, ctx.office_id, period.first, period.last),
             (
@@ -849,27 +902,22 @@ class ReportService:
         service_id: int | None = None,
         counter_id: int | None = None,
     ) -> dict[str, Any]:
-        key = (
-            "satisfaction",
-            period.first,
-            period.last,
-            visitors,
-            include_staff,
-            service_id,
-            counter_id,
-        )
+        key = ("satisfaction", period.first, period.last, visitors, service_id, counter_id)
         if key not in ctx.memo:
+            # Read once with the per-staff figures; those are left out unless asked for.
             ctx.memo[key] = self._read_satisfaction(
                 session,
                 ctx,
                 period,
                 visitors,
-                include_staff=include_staff,
+                include_staff=True,
                 service_id=service_id,
                 counter_id=counter_id,
             )
         result: dict[str, Any] = ctx.memo[key]
-        return result
+        if include_staff:
+            return result
+        return {k: v for k, v in result.items() if k != "by_staff"}
 
     def _read_satisfaction(
         self,
@@ -979,17 +1027,23 @@ class ReportService:
     def _counter_intervals(
         self, session: Session, ctx: OfficeContext, period: Period
     ) -> list[CounterInterval]:
-        start, end = local_day_bounds(period.first, period.last, ctx.clock.tz)
-        # A session closed by the next morning's rollover began before the period's end; read a
-        # day further so it is seen, then clip.
-        events = repo.counter_events(session, ctx.office_id, start, end + timedelta(days=1))
-        # Counters open now whose session began before the period: open all along.
-        open_before = {
-            cid: c.staff_id
-            for cid, c in ctx.counters.items()
-            if c.staff_id is not None and c.opened_at is not None and c.opened_at < start
-        }
-        return counter_intervals(events, ctx.clock, start, end, self.clock(), open_before)
+        key = ("intervals", period.first, period.last)
+        if key not in ctx.memo:
+            start, end = local_day_bounds(period.first, period.last, ctx.clock.tz)
+            # A session closed by the next morning's rollover began before the period's end;
+            # read a day further so it is seen, then clip.
+            events = repo.counter_events(session, ctx.office_id, start, end + timedelta(days=1))
+            # Counters open now whose session began before the period: open all along.
+            open_before = {
+                cid: c.staff_id
+                for cid, c in ctx.counters.items()
+                if c.staff_id is not None and c.opened_at is not None and c.opened_at < start
+            }
+            ctx.memo[key] = counter_intervals(
+                events, ctx.clock, start, end, self.clock(), open_before
+            )
+        intervals: list[CounterInterval] = ctx.memo[key]
+        return intervals
 
     def _counter_time(
         self,
@@ -997,13 +1051,18 @@ class ReportService:
         busy: dict[int, int],
         intervals: Sequence[CounterInterval],
     ) -> list[dict[str, Any]]:
+        opened: dict[int, int] = {}
+        pauses: dict[int, dict[str, int]] = {}
+        for i in intervals:
+            if i.kind == "open":
+                opened[i.counter_id] = opened.get(i.counter_id, 0) + i.seconds
+            elif i.kind == "paused":
+                paused = pauses.setdefault(i.counter_id, {})
+                paused[i.reason or ""] = paused.get(i.reason or "", 0) + i.seconds
         out = []
         for cid in sorted(ctx.counters, key=lambda c: ctx.counters[c].number):
-            open_s = sum(i.seconds for i in intervals if i.counter_id == cid and i.kind == "open")
-            paused: dict[str, int] = {}
-            for i in intervals:
-                if i.counter_id == cid and i.kind == "paused":
-                    paused[i.reason or ""] = paused.get(i.reason or "", 0) + i.seconds
+            open_s = opened.get(cid, 0)
+            paused = pauses.get(cid, {})
             if not open_s and not busy.get(cid):
                 continue
             paused_s = sum(paused.values())
@@ -1192,11 +1251,14 @@ def hourly(
             # arithmetic on local seconds.
             a = i.start.timestamp() + offset.total_seconds()
             b = i.end.timestamp() + offset.total_seconds()
+            h = int(a // 3600)
             while a < b:
-                edge = min(b, (a // 3600 + 1) * 3600)
-                hour = int(a // 3600) % 24
-                open_s[hour] = open_s.get(hour, 0.0) + (edge - a)
+                edge = float((h + 1) * 3600)
+                if edge > b:
+                    edge = b
+                open_s[h % 24] = open_s.get(h % 24, 0.0) + (edge - a)
                 a = edge
+                h += 1
             continue
         cur = i.start
         while cur < i.end:

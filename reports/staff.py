@@ -1,5 +1,5 @@
 """Staff assessment for the office head: one row per staff member and period, from the same
-engine as every other report (transaction rows, counter sessions, survey tallies).
+engine as every other report (the staff breakdown rollups, counter sessions, survey tallies).
 
 Handled with care (PDPA): shown to the manager role only. Service speed is judged against each
 service's standard (% within standard), never as raw minutes, since services differ.
@@ -7,26 +7,23 @@ service's standard (% within standard), never as raw minutes, since services dif
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from reports.metrics import TransactionRow, share
-from reports.rollup import ThresholdsAt, tally_by, tally_metrics
+from reports.metrics import share
 
 
 def assessment(
-    rows: Iterable[TransactionRow],
+    tallies: Mapping[int, Mapping[str, Any]],
     intervals: Sequence[Any],  # reports.service.CounterInterval
-    thresholds: ThresholdsAt,
     satisfaction_by_staff: Mapping[int, Mapping[str, Any]],
     name: Callable[[int], str],
 ) -> list[dict[str, Any]]:
     """Per staff member: transactions they served, % within each service's standard, the
     satisfaction of the tickets they served (respondents and answers), no-show and transfer
-    rates of the tickets they called, and time their counter was open / paused by reason."""
-    tallies = tally_by(
-        [r for r in rows if r.staff_id is not None], lambda r: r.staff_id, thresholds
-    )
+    rates of the tickets they called, and time their counter was open / paused by reason.
+    `tallies`: staff id -> the metrics of the transactions they were called for (the engine's
+    staff breakdown: counts and verdicts against each day's standard)."""
     open_s: dict[int, int] = {}
     paused: dict[int, dict[str, int]] = {}
     for i in intervals:
@@ -40,7 +37,7 @@ def assessment(
     people = sorted({*tallies, *open_s, *paused, *satisfaction_by_staff}, key=lambda s: name(s))
     out = []
     for sid in people:
-        m = tally_metrics(tallies[sid]) if sid in tallies else None
+        m = tallies.get(sid)
         served = m["served"] + m["transferred"] if m else 0
         out.append(
             {

@@ -201,8 +201,11 @@ class TestStatistics:
             assert len(view) == len(merged)
             assert [view[k] for k in range(len(merged))] == merged
             search = SortedRuns(runs)
-            search.MERGE_BELOW = 0  # the binary search a large period takes
+            search.SHORT_RUN = 0  # the binary search long runs take (a year's months)
             assert [search[k] for k in range(len(merged))] == merged
+            merge = SortedRuns(runs)
+            merge.SHORT_RUN = 10**9  # the merge short runs take (a month's days)
+            assert [merge[k] for k in range(len(merged))] == merged
             assert duration_stats(view) == duration_stats(merged)
             assert wait_bands(view) == wait_bands(merged)
             assert count_at_most(view, 150) == count_at_most(merged, 150)

@@ -15,11 +15,12 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from counter.db import Database
-from counter.models import Counter, Service, Staff, Ticket, TicketEvent
+from counter.models import Ticket, TicketEvent
 from reports.exports import SUMMARY_HEADER
 from reports.service import ReportService
-from reports.synthetic import Ids, OfficeShape, generate_office, insert, office_shapes, working_days
+from reports.synthetic import OfficeShape
 from tests.conftest import DEMO_PASSWORDS, Demo, FakeClock, login
+from tests.reports.conftest import insert_history
 
 pytestmark = pytest.mark.usefixtures("demo")
 
@@ -29,21 +30,7 @@ SPAN = {"from": FIRST.isoformat(), "to": LAST.isoformat()}
 
 @pytest.fixture
 def month_of_history(database: Database, demo: Demo) -> None:
-    with database.read() as session:
-        services = office_shapes(session.exec(sa.select(Service)).scalars().all(), [])
-        counters = session.exec(sa.select(Counter.id).order_by(Counter.number)).scalars().all()
-        staff = session.exec(sa.select(Staff.id).where(Staff.role == "staff")).scalars().all()
-    desks = [(cid, staff[i % len(staff)]) for i, cid in enumerate(counters)]
-    rows = generate_office(
-        1,
-        services,
-        desks,
-        working_days(FIRST, LAST),
-        OfficeShape(tickets_per_year=12_000, survey=0.3),
-        Ids(),
-        seed=3,
-    )
-    insert(database.write_engine, 1, rows)
+    insert_history(database, FIRST, LAST, OfficeShape(tickets_per_year=12_000, survey=0.3), seed=3)
 
 
 def _figures(m: dict[str, Any]) -> dict[str, Any]:
