@@ -6,7 +6,7 @@ the fairness evidence of a fiscal year reads rollups like the summary. The repor
 rollups on the next request (FACTS_VERSION 3, which also adds the per-line priority/normal waits).
 
 Revision ID: 3c7d9e2a4b61
-Revises: e6e125787b24
+Revises: 47fe9963024f
 Create Date: 2026-12-06 12:00:00
 """
 
@@ -17,7 +17,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "3c7d9e2a4b61"
-down_revision: str | None = "e6e125787b24"
+down_revision: str | None = "47fe9963024f"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
