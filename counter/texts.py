@@ -595,5 +595,6 @@ DATE_ENTRY: dict[str, Pair] = {
     "day": ("วัน", "Day"),
     "month": ("เดือน", "Month"),
     "year": ("ปี พ.ศ.", "Year (BE)"),
+    "time": ("เวลา เช่น 08.30", "Time, e.g. 08.30"),
     "invalid": ("วันที่ไม่ถูกต้อง", "Not a valid date"),
 }

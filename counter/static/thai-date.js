@@ -1,5 +1,5 @@
 // Thai date entry for every date field of every page: day, month name and Buddhist Era year
-// instead of the browser's mm/dd/yyyy calendar. The original <input type="date"> becomes a
+// (and a 24-hour time for a date-and-time field) instead of the browser's mm/dd/yyyy calendar. The original <input type="date"> becomes a
 // hidden field that keeps its name, value and disabled state, so a form (or a script reading
 // it) still gets the ISO date in the Common Era the server reads. Words come from the page
 // (counter/texts.py DATE_ENTRY via counter/ui.py); nothing here is written in Thai.
@@ -35,7 +35,14 @@
     return o;
   }
 
+  // "08.30" or "8:30" as "08:30"; null when it is not a time of day.
+  function clock(text) {
+    const m = /^\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*$/.exec(text);
+    return m ? `${pad(Number(m[1]))}:${m[2]}` : null;
+  }
+
   function enhance(input) {
+    const withTime = input.type === "datetime-local";
     const box = document.createElement("span");
     box.className = "thai-date";
     box.setAttribute("role", "group");
@@ -57,13 +64,26 @@
     year.placeholder = words.labels.year;
     year.setAttribute("aria-label", words.labels.year);
     box.append(day, month, year);
-
     const parts = [day, month, year];
-    const initial = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input.value || "");
+    let time = null;
+    if (withTime) {
+      time = document.createElement("input");
+      time.className = "td-time";
+      time.type = "text";
+      time.inputMode = "numeric";
+      time.maxLength = 5;
+      time.placeholder = words.labels.time;
+      time.setAttribute("aria-label", words.labels.time);
+      box.append(time);
+      parts.push(time);
+    }
+
+    const initial = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}:\d{2}))?/.exec(input.value || "");
     if (initial) {
       day.value = String(Number(initial[3]));
       month.value = String(Number(initial[2]));
       year.value = String(Number(initial[1]) + BE);
+      if (time && initial[4]) time.value = initial[4];
     }
     if (input.title) box.title = input.title;
     input.type = "hidden";
@@ -72,15 +92,19 @@
 
     function sync() {
       const typed = parts.some((p) => p.value !== "");
-      const value = iso(Number(day.value), Number(month.value), ceYear(year.value));
+      const date = iso(Number(day.value), Number(month.value), ceYear(year.value));
+      const hhmm = time ? clock(time.value) : null;
+      const value = time ? (date && hhmm ? `${date}T${hhmm}` : null) : date;
       input.value = value || "";
-      const bad = typed && !value && day.value && month.value && year.value.length >= 4;
+      const whole = day.value && month.value && year.value.length >= 4 && (!time || time.value);
+      const bad = typed && !value && whole;
       box.classList.toggle("invalid", Boolean(bad));
       box.title = bad ? words.labels.invalid : (input.title || "");
       input.dispatchEvent(new Event("change", { bubbles: true }));
     }
     parts.forEach((p) => p.addEventListener("change", sync));
     year.addEventListener("input", () => { if (year.value.length === 4) sync(); });
+    if (time) time.addEventListener("input", sync);
 
     // Scripts enable and disable the field (the dashboard's custom range): follow it.
     function follow() { parts.forEach((p) => { p.disabled = input.disabled; }); }
@@ -91,5 +115,5 @@
     if (form) form.addEventListener("reset", () => window.setTimeout(sync, 0));
   }
 
-  document.querySelectorAll('input[type="date"]').forEach(enhance);
+  document.querySelectorAll('input[type="date"], input[type="datetime-local"]').forEach(enhance);
 })();

@@ -120,3 +120,27 @@ async def test_a_holiday_entered_in_thai_is_stored_as_its_iso_day(
     days = {h["day"]: h["name"] for h in office.json()["holidays"]}
     assert days["2026-12-05"] == "วันพ่อแห่งชาติ"
     await context.close()
+
+
+async def test_an_incident_time_entered_in_thai_reaches_the_server_as_iso(
+    chromium: Browser,  # noqa: F811
+    server: LiveServer,
+) -> None:
+    """A date-and-time field (the incident log): the same entry with a 24-hour time."""
+    context = await signed_in(chromium, server, "manager")
+    page = await context.new_page()
+    page.set_default_timeout(10_000)
+    await page.goto(f"{server.url}/operations")
+    form = page.locator("form[data-record]")
+    start = form.locator("input[name=started_at] + .thai-date")
+    await start.locator(".td-day").select_option("3")
+    await start.locator(".td-month").select_option("12")
+    await start.locator(".td-year").fill("2569")
+    await start.locator(".td-time").fill("09.15")
+    assert await form.locator("input[name=started_at]").input_value() == "2026-12-03T09:15"
+    await form.locator("input[name=summary]").fill("เครื่องพิมพ์ตู้ 1 กระดาษติด")
+    await form.locator("button[type=submit]").click()
+    await page.wait_for_load_state("load")
+    await expect(page.locator("tr[data-incident]").first).to_contain_text("กระดาษติด")
+    await expect(page.locator("tr[data-incident]").first).to_contain_text("09.15")
+    await context.close()
