@@ -367,23 +367,48 @@ def held_at(session: Session, counter_id: int) -> Sequence[Ticket]:
     ).all()
 
 
+def service_begun() -> sa.ColumnElement[bool]:
+    """A ticket whose service has begun: in service, or held after its current transaction was
+    started (held in the middle of its service, not before it)."""
+    e = TicketEvent
+    started = (
+        sa.select(sa.literal(1))
+        .where(
+            col(e.ticket_id) == col(Ticket.id),
+            col(e.transaction_no) == col(Ticket.transaction_no),
+            col(e.kind) == "started",
+        )
+        .exists()
+    )
+    return sa.or_(
+        col(Ticket.status) == TicketStatus.SERVING,
+        sa.and_(col(Ticket.status) == TicketStatus.HELD, started),
+    )
+
+
 def stale_open_tickets(
     session: Session, office_id: int, before: date, serving_before: date | None = None
 ) -> Sequence[Ticket]:
-    """Tickets of business days before `before` that the rollover closes: not those in
-    service, unless their day is before `serving_before` (carried over a whole day already)."""
-    closes: sa.ColumnElement[bool] = col(Ticket.status).in_(sorted(ROLLOVER_CLOSES))
+    """Tickets of business days before `before` that the rollover closes: not those whose
+    service has begun (in service, or held in the middle of it), unless their day is before
+    `serving_before` (carried over a whole day already)."""
+    closes: sa.ColumnElement[bool] = sa.and_(
+        col(Ticket.status).in_(sorted(ROLLOVER_CLOSES)), sa.not_(service_begun())
+    )
     if serving_before is not None:
-        closes = sa.or_(
-            closes,
-            sa.and_(
-                col(Ticket.status) == TicketStatus.SERVING,
-                col(Ticket.business_day) < serving_before,
-            ),
-        )
+        closes = sa.or_(closes, sa.and_(service_begun(), col(Ticket.business_day) < serving_before))
     return session.exec(
         select(Ticket).where(Ticket.office_id == office_id, Ticket.business_day < before, closes)
     ).all()
+
+
+def keeps_service(session: Session, counter_id: int) -> bool:
+    """Whether a ticket at this counter has begun its service (in service, or held in the
+    middle of it): the day-end rollover leaves such a counter open."""
+    found = session.exec(
+        select(Ticket.id).where(Ticket.counter_id == counter_id, service_begun()).limit(1)
+    ).first()
+    return found is not None
 
 
 # A transaction's end at the counter: the counter is free for the next call.

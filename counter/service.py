@@ -389,9 +389,11 @@ class QueueService:
         """Close tickets left open from an earlier business day, once per office and day.
 
         A ticket in service at the rollover keeps its service: it stays with its counter, which
-        stays open, until staff finish it (DOMAIN.md: a day end never erases service). One still
-        in service at the next rollover was forgotten: its duration is unknown, so it is closed
-        unserved rather than counted as a day-long service."""
+        stays open, until staff finish it (DOMAIN.md: a day end never erases service). So does
+        one held in the middle of its service (it was started): it stays held at its counter,
+        for staff to call back, resume and finish. One still in service or held at the next
+        rollover was forgotten: how its service ended is unknown, so it is closed unserved
+        rather than counted as a day-long service."""
         if tx.office.last_business_day == tx.today:
             return
         stale = repo.stale_open_tickets(
@@ -409,7 +411,7 @@ class QueueService:
                 detail={"business_day": ticket.business_day.isoformat()},
             )
         for counter in repo.counters(tx.session, _id(tx.office)):
-            if counter.staff_id is not None and not _serving_at(tx.session, counter):
+            if counter.staff_id is not None and not repo.keeps_service(tx.session, _id(counter)):
                 tx.log_counter(counter, "closed", counter.staff_id, reason="day_end")
                 counter.staff_id = None
                 counter.opened_at = None
@@ -1437,11 +1439,6 @@ def office_forecast(
 def _id(row: Office | Counter | Service | Ticket) -> int:
     assert row.id is not None
     return row.id
-
-
-def _serving_at(session: Session, counter: Counter) -> bool:
-    current = repo.current_ticket_at(session, _id(counter))
-    return current is not None and current.status == TicketStatus.SERVING
 
 
 def ticket_not_found(ticket_id: int) -> NotFound:

@@ -67,9 +67,14 @@ TRANSITIONS: dict[tuple[TicketStatus, Action], TicketStatus] = {
 # States a ticket can still leave during its business day.
 OPEN_STATES: frozenset[TicketStatus] = frozenset({S.WAITING, S.CALLED, S.SERVING, S.HELD})
 
-# What the day rollover closes as unserved. A ticket in service is not among them: a day end
-# never erases service; staff finish it after midnight and it counts on the day it started.
+# What the day rollover may close as unserved. A ticket whose service has begun is not closed: a
+# day end never erases service; staff finish it after midnight and it counts on the day it
+# started. That is a ticket in service, or one held after its service started (a pause in the
+# middle of it: the repository tells by the transaction's `started` event); a ticket held before
+# it was started has no service to keep and is closed.
 ROLLOVER_CLOSES: frozenset[TicketStatus] = OPEN_STATES - {S.SERVING}
+# The states in which a ticket's service may have begun.
+SERVICE_BEGUN_STATES: frozenset[TicketStatus] = frozenset({S.SERVING, S.HELD})
 
 # Where a ticket is "at a counter": the counter that acted last still owns it.
 AT_COUNTER_STATES: frozenset[TicketStatus] = frozenset({S.CALLED, S.SERVING, S.HELD})
