@@ -128,7 +128,7 @@ ACTIONS: dict[str, Pair] = {
     "hold": ("พักคิว", "hold"),
     "unhold": ("เรียกคิวที่พักไว้", "call back"),
     "release": ("คืนคิวที่พักไว้เข้าแถว", "release"),
-    "close_unserved": ("ปิดเมื่อสิ้นวัน", "close at day end"),
+    "close_unserved": ("ปิดบัตรคิวที่ค้างเมื่อสิ้นวัน", "close at day end"),
 }
 
 # How one transaction ended, as reports and exports name it.

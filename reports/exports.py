@@ -13,15 +13,13 @@ from reports import xlsx
 from reports.rollup import ThresholdsAt
 from reports.text import ARRIVAL, BANDS, DEFINITIONS, OUTCOME, OUTSIDE, PRIORITY
 
+# Outcome columns of the summary, in order, named as every report names them.
+OUTCOME_COLUMNS = ("done", "transferred", "no_show", "cancelled", "unserved")
+
 SUMMARY_HEADER = [
     "งานบริการ / Service",
-    "รับบัตรคิว / Issued",
-    "รับโอน / Transferred in",
-    "ให้บริการเสร็จ / Served",
-    "ส่งต่อ / Transferred",
-    "ไม่มาตามเรียก / No-show",
-    "ยกเลิก / Cancelled",
-    "ค้างสิ้นวัน / Unserved",
+    "จำนวนบัตรคิว / Issued",
+    *[f"{th} / {en}" for th, en in (ARRIVAL["requeued"], *(OUTCOME[k] for k in OUTCOME_COLUMNS))],
     "รอเฉลี่ย (วินาที) / Wait mean (s)",
     "รอมัธยฐาน / Wait median (s)",
     "รอ P90 / Wait p90 (s)",

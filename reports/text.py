@@ -79,7 +79,7 @@ PERIOD_KINDS = {
 DEFINITIONS: list[tuple[str, str]] = [
     (
         "เวลารอ = เวลาที่ถูกเรียกครั้งที่นำไปสู่การรับบริการ − เวลารับบัตรคิว (หรือเวลาที่ถูกส่งต่อเข้างานนี้) "
-        "หากไม่มาตามเรียกแล้วนำกลับเข้าคิว นับการเรียกครั้งสุดท้าย",
+        "หากเรียกแล้วไม่พบผู้รับบริการและนำกลับเข้าคิว นับการเรียกครั้งสุดท้าย",
         "Wait = the call that led to service − issue (or transfer in); after a no-show and "
         "reactivation the last call counts.",
     ),
@@ -95,7 +95,8 @@ DEFINITIONS: list[tuple[str, str]] = [
         "service are per transaction.",
     ),
     (
-        "สถิติเวลานับเฉพาะรายการที่ให้บริการเสร็จหรือส่งต่อ ไม่นับผู้ไม่มาตามเรียก ผู้ยกเลิก และคิวค้างเมื่อสิ้นวัน",
+        "สถิติเวลานับเฉพาะรายการที่ให้บริการเสร็จหรือส่งต่อ ไม่นับรายการที่ไม่พบผู้รับบริการ "
+        "รายการที่ยกเลิก และบัตรคิวที่ค้างเมื่อสิ้นวัน",
         "Durations cover transactions served or transferred on; no-shows, cancels and tickets "
         "left at day end never enter them.",
     ),
@@ -287,7 +288,7 @@ T = {
     "survey_thanks": ("ขอบคุณที่ตอบแบบประเมิน", "Thank you for your feedback"),
     "survey_waiting": ("รอผู้รับบริการรายต่อไป", "Waiting for the next citizen"),
     "survey_pair": (
-        "กรุณาเปิดหน้านี้ด้วยอุปกรณ์ที่ลงทะเบียนแล้ว หรือเข้าสู่ระบบเจ้าหน้าที่",
+        "กรุณาเปิดหน้านี้ด้วยอุปกรณ์ที่จับคู่แล้ว หรือเข้าสู่ระบบเจ้าหน้าที่",
         "Open this page on a paired device or signed in as staff",
     ),
     "survey_disconnected": ("ขาดการเชื่อมต่อ กำลังเชื่อมต่อใหม่…", "Disconnected, reconnecting…"),
@@ -333,7 +334,7 @@ ERR = {
         "this ticket has not been served yet; the survey opens when service is finished",
     ),
     "answered": (
-        "บัตรคิวนี้ตอบแบบประเมินแล้ว ขอบคุณค่ะ",
+        "บัตรคิวนี้ตอบแบบประเมินแล้ว ขอบคุณที่สละเวลา",
         "the survey for this ticket has already been answered",
     ),
     "expired": (

@@ -276,3 +276,81 @@ def test_no_thai_is_written_in_python_outside_the_catalogues() -> None:
     )
     moved = sorted(NOT_YET_MOVED - spelled)
     assert not moved, f"no Thai left in {moved}: take them off NOT_YET_MOVED"
+
+
+# THAI-TERMS.md: one word per concept. Each variant here has a preferred word people read instead.
+FORBIDDEN_VARIANTS: dict[str, str] = {
+    "ผู้พิการ": "คนพิการ (the legal term)",
+    "หญิงตั้งครรภ์": "สตรีมีครรภ์",
+    "พักเบรก": "พักชั่วคราว",
+    "หมายเลขบัตรคิว": "หมายเลขคิว",
+    "ค้างสิ้นวัน": "ไม่ได้รับบริการ (ค้างเมื่อสิ้นวัน)",
+    "ปิดเมื่อสิ้นวัน": "ไม่ได้รับบริการ (ค้างเมื่อสิ้นวัน)",
+    "รับโอน": "รับส่งต่อจากงานอื่น",
+    "รับบัตรคิวครบ": "ออกบัตรคิวครบ",
+    "บัตรฯ": "บัตรประจำตัวประชาชน in full",
+    "เซิร์ฟเวอร์": "เครื่องแม่ข่าย",
+    "งานอนุญาต": "งานขออนุญาต",
+    "บัตรคิวพิเศษ": "ช่องทางพิเศษ",
+    "ไม่มาตามเรียก": "ไม่พบผู้รับบริการ (citizens: เรียกหมายเลขของท่านแล้วแต่ไม่พบท่าน…)",
+    "ลงทะเบียนแล้ว": "จับคู่แล้ว (devices)",
+    "ค่ะ": "no particle in written text (the office chooses the voice's)",
+    "ครับ": "no particle in written text (the office chooses the voice's)",
+}
+# The voice: words spoken, and the setting that chooses the particle.
+SPOKEN = frozenset({"displays/voice.py", "displays/clips/manifest.json"})
+PARTICLE_CHOICE = re.compile(r'"polite_(ka|krap)": \(')
+
+
+def _text_surfaces() -> list[str]:
+    listed = subprocess.run(
+        ["git", "ls-files", "*.py", "*.html", "*.js", "*.json", "*.csv"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    return [n for n in listed if not n.startswith(("tests/", "bench/", "alembic/"))]
+
+
+def test_every_surface_uses_the_preferred_thai_words() -> None:
+    found: list[str] = []
+    for name in _text_surfaces():
+        if name in SPOKEN:
+            continue
+        for number, line in enumerate((ROOT / name).read_text(encoding="utf-8").splitlines(), 1):
+            if PARTICLE_CHOICE.search(line):
+                continue
+            stripped = line.strip()
+            if stripped.startswith("#") or (name.endswith("texts.py") and "no ค่ะ" in line):
+                continue
+            for variant, use in FORBIDDEN_VARIANTS.items():
+                if variant in line:
+                    found.append(f"{name}:{number}: {variant!r} → {use}")
+    assert not found, "\n".join(found)
+
+
+def test_citizens_read_about_rather_than_a_tilde() -> None:
+    """Elderly readers do not read "~" as "about": estimates say ประมาณ."""
+    pages = [*_files("kiosk/templates/*.html"), *_files("kiosk/static/*.js")]
+    pages.append(ROOT / "kiosk/texts.py")
+    tilde = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in pages
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "~" in line and THAI.search(line)
+    ]
+    assert not tilde
+    th, _ = __import__("kiosk.texts").texts.wait_text(3, (10, 20))
+    assert th == "รอ 3 คิว (ประมาณ 10–20 นาที)"
+
+
+def test_the_bundled_catalogue_spells_out_the_id_card_and_names_groups_once() -> None:
+    from counter.seed import catalogue
+
+    for service in catalogue():
+        assert service.group in texts.GROUPS
+        if service.group == "id_card":
+            assert "บัตรประจำตัวประชาชน" in service.name_th, service.name_th
+    codes = {service.code for service in catalogue()}
+    assert {"id_card_lost", "move_out"} <= codes

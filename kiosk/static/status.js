@@ -61,7 +61,7 @@
     const body = $("s-survey-body");
     body.textContent = "";
     if (state === "answered") {
-      body.textContent = "ได้รับแบบประเมินของท่านแล้ว ขอบคุณค่ะ / Thank you for your answers.";
+      body.textContent = "ได้รับแบบประเมินของท่านแล้ว ขอบคุณที่สละเวลา / Thank you for your answers.";
       return;
     }
     const link = document.createElement("a");

@@ -9,6 +9,7 @@ import pytest
 
 from counter.auth import DeviceKind, add_device
 from counter.db import Database
+from counter.seed import catalogue
 from printer.fake import FakePrinter, FakeState
 from tests.admin.conftest import assert_thai_error, audit, bearer
 from tests.conftest import DEMO_PASSWORDS, FakeClock, login
@@ -247,13 +248,13 @@ class TestServices:
         first = await ok(
             await client.post("/api/v1/admin/services/import-catalogue", headers=north_admin)
         )
-        assert len(first["added"]) == 15
+        assert len(first["added"]) == len(catalogue())
         again = await ok(
             await client.post("/api/v1/admin/services/import-catalogue", headers=north_admin)
         )
         assert again["added"] == []
         [entry] = await audit(client, north_admin, action="service.import")
-        assert len(entry["after"]["services"]) == 15
+        assert len(entry["after"]["services"]) == len(catalogue())
 
 
 def counter_body(**change: Any) -> dict[str, Any]:

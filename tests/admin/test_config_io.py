@@ -9,6 +9,7 @@ import httpx
 import pytest
 import yaml
 
+from counter.seed import catalogue
 from tests.admin.conftest import North, assert_thai_error, audit
 from tests.conftest import login
 
@@ -42,7 +43,7 @@ class TestExport:
         document = json.loads(await export(client, admin))
         assert document["format"] == "saduak-office-config" and document["version"] == 1
         assert document["office"]["code"] == "demo" and document["office"]["opens"] == "08:30"
-        assert len(document["services"]) == 15
+        assert len(document["services"]) == len(catalogue())
         assert [c["number"] for c in document["counters"]] == [1, 2, 3, 4]
         assert document["counters"][0]["services"][0]["service"]
         assert document["holidays"] == [{"day": "2026-12-05", "name": "วันพ่อ"}]
@@ -82,7 +83,7 @@ class TestImport:
         r = await import_(client, north_admin, text, format=fmt)
         assert r.status_code == 200, r.text
         summary = r.json()["summary"]
-        assert len(summary["services"]["created"]) == 15
+        assert len(summary["services"]["created"]) == len(catalogue())
         assert summary["counters"]["updated"] == [1] and summary["counters"]["created"] == [2, 3, 4]
         assert summary["holidays"]["created"] == ["2026-12-05"]
 
@@ -110,7 +111,7 @@ class TestImport:
         before = json.loads(await export(client, north_admin))
         r = await import_(client, north_admin, await export(client, admin), dry_run=True)
         assert r.status_code == 200 and r.json()["dry_run"] is True
-        assert len(r.json()["summary"]["services"]["created"]) == 15
+        assert len(r.json()["summary"]["services"]["created"]) == len(catalogue())
         after = json.loads(await export(client, north_admin))
         before.pop("exported_at")
         after.pop("exported_at")

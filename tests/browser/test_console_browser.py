@@ -134,7 +134,7 @@ async def test_the_whole_staff_flow_by_keyboard(browser: Browser, office: Office
     await press(page, "KeyT")
     await expect(page.locator("#transfer-dialog")).to_be_visible()
     # Typing in the picker never fires a shortcut (F would finish, N would call).
-    await page.keyboard.type("ขอมีบัตรครั้งแรก")
+    await page.keyboard.type("ประชาชนครั้งแรก")
     await expect(page.locator("#transfer-list li")).to_have_count(1)
     await shot(page, "console-transfer.png")
     await press(page, "Enter")

@@ -15,6 +15,7 @@ from sqlmodel import select
 from counter.auth import DeviceKind, add_device
 from counter.db import Database
 from counter.models import Device, Office, Service
+from counter.seed import catalogue
 from counter.service import QueueService
 from kiosk.printing import render_ticket
 from printer.config import PrinterConfig
@@ -278,7 +279,7 @@ class TestKioskScreenData:
         assert groups["civil_registration"]["name_th"] == "งานทะเบียนราษฎร"
         birth = next(s for s in groups["civil_registration"]["services"] if s["code"] == "birth")
         assert birth["waiting"] == 1
-        assert sum(len(g["services"]) for g in data["groups"]) == 15
+        assert sum(len(g["services"]) for g in data["groups"]) == len(catalogue())
         assert set(data["priorities"]) == {"elderly", "disabled", "pregnant", "monk"}
 
     async def test_a_closed_office_says_so_with_its_hours_and_next_opening(
