@@ -39,6 +39,7 @@ from counter.outbox import Message, Outcome
 from counter.queue.errors import Conflict, InvalidInput, NotFound
 from counter.queue.states import TicketStatus
 from counter.service import QueueService, TicketView, local_day
+from counter.texts import say
 from line import repository as repo
 from line import text
 from line.client import LineApi
@@ -374,7 +375,7 @@ class LineService:
         def write(session: Session) -> LinkOffer:
             ticket = repo.ticket_by_token(session, token)
             if ticket is None or ticket.id is None:
-                raise NotFound("ไม่พบบัตรคิวนี้", "no such ticket")
+                raise NotFound(*say("no_ticket"))
             account = repo.account(session, ticket.office_id)
             if not _active(account):
                 raise NotAvailable(*text.NOT_AVAILABLE)
