@@ -401,7 +401,7 @@ class LineService:
 
     async def _booking(self, code: str) -> BookingInfo:
         if self.bookings is None:
-            raise NotFound("ไม่พบการนัดหมายนี้", "no such booking")
+            raise NotFound(*text.NO_BOOKING)
         return await self.bookings.find(code)
 
     async def booking_offer(self, code: str) -> StatusOffer | None:

@@ -116,6 +116,7 @@ NOT_AVAILABLE = (
     "ขออภัย สำนักงานนี้ยังไม่เปิดการแจ้งเตือนผ่าน LINE",
     "Sorry, this office does not send LINE notifications yet.",
 )
+NO_BOOKING = ("ไม่พบการนัดหมายนี้", "no such booking")
 BOOKING_OVER = (
     "ขออภัย การนัดหมายนี้ถูกยกเลิกหรือผ่านไปแล้ว จึงไม่มีการแจ้งเตือน",
     "Sorry, this booking was cancelled or is over, so there is nothing to notify.",
