@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from admin import config_io
 from admin.api import get_admin_service
-from admin.text import LABELS, ROLE_LABELS
+from admin.text import LABELS, ROLE_LABELS, field_label
 from counter.auth import DeviceKind, Role, StaffPrincipal
 from counter.pages import PageAdmin, PageManager, render_page
 from counter.queue.thai import BE_OFFSET, business_day, format_thai_date
@@ -100,6 +100,7 @@ def audit_value(value: Any) -> str:
 templates.env.filters["thai_dt"] = thai_datetime
 templates.env.filters["thai_day"] = thai_day
 templates.env.filters["audit_value"] = audit_value
+templates.env.globals["field_label"] = field_label
 
 
 # ------------------------------------------------------------------ who is looking

@@ -299,6 +299,8 @@ LABELS: dict[str, Bilingual] = {
         "This password is shown once: note it and hand it over",
     ),
     "close": ("ปิด", "Close"),
+    "copy_password": ("คัดลอกรหัสผ่าน", "Copy password"),
+    "copied": ("คัดลอกแล้ว", "Copied"),
     "created_at": ("สร้างเมื่อ", "Created"),
     # devices
     "pair": ("จับคู่อุปกรณ์ใหม่", "Pair a new device"),
@@ -309,6 +311,12 @@ LABELS: dict[str, Bilingual] = {
         "Enter it here (valid 10 minutes).",
     ),
     "pair_code": ("รหัสจับคู่", "Pairing code"),
+    "paired": (
+        "จับคู่ “{name}” แล้ว อุปกรณ์จะเชื่อมต่อเองภายในไม่กี่วินาที",
+        "“{name}” is paired; it connects by itself within seconds",
+    ),
+    "poor_only": ("แสดงเฉพาะเสียงที่ไม่ชัดหรือไม่มีไฟล์", "Poor or missing only"),
+    "voice_all_good": ("เสียงทุกคลิปใช้ได้ดี", "Every clip is good"),
     "kind": ("ชนิด", "Kind"),
     "kiosk": ("ตู้กดบัตรคิว", "Kiosk"),
     "display": ("จอแสดงผล", "Display"),
@@ -552,3 +560,25 @@ def message(key: str, **values: Any) -> Bilingual:
 
 def label(key: str) -> Bilingual:
     return LABELS[key]
+
+
+# Audit snapshot keys (admin/audit.py) whose form label is under another key, by the kind of
+# change (the action's first word): the audit log names a field as its form does.
+AUDIT_LABEL_KEYS: dict[str, dict[str, str]] = {
+    "service": {"code": "service_code"},
+    "counter": {
+        "name": "counter_name",
+        "ageing_cap_minutes": "ageing_cap",
+        "services": "served_services",
+        "service": "service_code",
+    },
+    "device": {"name": "device_name", "revoked_at": "revoked"},
+    "holiday": {"day": "holiday_day", "name": "holiday_name"},
+}
+
+
+def field_label(action: str, key: str) -> Bilingual:
+    """The form's label of a field named in an audit entry (`action` like "service.update")."""
+    kind = action.partition(".")[0]
+    name = AUDIT_LABEL_KEYS.get(kind, {}).get(key, key)
+    return LABELS.get(name) or FIELDS.get(key) or (key, key)

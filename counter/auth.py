@@ -60,8 +60,18 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
         return False
 
 
+# Letters and digits nobody misreads on a screen or a note: no l/1/I, no O/0/o.
+PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105
+PASSWORD_GROUPS = 3
+PASSWORD_GROUP_LENGTH = 4
+
+
 def new_password() -> str:
-    return secrets.token_urlsafe(12)
+    """A password to hand over once: three groups of four ("x7Kq-mP2z-Rh4e"), about 69 bits."""
+    return "-".join(
+        "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_GROUP_LENGTH))
+        for _ in range(PASSWORD_GROUPS)
+    )
 
 
 def hash_token(token: str) -> str:

@@ -236,6 +236,8 @@ def poll(session: Session, pairing_id: str, secret: str, now: datetime) -> dict[
     token = unseal(request.sealed_token, secret)
     request.collected_at = now
     request.sealed_token = None
+    # The device has just been in touch: Admin → Devices says so, not "never".
+    device.last_seen_at = now
     office = session.get(Office, device.office_id)
     assert office is not None
     return {

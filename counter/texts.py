@@ -348,6 +348,24 @@ CONSOLE: dict[str, Pair] = {
 }
 
 
+# The browser's own checks of a form field (required, maxlength, min, max…), said in Thai on
+# every page (saduak.js sets them with setCustomValidity): key = the ValidityState flag.
+VALIDITY: dict[str, Pair] = {
+    "valueMissing": ("กรุณากรอกช่องนี้", "Please fill in this field"),
+    "valueMissing_select": ("กรุณาเลือกรายการ", "Please choose an item"),
+    "valueMissing_check": ("กรุณาเลือกช่องนี้", "Please tick this box"),
+    "valueMissing_file": ("กรุณาเลือกไฟล์", "Please choose a file"),
+    "typeMismatch": ("รูปแบบไม่ถูกต้อง", "Not in the right format"),
+    "typeMismatch_email": ("กรุณากรอกอีเมลให้ถูกต้อง เช่น name@example.com", "Enter an email address"),
+    "patternMismatch": ("รูปแบบไม่ถูกต้อง", "Not in the right format"),
+    "tooLong": ("ยาวได้ไม่เกิน {max} ตัวอักษร", "At most {max} characters"),
+    "tooShort": ("ต้องมีอย่างน้อย {min} ตัวอักษร", "At least {min} characters"),
+    "rangeUnderflow": ("ต้องไม่น้อยกว่า {min}", "Must be {min} or more"),
+    "rangeOverflow": ("ต้องไม่เกิน {max}", "Must be {max} or less"),
+    "stepMismatch": ("กรุณากรอกเป็นจำนวนเต็ม", "Enter a whole number"),
+    "badInput": ("กรุณากรอกเป็นตัวเลข", "Enter a number"),
+}
+
 # The navigation bar of every staff page (counter/nav.py, _nav.html).
 NAV: dict[str, Pair] = {
     "menu": ("เมนูหลัก", "Main menu"),

@@ -23,7 +23,7 @@ from starlette.types import Scope
 
 from counter import nav
 from counter.queue.thai import BE_OFFSET, MONTHS_SHORT
-from counter.texts import DATE_ENTRY
+from counter.texts import DATE_ENTRY, VALIDITY
 
 COUNTER_DIR = Path(__file__).resolve().parent
 COMMON_TEMPLATES = COUNTER_DIR / "templates"
@@ -105,6 +105,8 @@ def templates_for(package_dir: Path) -> Jinja2Templates:
     # The navigation bar every staff page includes (_nav.html).
     templates.env.globals["nav_bar"] = nav.nav_bar
     templates.env.globals["nav_text"] = nav.TEXT
+    # The browser's form checks in Thai (base.html hands them to saduak.js).
+    templates.env.globals["validity_text"] = VALIDITY
     templates.env.globals["date_entry"] = date_entry_words()
     return templates
 

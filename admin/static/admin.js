@@ -95,6 +95,7 @@
       dialog.querySelector("[data-secret-user]").textContent =
         result.staff ? result.staff.username : "";
       dialog.querySelector("[data-secret-value]").textContent = result.password;
+      dialog.querySelector("[data-secret-copied]").classList.add("hidden");
       dialog.addEventListener("close", () => window.location.reload(), { once: true });
       dialog.showModal();
       return;
@@ -114,6 +115,13 @@
       }
       showToast(result.printed ? "พิมพ์หน้าทดสอบแล้ว / Test page printed"
                                : "พิมพ์ไม่สำเร็จ / Not printed: " + result.state);
+      return;
+    }
+    if (kind === "reload" && origin.dataset.done) {
+      // Said on the reloaded page, where the person looks next (a toast would vanish with it).
+      const name = result && result.name ? result.name : "";
+      sessionStorage.setItem("saduak-admin-done", origin.dataset.done.replaceAll("{name}", name));
+      window.location.reload();
       return;
     }
     showToast(SAVED);
@@ -136,6 +144,37 @@
       buttons.forEach((b) => { b.disabled = false; });
       origin.removeAttribute("aria-busy");
     }
+  }
+
+  const done = document.querySelector("[data-done-note]");
+  const doneText = sessionStorage.getItem("saduak-admin-done");
+  if (done && doneText) {
+    sessionStorage.removeItem("saduak-admin-done");
+    done.textContent = doneText;
+    done.classList.remove("hidden");
+  }
+
+  // The password shown once: copied with one click (the clipboard needs a secure context, so
+  // on plain http the text is selected for Ctrl+C instead).
+  const copy = document.querySelector("[data-secret-copy]");
+  if (copy) {
+    copy.addEventListener("click", async () => {
+      const dialog = copy.closest("dialog");
+      const value = dialog.querySelector("[data-secret-value]");
+      let copied = false;
+      try {
+        await navigator.clipboard.writeText(value.textContent);
+        copied = true;
+      } catch (e) {
+        const range = document.createRange();
+        range.selectNodeContents(value);
+        const selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        copied = document.execCommand("copy");
+      }
+      dialog.querySelector("[data-secret-copied]").classList.toggle("hidden", !copied);
+    });
   }
 
   // <form data-api data-method data-url data-then>
@@ -317,9 +356,25 @@
           try { await upload(clip.id, file, rows); showToast(SAVED); await load(); }
           catch (err) { showError(rows, err); }
         });
+        row.dataset.good = clip.good ? "1" : "";
         rows.append(row);
       }
+      applyFilter();
     }
+
+    // "Poor or missing only" (on by default): the hundred good clips stay out of the way.
+    const filter = document.querySelector("[data-voice-filter]");
+    function applyFilter() {
+      const only = filter.checked;
+      let shown = 0;
+      for (const row of rows.querySelectorAll("tr[data-clip]")) {
+        const hide = only && row.dataset.good === "1";
+        row.classList.toggle("hidden", hide);
+        if (!hide) shown += 1;
+      }
+      document.querySelector("[data-voice-none]").classList.toggle("hidden", shown > 0);
+    }
+    filter.addEventListener("change", applyFilter);
 
     const sample = document.querySelector("[data-sample]");
     sample.addEventListener("submit", async (event) => {

@@ -24,6 +24,47 @@
     return data;
   }
 
+  // The browser's own form checks, in Thai first, on every form of every page: one listener for
+  // the whole document, the words from the catalogue (counter/texts.py VALIDITY).
+  const validityNode = document.getElementById("saduak-validity");
+  const VALIDITY = validityNode ? JSON.parse(validityNode.textContent) : {};
+  const FLAGS = ["valueMissing", "typeMismatch", "patternMismatch", "tooLong", "tooShort",
+    "rangeUnderflow", "rangeOverflow", "stepMismatch", "badInput"];
+  function validityKey(field, flag) {
+    if (flag === "valueMissing") {
+      if (field.tagName === "SELECT") return "valueMissing_select";
+      if (field.type === "checkbox" || field.type === "radio") return "valueMissing_check";
+      if (field.type === "file") return "valueMissing_file";
+    }
+    if (flag === "typeMismatch" && field.type === "email") return "typeMismatch_email";
+    return flag;
+  }
+  function validityText(field) {
+    const flag = FLAGS.find((f) => field.validity[f]);
+    const pair = flag && VALIDITY[validityKey(field, flag)];
+    if (!pair) return "";
+    const vars = {
+      max: flag === "tooLong" ? field.maxLength : field.max,
+      min: flag === "tooShort" ? field.minLength : field.min,
+    };
+    const fill = (s) => s.replace(/\{(\w+)\}/g, (m, k) => (vars[k] !== undefined && vars[k] !== "" ? vars[k] : m));
+    // A pattern's own hint (its title) says what is expected.
+    const hint = flag === "patternMismatch" && field.title ? ` (${field.title})` : "";
+    return `${fill(pair[0])}${hint} · ${fill(pair[1])}`;
+  }
+  document.addEventListener("invalid", (event) => {
+    const field = event.target;
+    if (!field.setCustomValidity) return;
+    field.setCustomValidity("");
+    if (!field.validity.valid) field.setCustomValidity(validityText(field));
+  }, true);
+  // A changed value is judged afresh (a custom message would otherwise stick).
+  for (const kind of ["input", "change"]) {
+    document.addEventListener(kind, (event) => {
+      if (event.target.setCustomValidity) event.target.setCustomValidity("");
+    }, true);
+  }
+
   // Sign-out of the navigation bar (_nav.html), on every staff page.
   for (const button of document.querySelectorAll("[data-logout]")) {
     button.addEventListener("click", async () => {

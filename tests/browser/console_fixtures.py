@@ -121,6 +121,16 @@ async def office_fixture(seeded_template: Path, tmp_path: Path) -> AsyncIterator
         yield started
 
 
+@pytest.fixture(scope="module", name="office")
+async def module_office_fixture(
+    seeded_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Office]:
+    """One office and server for a whole module (import this instead of `office_fixture`):
+    cheaper, for tests that keep out of each other's way (their own counters, services)."""
+    async with start_office(seeded_template, tmp_path_factory.mktemp("office")) as started:
+        yield started
+
+
 @dataclass
 class Staff:
     """One person at one browser: their own context (cookies), page and console log."""

@@ -5,8 +5,6 @@ fits a 1366×768 laptop. One server and one browser for the module; each test ha
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, expect
@@ -16,22 +14,14 @@ from tests.browser.console_fixtures import (
     Office,
     Staff,
     browser_fixture,  # noqa: F401  (fixture)
+    module_office_fixture,  # noqa: F401  (fixture)
     open_counter,
     seeded_template_fixture,  # noqa: F401  (fixture)
     shot,
     sign_in,
-    start_office,
 )
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module", name="office")
-async def module_office(
-    seeded_template: Path, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Office]:
-    async with start_office(seeded_template, tmp_path_factory.mktemp("console-ux")) as office:
-        yield office
 
 
 async def status_of(office: Office, ticket_id: int) -> str:
