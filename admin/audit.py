@@ -7,7 +7,9 @@ configuration.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import getpass
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -15,9 +17,9 @@ from typing import Any
 from sqlmodel import Session
 
 from admin.models import AuditEntry, OfficeSettings
-from counter.auth import StaffPrincipal
-from counter.db import Database
+from counter.auth import Role, StaffPrincipal
 from counter.models import Counter, CounterService, Device, Holiday, Office, Service, Staff
+from counter.unit_of_work import OfficeWork, office_transaction
 
 Snapshot = dict[str, Any]
 
@@ -124,6 +126,22 @@ def changed_fields(before: Snapshot | None, after: Snapshot | None) -> list[str]
     return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
 
 
+def command_line(office_id: int) -> StaffPrincipal:
+    """Who acts when the server's operator runs a `saduak` command: an admin with no staff
+    account, written in the audit log under the operating-system user's name."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a bare container)
+        user = str(os.getuid()) if hasattr(os, "getuid") else "?"
+    return StaffPrincipal(
+        staff_id=0,
+        office_id=office_id,
+        username=f"cli:{user}"[:64],
+        display_name=f"saduak command line ({user})",
+        role=Role.ADMIN,
+    )
+
+
 def record(
     session: Session,
     actor: StaffPrincipal,
@@ -135,7 +153,8 @@ def record(
 ) -> AuditEntry:
     entry = AuditEntry(
         office_id=actor.office_id,
-        staff_id=actor.staff_id,
+        # The command line acts for no staff account (see command_line).
+        staff_id=actor.staff_id or None,
         username=actor.username,
         at=at,
         action=action,
@@ -152,8 +171,7 @@ class AuditSink:
     """The audit log as a port for packages that cannot import admin (the voice clips in
     displays): the admin router puts one on `app.state.audit` for the app's lifetime."""
 
-    db: Database
-    clock: Callable[[], datetime]
+    work: OfficeWork
 
     def record(
         self,
@@ -164,5 +182,5 @@ class AuditSink:
         after: Snapshot | None,
     ) -> None:
         """Blocking: one write transaction of its own. Call from a worker thread."""
-        with self.db.write() as session:
-            record(session, actor, self.clock(), action, target, before, after)
+        with office_transaction(self.work.db, actor.office_id) as (session, _):
+            record(session, actor, self.work.clock(), action, target, before, after)

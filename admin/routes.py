@@ -16,10 +16,9 @@ from admin.service import AdminService
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Runs inside the app's lifespan, after the database, bus and clock are up."""
-    clock = app.state.queue.clock
-    app.state.admin = AdminService(app.state.db, app.state.bus, clock, app.state.printer_policy)
+    app.state.admin = AdminService(app.state.work, app.state.printer_policy)
     # The audit log for packages that cannot import admin (voice clips in displays).
-    app.state.audit = AuditSink(app.state.db, clock)
+    app.state.audit = AuditSink(app.state.work)
     yield
 
 

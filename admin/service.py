@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import partial
 from typing import Any, TypeVar
 
 import anyio.to_thread
@@ -53,8 +52,6 @@ from admin.text import ACTIONS, message
 from counter import pairing, print_jobs, standards
 from counter import repository as repo
 from counter.auth import DeviceKind, Role, StaffPrincipal, hash_password, new_password
-from counter.bus import Bus
-from counter.db import Database
 from counter.manual import manual_of, save_manual
 from counter.manual import manuals as all_manuals
 from counter.models import Counter, CounterService, Device, Holiday, Office, Service, Staff
@@ -62,7 +59,8 @@ from counter.queue.errors import Conflict, Forbidden, InvalidInput, NotFound
 from counter.queue.events import OfficeUpdated
 from counter.queue.thai import business_day
 from counter.seed import import_catalogue
-from counter.service import local_day, office_channel
+from counter.service import local_day
+from counter.unit_of_work import OfficeTx, OfficeWork
 from printer.config import (
     AgentTarget,
     BrowserTarget,
@@ -122,50 +120,33 @@ class _DryRun(Exception):
 
 
 class AdminService:
-    def __init__(
-        self,
-        db: Database,
-        bus: Bus,
-        clock: Callable[[], datetime],
-        printer_policy: TargetPolicy | None = None,
-    ) -> None:
-        self.db = db
-        self.bus = bus
-        self.clock = clock
+    def __init__(self, work: OfficeWork, printer_policy: TargetPolicy | None = None) -> None:
+        # The process's office unit of work, shared with the queue: admin changes and calls
+        # reach the bus in `seq` order.
+        self.work = work
+        self.db = work.db
+        self.bus = work.bus
+        self.clock = work.clock
         self.printer_policy = printer_policy or TargetPolicy.parse("private")
 
     # ------------------------------------------------------------------ plumbing
 
     async def _write(self, actor: StaffPrincipal, work: Callable[[AdminTx], T]) -> T:
-        result, event = await anyio.to_thread.run_sync(partial(self._run, actor, work))
-        if event is not None:
-            try:
-                await self.bus.publish(office_channel(actor.office_id), event.message())
-            except Exception:
-                # Committed already; screens pick the change up on their next snapshot.
-                log.warning("could not publish office.updated", exc_info=True)
-        return result
-
-    def _run(
-        self, actor: StaffPrincipal, work: Callable[[AdminTx], T]
-    ) -> tuple[T, OfficeUpdated | None]:
-        with self.db.write() as session:
-            office = repo.lock_office(session, actor.office_id)
-            if office is None:
-                raise NotFound("ไม่พบสำนักงาน", f"office {actor.office_id} not found")
-            tx = AdminTx(session, office, actor, self.clock())
-            result = work(tx)
-            event = None
-            if tx.changed:
-                office.event_seq += 1
-                event = OfficeUpdated(
-                    office=tx.office_id,
-                    seq=office.event_seq,
-                    at=tx.now.isoformat(),
-                    what=sorted(tx.changed),
+        def run(tx: OfficeTx) -> T:
+            admin_tx = AdminTx(tx.session, tx.office, actor, tx.now)
+            result = work(admin_tx)
+            if admin_tx.changed:
+                tx.publish(
+                    OfficeUpdated(
+                        office=tx.office_id,
+                        seq=tx.next_seq(),
+                        at=tx.now.isoformat(),
+                        what=sorted(admin_tx.changed),
+                    )
                 )
-            session.flush()
-        return result, event
+            return result
+
+        return await self.work.run(actor.office_id, run)
 
     async def _read(self, fn: Callable[[Session], T]) -> T:
         def run() -> T:
@@ -450,11 +431,15 @@ class AdminService:
 
         return await self._read(read)
 
-    async def create_staff(self, actor: StaffPrincipal, body: StaffIn) -> dict[str, Any]:
+    async def create_staff(
+        self, actor: StaffPrincipal, body: StaffIn, password: str | None = None
+    ) -> dict[str, Any]:
+        """A new account; its password is `password` (the command line may set one) or a
+        random one, returned once."""
         username = rules.username(body.username)
         display_name = rules.text(body.display_name, "display_name", 200)
         role = rules.role(body.role)
-        password = new_password()
+        password = password or new_password()
         # argon2 is slow on purpose: hash before taking the office lock.
         password_hash = await anyio.to_thread.run_sync(hash_password, password)
 
@@ -520,8 +505,10 @@ class AdminService:
 
         return await self._write(actor, work)
 
-    async def reset_password(self, actor: StaffPrincipal, staff_id: int) -> dict[str, Any]:
-        password = new_password()
+    async def reset_password(
+        self, actor: StaffPrincipal, staff_id: int, password: str | None = None
+    ) -> dict[str, Any]:
+        password = password or new_password()
         password_hash = await anyio.to_thread.run_sync(hash_password, password)
 
         def work(tx: AdminTx) -> dict[str, Any]:
@@ -651,21 +638,20 @@ class AdminService:
     ) -> tuple[bool, str, str]:
         """The test page as a job of the kiosk's print outbox, for its agent to print."""
 
-        def add() -> int:
-            with self.db.write() as session:
-                job = print_jobs.add(
-                    session,
-                    office_id=office_id,
-                    device_id=device_id,
-                    queue=print_jobs.agent_queue(device_id),
-                    now=self.clock(),
-                    deadline=print_jobs.DEFAULT_DEADLINE,
-                    kind="test",
-                )
-                assert job.id is not None
-                return job.id
+        def add(tx: OfficeTx) -> int:
+            job = print_jobs.add(
+                tx.session,
+                office_id=office_id,
+                device_id=device_id,
+                queue=print_jobs.agent_queue(device_id),
+                now=tx.now,
+                deadline=print_jobs.DEFAULT_DEADLINE,
+                kind="test",
+            )
+            assert job.id is not None
+            return job.id
 
-        job_id = await anyio.to_thread.run_sync(add)
+        job_id = await self.work.run(office_id, add)
         # The agent's channel looks for new jobs every second; its print takes a few more.
         for _ in range(int(print_jobs.DEFAULT_DEADLINE.total_seconds() * 5) + 10):
             job = await self._read(lambda session: print_jobs.get(session, job_id))

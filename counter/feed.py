@@ -47,7 +47,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from counter.bus import Bus, BusClosed, MessagesMissed
 from counter.db import Database
-from counter.service import office_channel
+from counter.unit_of_work import office_channel
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,8 @@
-"""Queue use cases: one transaction each, then the events are published after the commit.
+"""Queue use cases: each one write of the office unit of work (counter.unit_of_work).
 
-Every write begins by locking the office row (see repository.lock_office), runs the day rollover if
-the business day has changed, does its work, and appends TicketEvent rows with the office's next
-sequence numbers. Only after the commit are the events published on the bus, so a rolled-back call
-is never shown on a screen.
+Every write locks the office, runs the day rollover (registered here) if the business day has
+changed, does its work, and appends TicketEvent rows with the office's next sequence numbers. Only
+after the commit are the events published on the bus, so a rolled-back call is never shown.
 """
 
 from __future__ import annotations
@@ -11,10 +10,8 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable, Container, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
-from functools import partial
-from time import monotonic
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -27,16 +24,14 @@ from counter import print_jobs, texts
 from counter import repository as repo
 from counter.auth import Role, StaffPrincipal
 from counter.bus import Bus
-from counter.db import Database, DatabaseBusy
+from counter.db import Database
 from counter.models import (
     Counter,
-    CounterEvent,
     Device,
     Installation,
     Office,
     Service,
     Ticket,
-    TicketEvent,
 )
 from counter.queue.errors import (
     AlreadyTaken,
@@ -49,7 +44,6 @@ from counter.queue.errors import (
     TooManyRequests,
 )
 from counter.queue.events import (
-    CounterChanged,
     Event,
     PrinterStateChanged,
     QueueRolledOver,
@@ -77,6 +71,13 @@ from counter.queue.policy import (
 )
 from counter.queue.states import AT_COUNTER_STATES, Action, Priority, TicketStatus, advance
 from counter.texts import say
+from counter.unit_of_work import (
+    OfficeTx,
+    OfficeWork,
+    day_start,
+    local_day,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -101,14 +102,6 @@ EVENT_KIND: dict[Action, str] = {
 }
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def office_channel(office_id: int) -> str:
-    return f"saduak.office.{office_id}"
-
-
 def installation_namespace(db: Database, now: datetime) -> str:
     """This installation's bus namespace: random, made by the first process that asks, then the
     same for every process that serves from this database."""
@@ -131,15 +124,6 @@ def installation_namespace(db: Database, now: datetime) -> str:
             assert row is not None
             namespace = row.bus_namespace
     return namespace
-
-
-def local_day(at: datetime, tz: str) -> date:
-    return at.astimezone(ZoneInfo(tz)).date()
-
-
-def day_start(day: date, tz: str) -> datetime:
-    """The first instant of a local business day, in UTC (the inverse of local_day)."""
-    return datetime.combine(day, time(0), ZoneInfo(tz)).astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -208,95 +192,8 @@ class Issuing:
     timezone: str
 
 
-@dataclass
-class _Tx:
-    """The state of one write transaction: its session, office, clock reading and events."""
-
-    session: Session
-    office: Office
-    now: datetime
-    today: date
-    messages: list[Event] = field(default_factory=list)
-
-    def start_of_day(self) -> datetime:
-        """The first instant of this business day, in UTC."""
-        return day_start(self.today, self.office.timezone)
-
-    def next_seq(self) -> int:
-        self.office.event_seq += 1
-        return self.office.event_seq
-
-    def log_ticket(
-        self,
-        ticket: Ticket,
-        kind: str,
-        *,
-        counter: Counter | None = None,
-        staff_id: int | None = None,
-        detail: dict[str, Any] | None = None,
-        publish: bool = True,
-    ) -> None:
-        assert ticket.id is not None and self.office.id is not None
-        seq = self.next_seq()
-        self.session.add(
-            TicketEvent(
-                office_id=self.office.id,
-                seq=seq,
-                ticket_id=ticket.id,
-                kind=kind,
-                at=self.now,
-                service_id=ticket.service_id,
-                transaction_no=ticket.transaction_no,
-                counter_id=counter.id if counter else None,
-                staff_id=staff_id,
-                detail=detail,
-            )
-        )
-        if publish:
-            self.messages.append(
-                TicketChanged(
-                    kind=kind,
-                    office=self.office.id,
-                    seq=seq,
-                    at=self.now.isoformat(),
-                    ticket_id=ticket.id,
-                    number=ticket.number,
-                    service_id=ticket.service_id,
-                    status=ticket.status,
-                    priority=ticket.priority,
-                    counter=counter.number if counter else None,
-                    recall_count=ticket.recall_count,
-                    booked=ticket.booked_for is not None,
-                )
-            )
-
-    def log_counter(
-        self, counter: Counter, kind: str, staff_id: int | None, reason: str | None = None
-    ) -> None:
-        assert counter.id is not None and self.office.id is not None
-        seq = self.next_seq()
-        self.session.add(
-            CounterEvent(
-                office_id=self.office.id,
-                seq=seq,
-                counter_id=counter.id,
-                kind=kind,
-                at=self.now,
-                staff_id=staff_id,
-                reason=reason,
-            )
-        )
-        self.messages.append(
-            CounterChanged(
-                kind=kind,
-                office=self.office.id,
-                seq=seq,
-                at=self.now.isoformat(),
-                counter=counter.number,
-                staff_id=staff_id,
-                reason=reason,
-            )
-        )
+# The queue's write transaction (the office unit of work's).
+_Tx = OfficeTx
 
 
 class QueueService:
@@ -309,12 +206,16 @@ class QueueService:
         *,
         public_url: str = "http://127.0.0.1:8000",
         clock: Callable[[], datetime] = utcnow,
+        work: OfficeWork | None = None,
     ) -> None:
         self.db = db
         self.bus = bus
         self.public_url = public_url.rstrip("/")
         self.clock = clock
-        self._office_locks: dict[int, anyio.Lock] = {}
+        # The process's unit of work, shared with every other service that writes an office.
+        self.work = work or OfficeWork(db, bus, clock=clock)
+        self.work.on_begin.append(self._roll_over)
+        self.work.on_commit.append(self._committed)
         # Called inside the transaction that changes a kiosk's printer state, with
         # (session, device, previous state, time): the incident log records outages this way,
         # exactly once whatever the number of app processes.
@@ -331,42 +232,11 @@ class QueueService:
     # ----------------------------------------------------------------- plumbing
 
     async def _write(self, office_id: int, work: Callable[[_Tx], T]) -> T:
-        # Writes of one office queue here, in arrival order, rather than as many threads
-        # blocked on the database lock that wake in no particular order (long tails on
-        # PostgreSQL). The database lock still guards against other processes. Publishing inside
-        # keeps this process's events in sequence order on the bus.
-        # The wait for this lock counts against the write's bounded wait for the database.
-        deadline = monotonic() + self.db.write_wait
-        lock = self._office_locks.setdefault(office_id, anyio.Lock())
-        try:
-            with anyio.fail_after(self.db.write_wait):
-                await lock.acquire()
-        except TimeoutError:
-            raise DatabaseBusy() from None
-        try:
-            result, messages = await anyio.to_thread.run_sync(
-                partial(self._run_write, office_id, work, deadline)
-            )
-            if any(isinstance(m, TicketChanged) and m.kind in CALL_END_KINDS for m in messages):
-                self._call_minutes.pop(office_id, None)
-            await self._publish(office_id, messages)
-        finally:
-            lock.release()
-        return result
+        return await self.work.run(office_id, work)
 
-    def _run_write(
-        self, office_id: int, work: Callable[[_Tx], T], deadline: float | None = None
-    ) -> tuple[T, list[Event]]:
-        with self.db.write(deadline) as session:
-            office = repo.lock_office(session, office_id)
-            if office is None:
-                raise NotFound(*say("no_office", office_id=office_id))
-            now = self.clock()
-            tx = _Tx(session, office, now, local_day(now, office.timezone))
-            self._roll_over(tx)
-            result = work(tx)
-            session.flush()
-        return result, tx.messages
+    def _committed(self, office_id: int, messages: Sequence[Event]) -> None:
+        if any(isinstance(m, TicketChanged) and m.kind in CALL_END_KINDS for m in messages):
+            self._call_minutes.pop(office_id, None)
 
     async def _read(self, fn: Callable[[Session], T]) -> T:
         def run() -> T:
@@ -374,16 +244,6 @@ class QueueService:
                 return fn(session)
 
         return await anyio.to_thread.run_sync(run)
-
-    async def _publish(self, office_id: int, events: Sequence[Event]) -> None:
-        # The database is the truth and subscribers resync on a sequence gap, so a bus outage
-        # must not fail a request that has already been committed.
-        for event in events:
-            message = event.message()
-            try:
-                await self.bus.publish(office_channel(office_id), message)
-            except Exception:
-                log.warning("could not publish %s", message["type"], exc_info=True)
 
     def _roll_over(self, tx: _Tx) -> None:
         """Close tickets left open from an earlier business day, once per office and day.
@@ -1173,38 +1033,33 @@ class QueueService:
     ) -> None:
         """Keep a kiosk's last printer state and tell staff screens when it needs a person."""
 
-        def write() -> tuple[str | None, str]:
-            with self.db.write() as session:
-                device = session.get(Device, device_id)
-                if device is None or device.office_id != office_id:
-                    raise NotFound(*say("no_device", device_id=device_id))
-                before = device.printer_state
-                device.printer_state = state
-                device.printer_detail = detail[:300]
-                device.printer_checked_at = self.clock()
-                if state != before:
-                    for listener in self.printer_state_listeners:
-                        listener(session, device, before, device.printer_checked_at)
-                return before, device.name
-
-        before, name = await anyio.to_thread.run_sync(write)
-        if state != before:
+        def work(tx: _Tx) -> None:
+            device = tx.session.get(Device, device_id)
+            if device is None or device.office_id != office_id:
+                raise NotFound("ไม่พบอุปกรณ์", f"device {device_id} not found")
+            before = device.printer_state
+            device.printer_state = state
+            device.printer_detail = detail[:300]
+            device.printer_checked_at = tx.now
+            if state == before:
+                return
+            for listener in self.printer_state_listeners:
+                listener(tx.session, device, before, tx.now)
             # Not a queue event: no sequence number, so displays never resync over a printer.
-            await self._publish(
-                office_id,
-                [
-                    PrinterStateChanged(
-                        kind=state,
-                        office=office_id,
-                        at=self.clock().isoformat(),
-                        device_id=device_id,
-                        device=name,
-                        state=state,
-                        previous=before,
-                        detail=detail,
-                    )
-                ],
+            tx.publish(
+                PrinterStateChanged(
+                    kind=state,
+                    office=office_id,
+                    at=tx.now.isoformat(),
+                    device_id=device_id,
+                    device=device.name,
+                    state=state,
+                    previous=before,
+                    detail=detail,
+                )
             )
+
+        await self._write(office_id, work)
 
     # ----------------------------------------------------------------- console (issue 5)
 

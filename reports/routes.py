@@ -173,7 +173,7 @@ def get_reports(request: Request) -> ReportService:
 
 
 def get_survey(request: Request) -> SurveyService:
-    return SurveyService(request.app.state.db, request.app.state.queue.clock)
+    return SurveyService(request.app.state.work)
 
 
 ReportsDep = Annotated[ReportService, Depends(get_reports)]
@@ -764,9 +764,7 @@ class SurveyChannel(Channel):
 
 
 def configure_survey_feed(app: Any) -> None:
-    app.state.feeds.configure(
-        SurveyChannel, survey=SurveyService(app.state.db, app.state.queue.clock)
-    )
+    app.state.feeds.configure(SurveyChannel, survey=SurveyService(app.state.work))
 
 
 @router.websocket("/ws/survey/counter/{number}")

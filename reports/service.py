@@ -31,6 +31,7 @@ from counter.models import Counter, Office, Service, Staff
 from counter.queue.errors import Forbidden, InvalidInput, NotFound
 from counter.queue.thai import BE_OFFSET, MONTHS_SHORT, business_day, format_thai_date
 from counter.standards import FROM_THE_START, StandardHistory, histories
+from counter.unit_of_work import office_transaction
 from reports import exports, questionnaire
 from reports import fairness as fairness_mod
 from reports import repository as repo
@@ -154,12 +155,12 @@ class ReportService:
             restandardised = repo.restandardised_from(session, office_id)
             if self._outdated(session, office_id):
                 # Built by older rules: drop them all and build again from the start.
-                with self.db.write() as wsession:
+                with office_transaction(self.db, office_id) as (wsession, _):
                     repo.delete_report_days(wsession, office_id)
                 after = None
             elif restandardised is not None and after is not None:
                 # A standard changed with an earlier effective date: its days are rated again.
-                with self.db.write() as wsession:
+                with office_transaction(self.db, office_id) as (wsession, _):
                     repo.unseal_from(wsession, office_id, restandardised)
                 after = min(after, restandardised - timedelta(days=1))
             days = repo.ticket_days(session, office_id, after, before)
@@ -180,7 +181,7 @@ class ReportService:
             for day in chunk:
                 facts, aggs, calls = build(office_id, by_day.get(day, []), clock, thresholds)
                 try:
-                    with self.db.write() as session:
+                    with office_transaction(self.db, office_id) as (session, _):
                         if repo.is_sealed(session, office_id, day):
                             continue
                         repo.save_day(
@@ -223,7 +224,7 @@ class ReportService:
                 ]
             rows = [a.as_row("month") for a in merge_aggs(office_id, month, aggs)]
             try:
-                with self.db.write() as session:
+                with office_transaction(self.db, office_id) as (session, _):
                     if month in repo.built_months(session, office_id):
                         continue
                     repo.save_month(session, office_id, month, rows, self.clock(), FACTS_VERSION)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -17,10 +17,10 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from counter import repository as counter_repo
-from counter.db import Database
 from counter.models import Office, Service, Ticket
 from counter.queue.errors import Conflict, InvalidInput, NotFound
 from counter.queue.thai import format_thai_date
+from counter.unit_of_work import OfficeWork
 from reports import questionnaire
 from reports import repository as repo
 from reports.metrics import Transaction, transactions_of
@@ -126,9 +126,11 @@ def finished_transaction(ticket: Ticket, session: Session) -> Transaction | None
 
 
 class SurveyService:
-    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
-        self.db = db
-        self.clock = clock
+    def __init__(self, work: OfficeWork) -> None:
+        # Answers and form edits are writes of the office (counter.unit_of_work).
+        self.work = work
+        self.db = work.db
+        self.clock = work.clock
 
     async def _read(self, fn: Callable[[Session], R]) -> R:
         def run() -> R:
@@ -137,12 +139,8 @@ class SurveyService:
 
         return await anyio.to_thread.run_sync(run)
 
-    async def _write(self, fn: Callable[[Session], R]) -> R:
-        def run() -> R:
-            with self.db.write() as session:
-                return fn(session)
-
-        return await anyio.to_thread.run_sync(run)
+    async def _write(self, office_id: int, fn: Callable[[Session], R]) -> R:
+        return await self.work.run(office_id, lambda tx: fn(tx.session))
 
     # ----------------------------------------------------------------- the citizen's side
 
@@ -195,7 +193,10 @@ class SurveyService:
 
     async def answer(self, token: str, answers: dict[str, int], comment: str) -> dict[str, Any]:
         """The citizen's answer, through the ticket's status token."""
-        return await self._answer(lambda s: _ticket(s, token), answers, comment, "status")
+        office_id = await self._read(lambda s: _ticket(s, token).office_id)
+        return await self._answer(
+            office_id, lambda s: _ticket(s, token), answers, comment, "status"
+        )
 
     async def answer_at_counter(
         self,
@@ -214,10 +215,11 @@ class SurveyService:
                 raise _err(Conflict, "not_at_counter", number=counter_number)
             return ticket
 
-        return await self._answer(find, answers, comment, "counter")
+        return await self._answer(office_id, find, answers, comment, "counter")
 
     async def _answer(
         self,
+        office_id: int,
         find: Callable[[Session], Ticket],
         answers: dict[str, int],
         comment: str,
@@ -270,7 +272,7 @@ class SurveyService:
             return out
 
         try:
-            return await self._write(write)
+            return await self._write(office_id, write)
         except sa.exc.IntegrityError:
             # The same survey sent twice at once: the first one counted.
             raise _err(Conflict, "answered") from None
@@ -351,7 +353,7 @@ class SurveyService:
                 for i in items_or_default(repo.survey_items(session, office_id), active_only=False)
             ]
 
-        return await self._write(write)
+        return await self._write(office_id, write)
 
     # ----------------------------------------------------------------- the needs survey
 
@@ -381,7 +383,7 @@ class SurveyService:
             )
             return {"version": form.version, "questions": form.needs, "every": form.needs_every}
 
-        return await self._write(write)
+        return await self._write(office_id, write)
 
     async def needs_target(
         self, office_code: str | None, ticket_token: str | None
@@ -414,16 +416,8 @@ class SurveyService:
         """Record a needs survey answer (anonymous; at most one per ticket)."""
 
         def write(session: Session) -> dict[str, Any]:
-            ticket = repo.ticket_by_token(session, ticket_token) if ticket_token else None
-            if ticket_token and ticket is None:
-                raise _err(NotFound, "no_ticket")
-            office = (
-                counter_repo.get_office(session, ticket.office_id)
-                if ticket
-                else counter_repo.office_by_code(session, office_code or "")
-            )
-            if office is None or office.id is None:
-                raise InvalidInput("ไม่พบสำนักงานนี้", "unknown office")
+            ticket, office = _needs_answer_target(session, office_code, ticket_token)
+            assert office.id is not None
             if ticket is not None and repo.needs_of_ticket(session, ticket.id or 0):
                 raise _err(Conflict, "answered")
             form = questionnaire.current(session, office.id, default_items())
@@ -451,7 +445,9 @@ class SurveyService:
             )
             return {"state": "answered", "version": form.version}
 
-        return await self._write(write)
+        office = await self._read(lambda s: _needs_answer_target(s, office_code, ticket_token)[1])
+        assert office.id is not None
+        return await self._write(office.id, write)
 
     async def counter_current(self, office_id: int, counter_number: int) -> dict[str, Any] | None:
         """The survey for the ticket this counter finished last, if recent and unanswered."""
@@ -478,6 +474,23 @@ class SurveyService:
             session, office_id, counter.id, self.clock() - COUNTER_WINDOW
         )
         return session.get(Ticket, found[0]) if found is not None else None
+
+
+def _needs_answer_target(
+    session: Session, office_code: str | None, ticket_token: str | None
+) -> tuple[Ticket | None, Office]:
+    """The ticket (when answered through its status link) and the office a needs answer is for."""
+    ticket = repo.ticket_by_token(session, ticket_token) if ticket_token else None
+    if ticket_token and ticket is None:
+        raise _err(NotFound, "no_ticket")
+    office = (
+        counter_repo.get_office(session, ticket.office_id)
+        if ticket
+        else counter_repo.office_by_code(session, office_code or "")
+    )
+    if office is None or office.id is None:
+        raise InvalidInput("ไม่พบสำนักงานนี้", "unknown office")
+    return ticket, office
 
 
 def _ticket(session: Session, token: str) -> Ticket:

@@ -28,10 +28,11 @@ from counter.feed import FeedHub
 from counter.pages import SecurityHeaders, install_page_handlers, mount_api_docs
 from counter.pairing import router as pairing_router
 from counter.routes import router as counter_router
-from counter.service import QueueService, installation_namespace, utcnow
+from counter.service import QueueService, installation_namespace
 from counter.settings import Settings, get_settings
 from counter.ui import mount_common_static
 from counter.ui import router as ui_router
+from counter.unit_of_work import OfficeWork, utcnow
 from counter.web import Authenticator, BodyLimit, install_error_handlers, install_log_redaction
 from displays.routes import lifespan as displays_lifespan
 from displays.routes import mount_displays_static
@@ -85,7 +86,9 @@ def create_app(
             namespace = await anyio.to_thread.run_sync(installation_namespace, db, clock())
         bus = bus_from_url(settings.bus_url, namespace=namespace)
         await bus.start()
-        queue = QueueService(db, bus, public_url=settings.qr_base_url, clock=clock)
+        # The one unit of work of this process: every service that writes an office uses it.
+        app.state.work = work = OfficeWork(db, bus, clock=clock)
+        queue = QueueService(db, bus, public_url=settings.qr_base_url, clock=clock, work=work)
         app.state.settings = settings
         app.state.printer_policy = printer_policy
         app.state.db = db

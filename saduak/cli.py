@@ -7,29 +7,30 @@ import contextlib
 import ipaddress
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 from sqlmodel import Session
 
+from admin.audit import command_line
+from admin.schemas import StaffIn
+from admin.service import AdminService
 from counter import repository as repo
 from counter.auth import (
     DeviceKind,
     Role,
     add_device,
     device_for_token,
-    hash_password,
-    new_password,
 )
 from counter.bus import MemoryBus
 from counter.db import Database
-from counter.models import Device, Office, Staff
+from counter.models import Device, Office
 from counter.print_jobs import JobView
-from counter.queue.errors import NotFound
+from counter.queue.errors import DomainError, NotFound
 from counter.seed import seed_demo
 from counter.service import QueueService
 from counter.settings import get_settings
@@ -51,6 +52,8 @@ app.add_typer(printer_app, name="printer")
 app.add_typer(backup_app, name="backup")
 app.command("restore")(restore_command)
 app.command("doctor")(doctor_command)
+
+T = TypeVar("T")
 
 OfficeOpt = Annotated[
     str | None, typer.Option("--office", help="office code; defaults to the only office")
@@ -289,27 +292,20 @@ def user_add(
     name: Annotated[str, typer.Option(help="display name")] = "",
     office: OfficeOpt = None,
 ) -> None:
-    """Create a staff account."""
-    shown = password is None
-    password = password or new_password()
-    with _db() as db, db.write() as session:
-        target = _office(session, office)
+    """Create a staff account (the same rules and audit entry as Admin → Staff)."""
+    with _db() as db:
+        with db.read() as session:
+            target = _office(session, office)
         assert target.id is not None
-        if repo.staff_by_username(session, username) is not None:
-            raise _fail(f"user {username!r} already exists")
-        session.add(
-            Staff(
-                office_id=target.id,
-                username=username,
-                display_name=name or username,
-                role=role.value,
-                password_hash=hash_password(password),
-                created_at=_now(),
-            )
+        body = StaffIn(username=username, display_name=name or username, role=role.value)
+        created = _admin_run(
+            db,
+            lambda admin: admin.create_staff(command_line(target.id or 0), body, password=password),
         )
+    username = created["staff"]["username"]
     typer.echo(f"created {role.value} {username!r} in office {target.code}")
-    if shown:
-        typer.echo(f"password (shown once): {password}")
+    if password is None:
+        typer.echo(f"password (shown once): {created['password']}")
 
 
 @user_app.command("passwd")
@@ -317,17 +313,22 @@ def user_passwd(
     username: str,
     password: Annotated[str | None, typer.Option(help="omit to print a random one once")] = None,
 ) -> None:
-    """Set a new password."""
-    shown = password is None
-    password = password or new_password()
-    with _db() as db, db.write() as session:
-        staff = repo.staff_by_username(session, username)
-        if staff is None:
+    """Set a new password (the account is signed out everywhere, as Admin → Staff does)."""
+    with _db() as db:
+        with db.read() as session:
+            staff = repo.staff_by_username(session, username)
+        if staff is None or staff.id is None:
             raise _fail(f"no user {username!r}")
-        staff.password_hash = hash_password(password)
+        staff_id, office_id = staff.id, staff.office_id
+        done = _admin_run(
+            db,
+            lambda admin: admin.reset_password(
+                command_line(office_id), staff_id, password=password
+            ),
+        )
     typer.echo(f"password changed for {username!r}")
-    if shown:
-        typer.echo(f"password (shown once): {password}")
+    if password is None:
+        typer.echo(f"password (shown once): {done['password']}")
 
 
 @user_app.command("list")
@@ -376,13 +377,11 @@ def device_list(office: OfficeOpt = None) -> None:
 
 @device_app.command("revoke")
 def device_revoke(device_id: int, office: OfficeOpt = None) -> None:
-    """Revoke a device's token."""
-    with _db() as db, db.write() as session:
-        target = _office(session, office)
-        device = next((d for d in repo.devices(session, target.id or 0) if d.id == device_id), None)
-        if device is None:
-            raise _fail(f"no device {device_id} in office {target.code}")
-        device.revoked_at = _now()
+    """Revoke a device's token (with the same audit entry as Admin → Devices)."""
+    with _db() as db:
+        with db.read() as session:
+            target = _office(session, office)
+        _admin_run(db, lambda admin: admin.revoke_device(command_line(target.id or 0), device_id))
     typer.echo(f"device {device_id} revoked")
 
 
@@ -397,6 +396,15 @@ def _allowed_printer(setting: str) -> PrinterConfig:
 
 def _queue(db: Database) -> QueueService:
     return QueueService(db, MemoryBus(), public_url=get_settings().qr_base_url)
+
+
+def _admin_run(db: Database, use_case: Callable[[AdminService], Coroutine[Any, Any, T]]) -> T:
+    """Run one admin use case, as Admin's pages do: the same rules, unit of work and audit."""
+    admin = AdminService(_queue(db).work, TargetPolicy.parse(get_settings().printer_allow))
+    try:
+        return asyncio.run(use_case(admin))
+    except DomainError as exc:
+        raise _fail(exc.en) from exc
 
 
 @printer_app.command("test")

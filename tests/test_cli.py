@@ -179,7 +179,7 @@ def test_user_and_device_commands(env: dict[str, str]) -> None:
     password = re.search(r"password \(shown once\): (\S+)", r.stdout)
     assert password
     r = run(["user", "add", "somchai", "--role", "staff"], env)
-    assert r.returncode == 2 and "already exists" in r.stderr
+    assert r.returncode == 2 and "'somchai' is taken" in r.stderr
     r = run(["user", "add", "boss", "--role", "manager", "--password", "s3cret-pass"], env)
     assert r.returncode == 0 and "shown once" not in r.stdout
     listed = run(["user", "list"], env).stdout
@@ -200,6 +200,56 @@ def test_user_and_device_commands(env: dict[str, str]) -> None:
 
     r = run(["user", "list", "--office", "nowhere"], env)
     assert r.returncode == 2 and "no office" in r.stderr
+
+
+def test_user_and_device_commands_follow_the_admin_rules_and_are_audited(
+    env: dict[str, str],
+) -> None:
+    """The command line goes through the admin's use cases: the username rule, the audit log
+    (under the operating system's user), and a password change signs the account out."""
+    from sqlmodel import select
+
+    from admin.models import AuditEntry
+    from counter import repository as repo
+    from counter.auth import DeviceKind, add_device, issue_staff_token
+    from counter.db import Database
+    from counter.models import AuthToken
+    from counter.seed import create_office
+
+    assert run(["migrate"], env).returncode == 0
+    db = Database(f"sqlite:///{env['SADUAK_VAR_DIR']}/saduak.db")
+    with db.write() as session:
+        create_office(session, "bkk01", "อำเภอหนึ่ง", "District One")
+
+    for bad in ["Somchai Jaidee", "ab", "สมชาย", "_under"]:
+        r = run(["user", "add", bad, "--role", "staff"], env)
+        assert r.returncode == 2 and "a username is 3–64 characters" in r.stderr, bad
+    r = run(["user", "add", "  Somchai.J ", "--role", "staff", "--name", "สมชาย"], env)
+    assert r.returncode == 0, r.stderr
+    assert "'somchai.j'" in r.stdout  # stored as the admin stores it: trimmed, lower case
+
+    with db.write() as session:
+        device, _ = add_device(session, 1, DeviceKind.KIOSK, "front", datetime.now(UTC))
+        device_id = device.id
+        somchai = repo.staff_by_username(session, "somchai.j")
+        assert somchai is not None and somchai.display_name == "สมชาย"
+        issue_staff_token(session, somchai, datetime.now(UTC), 12)
+    assert run(["user", "passwd", "somchai.j", "--password", "n3w-pass-word"], env).returncode == 0
+    assert run(["device", "revoke", str(device_id)], env).returncode == 0
+
+    with db.read() as session:
+        entries = session.exec(select(AuditEntry).order_by(AuditEntry.id)).all()
+        tokens = session.exec(select(AuthToken)).all()
+    assert [(e.action, e.target) for e in entries] == [
+        ("staff.create", "staff:somchai.j"),
+        ("staff.reset_password", "staff:somchai.j"),
+        ("device.revoke", f"device:{device_id}"),
+    ]
+    assert all(e.username.startswith("cli:") and e.staff_id is None for e in entries)
+    assert entries[0].after is not None and entries[0].after["role"] == "staff"
+    assert entries[2].after is not None and entries[2].after["revoked_at"]
+    assert tokens and all(t.revoked for t in tokens)  # signed out everywhere
+    db.dispose()
 
 
 def test_printer_test_page_and_ticket_preview(env: dict[str, str], tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from counter.bus import bus_from_url
-from counter.service import office_channel
+from counter.unit_of_work import office_channel
 from tests.browser.console_fixtures import (
     DESKTOP,
     LAPTOP,

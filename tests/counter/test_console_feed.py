@@ -12,7 +12,7 @@ import websockets
 from websockets.asyncio.client import ClientConnection
 
 from counter.bus import bus_from_url
-from counter.service import office_channel
+from counter.unit_of_work import office_channel
 from tests.browser.console_fixtures import (
     Office,
     office_fixture,  # noqa: F401  (fixture)

@@ -15,7 +15,8 @@ import redis.asyncio as aioredis
 import sqlalchemy as sa
 
 from counter.db import Database
-from counter.service import installation_namespace, office_channel
+from counter.service import installation_namespace
+from counter.unit_of_work import office_channel
 from saduak import migrations
 from tests.conftest import create_pg_database, drop_pg_database, pg_url
 from tests.displays.conftest import FAST_FEED

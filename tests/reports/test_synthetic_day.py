@@ -380,7 +380,7 @@ class TestTheSyntheticDay:
         self, queue: QueueService, clock: FakeClock, database: Database
     ) -> None:
         tickets = await play_the_day(queue, clock)
-        survey = SurveyService(database, clock)
+        survey = SurveyService(queue.work)
         answers = {
             "A001": [5, 4, 5, 3, 5],
             "B001": [4, 4, 3, 3, 4],

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from counter.bus import Bus, Subscription, bus_from_url
-from counter.service import office_channel
+from counter.unit_of_work import office_channel
 from counter.settings import Settings
 from saduak.app import create_app
 from tests.conftest import PG_ADMIN_URL
