@@ -22,8 +22,23 @@ from sqlmodel import Session, col, select
 
 from counter import repository as repo
 from counter.models import AuthToken, Device, LoginFailure, Staff
+from counter.settings import get_settings
 
-_hasher = PasswordHasher()
+# argon2 with the library's parameters (RFC 9106's low-memory profile: 64 MiB, 3 passes), made on
+# first use. SADUAK_ARGON2_COST=test (the test suite's setting, see Settings) makes it cost
+# microseconds instead. A stored hash names its own parameters, so checking one costs what it cost
+# to make, whatever this process's setting.
+_hasher: PasswordHasher | None = None
+
+
+def _password_hasher() -> PasswordHasher:
+    global _hasher
+    if _hasher is None:
+        if get_settings().argon2_cost == "test":
+            _hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        else:
+            _hasher = PasswordHasher()
+    return _hasher
 
 # Token prefixes tell a staff login from a paired device without a second lookup.
 STAFF_TOKEN_PREFIX = "st_"  # noqa: S105 - a prefix, not a secret
@@ -42,7 +57,7 @@ class DeviceKind(StrEnum):
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _password_hasher().hash(password)
 
 
 @functools.cache
@@ -50,12 +65,13 @@ def _dummy_hash() -> str:
     # Checked against when the username is unknown, so a wrong name costs as long as a wrong
     # password and response times do not reveal which accounts exist. Made on first use: argon2
     # is slow on purpose and every process start would pay for it.
-    return _hasher.hash(secrets.token_urlsafe(16))
+    return _password_hasher().hash(secrets.token_urlsafe(16))
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
+        hasher = _password_hasher()
+        return hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

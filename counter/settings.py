@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -64,6 +65,10 @@ class Settings(BaseSettings):
     # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For and
     # X-Forwarded-Proto are believed. Empty: none; the client address is the peer's.
     trusted_proxies: str = ""
+    # argon2's cost for staff passwords: "standard" (the library's parameters). "test" makes a
+    # hash cost microseconds instead of a tenth of a second: for the test suite only, never
+    # for accounts anyone uses.
+    argon2_cost: Literal["standard", "test"] = "standard"
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

@@ -36,6 +36,9 @@ from tests.browser_conftest_helpers import chromium  # noqa: F401  (session brow
 # tests read the same list.
 TEST_PRINTER_ALLOW = "private, 127.0.0.1:*, 192.0.2.0/24"
 os.environ["SADUAK_PRINTER_ALLOW"] = TEST_PRINTER_ALLOW
+# Real argon2 at its cheapest: a login costs microseconds, not a tenth of a second of CPU
+# (counter.auth). In the environment, so that servers and CLI runs started by the tests use it too.
+os.environ["SADUAK_ARGON2_COST"] = "test"
 
 PG_ADMIN_URL = os.environ.get("SADUAK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -143,7 +146,7 @@ DEMO_PASSWORDS = {
 
 @functools.cache
 def cached_hash(password: str) -> str:
-    """Real argon2 hashes, computed once per run: argon2 is slow on purpose."""
+    """Real argon2 hashes (at the test suite's cost), computed once per run."""
     return hash_password(password)
 
 
