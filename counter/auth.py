@@ -40,6 +40,7 @@ def _password_hasher() -> PasswordHasher:
             _hasher = PasswordHasher()
     return _hasher
 
+
 # Token prefixes tell a staff login from a paired device without a second lookup.
 STAFF_TOKEN_PREFIX = "st_"  # noqa: S105 - a prefix, not a secret
 DEVICE_TOKEN_PREFIX = "dv_"  # noqa: S105

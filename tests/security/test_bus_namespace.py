@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from counter.bus import Bus, Subscription, bus_from_url
-from counter.unit_of_work import office_channel
 from counter.settings import Settings
+from counter.unit_of_work import office_channel
 from saduak.app import create_app
 from tests.conftest import PG_ADMIN_URL
 
