@@ -119,6 +119,12 @@ def _claim_lock(session: Session) -> None:
     claim_lock(session, _CLAIM_LOCK_KEY)
 
 
+def has_open_jobs(session: Session) -> bool:
+    """Whether any job waits, prints or is with an agent (an index lookup)."""
+    found = session.exec(select(PrintJob.id).where(col(PrintJob.status).in_(OPEN)).limit(1))
+    return found.first() is not None
+
+
 def claim_server_jobs(
     session: Session, now: datetime, owner: str, lease: Callable[[str], timedelta]
 ) -> list[PrintJob]:

@@ -600,6 +600,8 @@ class QueueService:
         self, owner: str, lease: Callable[[str], timedelta]
     ) -> list[print_jobs.JobView]:
         def run() -> list[print_jobs.JobView]:
+            if not self._open_print_jobs():
+                return []
             with self.db.write() as session:
                 claimed = print_jobs.claim_server_jobs(session, self.clock(), owner, lease)
                 return [print_jobs.view(job) for job in claimed]
@@ -625,12 +627,20 @@ class QueueService:
 
     async def expire_print_jobs(self) -> list[print_jobs.JobView]:
         def run() -> list[print_jobs.JobView]:
+            if not self._open_print_jobs():
+                return []
             with self.db.write() as session:
                 return [
                     print_jobs.view(j) for j in print_jobs.expire_overdue(session, self.clock())
                 ]
 
         return await anyio.to_thread.run_sync(run)
+
+    def _open_print_jobs(self) -> bool:
+        # The print worker looks every second: an idle outbox is read, never written (a write
+        # takes the database's write lock on SQLite).
+        with self.db.read() as session:
+            return print_jobs.has_open_jobs(session)
 
     async def print_job(self, job_id: int) -> print_jobs.JobView | None:
         def read(session: Session) -> print_jobs.JobView | None:
