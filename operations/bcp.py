@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from fastapi.encoders import jsonable_encoder
 from sqlmodel import Session
 
 from counter.db import Database
@@ -142,9 +143,13 @@ def period_report(
 
 
 def continuity_section(db: Database, office_id: int, first: date, last: date) -> dict[str, Any]:
-    """The business-continuity section of a report or of the fiscal-year evidence pack."""
+    """The business-continuity section of a report or of the fiscal-year evidence pack,
+    JSON-ready as a report section must be (times as ISO strings: the summary API sends it)."""
     with db.read() as session:
         office = session.get(Office, office_id)
         if office is None:
             raise LookupError(f"office {office_id} not found")
-        return period_report(session, office, first, last).as_dict()
+        section: dict[str, Any] = jsonable_encoder(
+            period_report(session, office, first, last).as_dict()
+        )
+        return section

@@ -2,8 +2,9 @@
 
 The office's past working days (weekends and its holidays left out) up to yesterday get the
 synthetic traffic of reports/synthetic.py — tickets, events, counter sessions, satisfaction and
-needs-survey answers — and the complaints of complaints/synthetic.py, so a newcomer's reports,
-register and evidence pack show more than one day.
+needs-survey answers — the complaints of complaints/synthetic.py and the incidents and restore
+drills of operations/synthetic.py, so a newcomer's reports, register and evidence pack show more
+than one day.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from counter.db import Database
 from counter.models import Office
 from counter.queue.thai import business_day
 from counter.service import office_hours
+from operations import synthetic as continuity_synthetic
 from reports import synthetic
 
 # A small district office: about 70 tickets a working day (some 17,000 a year).
@@ -103,8 +105,12 @@ def seed_history(
         seed=seed,
         staff_ids=tuple(staff),
     )
+    incidents, drills = continuity_synthetic.generate(
+        office_id, working, complaint_rules.timezone, now, seed=seed, staff_ids=tuple(staff)
+    )
     with db.write() as session:
         complaints_synthetic.insert(session, made)
+        continuity_synthetic.insert(session, incidents, drills)
     return History(days, working[0], working[-1], len(rows.tickets), len(made))
 
 

@@ -70,6 +70,10 @@ async def test_the_reports_of_a_year_show_complaints_overdue_and_recurring_cause
     assert c["recurring_root_causes"] and c["recurring_root_causes"][0]["count"] >= 2
     # Per 1,000 served against the tickets served, counted here from the table.
     assert served and c["per_1000_served"] == pytest.approx(len(rows) / served * 1000, abs=0.3)
+    # The continuity section: incidents staff recorded and a restore drill each quarter.
+    continuity = body["continuity"]
+    assert len(continuity["incidents"]) >= 8 and continuity["downtime_minutes"] > 0
+    assert continuity["drills_passed"] >= 3
     survey = await app_client.get(
         f"/api/v1/reports/survey?from={first}&to=2026-11-26", headers=headers
     )
