@@ -25,6 +25,7 @@ from bookings.schemas import (
     SlotsOut,
 )
 from bookings.service import Bookings, error
+from bookings.text import REPORT
 from counter.auth import DevicePrincipal, StaffPrincipal
 from counter.queue.errors import Forbidden, TooManyRequests
 from counter.ratelimit import RateLimiter
@@ -68,6 +69,7 @@ def report_section(app_state: Any) -> Any:
         )
         for name, count in getattr(app_state, "channel_counts", {}).items():
             figures["arrivals"][name] = await count(office_id, first, last)
+        figures["labels"] = REPORT
         return figures
 
     return section

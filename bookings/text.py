@@ -208,4 +208,27 @@ REPORT: dict[str, tuple[str, str]] = {
     "late": ("มาหลังเวลานัด", "Late"),
     "no_show": ("ไม่มาตามนัด", "No-show"),
     "cancelled": ("ยกเลิกนัด", "Cancelled"),
+    "total": ("จำนวนบัตรคิวทั้งหมด", "Tickets issued"),
+    "arrivals": ("ผู้มารับบริการแยกตามช่องทาง", "Arrivals by channel"),
+    "bookings": ("การนัดหมาย", "Bookings"),
+    "made": ("นัดหมายทั้งหมด", "Bookings made"),
+    "checked_in": ("มารับบัตรคิวตามนัด", "Checked in"),
+    "pending": ("ยังไม่ถึงวันนัด", "Not yet due"),
+    "no_show_pct": ("ร้อยละไม่มาตามนัด", "No-show %"),
+    "punctuality": ("การมาตามเวลานัด", "Punctuality"),
+    "on_time_pct": ("ร้อยละมาก่อนหรือตรงเวลานัด", "% early or on time"),
+    "mean_offset": (
+        "มาถึงเทียบกับเวลานัดโดยเฉลี่ย (นาที; ติดลบ = ก่อนเวลา)",
+        "Mean arrival vs slot (min; negative = early)",
+    ),
+    "definitions": (
+        "นับจากบัตรคิวที่ออกในช่วงเวลา: บัตรคิวที่รับตามนัดแยกเป็นจองผ่านระบบนี้และนัดหมายจากระบบอื่น "
+        "ที่เหลือเป็นการรับบัตรคิวที่สำนักงาน; มาตรงเวลา = รับบัตรคิวภายใน 15 นาทีแรกของเวลานัด; "
+        "ไม่มาตามนัด = นัดหมายของวันที่ผ่านมาแล้วที่ไม่ได้ยกเลิกและไม่ได้รับบัตรคิว; "
+        "เวลารอของบัตรคิวตามนัดนับจากเวลานัดหรือเวลารับบัตรคิว แล้วแต่อย่างใดช้ากว่า",
+        "From the tickets issued in the period: checked-in bookings are booked here or imported, "
+        "every other ticket is a walk-in; on time = checked in within the slot's first 15 "
+        "minutes; no-show = a booking of a past day never cancelled nor checked in; a booked "
+        "ticket's wait counts from the later of its slot and its check-in",
+    ),
 }

@@ -82,11 +82,16 @@ def _seconds(later: datetime, earlier: datetime) -> int:
 
 
 def transactions_of(
-    ticket_id: int, events: Iterable[Event], priority: str | None = None
+    ticket_id: int,
+    events: Iterable[Event],
+    priority: str | None = None,
+    *,
+    booked_for: datetime | None = None,
 ) -> list[Transaction]:
     """Replay a ticket's event log into its transactions (see the definitions in DOMAIN.md).
 
-    wait = the last call before service started − issue (or transfer in): after a no-show and
+    wait = the last call before service started − issue (or transfer in; for a booked ticket,
+    `booked_for`, the later of its slot and its check-in): after a no-show and
     reactivation the last call counts; walk = first start − the last call or call-back before
     it; service = the time actually serving, summed over segments split by holds; hold = time
     held; total (on the transaction that finished a visit) = finish − issue of the visit.
@@ -117,12 +122,15 @@ def transactions_of(
     for ev in sorted(events, key=lambda e: e.seq):
         kind = ev.kind
         if kind in ("issued", "requeued"):
+            queued_at = ev.at
+            if kind == "issued" and booked_for is not None:
+                queued_at = max(queued_at, booked_for)
             tx = Transaction(
                 ticket_id=ticket_id,
                 transaction_no=ev.transaction_no,
                 service_id=ev.service_id,
                 arrival=kind,
-                queued_at=ev.at,
+                queued_at=queued_at,
                 priority=priority,
             )
             out.append(tx)

@@ -98,10 +98,11 @@ def call_reason() -> Any:
 
 def ticket_events(
     session: Session, office_id: int, first: date, last: date
-) -> Iterator[tuple[int, date, str, str | None, list[Event]]]:
-    """(ticket id, business day, number, priority, events) for every ticket of the days."""
+) -> Iterator[tuple[int, date, str, str | None, datetime | None, list[Event]]]:
+    """(ticket id, business day, number, priority, booked slot, events) for every ticket of the
+    days."""
     tickets = session.execute(
-        sa.select(*_c(Ticket, "id", "business_day", "number", "priority"))
+        sa.select(*_c(Ticket, "id", "business_day", "number", "priority", "booked_for"))
         .where(
             col(Ticket.office_id) == office_id,
             col(Ticket.business_day) >= first,
@@ -134,8 +135,8 @@ def ticket_events(
         by_ticket: dict[int, list[Event]] = {}
         for tid, seq, kind, at, txn, sid, cid, stid, reason in rows:
             by_ticket.setdefault(tid, []).append(Event(seq, kind, at, txn, sid, cid, stid, reason))
-        for tid, bday, number, priority in batch:
-            yield tid, bday, number, priority, by_ticket.get(tid, [])
+        for tid, bday, number, priority, booked_for in batch:
+            yield tid, bday, number, priority, booked_for, by_ticket.get(tid, [])
 
 
 def save_day(

@@ -282,6 +282,8 @@ class TicketRecord:
     number: str
     priority: str | None
     events: list[Event]
+    # A booked ticket's slot: its wait counts from the later of slot and check-in.
+    booked_for: datetime | None = None
 
 
 def build(
@@ -316,7 +318,9 @@ def build(
             entry.calls += 1
             if reason == OUT_OF_ORDER:
                 entry.seqs.append(ev.seq)
-        for tx in transactions_of(ticket.ticket_id, ticket.events, ticket.priority):
+        for tx in transactions_of(
+            ticket.ticket_id, ticket.events, ticket.priority, booked_for=ticket.booked_for
+        ):
             fact = fact_row(office_id, ticket, tx, clock)
             facts.append(fact)
             tally_of((day, "", "", tx.service_id)).add(tx, 0, 0)

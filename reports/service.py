@@ -1350,8 +1350,8 @@ def office_dict(office: Office) -> dict[str, Any]:
 
 def _records(session: Session, office_id: int, first: date, last: date) -> list[TicketRecord]:
     return [
-        TicketRecord(tid, bday, number, priority, events)
-        for tid, bday, number, priority, events in repo.ticket_events(
+        TicketRecord(tid, bday, number, priority, events, booked_for)
+        for tid, bday, number, priority, booked_for, events in repo.ticket_events(
             session, office_id, first, last
         )
     ]

@@ -120,7 +120,12 @@ def check_answers(items: Sequence[Item], answers: dict[str, int]) -> dict[str, i
 def finished_transaction(ticket: Ticket, session: Session) -> Transaction | None:
     """The ticket's transaction that ended in 'finished' (only a visit's last one can)."""
     assert ticket.id is not None
-    txs = transactions_of(ticket.id, repo.events_of_ticket(session, ticket.id), ticket.priority)
+    txs = transactions_of(
+        ticket.id,
+        repo.events_of_ticket(session, ticket.id),
+        ticket.priority,
+        booked_for=ticket.booked_for,
+    )
     done = [t for t in txs if t.outcome == "done"]
     return done[-1] if done else None
 
