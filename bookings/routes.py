@@ -7,15 +7,18 @@ from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
+import qrcode
+import qrcode.image.svg
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from bookings.rules import OfficeRules, ServiceRules
+from bookings.rules import OfficeRules, ServiceRules, normalise_code
 from bookings.schemas import (
     BookableServiceOut,
     BookingIn,
     BookingOut,
+    DayOut,
     ImportIn,
     ImportOut,
     MoveIn,
@@ -23,11 +26,14 @@ from bookings.schemas import (
     ServiceRulesIn,
     SettingsOut,
     SlotsOut,
+    day_out,
 )
 from bookings.service import Bookings, error
-from bookings.text import REPORT
+from bookings.text import PAGE, REPORT
 from counter.auth import DevicePrincipal, StaffPrincipal
-from counter.queue.errors import Forbidden, TooManyRequests
+from counter.manual import read_manuals
+from counter.pages import render_page
+from counter.queue.errors import DomainError, Forbidden, NotFound, TooManyRequests
 from counter.ratelimit import RateLimiter
 from counter.service import local_day
 from counter.ui import mount_static as mount_static_folder
@@ -138,6 +144,26 @@ async def slots(
         staff=staff is not None,
     )
     return SlotsOut.of(day)
+
+
+@router.get("/api/v1/bookings/days", tags=["bookings"])
+async def days(
+    request: Request,
+    who: MaybePrincipal,
+    bookings: BookingsDep,
+    service: Annotated[str, Query(min_length=1, max_length=64)],
+    office: Annotated[str | None, Query(max_length=32)] = None,
+) -> list[DayOut]:
+    """Public: the days of a service's booking window with the places left on each (0 and
+    the reason on a day that cannot be booked)."""
+    limit_reads(request, who)
+    found = await bookings.days(
+        service,
+        office_id=who.office_id if who is not None else None,
+        office_code=office,
+        staff=isinstance(who, StaffPrincipal),
+    )
+    return [day_out(d) for d in found]
 
 
 @router.get("/api/v1/bookings/services", tags=["bookings"])
@@ -309,3 +335,119 @@ async def check_in(
         return answer
 
     return await bookings.check_in(code, who.office_id, issue)
+
+
+# ------------------------------------------------------------------ pages
+
+
+def _qr_svg(text: str) -> str:
+    image = qrcode.make(
+        text,
+        image_factory=qrcode.image.svg.SvgPathImage,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        box_size=10,
+        border=2,
+    )
+    return str(image.to_string(encoding="unicode"))
+
+
+@router.get("/book", response_class=HTMLResponse, include_in_schema=False)
+async def book_page(
+    request: Request,
+    bookings: BookingsDep,
+    office: Annotated[str | None, Query(max_length=32)] = None,
+) -> Response:
+    """The public booking page, phone first (a poster QR, the office's website: `?office=CODE`)."""
+    found, services = await bookings.bookable_services(office_code=office)
+    assert found.id is not None
+    rules, _ = await bookings.settings(found.id)
+    day = local_day(bookings.clock(), found.timezone)
+    manuals = await read_manuals(request.app.state.db, found.id, day)
+    return render_page(
+        templates,
+        request,
+        "bookings/book.html",
+        {
+            "T": PAGE,
+            "static": STATIC_URL,
+            "office": found,
+            "services": [s for s in services if s.rules.enabled and s.capacity > 0],
+            "manuals": manuals,
+            "rules": rules,
+            "move": None,
+        },
+    )
+
+
+@router.get("/book/find", include_in_schema=False)
+async def find_page(code: Annotated[str, Query(max_length=40)]) -> Response:
+    clean = normalise_code(code)
+    if clean is None:
+        raise error(NotFound, "not_found")
+    return RedirectResponse(f"/book/{clean}", status_code=303)
+
+
+@router.get("/book/{code}", response_class=HTMLResponse, include_in_schema=False)
+async def booking_page(
+    code: CodeParam,
+    request: Request,
+    bookings: BookingsDep,
+    cancelled: bool = False,
+    moved: bool = False,
+) -> Response:
+    """One booking by its code: its slot, what to bring, cancel or move."""
+    limit_reads(request, None)
+    try:
+        view = await bookings.find(code)
+    except DomainError as exc:
+        return render_page(
+            templates,
+            request,
+            "bookings/missing.html",
+            {"T": PAGE, "static": STATIC_URL, "error": exc},
+            status_code=404,
+        )
+    manuals = await read_manuals(request.app.state.db, view.office_id, view.day)
+    notice = PAGE["cancelled"] if cancelled else PAGE["moved"] if moved else None
+    return render_page(
+        templates,
+        request,
+        "bookings/booking.html",
+        {
+            "T": PAGE,
+            "static": STATIC_URL,
+            "b": BookingOut.of(view, private=False),
+            "manual": manuals.get(view.service),
+            "notice": notice,
+        },
+    )
+
+
+@router.get("/book/{code}/move", response_class=HTMLResponse, include_in_schema=False)
+async def move_page(code: CodeParam, request: Request, bookings: BookingsDep) -> Response:
+    view = await bookings.find(code)
+    found, _ = await bookings.bookable_services(office_id=view.office_id)
+    rules, _ = await bookings.settings(view.office_id)
+    return render_page(
+        templates,
+        request,
+        "bookings/book.html",
+        {
+            "T": PAGE,
+            "static": STATIC_URL,
+            "office": found,
+            "services": [],
+            "manuals": {},
+            "rules": rules,
+            "move": BookingOut.of(view, private=False),
+        },
+    )
+
+
+@router.get("/book/{code}/qr.svg", include_in_schema=False)
+async def booking_qr(code: CodeParam, bookings: BookingsDep) -> Response:
+    """The booking code as a QR: a kiosk's scanner types it into the check-in keypad."""
+    view = await bookings.find(code)
+    return Response(
+        _qr_svg(view.code), media_type="image/svg+xml", headers={"Cache-Control": "no-store"}
+    )

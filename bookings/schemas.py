@@ -8,7 +8,8 @@ from pydantic import BaseModel, Field
 
 from bookings.rules import format_code
 from bookings.service import BookableServiceView, BookingView, DaySlots
-from bookings.text import SOURCE, STATUS
+from bookings.text import DAY_NOTE, SOURCE, STATUS, WEEKDAYS
+from counter.queue.thai import format_thai_date
 from counter.schemas import Strict
 
 
@@ -48,6 +49,33 @@ class SlotsOut(BaseModel):
             closed_th=day.closed_th,
             closed_en=day.closed_en,
         )
+
+
+class DayOut(BaseModel):
+    date: date
+    label_th: str
+    label_en: str
+    remaining: int
+    closed: str | None = None
+    closed_th: str = ""
+    # The reason in a word or two, for the day picker.
+    note_th: str = ""
+    note_en: str = ""
+
+
+def day_out(day: DaySlots) -> DayOut:
+    th_day, en_day = WEEKDAYS[day.day.weekday()]
+    note_th, note_en = DAY_NOTE.get(day.closed or "", ("", ""))
+    return DayOut(
+        date=day.day,
+        label_th=f"{th_day} {format_thai_date(day.day)}",
+        label_en=f"{en_day} {day.day:%d %b %Y}",
+        remaining=sum(s.remaining for s in day.slots),
+        closed=day.closed,
+        closed_th=day.closed_th,
+        note_th=note_th,
+        note_en=note_en,
+    )
 
 
 class BookingIn(Strict):

@@ -131,6 +131,11 @@ class BookableServiceView:
         return self.rules.capacity if self.rules.capacity is not None else self.derived_capacity
 
 
+def _sid(service: Service) -> int:
+    assert service.id is not None
+    return service.id
+
+
 def status_of(booking: Booking, today: date) -> str:
     if booking.cancelled_at is not None:
         return "cancelled"
@@ -267,6 +272,33 @@ class Bookings:
                 office = self._office(session, office_id, office_code)
                 service = self._service(session, office, service_code)
                 return self._day_slots(session, office, service, day, staff=staff)
+
+        return await self._run(read)
+
+    async def days(
+        self,
+        service_code: str,
+        *,
+        office_id: int | None = None,
+        office_code: str | None = None,
+        staff: bool = False,
+    ) -> list[DaySlots]:
+        """Every day of the service's booking window (from tomorrow; staff from today), each
+        with its slots or why it cannot be booked: the booking page's day picker."""
+
+        def read() -> list[DaySlots]:
+            with self.db.read() as session:
+                office = self._office(session, office_id, office_code)
+                service = self._service(session, office, service_code)
+                today = local_day(self.clock(), office.timezone)
+                rules = service_rules(repo.service_rules(session, _sid(service)))
+                first = 0 if staff else 1
+                return [
+                    self._day_slots(
+                        session, office, service, today + timedelta(days=n), staff=staff
+                    )
+                    for n in range(first, rules.window_days + 1)
+                ]
 
         return await self._run(read)
 

@@ -10,6 +10,27 @@ SOURCE: dict[str, tuple[str, str]] = {
     Source.IMPORT: ("นำเข้าจากระบบอื่น", "Imported from another system"),
 }
 
+# Monday first, as date.weekday() counts.
+WEEKDAYS: list[tuple[str, str]] = [
+    ("จ.", "Mon"),
+    ("อ.", "Tue"),
+    ("พ.", "Wed"),
+    ("พฤ.", "Thu"),
+    ("ศ.", "Fri"),
+    ("ส.", "Sat"),
+    ("อา.", "Sun"),
+]
+
+# Why a day cannot be booked, in a word for the day picker (ERR has the full sentence).
+DAY_NOTE: dict[str, tuple[str, str]] = {
+    "not_bookable": ("ไม่เปิดจอง", "Not bookable"),
+    "too_soon": ("รับบัตรคิวที่ตู้", "Walk in"),
+    "too_far": ("ยังไม่เปิดจอง", "Not yet open"),
+    "holiday": ("วันหยุดราชการ", "Public holiday"),
+    "closed_day": ("ปิดทำการ", "Closed"),
+    "past_cutoff": ("ปิดรับจองแล้ว", "Booking closed"),
+}
+
 STATUS: dict[str, tuple[str, str]] = {
     "booked": ("นัดหมายแล้ว", "Booked"),
     "checked_in": ("รับบัตรคิวตามนัดแล้ว", "Checked in"),

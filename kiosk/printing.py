@@ -31,7 +31,7 @@ from counter.models import Device, Office
 from counter.print_jobs import JobView, PrintSignals
 from counter.queue.thai import format_thai_date
 from counter.service import QueueService, TicketView
-from kiosk.texts import priority_label, wait_text
+from kiosk.texts import booked_label, priority_label, wait_text
 from printer import thaiwords
 from printer.config import (
     AgentTarget,
@@ -68,6 +68,7 @@ def slip_for(view: TicketView, office: Office) -> Slip:
         priority_label=priority_label(view.priority),
         footer_th=office.footer_th,
         footer_en=office.footer_en,
+        booked_label=booked_label(view.booked_for, office.timezone),
     )
 
 

@@ -34,6 +34,7 @@ from counter.manual import read_manuals
 from counter.models import Office
 from counter.pages import render_page
 from counter.queue.errors import Conflict, Forbidden, NotFound
+from counter.queue.thai import BANGKOK
 from counter.ratelimit import RateLimiter
 from counter.schemas import IssueIn, Strict, TicketOut
 from counter.service import QueueService, TicketView, local_day
@@ -87,15 +88,18 @@ class IssuedTicketOut(TicketOut):
     # The wait as the slip prints it: "รอ 3 คิว (ประมาณ 10–20 นาที)".
     wait_th: str = ""
     wait_en: str = ""
+    # A booked ticket's mark as the slip prints it: "ตามนัด 10.00 น. / Booked 10.00".
+    booked_label: str | None = None
     # Shown on the kiosk when the ticket did not print: "please note your number".
     print_message_th: str | None = None
     print_message_en: str | None = None
 
 
-def _issued(view: TicketView, status_code: int = 201) -> JSONResponse:
+def _issued(view: TicketView, status_code: int = 201, tz: str = BANGKOK) -> JSONResponse:
     body = IssuedTicketOut.model_validate(view, from_attributes=True)
     if view.status == "waiting":
         body.wait_th, body.wait_en = texts.wait_text(view.waiting_ahead, view.estimated_wait_range)
+    body.booked_label = texts.booked_label(view.booked_for, tz)
     if view.print_status == "pending":
         body.print_message_th, body.print_message_en = texts.PRINT_FAILED
     return JSONResponse(body.model_dump(mode="json"), status_code=status_code)
@@ -141,7 +145,8 @@ async def issued_response(
     check-in) get this function from the app factory (`app.state.ticket_issuer`)."""
     queue: QueueService = request.app.state.queue
     if isinstance(who, StaffPrincipal):
-        return _issued(await issue(staff_id=who.staff_id))
+        view = await issue(staff_id=who.staff_id)
+        return _issued(view, tz=await _zone(queue, view))
 
     device = await queue.device(who.office_id, who.device_id)
     where = printer_queue(device)
@@ -170,11 +175,18 @@ async def issued_response(
             limiter.refund(who.device_id)
         raise
     if view.replayed:
-        return _issued(view, status_code=200)
+        return _issued(view, status_code=200, tz=await _zone(queue, view))
     if view.print_job_id is not None and where is not None:
         await _printed_within_bound(request, queue, view.print_job_id, where)
         view = await queue.ticket(who.office_id, view.id)
-    return _issued(view)
+    return _issued(view, tz=await _zone(queue, view))
+
+
+async def _zone(queue: QueueService, view: TicketView) -> str:
+    """The office's time zone, read only for a booked ticket (its mark shows the slot's time)."""
+    if view.booked_for is None:
+        return BANGKOK
+    return (await queue.office(view.office_id)).timezone
 
 
 class ReprintIn(Strict):

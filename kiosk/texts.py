@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from counter.queue.hours import OfficeHours
 from counter.queue.thai import BE_OFFSET, MONTHS_EN, MONTHS_LONG, WEEKDAYS_EN, WEEKDAYS_TH
@@ -66,6 +67,26 @@ def next_opening_text(opening: datetime, local_now: datetime) -> tuple[str, str]
         f"เปิดรับบัตรคิวอีกครั้ง {th_day} เวลา {at} น.",
         f"Ticket issuing opens again on {en_day} at {at}",
     )
+
+
+# Advance booking at the kiosk: the button, the code keypad, and the booked ticket's mark.
+BOOKING: dict[str, tuple[str, str]] = {
+    "button": ("มีนัดหมาย", "I have a booking"),
+    "prompt": ("กรอกรหัสนัดหมาย หรือสแกนคิวอาร์โค้ด", "Enter your booking code or scan its QR code"),
+    "ok": ("รับบัตรคิวตามนัด", "Get my ticket"),
+    "delete": ("ลบ", "Delete"),
+    "close": ("ปิด", "Close"),
+    "busy": ("กำลังตรวจสอบนัดหมาย…", "Checking your booking…"),
+    "mark": ("บัตรคิวตามนัด", "Booked"),
+}
+
+
+def booked_label(booked_for: datetime | None, tz: str) -> str | None:
+    """The booked ticket's mark on the slip and screens: "ตามนัด 10.00 น. / Booked 10.00"."""
+    if booked_for is None:
+        return None
+    at = booked_for.astimezone(ZoneInfo(tz)).strftime("%H.%M")
+    return f"ตามนัด {at} น. / Booked {at}"
 
 
 def wait_text(waiting_ahead: int, wait_range: tuple[int, int]) -> tuple[str, str]:

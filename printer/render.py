@@ -108,6 +108,9 @@ def render_slip(slip: Slip, width_px: int) -> Image.Image:
     if slip.priority_label:
         sheet.badge(slip.priority_label, "Bold", 26)
         sheet.gap(round(16 * s))
+    if slip.booked_label:
+        sheet.badge(slip.booked_label, "Bold", 26)
+        sheet.gap(round(16 * s))
     if slip.wait_th:
         sheet.text(slip.wait_th, "Bold", 30)
     if slip.wait_en:

@@ -19,3 +19,5 @@ class Slip:
     priority_label: str | None
     footer_th: str
     footer_en: str
+    # A booked ticket: its slot as worded by the caller ("ตามนัด 10.00 น. / Booked 10.00").
+    booked_label: str | None = None

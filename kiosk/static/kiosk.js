@@ -274,6 +274,8 @@
         ? [...chip.querySelectorAll("span")].map((x) => x.textContent).join(" / ")
         : t.priority;
     }
+    show("ticket-booked", !!t.booked_label);
+    $("ticket-booked").textContent = t.booked_label || "";
     show("print-warning", t.print_status === "pending");
     followPrint(t);
     if (printMode.mode === "browser") printSlip(t);
@@ -415,5 +417,7 @@
       onStatus: (status) => offline(status === "offline"),
     });
   }
-  window.saduakKiosk = { take, backToStart, openGroup: (g) => { openGroup = g; renderGroups(); }, get refresher() { return refresher; } };
+  window.saduakKiosk = { take, backToStart, openGroup: (g) => { openGroup = g; renderGroups(); }, get refresher() { return refresher; },
+    // For the booking check-in (booking.js): the same call, ticket and message screens.
+    call, showTicket, showMessage, unreachable };
 })();
