@@ -78,6 +78,7 @@ COUNTER_FIELDS = (
     "priority_share",
     "normal_share",
     "ageing_cap_minutes",
+    "booked_in_row",
     "active",
 )
 STAFF_FIELDS = ("username", "display_name", "role", "active")

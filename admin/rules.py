@@ -119,12 +119,14 @@ def counter_policy(
     normal_share: int,
     ageing_cap_minutes: int,
     slots: Sequence[tuple[int, int, int]],
+    booked_in_row: int = 2,
 ) -> CounterPolicy:
     """The counter's ordering as the queue will use it; (service id, position, weight) slots."""
     one_of(mode, "mode", [m.value for m in ServeMode])
     whole(priority_share, "priority_share", 0, MAX_SHARE)
     whole(normal_share, "normal_share", 0, MAX_SHARE)
     whole(ageing_cap_minutes, "ageing_cap_minutes", 1, MAX_MINUTES)
+    whole(booked_in_row, "booked_in_row", 0, MAX_SHARE)
     for _, position, weight in slots:
         whole(position, "position", 0, MAX_POSITION)
         whole(weight, "weight", 1, MAX_WEIGHT)
@@ -136,6 +138,7 @@ def counter_policy(
             priority_share=priority_share,
             normal_share=normal_share,
             ageing_cap=timedelta(minutes=ageing_cap_minutes),
+            booked_in_row=booked_in_row,
         )
     except ValueError as exc:
         raise invalid("counter_ratio", detail=str(exc)) from None

@@ -108,6 +108,8 @@ class CounterIn(Strict):
     priority_share: int = 1
     normal_share: int = 1
     ageing_cap_minutes: int = 30
+    # Checked-in bookings called in a row, ahead of waiting walk-ins, before a walk-in's turn.
+    booked_in_row: int = 2
     active: bool = True
     services: list[CounterSlotIn] = Field(default_factory=list, max_length=500)
 
@@ -119,6 +121,7 @@ class CounterPatch(Strict):
     priority_share: int | None = None
     normal_share: int | None = None
     ageing_cap_minutes: int | None = None
+    booked_in_row: int | None = None
     active: bool | None = None
     services: list[CounterSlotIn] | None = Field(default=None, max_length=500)
 

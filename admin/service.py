@@ -966,7 +966,12 @@ def save_counter(tx: AdminTx, counter: Counter | None, body: CounterIn) -> Count
             raise rules.invalid("service_unknown_code", code=item.service)
         slots.append((service.id, item.position, item.weight))
     rules.counter_policy(
-        body.mode, body.priority_share, body.normal_share, body.ageing_cap_minutes, slots
+        body.mode,
+        body.priority_share,
+        body.normal_share,
+        body.ageing_cap_minutes,
+        slots,
+        body.booked_in_row,
     )
     name = rules.text(body.name, "name", 100)
     if counter is not None and not body.active and counter.active and counter.staff_id:
@@ -982,6 +987,7 @@ def save_counter(tx: AdminTx, counter: Counter | None, body: CounterIn) -> Count
     counter.priority_share = body.priority_share
     counter.normal_share = body.normal_share
     counter.ageing_cap_minutes = body.ageing_cap_minutes
+    counter.booked_in_row = body.booked_in_row
     counter.active = body.active
     tx.session.flush()
     assert counter.id is not None

@@ -274,6 +274,10 @@ LABELS: dict[str, Bilingual] = {
     "priority_share": ("คิวพิเศษ", "Priority"),
     "normal_share": ("คิวปกติ", "Normal"),
     "ageing_cap": ("รอนานสุดก่อนได้ลำดับแรก (นาที)", "Ageing cap (min)"),
+    "booked_in_row": (
+        "บัตรคิวตามนัดเรียกก่อนได้ติดต่อกันไม่เกิน (คิว)",
+        "Booked tickets called in a row, at most",
+    ),
     "weight": ("น้ำหนัก", "Weight"),
     "served_services": ("บริการที่ให้บริการ", "Services served"),
     "new_counter": ("เพิ่มช่องบริการ", "New counter"),
@@ -538,6 +542,7 @@ FIELDS: dict[str, Bilingual] = {
     "priority_share": ("สัดส่วนคิวพิเศษ", "priority_share"),
     "normal_share": ("สัดส่วนคิวปกติ", "normal_share"),
     "ageing_cap_minutes": ("เวลารอนานสุด", "ageing_cap_minutes"),
+    "booked_in_row": ("บัตรคิวตามนัดติดต่อกัน", "booked_in_row"),
     "weight": ("น้ำหนัก", "weight"),
     "display_name": ("ชื่อที่แสดง", "display_name"),
     "holiday_name": ("ชื่อวันหยุด", "holiday name"),

@@ -29,10 +29,10 @@ from bookings.schemas import (
     day_out,
 )
 from bookings.service import Bookings, error
-from bookings.text import PAGE, REPORT
-from counter.auth import DevicePrincipal, StaffPrincipal
+from bookings.text import IMPORT_FIELDS, PAGE, REPORT, STAFF
+from counter.auth import DevicePrincipal, Role, StaffPrincipal
 from counter.manual import read_manuals
-from counter.pages import render_page
+from counter.pages import PageViewer, render_page
 from counter.queue.errors import DomainError, Forbidden, NotFound, TooManyRequests
 from counter.ratelimit import RateLimiter
 from counter.service import local_day
@@ -451,3 +451,50 @@ async def booking_qr(code: CodeParam, bookings: BookingsDep) -> Response:
     return Response(
         _qr_svg(view.code), media_type="image/svg+xml", headers={"Cache-Control": "no-store"}
     )
+
+
+# Loaded by the counter console as a panel (app.state.console_panels, see saduak/app.py).
+CONSOLE_PANEL = STATIC_URL + "/desk.js"
+
+
+async def _desk_context(bookings: Bookings, office_id: int, *, on_desk: bool) -> dict[str, Any]:
+    office, services = await bookings.bookable_services(office_id=office_id)
+    today = local_day(bookings.clock(), office.timezone)
+    rows = [BookingOut.of(v, private=True) for v in await bookings.bookings_on(office_id, today)]
+    return {
+        "S": STAFF,
+        "static": STATIC_URL,
+        "office": office,
+        "today": today.isoformat(),
+        "rows": rows,
+        "services": [s for s in services if s.rules.enabled and s.capacity > 0],
+        "all_services": services,
+        "on_desk": on_desk,
+    }
+
+
+@router.get("/bookings/panel", response_class=HTMLResponse, include_in_schema=False)
+async def desk_panel(
+    request: Request, viewer: PageViewer, bookings: BookingsDep, desk: bool = False
+) -> Response:
+    """Today's bookings as a fragment for the console's panel (and the desk page's refresh)."""
+    context = await _desk_context(bookings, viewer.staff.office_id, on_desk=desk)
+    return render_page(templates, request, "bookings/_desk.html", context)
+
+
+@router.get("/bookings", response_class=HTMLResponse, include_in_schema=False)
+async def desk_page(request: Request, viewer: PageViewer, bookings: BookingsDep) -> Response:
+    """The bookings desk: today's bookings and check-in, booking for a caller; for managers the
+    CSV import of other systems' bookings, for the admin the booking rules."""
+    staff = viewer.staff
+    context = await _desk_context(bookings, staff.office_id, on_desk=True)
+    rules, columns = await bookings.settings(staff.office_id)
+    context |= {
+        "csrf_token": viewer.csrf_token,
+        "can_import": staff.role in (Role.ADMIN, Role.MANAGER),
+        "is_admin": staff.role == Role.ADMIN,
+        "fields": IMPORT_FIELDS,
+        "columns": columns,
+        "rules": rules,
+    }
+    return render_page(templates, request, "bookings/desk.html", context)

@@ -174,6 +174,8 @@ async def console_page(request: Request, viewer: PageViewer) -> Response:
                 "keys": dict(ACTIONS),
                 "undo_key": UNDO_KEY,
             },
+            # Panels other packages add (today's bookings…), composed by the app factory.
+            "panels": getattr(request.app.state, "console_panels", []),
         },
     )
 

@@ -70,6 +70,8 @@ class TicketLine:
     # The ticket "Call next" would pick now, by the counter's own policy.
     next: bool = False
     next_reason: str | None = None
+    # A booked ticket: the start of its slot (called then, ahead of walk-ins).
+    booked_for: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -242,6 +244,7 @@ class _Day:
             recall_count=ticket.recall_count,
             standard_minutes=service.standard_minutes,
             counter=counter.number if counter else None,
+            booked_for=ticket.booked_for,
             next=next_reason is not None,
             next_reason=next_reason,
         )
@@ -371,7 +374,7 @@ class ConsoleService:
         if not tickets:
             return []
         candidates = [
-            Candidate(t.id, t.service_id, bool(t.priority), t.queued_at)
+            Candidate(t.id, t.service_id, bool(t.priority), t.queued_at, t.booked_for)
             for t in tickets.values()
             if t.id is not None
         ]

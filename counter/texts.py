@@ -157,6 +157,8 @@ CONSOLE: dict[str, Pair] = {
     **keyed("pause_", PAUSE_REASONS),
     **keyed("status_", STATUSES),
     "app": ("สะดวก", "Saduak"),
+    # A booked ticket's mark: called at its slot time ahead of walk-ins.
+    "booked_mark": ("ตามนัด {time}", "Booked {time}"),
     "login_title": ("เข้าสู่ระบบเจ้าหน้าที่", "Staff sign-in"),
     "username": ("ชื่อผู้ใช้", "Username"),
     "password": ("รหัสผ่าน", "Password"),

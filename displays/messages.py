@@ -72,6 +72,8 @@ def display_message(event: dict[str, Any], voice: VoiceOptions) -> dict[str, Any
             "service_id": event.get("service_id"),
             "recall": kind != "called",
             "recall_count": event.get("recall_count", 0),
+            # A booked ticket (a checked-in booking): the screens mark it.
+            "booked": bool(event.get("booked")),
             **call_fields(number, counter, voice),
         }
     if family == "ticket":

@@ -137,7 +137,7 @@ def _last_calls(
     """Today's most recent calls up to `seq`, newest first, each ready to be announced, with the
     ticket's status now (a call nobody answered shows as such: `no_show`)."""
     rows = session.exec(
-        select(TicketEvent, Ticket.number, Counter.number, Ticket.status)
+        select(TicketEvent, Ticket.number, Counter.number, Ticket.status, Ticket.booked_for)
         .join(Ticket, col(Ticket.id) == TicketEvent.ticket_id)
         .join(Counter, col(Counter.id) == TicketEvent.counter_id)
         .where(
@@ -159,9 +159,10 @@ def _last_calls(
             "service_id": event.service_id,
             "recall": event.kind != "called",
             "status": status,
+            "booked": booked_for is not None,
             **call_fields(number, counter, voice),
         }
-        for event, number, counter, status in rows
+        for event, number, counter, status, booked_for in rows
     ]
 
 

@@ -13,6 +13,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "counter_title": ("จอช่องบริการ", "Counter display"),
     "now_calling": ("เชิญหมายเลข", "Now calling"),
     "at_counter": ("ที่ช่องบริการ", "at counter"),
+    # A booked ticket (a checked-in booking), called at its time ahead of walk-ins.
+    "booked": ("ตามนัด", "Booked"),
     "counter": ("ช่องบริการ", "Counter"),
     "counters": ("ช่องบริการ", "Counters"),
     "number": TICKET_NUMBER,

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from admin.pages import mount_admin_static
 from admin.routes import router as admin_router
+from bookings.routes import CONSOLE_PANEL as BOOKINGS_CONSOLE_PANEL
 from bookings.routes import mount_static as mount_bookings_static
 from bookings.routes import report_section as bookings_report_section
 from bookings.routes import router as bookings_router
@@ -162,6 +163,7 @@ def create_app(
     app.state.supervisor_panels = [SUPERVISOR_PANEL]
     # Buttons the citizen's status page (kiosk) offers from other packages.
     app.state.status_actions = [line_status_action(app.state)]
+    app.state.console_panels = [BOOKINGS_CONSOLE_PANEL]
     mount_operations_static(app)
     app.include_router(ui_router)
     # Kiosk routes first: /api/v1/tickets/{id}/reprint must win over the generic

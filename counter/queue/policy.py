@@ -204,18 +204,19 @@ def call_order(
     another (each call advancing the mix), were it the only counter and nobody else to arrive.
     The first is the ticket Call next takes now; tickets of services it does not serve are left
     out."""
-    lines: dict[tuple[int, bool], list[Candidate]] = {}
-    for c in sorted(candidates, key=_age_key, reverse=True):
+    lines: dict[tuple[int, Line], list[Candidate]] = {}
+    for c in sorted(candidates, key=_slot_key, reverse=True):
         if c.service_id in policy.service_ids:
-            lines.setdefault((c.service_id, c.priority), []).append(c)
-    # Only the head of each (service, priority) line can be picked (oldest first within a line),
-    # so each step weighs the heads alone: a long line costs no more than a short one per call.
+            lines.setdefault(c.line, []).append(c)
+    # Only the head of each line (service: normal, priority, booked) can be picked (oldest, or
+    # earliest slot, first within a line), so each step weighs the heads alone: a long line
+    # costs no more than a short one per call.
     order: list[Choice] = []
     while lines:
         choice = choose([line[-1] for line in lines.values()], policy, mix, now)
         if choice is None:
             break
-        key = (choice.candidate.service_id, choice.candidate.priority)
+        key = choice.candidate.line
         lines[key].pop()
         if not lines[key]:
             del lines[key]

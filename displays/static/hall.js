@@ -61,6 +61,7 @@ function render(state) {
   setText("now-number", latest ? latest.number : "—");
   const now = document.getElementById("now");
   now.classList.toggle("is-empty", !latest);
+  document.getElementById("now-booked").hidden = !(latest && latest.booked);
   setText("now-counter", latest ? String(latest.counter) : "—");
   // "Now calling" only while the ticket is still called or served at a counter; after that it is
   // the last call, labelled and dimmed, and a call nobody answered says what to do.
@@ -90,6 +91,7 @@ function render(state) {
     ...recent.map((call) => {
       const item = el("li", call.status === "no_show" ? "is-missed" : "");
       item.append(el("span", "r-num", call.number));
+      if (call.booked) item.append(el("span", "r-booked", config.text.booked.th));
       const where = el("span", "r-counter", `${config.text.counter.th} `);
       where.append(el("b", "", String(call.counter)));
       item.append(where);

@@ -94,6 +94,12 @@
     return el("span", { class: "prio", title: en("priority_" + priority) }, "★ " + th("priority_" + priority));
   }
 
+  function bookedMark(t) {
+    if (!t.booked_for) return null;
+    const time = S.clock(t.booked_for);
+    return el("span", { class: "booked", title: en("booked_mark", { time }) }, "◷ " + th("booked_mark", { time }));
+  }
+
   function render() {
     const counter = mine();
     $("chooser").classList.toggle("hidden", !!counter);
@@ -167,6 +173,8 @@
     const prio = $("cur-priority");
     prio.classList.toggle("hidden", !cur.priority);
     prio.replaceChildren(cur.priority ? priorityMark(cur.priority) : "");
+    prio.classList.toggle("hidden", !cur.priority && !cur.booked_for);
+    if (cur.booked_for) prio.append(bookedMark(cur));
     $("cur-service").replaceChildren(el("span", { class: "th" }, cur.service_name_th),
       el("span", { class: "en" }, cur.service_name_en));
     const recall = $("cur-recall");
@@ -252,7 +260,7 @@
       el("span", { class: "tk-service", title: t.service_name_en }, t.service_name_th),
       el("span", { class: "tk-marks" },
         t.next ? el("span", { class: "next-mark" }, th("next_mark") + " · " + en("next_mark")) : null,
-        priorityMark(t.priority))),
+        priorityMark(t.priority), bookedMark(t))),
     el("span", { class: waitClass(t), data: { queued: t.queued_at } },
       th("wait_min", { n: S.minutesSince(t.queued_at) })),
     el("button", {
