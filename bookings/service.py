@@ -41,7 +41,7 @@ from counter import repository as counter_repo
 from counter.auth import StaffPrincipal
 from counter.db import Database
 from counter.models import Office, Service, Ticket
-from counter.queue.errors import Conflict, DomainError, InvalidInput, NotFound
+from counter.queue.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from counter.queue.thai import format_thai_date
 from counter.service import local_day, office_hours
 from counter.standards import standard_in_force
@@ -478,8 +478,12 @@ class Bookings:
         return await self._run(write)
 
     def _open_booking(self, session: Session, code: str, office_id: int | None) -> Booking:
-        """A booking that may still be moved or cancelled, locked for the change."""
+        """A booking that may still be moved or cancelled, locked for the change. `office_id`:
+        staff of that office; None: anyone holding the code, who may not change a booking
+        imported from another system (its references may be guessable; it is changed there)."""
         booking = self._find(session, code, office_id)
+        if office_id is None and booking.source == Source.IMPORT:
+            raise error(Forbidden, "imported")
         assert booking.id is not None
         counter_repo.lock_office(session, booking.office_id)
         locked = repo.for_update(session, booking.id)

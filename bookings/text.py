@@ -117,6 +117,10 @@ ERR: dict[str, tuple[str, str]] = {
         "ขออภัย บริการนี้ปิดให้บริการ กรุณาติดต่อเจ้าหน้าที่",
         "this service is closed; please ask the staff",
     ),
+    "imported": (
+        "ขออภัย นัดหมายนี้มาจากระบบอื่น กรุณาเปลี่ยนหรือยกเลิกที่ระบบนั้น หรือติดต่อเจ้าหน้าที่",
+        "this booking comes from another system; change or cancel it there, or ask the staff",
+    ),
     "past_booking": (
         "ขออภัย การนัดหมายนี้ผ่านไปแล้ว เปลี่ยนหรือยกเลิกไม่ได้",
         "this booking is in the past; it cannot be moved or cancelled",

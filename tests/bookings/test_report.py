@@ -54,6 +54,8 @@ async def test_channels_in_the_summary_and_the_evidence_pack(
         await app_client.post(f"/api/v1/bookings/{late}/check-in", headers=kiosk)
     ).status_code == 201
     clock.now = bkk(2026, 11, 30, 10, 25)
+    # Anyone may not cancel an imported booking by its (perhaps guessable) reference.
+    assert (await app_client.delete("/api/v1/bookings/BORA-77")).status_code == 403
     r = await app_client.post("/api/v1/bookings/bora-77/check-in", headers=kiosk)
     assert r.status_code == 201, r.text
 
