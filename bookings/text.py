@@ -257,6 +257,8 @@ REPORT: dict[str, tuple[str, str]] = {
     "walk_in": ("รับบัตรคิวที่สำนักงาน", "Walk-in"),
     "booked": ("จองล่วงหน้าผ่านระบบนี้", "Booked here"),
     "imported": ("นัดหมายจากระบบอื่น", "Imported booking"),
+    # Added by the LINE package (app.state.channel_counts); overlaps the channels above.
+    "line_linked": ("รับแจ้งเตือนผ่าน LINE", "LINE-linked"),
     "on_time": ("มาตามเวลานัด", "On time"),
     "early": ("มาก่อนเวลานัด", "Early"),
     "late": ("มาหลังเวลานัด", "Late"),

@@ -137,7 +137,7 @@ def _last_calls(
     """Today's most recent calls up to `seq`, newest first, each ready to be announced, with the
     ticket's status now (a call nobody answered shows as such: `no_show`)."""
     rows = session.exec(
-        select(TicketEvent, Ticket.number, Counter.number, Ticket.status, Ticket.booked_for)
+        select(TicketEvent, Ticket, Counter.number)
         .join(Ticket, col(Ticket.id) == TicketEvent.ticket_id)
         .join(Counter, col(Counter.id) == TicketEvent.counter_id)
         .where(
@@ -154,15 +154,16 @@ def _last_calls(
             "seq": event.seq,
             "at": event.at.isoformat(),
             "ticket_id": event.ticket_id,
-            "number": number,
+            "number": ticket.number,
             "counter": counter,
             "service_id": event.service_id,
             "recall": event.kind != "called",
-            "status": status,
-            "booked": booked_for is not None,
-            **call_fields(number, counter, voice),
+            "status": ticket.status,
+            # A booked ticket (a checked-in booking): the screens mark it.
+            "booked": ticket.booked_for is not None,
+            **call_fields(ticket.number, counter, voice),
         }
-        for event, number, counter, status, booked_for in rows
+        for event, ticket, counter in rows
     ]
 
 

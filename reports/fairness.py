@@ -21,7 +21,8 @@ from reports import repository as repo
 from reports.metrics import SortedRuns, duration_stats, share
 from reports.rollup import OUT_OF_ORDER, DayCalls
 
-POLICY_REASONS = ("aged", "priority", "normal")
+# Calls the counter's own rule made (counter/queue/policy.py), a booked ticket at its slot too.
+POLICY_REASONS = ("aged", "booked", "priority", "normal")
 
 
 @dataclass(frozen=True)
