@@ -16,7 +16,7 @@ from playwright.async_api import Browser, BrowserContext
 
 from counter.auth import DeviceKind, add_device
 from counter.db import Database
-from counter.seed import seed_demo
+from counter.seed import catalogue, seed_demo
 from saduak.history import seed_history
 from tests.browser_conftest_helpers import (
     ARTIFACTS,
@@ -115,7 +115,7 @@ async def test_the_evidence_pack_prints_on_a4(manager: BrowserContext, server: L
     # A year of demo history shows every section, and each figure beside the year before.
     for section in ("ev-yoy", "ev-dimensions", "ev-needs", "ev-complaints", "ev-fairness"):
         assert await page.locator(f"#{section} tbody tr").count() >= 3, section
-    assert await page.locator("#ev-manuals tbody tr").count() == 15
+    assert await page.locator("#ev-manuals tbody tr").count() == len(catalogue())
     served = page.locator("#ev-yoy tr[data-yoy=served] td")
     assert (await served.nth(1).text_content() or "").strip() not in ("", "–")
     assert (await page.locator("#ev-yoy td.arrow").all_text_contents()).count("–") == 0
