@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from counter.auth import Role, StaffPrincipal
 from counter.queue.states import Action
 from counter.service import QueueService, TicketView
+from counter.texts import STATUSES
 from tests.conftest import DEMO_PASSWORDS, FakeClock, login
 
 pytestmark = pytest.mark.usefixtures("demo")
@@ -271,7 +272,7 @@ class TestExports:
         assert sorted(row[2] for row in data) == sorted([a.number, b.number])
         served = next(row for row in data if row[2] == a.number)
         assert served[14] == 4 * 60 and served[16] == 9 * 60  # wait, service seconds
-        assert served[8] == "รับบริการเสร็จ" and served[-1] == "เจ้าหน้าที่ 1"
+        assert served[8] == STATUSES["done"][0] and served[-1] == "เจ้าหน้าที่ 1"
         assert isinstance(served[10], datetime)  # local wall-clock time, as Excel expects
         assert served[10] == datetime(2026, 11, 27, 10, 0)
         waiting = next(row for row in data if row[2] == b.number)
