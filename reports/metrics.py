@@ -255,9 +255,9 @@ class SortedRuns:
     # breakdown over a month: many runs of a few values), and otherwise from a binary search on
     # the value that bisects every run at each step (a year's month rollups: a dozen long runs,
     # where a search costs a few hundred bisects and a merge copies and sorts every value).
-    # A search costs ~17 steps x runs bisects, a merge ~ every value: merge when the runs
-    # average fewer values than this.
-    SHORT_RUN = 64
+    # A search costs ~17 steps x runs bisects (in Python), a merge copies and sorts every value
+    # (in C): merge when the runs average fewer values than this.
+    SHORT_RUN = 512
 
     def __init__(self, runs: Iterable[Sequence[int]]) -> None:
         self.runs = [r for r in runs if len(r)]

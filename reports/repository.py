@@ -36,6 +36,7 @@ from reports.models import (
     SurveyItem,
     SurveyResponse,
 )
+from reports.rollup import OUT_OF_ORDER
 
 
 def _table(model: Any) -> sa.Table:
@@ -254,18 +255,35 @@ def day_groups(session: Session, office_id: int, first: date, last: date) -> Seq
     ).all()
 
 
-def day_calls(session: Session, office_id: int, first: date, last: date) -> Sequence[Any]:
-    """(office, day, service, reason, calls, out-of-order seqs) of the sealed days' calls."""
+def day_calls(session: Session, office_id: int, first: date, last: date) -> list[Any]:
+    """(office, first day, service, reason, calls, out-of-order seqs) of the sealed days' calls:
+    summed over the days in SQL, the packed seqs of each day's out-of-order calls joined."""
     t = ReportDayCall
-    return session.execute(
-        sa.select(
-            *_c(t, "office_id", "business_day", "service_id", "reason", "calls", "seqs")
-        ).where(
-            col(t.office_id) == office_id,
-            col(t.business_day) >= first,
-            col(t.business_day) <= last,
+    in_period = (
+        col(t.office_id) == office_id,
+        col(t.business_day) >= first,
+        col(t.business_day) <= last,
+    )
+    seqs: dict[int, list[bytes]] = {}
+    for sid, blob in session.execute(
+        sa.select(col(t.service_id), col(t.seqs)).where(*in_period, col(t.reason) == OUT_OF_ORDER)
+    ):
+        seqs.setdefault(sid, []).append(blob)
+    return [
+        (
+            office_id,
+            first,
+            sid,
+            reason,
+            int(n),
+            b"".join(seqs.get(sid, [])) if reason == OUT_OF_ORDER else b"",
         )
-    ).all()
+        for sid, reason, n in session.execute(
+            sa.select(col(t.service_id), col(t.reason), sa.func.sum(col(t.calls)))
+            .where(*in_period)
+            .group_by(col(t.service_id), col(t.reason))
+        )
+    ]
 
 
 def calls_by_seq(session: Session, office_id: int, seqs: Sequence[int]) -> Sequence[Any]:

@@ -138,7 +138,6 @@ async def assert_matches(reports: ReportService, database: Database, period: Per
     for priority, key in ((True, "priority_wait"), (False, "normal_wait")):
         pooled = [w for (_, p), ws in truth["waits"].items() if p == priority for w in ws]
         assert got["overall"][key]["wait"] == pytest.approx(_stats(pooled))
-    assert truth["out_of_order"]
     assert [(c["number"], c["note"]) for c in got["out_of_order"]] == truth["out_of_order"]
 
     people = {p["staff_id"]: p for p in (await reports.staff_assessment(1, period))["staff"]}
@@ -168,6 +167,7 @@ async def test_rollup_figures_equal_a_recount_of_the_raw_log(
         assert office is not None
         office.last_business_day = date(2025, 12, 3)
     await assert_matches(reports, database, whole)
+    assert recount(database, whole)["out_of_order"]  # the month has calls out of order to list
     with database.read() as session:
         assert repo.last_sealed_day(session, 1) is not None
         assert FIRST in repo.built_months(session, 1)
