@@ -338,12 +338,12 @@ def _chat_page(fake: FakeLine, prepared: str) -> str:
     return (
         '<!doctype html><html lang="th"><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        "<title>LINE (fake)</title>"
+        '<title>LINE (fake)</title><link rel="icon" href="data:,">'
         '<body style="font-family:sans-serif;max-width:30em;margin:auto">'
         "<h1>LINE (จำลอง / fake)</h1>"
         f"{rows}"
         '<form method="post" action="/chat/send">'
-        f'<textarea name="text" rows="3" style="width:100%">{html.escape(prepared)}</textarea>'
+        f'<textarea name="text" rows="3" style="width:100%;box-sizing:border-box">{html.escape(prepared)}</textarea>'
         '<button type="submit">ส่ง / Send</button></form></body></html>'
     )
 
