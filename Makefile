@@ -6,6 +6,8 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 # Days of past traffic to give a freshly seeded demo office (`make run HISTORY=365`).
 HISTORY ?= 0
+# LINE_FAKE=1: LINE notifications against a local fake LINE platform (see README).
+LINE_FAKE ?=
 
 .PHONY: run test lint pytest bench clean
 
@@ -25,7 +27,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 run: $(VENV)/.installed
 	scripts/system-deps.sh run
-	$(BIN)/saduak demo --host $(HOST) --port $(PORT) --history $(HISTORY)
+	$(BIN)/saduak demo --host $(HOST) --port $(PORT) --history $(HISTORY) $(if $(LINE_FAKE),--line-fake)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

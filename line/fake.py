@@ -35,6 +35,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 Answer = tuple[int, dict[str, Any], dict[str, str]]
 USER_ID = re.compile(r"^U[0-9a-f]{32}$")
 DEMO_USER = "U" + "d" * 32
+# The demo office's account on the fake (`saduak demo --line-fake`): not secrets of anything real.
+DEMO_SECRET = "0d" * 16
+DEMO_TOKEN = "demo-line-access-token-" + "0" * 24
+DEMO_BASIC_ID = "@saduak-demo"
 MAX_TEXT = 5000
 MAX_LABEL = 20
 
@@ -343,7 +347,8 @@ def _chat_page(fake: FakeLine, prepared: str) -> str:
         "<h1>LINE (จำลอง / fake)</h1>"
         f"{rows}"
         '<form method="post" action="/chat/send">'
-        f'<textarea name="text" rows="3" style="width:100%;box-sizing:border-box">{html.escape(prepared)}</textarea>'
+        '<textarea name="text" rows="3" style="width:100%;box-sizing:border-box">'
+        f"{html.escape(prepared)}</textarea>"
         '<button type="submit">ส่ง / Send</button></form></body></html>'
     )
 

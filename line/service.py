@@ -891,5 +891,18 @@ def _booking_step(
     return None
 
 
+def seed_account(
+    session: Session, office_id: int, secret: str, token: str, basic_id: str, now: datetime
+) -> bool:
+    """Give an office without a LINE account this one (the demo's fake); False when it has one
+    already, which is never overwritten."""
+    if repo.account(session, office_id) is not None:
+        return False
+    account = LineAccount(office_id=office_id, enabled=True, updated_at=now)
+    apply_change(account, AccountChange(secret, token, basic_id, None, True))
+    session.add(account)
+    return True
+
+
 def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))

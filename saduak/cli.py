@@ -34,6 +34,8 @@ from counter.queue.errors import DomainError, NotFound
 from counter.seed import seed_demo
 from counter.service import QueueService
 from counter.settings import get_settings
+from line.fake import DEMO_BASIC_ID, DEMO_SECRET, DEMO_TOKEN, FakeLine, FakeLineServer
+from line.service import seed_account
 from operations.backup import is_empty
 from operations.cli import backup_app, doctor_command, restore_command, take_backup
 from operations.logs import json_log_config
@@ -139,6 +141,13 @@ def demo(
             help="also seed DAYS days of past traffic, complaints and surveys for the demo office",
         ),
     ] = 0,
+    line_fake: Annotated[
+        bool,
+        typer.Option(
+            "--line-fake",
+            help="LINE notifications against a local fake LINE platform (no LINE account needed)",
+        ),
+    ] = False,
 ) -> None:
     """Migrate, seed a demo district office when the database is empty, then serve."""
     settings = get_settings()
@@ -173,9 +182,33 @@ def demo(
         typer.echo(f"Demo accounts: {credentials}")
     if history:
         _seed_history(history)
+    fake = _start_line_fake(host, port) if line_fake else None
     with _db() as db, db.read() as session:
         screens = demo_screen_paths(session, _read_credentials(credentials))
-    _serve(host, port, 1, screens)
+    try:
+        _serve(host, port, 1, screens)
+    finally:
+        if fake is not None:
+            fake.stop()
+
+
+def _start_line_fake(host: str, port: int) -> FakeLineServer:
+    """A local fake LINE platform for the demo: the SDK sends to it, its chat page sends the
+    citizen's message to this server's webhook, and the demo office gets its account (unless it
+    has one already)."""
+    fake = FakeLineServer(FakeLine(access_token=DEMO_TOKEN, channel_secret=DEMO_SECRET)).start()
+    os.environ["SADUAK_LINE_API_URL"] = fake.url
+    os.environ["SADUAK_LINE_CHAT_URL"] = f"{fake.url}/oaMessage"
+    get_settings.cache_clear()
+    with _db() as db, db.write() as session:
+        office = _office(session, None)
+        assert office.id is not None
+        seed_account(session, office.id, DEMO_SECRET, DEMO_TOKEN, DEMO_BASIC_ID, _now())
+        code = office.code
+    local = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    fake.fake.webhook_url = f"http://{local}:{port}/line/webhook/{code}"
+    typer.echo(f"LINE (fake platform): {fake.url}/chat — what the office's LINE account sent")
+    return fake
 
 
 # The demo's paired screens: opened with their token once, they keep it (the token then leaves

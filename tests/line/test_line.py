@@ -6,13 +6,19 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
+from counter.db import Database
+from counter.settings import get_settings
 from line import text
-from line.fake import new_user_id
-from tests.conftest import login, sign_in
+from line.fake import DEMO_BASIC_ID, new_user_id
+from line.models import LineAccount
+from saduak import cli
+from tests.conftest import DEFAULT_NOW, login, seeded_sqlite, sign_in
 from tests.line.conftest import (
     BASIC_ID,
     SECRET,
@@ -386,3 +392,27 @@ class TestBooking:
         r = await line_site.call_next()
         assert r.status_code == 200 and r.json()["number"] == number
         await wait_until(lambda: text.called(number, 1) in pushes(line_site, user))
+
+
+class TestDemo:
+    def test_the_demo_gets_a_fake_line_platform_and_an_account_on_it(
+        self, tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        url = seeded_sqlite(tmp_path / "demo.db", sqlite_template, DEFAULT_NOW)
+        monkeypatch.setenv("SADUAK_DATABASE_URL", url)
+        monkeypatch.setenv("SADUAK_LINE_API_URL", "")
+        monkeypatch.setenv("SADUAK_LINE_CHAT_URL", "")
+        get_settings.cache_clear()
+        server = cli._start_line_fake("0.0.0.0", 8123)
+        try:
+            assert get_settings().line_api_url == server.url
+            assert get_settings().line_chat_url == f"{server.url}/oaMessage"
+            assert server.fake.webhook_url == "http://127.0.0.1:8123/line/webhook/demo"
+            db = Database(url)
+            with db.read() as session:
+                account = session.get(LineAccount, 1)
+            db.dispose()
+            assert account is not None and account.enabled and account.basic_id == DEMO_BASIC_ID
+        finally:
+            server.stop()
+            get_settings.cache_clear()
