@@ -24,6 +24,7 @@ from tests.conftest import FakeClock, device_headers, issue, login, serving
 SECRET = "0123456789abcdef0123456789abcdef"
 TOKEN = "fakeAccessToken" + "x" * 40 + "W9z1"
 BASIC_ID = "@saduakdemo"
+CLIENT_TIMEOUT = 2.0
 
 
 @dataclass
@@ -117,14 +118,14 @@ def replies(site: LineSite, user_id: str) -> list[str]:
     return ["\n".join(s.texts) for s in site.fake.replies(user_id)]
 
 
-async def wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+async def wait_until(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
     async def check() -> bool:
         return predicate()
 
     await wait_until_async(check, timeout)
 
 
-async def wait_until_async(predicate: Callable[[], Any], timeout: float = 10.0) -> None:
+async def wait_until_async(predicate: Callable[[], Any], timeout: float = 30.0) -> None:
     async with asyncio.timeout(timeout):
         while not await predicate():
             await asyncio.sleep(0.02)
@@ -142,7 +143,9 @@ async def line_site(db_url: str, clock: FakeClock, demo: Any) -> AsyncIterator[L
         bus_url="",
         line_api_url=server.url,
         line_chat_url=f"{server.url}/oaMessage",
-        line_timeout_seconds=0.5,
+        # Short, so the hanging-API tests time out quickly; long enough for a loaded machine
+        # (a timeout here waits for a retry, which waits for the test's clock).
+        line_timeout_seconds=CLIENT_TIMEOUT,
         # The booking test moves the clock by days.
         session_hours=24 * 30,
     )

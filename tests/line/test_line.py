@@ -21,6 +21,7 @@ from saduak import cli
 from tests.conftest import DEFAULT_NOW, login, seeded_sqlite, sign_in
 from tests.line.conftest import (
     BASIC_ID,
+    CLIENT_TIMEOUT,
     SECRET,
     TOKEN,
     LineSite,
@@ -322,7 +323,8 @@ class TestFailingLine:
         self, line_site: LineSite
     ) -> None:
         tickets = [await line_site.issue() for _ in range(2)]
-        line_site.fake.delay = 0.8  # longer than the client waits: LINE has it, we do not know
+        # Longer than the client waits: LINE has it, we do not know.
+        line_site.fake.delay = CLIENT_TIMEOUT + 1.5
         user = await line_site.link(tickets[1])
         await wait_until(
             lambda: any(
@@ -330,6 +332,8 @@ class TestFailingLine:
                 for row in line_site.outbox()
             )
         )
+        # LINE accepted it (after the client gave up), then the retry comes.
+        await wait_until(lambda: any("จะถึงคิวของท่าน" in p for p in pushes(line_site, user)))
         line_site.fake.delay = 0
         line_site.clock.advance(seconds=30)
         line_site.app.state.line_worker.wake()
