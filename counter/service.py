@@ -1046,7 +1046,7 @@ class QueueService:
         def work(tx: _Tx) -> None:
             device = tx.session.get(Device, device_id)
             if device is None or device.office_id != office_id:
-                raise NotFound("ไม่พบอุปกรณ์", f"device {device_id} not found")
+                raise NotFound(*say("no_device", device_id=device_id))
             before = device.printer_state
             device.printer_state = state
             device.printer_detail = detail[:300]

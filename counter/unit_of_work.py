@@ -32,6 +32,7 @@ from counter.db import Database, DatabaseBusy
 from counter.models import Counter, CounterEvent, Office, Ticket, TicketEvent
 from counter.queue.errors import NotFound
 from counter.queue.events import CounterChanged, Event, TicketChanged
+from counter.texts import say
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +166,7 @@ def office_transaction(
     with db.write(deadline) as session:
         office = repo.lock_office(session, office_id)
         if office is None:
-            raise NotFound("ไม่พบสำนักงาน", f"office {office_id} not found")
+            raise NotFound(*say("no_office", office_id=office_id))
         yield session, office
         session.flush()
 

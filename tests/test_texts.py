@@ -193,6 +193,7 @@ CATALOGUES = frozenset(
         "counter/seed.py",
         "reports/synthetic.py",
         "complaints/synthetic.py",
+        "operations/synthetic.py",
         "line/fake.py",  # the stand-in LINE platform's own page
     }
 )
