@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
+from markupsafe import Markup
 from starlette.responses import Response
 from starlette.types import Scope
 
@@ -96,12 +98,25 @@ def date_entry_words() -> dict[str, Any]:
     }
 
 
+def phrases(text: object) -> Markup:
+    """Thai text as one inline-block span per space-separated phrase (`.ph`, saduak.css), so a
+    line breaks between phrases, not inside a word the browser's dictionary splits ("ปาน|กลาง");
+    the same as Saduak.phrases in the page scripts."""
+    parts = re.split(r"( +)", str(text or ""))
+    return Markup("").join(
+        Markup('<span class="ph">{}</span>').format(part) if part.strip() else part
+        for part in parts
+        if part
+    )
+
+
 def templates_for(package_dir: Path) -> Jinja2Templates:
     """Templates of one package, able to extend the shared base.html and partials."""
     templates = Jinja2Templates(directory=str(package_dir / "templates"))
     templates.env.loader = ChoiceLoader(
         [FileSystemLoader(str(package_dir / "templates")), FileSystemLoader(str(COMMON_TEMPLATES))]
     )
+    templates.env.filters["phrases"] = phrases
     # The navigation bar every staff page includes (_nav.html).
     templates.env.globals["nav_bar"] = nav.nav_bar
     templates.env.globals["nav_text"] = nav.TEXT

@@ -34,7 +34,7 @@ from counter.manual import read_manuals
 from counter.models import Office
 from counter.pages import render_page
 from counter.queue.errors import Conflict, Forbidden, NotFound
-from counter.queue.thai import BANGKOK
+from counter.queue.thai import BANGKOK, MONTHS_SHORT
 from counter.ratelimit import RateLimiter
 from counter.schemas import IssueIn, Strict, TicketOut
 from counter.service import QueueService, TicketView, local_day
@@ -246,7 +246,16 @@ async def kiosk_page(request: Request) -> Response:
         templates,
         request,
         "kiosk.html",
-        {"return_seconds": RETURN_SECONDS, "texts": texts},
+        {
+            "return_seconds": RETURN_SECONDS,
+            "texts": texts,
+            # What the page script needs before the first answer from the server.
+            "config": {
+                "returnSeconds": RETURN_SECONDS,
+                "monthsShort": MONTHS_SHORT,
+                "timeZone": BANGKOK,
+            },
+        },
         cache="no-cache",
     )
 

@@ -23,7 +23,10 @@ NO_PRINTER = (
 )
 
 # The kiosk's closed screen: the reason (counter.queue.hours), when issuing opens again, the hours.
-CLOSED_TITLE = ("ขออภัย ขณะนี้ไม่เปิดรับบัตรคิว", "Sorry, tickets are not issued now")
+# (The reason under it says ขออภัย and the next step.)
+CLOSED_TITLE = ("ขณะนี้ไม่เปิดรับบัตรคิว", "Tickets are not issued now")
+# Under the pairing code of a kiosk not paired yet; the code is renewed when it expires.
+PAIR_EXPIRES = ("รหัสนี้ใช้ได้อีก", "This code is valid for another")
 # A service the kiosk greys out: its reason is the one issuing would give.
 UNAVAILABLE = ("รับบัตรคิวไม่ได้ในขณะนี้", "Not available now")
 

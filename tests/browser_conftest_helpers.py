@@ -86,3 +86,26 @@ async def new_context(browser: Browser, viewport: tuple[int, int] = (1280, 720))
 def artifact(name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS / name
+
+
+async def broken_phrases(page: Page) -> list[str]:
+    """Thai phrases (`.ph`, Saduak.phrases) that the browser broke across lines although they
+    fit on one: there a line ended inside a word. Empty when every line breaks between phrases."""
+    broken: list[str] = await page.evaluate(
+        """() => [...document.querySelectorAll(".ph")]
+            .filter((span) => span.offsetParent !== null)
+            .filter((span) => {
+                const range = document.createRange();
+                range.selectNodeContents(span);
+                const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+                // The phrase's width on one line, against the width its line box offers.
+                const kept = span.style.whiteSpace;
+                span.style.whiteSpace = "nowrap";
+                const natural = span.getBoundingClientRect().width;
+                span.style.whiteSpace = kept;
+                const room = span.parentElement.getBoundingClientRect().width;
+                return tops.size > 1 && natural <= room;
+            })
+            .map((span) => span.textContent)"""
+    )
+    return broken

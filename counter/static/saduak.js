@@ -1,4 +1,5 @@
-// Shared helpers of every Saduak page: JSON fetch with the CSRF token, and Thai/English errors.
+// Shared helpers of every Saduak page: JSON fetch with the CSRF token, Thai/English errors, and
+// Thai text that breaks lines between phrases only.
 (function () {
   "use strict";
   const meta = document.querySelector('meta[name="csrf-token"]');
@@ -78,5 +79,22 @@
     });
   }
 
-  window.Saduak = { api };
+  // Thai writes no spaces between words but puts one between phrases, and the browser's own
+  // dictionary splits real words at a line end ("ปาน|กลาง", "ถัด|ไป"). Each phrase goes in an
+  // inline-block span (.ph in saduak.css): a line breaks between phrases, and inside one only
+  // when the phrase alone is wider than the line. The text read aloud or copied is unchanged.
+  function phrases(node, text) {
+    node.textContent = "";
+    String(text || "").split(/( +)/).forEach((part) => {
+      if (!part) return;
+      if (part.trim() === "") { node.append(part); return; }
+      const span = document.createElement("span");
+      span.className = "ph";
+      span.textContent = part;
+      node.append(span);
+    });
+    return node;
+  }
+
+  window.Saduak = { api, phrases };
 })();

@@ -3,7 +3,8 @@
 
 import { Announcer } from "./voice.js";
 import { Feed, takeToken } from "./feed.js";
-import { Pairing } from "./pairing.js";
+import { Pairing } from "/static/common/pairing.js";
+import { localParts } from "/static/common/officetime.js";
 
 export const config = JSON.parse(document.getElementById("saduak-config").textContent);
 
@@ -44,23 +45,6 @@ export function flash(node, ms) {
   node.classList.add("flash");
   clearTimeout(node.flashTimer);
   node.flashTimer = setTimeout(() => node.classList.remove("flash"), ms);
-}
-
-function localParts(ms, timeZone) {
-  const parts = {};
-  const format = new Intl.DateTimeFormat("en-GB", {
-    timeZone,
-    year: "numeric",
-    month: "numeric",
-    day: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-  });
-  for (const p of format.formatToParts(new Date(ms))) parts[p.type] = Number(p.value);
-  // Monday = 0, as in the catalogue (and Python).
-  const weekday = (new Date(Date.UTC(parts.year, parts.month - 1, parts.day)).getUTCDay() + 6) % 7;
-  return { ...parts, weekday };
 }
 
 function startClock(feed, getTimeZone) {
@@ -168,7 +152,10 @@ export function startPage({ render, onCall }) {
     },
   });
   window.saduakDisplay.feed = feed;
-  pairing = new Pairing({ onToken: (token) => feed.pair(token) });
+  pairing = new Pairing({
+    onToken: (token) => feed.pair(token),
+    onCode: (code) => { window.saduakDisplay.pairingCode = code; },
+  });
 
   document.getElementById("pair-form").addEventListener("submit", (event) => {
     event.preventDefault();

@@ -1,13 +1,19 @@
 // Touch kiosk: choose a service (optionally a priority group first), get a ticket on screen and
 // on paper, then back to the start screen. One tap = one ticket: the button locks at the first
 // touch and every tap carries an Idempotency-Key, so a retried request returns the same ticket.
+// A closed office shows why, when it opens again and its hours; a service that cannot issue now
+// (past its cut-off, its daily cap reached) is greyed with the reason the server gives.
+import { Pairing } from "/static/common/pairing.js";
+import { localParts } from "/static/common/officetime.js";
+
 (function () {
   "use strict";
   const TOKEN_KEY = "saduak.kiosk.token";
-  const returnSeconds = JSON.parse(document.getElementById("kiosk-config").textContent).returnSeconds || 12;
+  const config = JSON.parse(document.getElementById("kiosk-config").textContent);
+  const returnSeconds = config.returnSeconds || 12;
   const $ = (id) => document.getElementById(id);
-  const screens = ["screen-start", "screen-ticket", "screen-message", "screen-busy", "screen-pair",
-    "screen-offline", "screen-manual"];
+  const screens = ["screen-start", "screen-closed", "screen-ticket", "screen-message", "screen-busy",
+    "screen-pair", "screen-offline", "screen-manual"];
 
   const params = new URLSearchParams(location.search);
   if (params.get("token")) {
@@ -21,6 +27,9 @@
   let refresher = null;
   let printMode = { mode: "server", paperMm: null };
   let printFollow = null;
+  // The office's clock: its time zone, and the server's time (a kiosk's own clock may be wrong).
+  let timeZone = config.timeZone;
+  let clockOffsetMs = 0;
 
   function show(id, on) { $(id).classList.toggle("hidden", !on); }
 
@@ -44,11 +53,10 @@
   }
 
   function tick() {
-    const now = new Date();
-    const months = ["ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค."];
-    const hh = String(now.getHours()).padStart(2, "0");
-    const mm = String(now.getMinutes()).padStart(2, "0");
-    $("clock").textContent = `${now.getDate()} ${months[now.getMonth()]} ${now.getFullYear() + 543}  ${hh}.${mm} น.`;
+    const p = localParts(Date.now() + clockOffsetMs, timeZone);
+    const pad = (n) => String(n).padStart(2, "0");
+    $("clock").textContent =
+      `${p.day} ${config.monthsShort[p.month - 1]} ${p.year + 543}  ${pad(p.hour)}.${pad(p.minute)} น.`;
   }
 
   function el(tag, cls, text) {
@@ -58,8 +66,9 @@
     return node;
   }
 
+  // Thai first, English second; Thai lines break between phrases, not inside words.
   function bilingual(parent, th, en) {
-    parent.appendChild(el("span", "th", th));
+    parent.appendChild(window.Saduak.phrases(el("span", "th"), th));
     parent.appendChild(el("span", "en", en));
   }
 
@@ -95,16 +104,24 @@
     bilingual(name, s.name_th, s.name_en);
     const meta = el("span", "meta");
     const waiting = el("span", "waiting");
-    bilingual(waiting, s.wait_th, s.wait_en);
+    if (s.available) bilingual(waiting, s.wait_th, s.wait_en);
+    else bilingual(waiting, s.refusal_th, s.refusal_en);
     meta.appendChild(waiting);
     meta.appendChild(el("span", "prefix", s.prefix));
     b.appendChild(name);
     b.appendChild(meta);
-    b.addEventListener("click", () => take(s.code));
+    if (s.available) {
+      b.addEventListener("click", () => take(s.code));
+    } else {
+      // Greyed, and a tap says why rather than doing nothing.
+      b.classList.add("k-unavailable");
+      b.setAttribute("aria-disabled", "true");
+      b.addEventListener("click", () => showMessage(s.refusal_th, s.refusal_en));
+    }
     if (!s.manual) return b;
     // The ⓘ beside the service opens its citizen manual; it never takes a ticket.
     const wrap = el("div", "k-service-wrap");
-    const info = el("button", "k-info", "ⓘ");
+    const info = el("button", "k-info", "i");
     info.type = "button";
     info.dataset.info = s.code;
     info.setAttribute("aria-label", `ข้อมูลบริการ ${s.name_th} / About ${s.name_en}`);
@@ -149,6 +166,7 @@
     meta.appendChild(el("span", "chevron", "›"));
     b.appendChild(name);
     b.appendChild(meta);
+    if (!g.services.some((s) => s.available)) b.classList.add("k-unavailable");
     b.addEventListener("click", () => { openGroup = g.group; renderGroups(); });
     return b;
   }
@@ -198,11 +216,29 @@
     }
     $("office-th").textContent = data.office_th;
     $("office-en").textContent = data.office_en;
+    timeZone = data.timezone || timeZone;
+    clockOffsetMs = Date.parse(data.server_time) - Date.now();
+    tick();
     if (!$("priorities").childElementCount) renderPriorities(data.priorities);
     groups = data.groups;
     printMode = { mode: data.print_mode, paperMm: data.paper_mm };
+    document.body.dataset.printMode = data.print_mode;
     if (!groups.some((g) => g.group === openGroup)) openGroup = null;
     renderGroups();
+    showClosed(data);
+  }
+
+  // Closed: the reason, when issuing opens again and the office's hours, instead of the menu.
+  function showClosed(data) {
+    document.body.dataset.office = data.open ? "open" : "closed";
+    window.Saduak.phrases($("closed-th"), data.closed_th);
+    $("closed-en").textContent = data.closed_en || "";
+    window.Saduak.phrases($("opening-th"), data.next_opening_th);
+    $("opening-en").textContent = data.next_opening_en || "";
+    window.Saduak.phrases($("hours-th"), data.hours_th);
+    $("hours-en").textContent = data.hours_en;
+    show("screen-closed", !data.open);
+    show("screen-start", data.open);
   }
 
   // The print page's size, as a rule added to the kiosk's own style sheet through the CSS object
@@ -264,7 +300,7 @@
     $("ticket-number").textContent = t.number;
     $("ticket-service").textContent = "";
     bilingual($("ticket-service"), t.service_name_th, t.service_name_en);
-    $("ticket-wait-th").textContent = t.wait_th;
+    window.Saduak.phrases($("ticket-wait-th"), t.wait_th);
     $("ticket-wait-en").textContent = t.wait_en;
     const prio = $("ticket-priority");
     prio.classList.toggle("hidden", !t.priority);
@@ -277,6 +313,7 @@
     show("ticket-booked", !!t.booked_label);
     $("ticket-booked").textContent = t.booked_label || "";
     show("print-warning", t.print_status === "pending");
+    show("print-none", t.print_status === "none");
     followPrint(t);
     if (printMode.mode === "browser") printSlip(t);
     const tokenPart = t.status_url.split("/t/")[1];
@@ -286,7 +323,7 @@
     show("screen-ticket", true);
     // A ticket that did not print (or may not have) stays longer: time to write it down.
     let left = t.print_status === "printed" ? returnSeconds : returnSeconds * 3;
-    if (t.print_status === "none") left = returnSeconds;
+    if (t.print_status === "none") left = returnSeconds * 2;
     $("ticket-countdown").textContent = left;
     clearInterval(countdown);
     countdown = setInterval(() => {
@@ -361,36 +398,29 @@
   }
 
   function showMessage(th, en) {
-    $("message-th").textContent = th;
+    window.Saduak.phrases($("message-th"), th);
     $("message-en").textContent = en;
     show("screen-message", true);
     clearInterval(countdown);
     countdown = setInterval(backToStart, returnSeconds * 1000);
   }
 
-  async function unpaired() {
+  // Not paired: show a pairing code for an administrator to confirm, renewed when it expires
+  // (the display screens' own pairing module).
+  const pairing = new Pairing({
+    onToken: (paired) => {
+      localStorage.setItem(TOKEN_KEY, paired);
+      location.reload();
+    },
+    onCode: (code) => { $("screen-pair").dataset.code = code; },
+  });
+
+  function unpaired() {
     if (refresher) refresher.stop();
     token = null;
     localStorage.removeItem(TOKEN_KEY);
     screens.forEach((s) => show(s, s === "screen-pair"));
-    try {
-      const r = await fetch("/api/v1/pairing", { method: "POST",
-        headers: { "Content-Type": "application/json" }, body: JSON.stringify({ kind: "kiosk" }) });
-      if (!r.ok) return;
-      const pairing = await r.json();
-      $("pair-code").textContent = pairing.code;
-      const poll = setInterval(async () => {
-        const p = await fetch(`/api/v1/pairing/${encodeURIComponent(pairing.pairing_id)}`, {
-          headers: { "X-Pairing-Secret": pairing.poll_secret }, cache: "no-store" });
-        if (!p.ok) { clearInterval(poll); return; }
-        const state = await p.json();
-        if (state.token) {
-          clearInterval(poll);
-          localStorage.setItem(TOKEN_KEY, state.token);
-          location.reload();
-        }
-      }, 3000);
-    } catch (e) { /* pairing is optional: the token URL works too */ }
+    pairing.start();
   }
 
   $("ticket-done").addEventListener("click", backToStart);

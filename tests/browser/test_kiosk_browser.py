@@ -5,107 +5,25 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
 
-from counter.auth import DeviceKind, add_device
-from counter.bus import MemoryBus
-from counter.db import Database
-from counter.seed import seed_demo
-from counter.service import QueueService
 from kiosk.printing import render_ticket
-from printer.fake import FakePrinter
 from printer.parser import parse
+from tests.browser.kiosk_fixtures import (
+    PHONE,
+    PORTRAIT,
+    Site,
+    open_kiosk,
+    site_fixture,  # noqa: F401  (fixture)
+    tap,
+    ticket_view,
+)
 from tests.browser_conftest_helpers import artifact, new_context, watch
-from tests.conftest import DEMO_PASSWORDS, cached_hash
-from tests.live import LiveServer
 
 pytestmark = pytest.mark.browser
-
-PORTRAIT = (1080, 1920)
-GROUP_OF = {
-    "birth": "civil_registration",
-    "move_in": "civil_registration",
-    "marriage": "family_registration",
-}
-PHONE = (390, 844)
-
-
-@dataclass
-class Site:
-    server: LiveServer
-    db: Database
-    printer: FakePrinter
-
-    def kiosk(self, name: str, printer_url: str | None) -> str:
-        with self.db.write() as session:
-            _, token = add_device(session, 1, DeviceKind.KIOSK, name, _now(), printer=printer_url)
-        return token
-
-    async def staff(self, client: httpx.AsyncClient, who: str = "staff1") -> dict[str, str]:
-        r = await client.post(
-            f"{self.server.url}/api/v1/auth/login",
-            json={"username": who, "password": DEMO_PASSWORDS[who]},
-        )
-        return {"Authorization": f"Bearer {r.json()['token']}"}
-
-
-def _now():  # the server runs on real time; so does the data the test adds
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC)
-
-
-@pytest.fixture
-async def site(tmp_path: Path, sqlite_template: Path) -> AsyncIterator[Site]:
-    path = tmp_path / "kiosk.db"
-    shutil.copy(sqlite_template, path)
-    url = f"sqlite:///{path}"
-    db = Database(url)
-    with db.write() as session:
-        seed_demo(session, _now(), passwords=DEMO_PASSWORDS, make_hash=cached_hash)
-    server = LiveServer(url, env={"SADUAK_KIOSK_RATE_PER_MINUTE": "100"})
-    async with FakePrinter() as printer:
-        await server.astart()
-        try:
-            yield Site(server, db, printer)
-        finally:
-            await server.astop()
-            db.dispose()
-
-
-async def open_kiosk(browser: Browser, site: Site, token: str) -> Page:
-    context = await new_context(browser, PORTRAIT)
-    page = await context.new_page()
-    page.set_default_timeout(10_000)
-    await page.goto(f"{site.server.url}/kiosk?token={token}")
-    await expect(page.locator("[data-group=civil_registration]")).to_be_visible()
-    return page
-
-
-async def tap(page: Page, service: str) -> None:
-    """As a citizen does it: the group of services first, then the service."""
-    await page.locator(f"[data-group={GROUP_OF[service]}]").click()
-    await page.locator(f"[data-service={service}]").click()
-
-
-async def ticket_view(site: Site, number: str):
-    queue = QueueService(site.db, MemoryBus())
-    office = await queue.office(1)
-    from sqlmodel import select
-
-    from counter.models import Ticket
-
-    with site.db.read() as session:
-        ticket = session.exec(select(Ticket).where(Ticket.number == number)).one()
-    assert ticket.id is not None
-    return await queue.ticket(1, ticket.id), office
 
 
 async def test_tap_a_service_see_the_ticket_and_print_it(chromium: Browser, site: Site) -> None:

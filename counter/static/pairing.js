@@ -1,6 +1,9 @@
-// Pairing an unpaired screen with a short code an administrator confirms (counter/pairing.py):
-// start a pairing request, show its code large, poll until paired, then hand over the token.
+// Pairing an unpaired kiosk or screen with a short code an administrator confirms
+// (counter/pairing.py): start a pairing request, show its code large with the time it has left,
+// poll until paired, then hand over the token. An expired code is renewed with a fresh one.
 // Where pairing is not available, the page falls back to its written instructions.
+// The page holds #pair-code-box, #pair-code, #pair-expiry and, optionally, #pair-other and
+// #pair-steps. Used by the display pages and the kiosk.
 
 const RETRY_MS = 5000;
 const UNAVAILABLE_RETRY_MS = 30000;
@@ -17,8 +20,10 @@ function formatCode(code) {
 }
 
 export class Pairing {
-  constructor({ onToken }) {
+  /** onToken(token): paired; onCode(code): a new code is on screen (tests read it). */
+  constructor({ onToken, onCode = () => {} }) {
     this.onToken = onToken;
+    this.onCode = onCode;
     this.active = false;
     this.request = null;
     this.timer = null;
@@ -84,7 +89,7 @@ export class Pairing {
       return;
     }
     this.request = await response.json();
-    window.saduakDisplay.pairingCode = this.request.code;
+    this.onCode(this.request.code);
     this.showCode();
     this.later(() => this.poll(), this.request.poll_seconds * 1000);
   }
