@@ -34,6 +34,7 @@ from counter.manual import read_manuals
 from counter.models import Office
 from counter.pages import render_page
 from counter.queue.errors import Conflict, Forbidden, NotFound
+from counter.queue.states import OPEN_STATES, TicketStatus
 from counter.queue.thai import BANGKOK, MONTHS_SHORT
 from counter.ratelimit import RateLimiter
 from counter.schemas import IssueIn, Strict, TicketOut
@@ -486,7 +487,15 @@ async def status_page(token: StatusToken, request: Request, queue: QueueDep) -> 
         templates,
         request,
         "status.html",
-        {"token": token, "status": status.model_dump(), "manual": manual, "actions": actions},
+        {
+            "token": token,
+            "status": status.model_dump(),
+            "manual": manual,
+            "actions": actions,
+            "texts": texts,
+            # No call is coming for these: the sound-alert button goes.
+            "ended": sorted(s.value for s in TicketStatus if s not in OPEN_STATES),
+        },
     )
 
 

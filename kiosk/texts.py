@@ -22,6 +22,13 @@ NO_PRINTER = (
     "This kiosk prints no ticket: please note your number or take a photo of this screen",
 )
 
+# Announced by a screen reader on the status page when the ticket is called ({counter}: its
+# counter's number).
+CALLED_ANNOUNCE = (
+    "ถึงคิวของท่านแล้ว หมายเลข {number} เชิญที่ช่องบริการ {counter}",
+    "It is your turn: number {number}, please go to counter {counter}",
+)
+
 # The kiosk's closed screen: the reason (counter.queue.hours), when issuing opens again, the hours.
 # (The reason under it says ขออภัย and the next step.)
 CLOSED_TITLE = ("ขณะนี้ไม่เปิดรับบัตรคิว", "Tickets are not issued now")

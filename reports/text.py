@@ -286,6 +286,14 @@ T = {
     "survey_comment": ("ความต้องการหรือข้อเสนอแนะ (ไม่บังคับ)", "Needs or suggestions (optional)"),
     "survey_send": ("ส่งแบบประเมิน", "Send"),
     "survey_thanks": ("ขอบคุณที่ตอบแบบประเมิน", "Thank you for your feedback"),
+    # Under an item left unanswered when the citizen pressed send.
+    "survey_item_missing": ("กรุณาเลือกคะแนนข้อนี้", "Please rate this item"),
+    "survey_missing_items": (
+        "กรุณาให้คะแนนให้ครบทุกข้อ ยังไม่ได้ตอบข้อ",
+        "Please rate every item; not yet rated:",
+    ),
+    # The thank-you page's way back to the ticket's status page.
+    "survey_back": ("กลับไปหน้าสถานะคิว", "Back to your queue status"),
     "survey_waiting": ("รอผู้รับบริการรายต่อไป", "Waiting for the next citizen"),
     "survey_pair": (
         "กรุณาเปิดหน้านี้ด้วยอุปกรณ์ที่จับคู่แล้ว หรือเข้าสู่ระบบเจ้าหน้าที่",

@@ -5,6 +5,7 @@
   const $ = (id) => document.getElementById(id);
   const token = document.querySelector(".s-main").dataset.token;
   let last = JSON.parse($("status-data").textContent);
+  const config = JSON.parse($("status-config").textContent);
   let audio = null;
 
   function beep() {
@@ -40,7 +41,14 @@
     if (newCall) {
       beep();
       if (navigator.vibrate) navigator.vibrate([400, 200, 400, 200, 400]);
+      // Screen readers: the live region's new text is read out at once.
+      const fill = (text) => text.replace("{number}", s.number).replace("{counter}", s.counter);
+      $("s-announce").textContent = `${fill(config.calledTh)} · ${fill(config.calledEn)}`;
+    } else if (!called) {
+      $("s-announce").textContent = "";
     }
+    // Service over: no call is coming, so no sound to turn on.
+    if (config.ended.includes(s.status)) $("s-sound").classList.add("hidden");
     if (s.status === "done") showSurvey();
     document.title = called ? `เชิญช่อง ${s.counter} · ${s.number}` : `คิว ${s.number} · Saduak`;
   }

@@ -11,18 +11,24 @@
   let deviceToken = null;
   let idleTimer = null;
 
-  function say(pair) {
+  function say(pair, { back = false } = {}) {
     $("status").innerHTML = "";
-    $("status").append(pair[0], " ");
+    $("status").append(Saduak.phrases(document.createElement("span"), pair[0]), " ");
     const en = document.createElement("span");
     en.className = "en";
     en.textContent = pair[1];
     $("status").append(en);
-    $("status").classList.remove("hidden");
+    $("status-box").classList.remove("hidden");
     $("form").classList.add("hidden");
+    // The thank-you page leads back to the ticket's status page.
+    if ($("back-link")) $("back-link").classList.toggle("hidden", !back);
   }
 
   function render(form) {
+    if (form.office) {
+      Saduak.phrases($("office-th"), form.office.name_th);
+      $("office-en").textContent = form.office.name_en;
+    }
     $("ticket-line").classList.remove("hidden");
     $("ticket-no").textContent = form.ticket.number;
     $("service-name").textContent = form.ticket.service_th;
@@ -31,8 +37,11 @@
     items.innerHTML = "";
     form.items.forEach((item, i) => {
       const fs = document.createElement("fieldset");
+      fs.id = `item-${item.code}`;
+      fs.dataset.number = i + 1;
       const legend = document.createElement("legend");
-      legend.textContent = `${i + 1}. ${item.label_th} `;
+      Saduak.phrases(legend, `${i + 1}. ${item.label_th}`);
+      legend.append(" ");
       const en = document.createElement("span");
       en.className = "en";
       en.textContent = item.label_en;
@@ -46,16 +55,26 @@
         Object.assign(input, { type: "radio", name: item.code, value: level.value, id });
         const label = document.createElement("label");
         label.htmlFor = id;
-        label.innerHTML = `<b>${level.value}</b>`;
-        label.append(level.label_th);
+        const value = document.createElement("b");
+        value.textContent = level.value;
+        const words = Saduak.phrases(document.createElement("span"), level.label_th);
+        words.className = "level";
+        label.append(value, words);
         scale.append(input, label);
       });
       fs.append(scale);
+      // Said under the item when it was left out at send.
+      const missing = document.createElement("p");
+      missing.className = "item-missing hidden";
+      missing.id = `missing-${item.code}`;
+      missing.textContent = `${text.item_missing[0]} / ${text.item_missing[1]}`;
+      fs.append(missing);
+      fs.addEventListener("change", () => mark(fs, false));
       items.append(fs);
     });
     $("comment").value = "";
     $("error").classList.add("hidden");
-    $("status").classList.add("hidden");
+    $("status-box").classList.add("hidden");
     $("form").classList.remove("hidden");
   }
 
@@ -67,17 +86,37 @@
     }
   }
 
+  // An item left unanswered: marked, with its own message, for eyes and screen readers alike.
+  function mark(fs, missing) {
+    fs.classList.toggle("missing", missing);
+    const note = fs.querySelector(".item-missing");
+    note.classList.toggle("hidden", !missing);
+    fs.querySelectorAll("input").forEach((input) => {
+      if (missing) {
+        input.setAttribute("aria-invalid", "true");
+        input.setAttribute("aria-describedby", note.id);
+      } else {
+        input.removeAttribute("aria-invalid");
+        input.removeAttribute("aria-describedby");
+      }
+    });
+  }
+
   $("form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const answers = {};
-    let missing = false;
+    const missing = [];
     $("items").querySelectorAll("fieldset").forEach((fs) => {
       const checked = fs.querySelector("input:checked");
-      if (checked) answers[checked.name] = Number(checked.value); else missing = true;
+      if (checked) answers[checked.name] = Number(checked.value); else missing.push(fs);
+      mark(fs, !checked);
     });
-    if (missing) {
-      $("error").textContent = `${text.missing[0]} / ${text.missing[1]}`;
+    if (missing.length) {
+      const numbers = missing.map((fs) => fs.dataset.number).join(", ");
+      $("error").textContent = `${text.missing[0]} ${numbers} / ${text.missing[1]} ${numbers}`;
       $("error").classList.remove("hidden");
+      missing[0].scrollIntoView({ block: "center" });
+      missing[0].querySelector("input").focus({ preventScroll: true });
       return;
     }
     $("send").disabled = true;
@@ -94,7 +133,7 @@
           answers, comment: $("comment").value,
         });
       }
-      say(text.thanks);
+      say(text.thanks, { back: mode !== "counter" });
       if (result && result.needs_url && mode !== "counter") {
         const link = document.createElement("a");
         link.href = result.needs_url;
