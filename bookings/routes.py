@@ -409,6 +409,12 @@ async def booking_page(
         )
     manuals = await read_manuals(request.app.state.db, view.office_id, view.day)
     notice = PAGE["cancelled"] if cancelled else PAGE["moved"] if moved else None
+    # Buttons other packages offer here (LINE notifications), handed over by the app factory.
+    actions = []
+    for offer in getattr(request.app.state, "booking_actions", []):
+        action = await offer(view.code)
+        if action is not None:
+            actions.append(action)
     return render_page(
         templates,
         request,
@@ -419,6 +425,7 @@ async def booking_page(
             "b": BookingOut.of(view, private=False),
             "manual": manuals.get(view.service),
             "notice": notice,
+            "actions": actions,
         },
     )
 

@@ -155,6 +155,22 @@ async def booking_offer(code: BookingCode, request: Request) -> OfferOut:
     return OfferOut(th=th, en=en, href=None if offer.linked else offer.href, linked=offer.linked)
 
 
+def booking_action(app_state: Any) -> Any:
+    """What the booking confirmation page (bookings) shows for LINE (app.state.booking_actions)."""
+
+    async def action(code: str) -> dict[str, Any] | None:
+        try:
+            offer = await app_state.line.booking_offer(code)
+        except NotFound:
+            return None
+        if offer is None:
+            return None
+        th, en = text.NOTIFY_LINKED if offer.linked else text.NOTIFY_BUTTON
+        return {"id": "b-line", "th": th, "en": en, "href": None if offer.linked else offer.href}
+
+    return action
+
+
 def status_action(app_state: Any) -> Any:
     """What the kiosk's status page shows for LINE (app.state.status_actions): the button while
     the ticket can still be told something, "on" once linked, nothing when the office has no

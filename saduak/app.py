@@ -46,6 +46,7 @@ from kiosk.printing import lifespan as printing_lifespan
 from kiosk.routes import configure_status_feed, issued_response, mount_kiosk_static
 from kiosk.routes import router as kiosk_router
 from line.notifier import lifespan as line_lifespan
+from line.routes import booking_action as line_booking_action
 from line.routes import linked_arrivals as line_linked_arrivals
 from line.routes import report_section as line_report_section
 from line.routes import router as line_router
@@ -163,6 +164,7 @@ def create_app(
     app.state.supervisor_panels = [SUPERVISOR_PANEL]
     # Buttons the citizen's status page (kiosk) offers from other packages.
     app.state.status_actions = [line_status_action(app.state)]
+    app.state.booking_actions = [line_booking_action(app.state)]
     app.state.console_panels = [BOOKINGS_CONSOLE_PANEL]
     mount_operations_static(app)
     app.include_router(ui_router)

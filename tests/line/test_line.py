@@ -365,6 +365,8 @@ class TestBooking:
         code = r.json()["code"]
         offer = await client.get(f"/api/v1/line/offer/booking/{code}")
         assert offer.status_code == 200 and offer.json()["th"] == text.NOTIFY_BUTTON[0]
+        page = await client.get(f"/book/{code}")
+        assert text.NOTIFY_BUTTON[0] in page.text and offer.json()["href"] in page.text
         r = await client.get(offer.json()["href"])
         assert r.status_code == 303
         user = new_user_id()
