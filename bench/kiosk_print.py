@@ -51,10 +51,10 @@ from kiosk.printing import render_ticket, slip_for
 from printer import agent_protocol
 from printer.config import PrinterConfig
 from printer.escpos_io import compose_job
-from printer.fake import FakePrinter
 from saduak import migrations
 from tests.kiosk.agent_support import AgentProcess, wait_until
 from tests.live import LiveServer
+from tests.printer.fake import FakePrinter
 
 
 def pct(values: list[float], q: float) -> float:

@@ -261,9 +261,9 @@ def test_printer_test_page_and_ticket_preview(env: dict[str, str], tmp_path: Pat
     from counter.auth import DeviceKind, add_device
     from counter.db import Database
     from counter.seed import seed_demo
-    from printer.fake import FakePrinter
-    from printer.parser import parse
     from tests.conftest import DEMO_PASSWORDS, cached_hash
+    from tests.printer.fake import FakePrinter
+    from tests.printer.parser import parse
 
     assert run(["migrate"], env).returncode == 0
     db = Database(f"sqlite:///{env['SADUAK_VAR_DIR']}/saduak.db")

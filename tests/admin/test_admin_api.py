@@ -10,9 +10,9 @@ import pytest
 from counter.auth import DeviceKind, add_device
 from counter.db import Database
 from counter.seed import catalogue
-from printer.fake import FakePrinter, FakeState
 from tests.admin.conftest import assert_thai_error, audit, bearer
 from tests.conftest import DEMO_PASSWORDS, FakeClock, login
+from tests.printer.fake import FakePrinter, FakeState
 
 OFFICE = {
     "name_th": "ที่ทำการปกครองอำเภอสะดวก",

@@ -17,10 +17,10 @@ from counter.bus import MemoryBus
 from counter.db import Database
 from counter.seed import seed_demo
 from counter.service import QueueService
-from printer.fake import FakePrinter
 from tests.browser_conftest_helpers import new_context
 from tests.conftest import DEMO_PASSWORDS, cached_hash
 from tests.live import LiveServer
+from tests.printer.fake import FakePrinter
 
 PORTRAIT = (1080, 1920)
 GROUP_OF = {

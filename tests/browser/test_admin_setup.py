@@ -22,7 +22,6 @@ from counter.auth import Role
 from counter.db import Database
 from counter.models import Staff
 from counter.seed import create_office
-from printer.fake import FakePrinter
 from tests.browser_conftest_helpers import (
     artifact,
     chromium,  # noqa: F401  (session fixture)
@@ -31,6 +30,7 @@ from tests.browser_conftest_helpers import (
 )
 from tests.conftest import cached_hash
 from tests.live import LiveServer
+from tests.printer.fake import FakePrinter
 
 pytestmark = [pytest.mark.browser]
 

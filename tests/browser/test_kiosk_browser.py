@@ -11,7 +11,6 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from kiosk.printing import render_ticket
-from printer.parser import parse
 from tests.browser.kiosk_fixtures import (
     PHONE,
     PORTRAIT,
@@ -22,6 +21,7 @@ from tests.browser.kiosk_fixtures import (
     ticket_view,
 )
 from tests.browser_conftest_helpers import artifact, new_context, watch
+from tests.printer.parser import parse
 
 pytestmark = pytest.mark.browser
 

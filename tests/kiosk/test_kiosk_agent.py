@@ -18,8 +18,6 @@ from sqlmodel import select
 
 from counter.db import Database
 from counter.models import Device, PrintJob
-from printer.fake import FakePrinter
-from printer.parser import parse
 from tests.kiosk.agent_support import (
     AgentProcess,
     Office,
@@ -29,6 +27,8 @@ from tests.kiosk.agent_support import (
     wait_until,
 )
 from tests.live import LiveServer
+from tests.printer.fake import FakePrinter
+from tests.printer.parser import parse
 
 pytestmark = pytest.mark.slow
 

@@ -19,9 +19,9 @@ from counter.seed import catalogue
 from counter.service import QueueService
 from kiosk.printing import render_ticket
 from printer.config import PrinterConfig
-from printer.fake import FakePrinter
-from printer.parser import parse
 from tests.conftest import DEMO_PASSWORDS, FakeClock, login
+from tests.printer.fake import FakePrinter
+from tests.printer.parser import parse
 
 pytestmark = pytest.mark.usefixtures("demo")
 

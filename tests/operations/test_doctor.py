@@ -18,10 +18,10 @@ from counter.db import Database
 from counter.seed import seed_demo
 from counter.settings import get_settings
 from operations.backup import backup, verify
-from printer.fake import FakePrinter
 from saduak.cli import app
 from tests.conftest import DEMO_PASSWORDS, cached_hash
 from tests.live import LiveServer
+from tests.printer.fake import FakePrinter
 
 runner = CliRunner()
 REDIS = "redis://127.0.0.1:6379/0"

@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from printer.fake import STATUS_BYTES, FakePrinter, FakeState
+from tests.printer.fake import STATUS_BYTES, FakePrinter, FakeState
 
 IMAGE_WITH_STATUS_LOOKALIKES = b"\x1dv0\x00\x02\x00\x03\x00" + b"\x10\x04\x01\x10\x04\x02"
 

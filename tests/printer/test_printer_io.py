@@ -11,11 +11,11 @@ from PIL import Image
 
 from printer.config import PrinterConfig
 from printer.escpos_io import compose_job, print_image, query_status
-from printer.fake import FakePrinter, FakeState
-from printer.parser import parse
 from printer.render import render_slip
 from printer.slip import Slip
 from printer.status import PrinterState
+from tests.printer.fake import FakePrinter, FakeState
+from tests.printer.parser import parse
 
 # Short timeouts keep the suite fast. Which timeout ended a wait is read from the result (the
 # printer module says so), never from the wall clock, which stalls on busy machines.

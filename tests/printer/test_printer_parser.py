@@ -6,9 +6,9 @@ from PIL import Image
 
 from printer.config import IMAGE_IMPLS, PrinterConfig
 from printer.escpos_io import compose_job
-from printer.parser import StreamParser, parse
 from printer.render import render_slip
 from printer.slip import Slip
+from tests.printer.parser import StreamParser, parse
 
 
 def _assert_prints_as(printed: Image.Image | None, rendered: Image.Image) -> None:

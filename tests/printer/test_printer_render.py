@@ -8,7 +8,6 @@ from PIL import Image, ImageChops, ImageFont, features
 
 from printer.config import PrinterConfig
 from printer.escpos_io import compose_job
-from printer.parser import parse
 from printer.render import (
     RenderingUnavailable,
     balanced_wrap,
@@ -18,6 +17,7 @@ from printer.render import (
     wrap_text,
 )
 from printer.slip import Slip
+from tests.printer.parser import parse
 
 WIDTHS = [384, 512, 576]
 SARABUN = fontpkg_sarabun.ROOT / "files" / "Sarabun-Medium.ttf"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from printer.fake import STATUS_BYTES, FakeState
 from printer.status import PrinterState, PrinterStatus, decode_status
+from tests.printer.fake import STATUS_BYTES, FakeState
 
 
 class TestDecodingTheStatusTable:

@@ -16,8 +16,8 @@ from counter.auth import DeviceKind
 from counter.db import Database
 from counter.models import Device
 from printer.config import PrinterConfig, PrinterTargetRefused, TargetPolicy, confine
-from printer.fake import FakePrinter
 from tests.conftest import DEMO_PASSWORDS, Demo, login
+from tests.printer.fake import FakePrinter
 from tests.security.conftest import AppFactory
 
 KIOSK_TAP = {"service": "birth"}

@@ -1,4 +1,5 @@
-"""A fake ESC/POS network printer for tests: answers DLE EOT per its state, records every byte."""
+"""A fake ESC/POS network printer for the tests and benchmarks: answers DLE EOT per its state,
+records every byte."""
 
 import asyncio
 import contextlib
@@ -9,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Self
 
-from printer.parser import ParsedStream, StreamParser, parse
+from tests.printer.parser import ParsedStream, StreamParser, parse
 
 
 class FakeState(StrEnum):
