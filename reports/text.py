@@ -280,7 +280,7 @@ T = {
     "certify": ("ผู้รับรองข้อมูล", "Certified by"),
     "survey_title": ("แบบประเมินความพึงพอใจ", "Satisfaction survey"),
     "survey_intro": (
-        "กรุณาประเมินความพึงพอใจต่อการให้บริการครั้งนี้",
+        "กรุณาสละเวลาประเมินความพึงพอใจ เพื่อนำไปปรับปรุงการให้บริการให้ดียิ่งขึ้น",
         "Please rate the service you just received",
     ),
     "survey_comment": ("ความต้องการหรือข้อเสนอแนะ (ไม่บังคับ)", "Needs or suggestions (optional)"),

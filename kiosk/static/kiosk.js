@@ -180,7 +180,7 @@ import { localParts } from "/static/common/officetime.js";
       const back = el("button", "secondary k-back");
       back.type = "button";
       back.id = "group-back";
-      bilingual(back, "‹ กลับไปเลือกงาน", "‹ Back to all services");
+      bilingual(back, "‹ กลับไปเลือกบริการ", "‹ Back to all services");
       back.addEventListener("click", () => { openGroup = null; renderGroups(); });
       box.appendChild(back);
     }

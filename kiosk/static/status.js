@@ -50,7 +50,7 @@
     // Service over: no call is coming, so no sound to turn on.
     if (config.ended.includes(s.status)) $("s-sound").classList.add("hidden");
     if (s.status === "done") showSurvey();
-    document.title = called ? `เชิญช่อง ${s.counter} · ${s.number}` : `คิว ${s.number} · Saduak`;
+    document.title = called ? `เชิญที่ช่องบริการ ${s.counter} · ${s.number}` : `คิว ${s.number} · Saduak`;
   }
 
   async function showSurvey() {
