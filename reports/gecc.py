@@ -71,6 +71,10 @@ async def evidence_pack(
     previous_fairness = {"fairness": data.pop("previous_fairness")}
     fairness, staff = data.pop("fairness"), data.pop("staff")
     questionnaires = data.pop("questionnaires")
+    beside_previous_year(
+        questionnaires["satisfaction"]["dimensions"],
+        data.pop("previous_questionnaires")["satisfaction"]["dimensions"],
+    )
     data = await add_sections(state, data, office_id, period.first, period.last)
     today = await reports.today(office_id)
     g = await gather(
@@ -135,6 +139,27 @@ YOY_ROWS: list[tuple[str, str, str, str]] = [
 ]
 
 
+def _arrow(now: float | None, before: float | None, unit: str) -> str:
+    """▲ better, ▼ worse, ■ same (to one decimal); counts say only ↑ or ↓; – when either
+    year has no figure."""
+    if now is None or before is None:
+        return "–"
+    if round(now, 1) == round(before, 1):
+        return "■"
+    better = _BETTER[unit]
+    if better == 0:
+        return "↑" if now > before else "↓"
+    return "▲" if (now - before) * better > 0 else "▼"
+
+
+def beside_previous_year(dimensions: list[dict[str, Any]], previous: list[dict[str, Any]]) -> None:
+    """Each satisfaction dimension gets last fiscal year's percent and its direction."""
+    before = {x["dimension"]: x.get("percent") for x in previous}
+    for x in dimensions:
+        x["previous_percent"] = before.get(x["dimension"])
+        x["arrow"] = _arrow(x.get("percent"), x["previous_percent"], "pct")
+
+
 def year_over_year(
     current: dict[str, Any],
     previous: dict[str, Any],
@@ -145,13 +170,7 @@ def year_over_year(
     rows = []
     for key, th, en, unit in YOY_ROWS:
         now, before = current.get(key), previous.get(key)
-        better = _BETTER[unit]
-        if now is None or before is None or round(now, 1) == round(before, 1):
-            arrow = "■" if now is not None and before is not None else "–"
-        elif better == 0:
-            arrow = "↑" if now > before else "↓"
-        else:
-            arrow = "▲" if (now - before) * better > 0 else "▼"
+        arrow = _arrow(now, before, unit)
         target = targets.get(key)
         verdict_th = ""
         if target is not None and now is not None:
@@ -208,6 +227,7 @@ def sheets(d: dict[str, Any], g: dict[str, Any]) -> list[xlsx.Sheet]:
                 "ค่าเฉลี่ย / Mean",
                 "S.D.",
                 "ร้อยละ / %",
+                "ปีงบประมาณก่อน ร้อยละ / Previous FY %",
             ],
             [
                 [
@@ -217,10 +237,11 @@ def sheets(d: dict[str, Any], g: dict[str, Any]) -> list[xlsx.Sheet]:
                     x["mean"],
                     x["sd"],
                     _pct(x["percent"]),
+                    _pct(x.get("previous_percent")),
                 ]
                 for x in sat["dimensions"]
             ],
-            (36, 12, 12, 12, 10, 10),
+            (36, 12, 12, 12, 10, 10, 18),
         )
     )
     needs = g["questionnaires"]["needs"]

@@ -736,7 +736,7 @@ class ReportService:
         """The fiscal year's evidence pack: summary, quarters, months, hours, satisfaction.
         With `gecc`, in the same read, what the sections beyond speed need (reports/gecc.py):
         `fairness`, `staff` (the assessment), `questionnaires`, and the year before's
-        `previous` summary and `previous_fairness`."""
+        `previous` summary, `previous_fairness` and `previous_questionnaires`."""
         period = fiscal(fy)
 
         def run() -> dict[str, Any]:
@@ -777,6 +777,9 @@ class ReportService:
                         "previous": self._summary(session, ctx, before, include_staff=False),
                         "previous_fairness": self._fairness(
                             session, ctx, before, include_staff=False
+                        ),
+                        "previous_questionnaires": self._questionnaires(
+                            session, ctx.office_id, before, free_text=False
                         ),
                     }
                 return {

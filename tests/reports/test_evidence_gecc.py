@@ -17,7 +17,7 @@ pytestmark = pytest.mark.usefixtures("demo")
 FY = 2570  # 27 Nov 2026 falls in fiscal year 2570 (1 Oct 2569 – 30 Sep 2570)
 
 
-async def a_morning(client: httpx.AsyncClient, clock: FakeClock) -> None:
+async def a_morning(client: httpx.AsyncClient, clock: FakeClock, score: int = 5) -> None:
     staff = await login(client, "staff1", DEMO_PASSWORDS["staff1"])
     post = client.post
     tickets = [
@@ -44,7 +44,9 @@ async def a_morning(client: httpx.AsyncClient, clock: FakeClock) -> None:
         await post(f"/api/v1/tickets/{called['id']}/finish", headers=staff)
     token = str(tickets[0]["status_url"]).rstrip("/").rsplit("/", 1)[-1]
     form = (await client.get(f"/api/v1/survey/{token}")).json()
-    await post(f"/api/v1/survey/{token}", json={"answers": {i["code"]: 5 for i in form["items"]}})
+    await post(
+        f"/api/v1/survey/{token}", json={"answers": {i["code"]: score for i in form["items"]}}
+    )
     await post("/api/v1/needs", json={"office": "demo", "answers": {"hours": ["saturday"]}})
     await post("/api/v1/complaints", json={"office": "demo", "category": "delay", "text": "รอนาน"})
 
@@ -110,3 +112,25 @@ async def test_the_office_sets_its_targets(app_client: httpx.AsyncClient) -> Non
     assert r.status_code == 200, r.text
     again = (await app_client.get("/api/v1/admin/office", headers=admin)).json()
     assert again["satisfaction_target_pct"] == 90.0
+
+
+async def test_each_dimension_stands_beside_the_previous_fiscal_year(
+    app_client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    await a_morning(app_client, clock, score=5)  # FY 2570: every item 5 of 5 = 100 %
+    clock.advance(days=364)  # the same Friday a year on, in FY 2571
+    await a_morning(app_client, clock, score=4)  # every item 4 of 5 = 80 %
+    manager = await login(app_client, "manager", DEMO_PASSWORDS["manager"])
+    r = await app_client.get(f"/api/v1/reports/evidence.xlsx?fy={FY + 1}", headers=manager)
+    assert r.status_code == 200, r.text
+    book = load_workbook(io.BytesIO(r.content), read_only=True)
+    rows = [list(row) for row in book["ความพึงพอใจ"].iter_rows(min_row=2, values_only=True)]
+    answered = [row for row in rows if row[1]]
+    assert answered, rows
+    for row in answered:
+        assert row[5] == 4 / 5 * 100 and row[6] == 5 / 5 * 100, row
+    page = await app_client.get(f"/reports/evidence?fy={FY + 1}")
+    assert page.status_code == 200
+    table = page.text[page.text.index('id="ev-dimensions"') :]
+    table = table[: table.index("</table>")]
+    assert table.count("▼") == len(answered)
