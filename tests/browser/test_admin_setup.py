@@ -21,7 +21,7 @@ from playwright.async_api import Browser, Page, expect
 from counter.auth import Role
 from counter.db import Database
 from counter.models import Staff
-from counter.seed import create_office
+from counter.seed import catalogue, create_office
 from tests.browser_conftest_helpers import (
     artifact,
     chromium,  # noqa: F401  (session fixture)
@@ -84,6 +84,14 @@ async def saved(page: Page) -> None:
     await expect(page.locator("[data-toast]")).to_contain_text("บันทึกแล้ว")
     await page.wait_for_load_state("load")
     await page.wait_for_timeout(600)
+
+
+async def paired(page: Page, name: str) -> None:
+    """Wait for the reloaded devices page to say the pairing worked."""
+    note = page.locator("[data-done-note]")
+    await expect(note).to_contain_text(f"จับคู่ “{name}” แล้ว")
+    form = page.locator("#pair-form")
+    await expect(form.locator("[name=code]")).to_have_value("")
 
 
 async def new_screen(http: httpx.AsyncClient) -> dict:
@@ -166,7 +174,7 @@ async def test_a_new_office_is_set_up_in_the_browser(
             await expect(page.locator("[data-row=service-birth_kk]")).to_contain_text("A")
             await page.click("text=นำเข้ารายการบริการมาตรฐานของอำเภอ")
             await saved(page)
-            await expect(page.locator("[data-row^=service-]")).to_have_count(16)
+            await expect(page.locator("[data-row^=service-]")).to_have_count(len(catalogue()) + 1)
             await shot(page, "services")
 
             # ---- counters
@@ -207,7 +215,7 @@ async def test_a_new_office_is_set_up_in_the_browser(
             await form.locator("[name=name]").fill("ตู้กดบัตรคิว หน้าประตู")
             await form.locator("[name=printer]").fill(f"{printer.url}?width=512&cut=full")
             await form.locator("button[type=submit]").click()
-            await saved(page)
+            await paired(page, "ตู้กดบัตรคิว หน้าประตู")
             kiosk_token = await collect_token(http, kiosk_screen)
 
             display_screen = await new_screen(http)
@@ -216,7 +224,7 @@ async def test_a_new_office_is_set_up_in_the_browser(
             await expect(form.locator("[name=printer]")).to_be_hidden()
             await form.locator("[name=name]").fill("จอห้องโถง")
             await form.locator("button[type=submit]").click()
-            await saved(page)
+            await paired(page, "จอห้องโถง")
             display_token = await collect_token(http, display_screen)
             assert kiosk_token != display_token
 

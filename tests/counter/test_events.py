@@ -33,6 +33,7 @@ EXAMPLES: list[tuple[Event, dict[str, object]]] = [
             "priority": None,
             "counter": 2,
             "recall_count": 0,
+            "booked": False,
         },
     ),
     (

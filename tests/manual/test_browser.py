@@ -14,7 +14,7 @@ from playwright.async_api import Browser, expect
 
 from counter.auth import DeviceKind, add_device
 from counter.db import Database
-from counter.seed import seed_demo
+from counter.seed import catalogue, seed_demo
 from tests.browser_conftest_helpers import artifact, new_context, watch
 from tests.conftest import DEMO_PASSWORDS, cached_hash
 from tests.live import LiveServer
@@ -71,7 +71,7 @@ async def test_the_standards_board_prints_on_a4(
     context = await new_context(chromium, (1240, 1754))
     page = await context.new_page()
     await page.goto(f"{server.url}/standards")
-    await expect(page.locator("tbody tr")).to_have_count(15)
+    await expect(page.locator("tbody tr")).to_have_count(len(catalogue()))
     pdf = artifact("standards-board.pdf")
     await page.pdf(path=str(pdf), format="A4", print_background=True, prefer_css_page_size=True)
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)

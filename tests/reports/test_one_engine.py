@@ -66,7 +66,7 @@ def _export_row(header: list[str], row: list[Any]) -> dict[str, Any]:
         return float(v) if "." in str(v) else int(v)
 
     return {
-        "issued": num("รับบัตรคิว / Issued"),
+        "issued": num(SUMMARY_HEADER[1]),
         "served": num("ให้บริการเสร็จ / Served"),
         "wait_mean": num("รอเฉลี่ย (วินาที) / Wait mean (s)"),
         "wait_median": num("รอมัธยฐาน / Wait median (s)"),
