@@ -66,6 +66,7 @@
     $("step-details").hidden = true;
     const data = await Saduak.api("GET",
       `/api/v1/bookings/slots?service=${encodeURIComponent(chosen.service)}&date=${day.date}&office=${encodeURIComponent(office)}`);
+    if (chosen.date !== day.date) return;  // a later tap on another day has the list now
     const box = $("slots");
     box.replaceChildren();
     if (!data.slots.length) box.append(el("p", "", data.closed_th || root.dataset.noSlots));

@@ -37,7 +37,11 @@
     wire();
   }
 
+  // Only the latest request fills the list: opening the dialog and then picking a service
+  // starts two loads, and the slower one must not add its times beside the newer ones.
+  let timesAsked = 0;
   async function loadTimes() {
+    const asked = ++timesAsked;
     const service = $("bk-service").value;
     const date = $("bk-date").value;
     const select = $("bk-time");
@@ -46,6 +50,8 @@
     if (!service || !date) return;
     try {
       const day = await api("GET", `/api/v1/bookings/slots?service=${encodeURIComponent(service)}&date=${date}`);
+      if (asked !== timesAsked) return;
+      select.replaceChildren();
       for (const slot of day.slots) {
         if (slot.remaining <= 0) continue;
         const option = document.createElement("option");

@@ -60,7 +60,7 @@ def connect(site: Site, path: str, *, cookie: bool = False, origin: str | None =
     headers = {"Cookie": f"saduak_session={site.cookie}"} if cookie else {}
     if origin is not None:
         headers["Origin"] = origin
-    return websockets.connect(site.ws + path, additional_headers=headers, open_timeout=5)
+    return websockets.connect(site.ws + path, additional_headers=headers, open_timeout=30)
 
 
 BAD_FRAMES: list[tuple[str, bytes | str, int]] = [

@@ -151,7 +151,7 @@ class Screen:
 
     @classmethod
     async def connect(cls, ws_url: str, token: str) -> Screen:
-        ws = await websockets.connect(f"{ws_url}/ws/display?token={token}", open_timeout=5)
+        ws = await websockets.connect(f"{ws_url}/ws/display?token={token}", open_timeout=30)
         return cls(ws)
 
     async def recv(self, timeout: float = 5.0) -> dict[str, Any]:
