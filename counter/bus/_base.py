@@ -10,10 +10,12 @@ import logging
 import random
 import re
 from collections import deque
-from collections.abc import AsyncIterator, Iterable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, Self, TypedDict, TypeVar
+
+_Connection = TypeVar("_Connection")
 
 # One logger for the bus, whichever backend.
 logger = logging.getLogger("counter.bus")
@@ -197,16 +199,50 @@ def _backoff_delays(first: float, cap: float) -> Iterable[float]:
         delay = min(delay * 2, cap)
 
 
-class _FanOutBus:
-    """Local fan-out shared by every adapter: one server subscription per channel per process."""
+class BusSettings(TypedDict, total=False):
+    """The keyword arguments every backend takes (see `_FanOutBus`)."""
 
-    def __init__(self, *, max_queue: int, namespace: str = "") -> None:
+    max_queue: int
+    namespace: str
+    name: str
+    timeout: float
+    ping_interval: float
+    reconnect_delay: float
+    max_reconnect_delay: float
+
+
+class _FanOutBus:
+    """Local fan-out shared by every adapter: one server subscription per channel per process.
+
+    It also holds what the server backends share: their connection settings, the task that
+    supervises the listening connection, and the reconnect loop (`_reconnect_with_backoff`)."""
+
+    def __init__(
+        self,
+        *,
+        max_queue: int = DEFAULT_MAX_QUEUE,
+        namespace: str = "",
+        name: str = "saduak-bus",
+        timeout: float = 5.0,
+        ping_interval: float = 10.0,
+        reconnect_delay: float = 0.5,
+        max_reconnect_delay: float = 30.0,
+    ) -> None:
         if max_queue < 1:
             raise ValueError("max_queue must be at least 1")
         if not NAMESPACE_PATTERN.match(namespace):
             raise ValueError(f"bad bus namespace {namespace!r}: up to 24 of A-Z a-z 0-9 _ -")
         self._max_queue = max_queue
         self.namespace = namespace
+        # The server backends' connection: its name on the server (the listening one gets
+        # "-listen" after it), the bound of every round trip, the silence before a PING, the
+        # backoff between reconnection attempts.
+        self._name = name
+        self._timeout = timeout
+        self._ping_interval = ping_interval
+        self._reconnect_delay = reconnect_delay
+        self._max_reconnect_delay = max_reconnect_delay
+        self._supervisor: asyncio.Task[None] | None = None
         self._subscribers: dict[str, set[Subscription]] = {}
         self._running = False
         # Serialises the server-side LISTEN/SUBSCRIBE changes with the registry, so a second local
@@ -293,6 +329,43 @@ class _FanOutBus:
     def _mark_reconnected(self, channel: str) -> None:
         for subscription in self._subscribers.get(channel, ()):
             subscription._mark_reconnected()
+
+    async def _stop_supervisor(self) -> None:
+        if self._supervisor is not None:
+            self._supervisor.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._supervisor
+            self._supervisor = None
+
+    async def _reconnect_with_backoff(
+        self,
+        server: str,
+        connect: Callable[[], Awaitable[_Connection]],
+        restore: Callable[[_Connection], Awaitable[None]],
+        discard: Callable[[_Connection], Awaitable[None]],
+        errors: tuple[type[BaseException], ...],
+    ) -> _Connection:
+        """A new listening connection, retried with backoff until one connects and `restore`
+        (listening again to every registered channel) succeeds on it."""
+        for delay in _backoff_delays(self._reconnect_delay, self._max_reconnect_delay):
+            await asyncio.sleep(delay)
+            try:
+                conn = await connect()
+            except errors as exc:
+                logger.warning("bus: %s reconnect failed: %r", server, exc)
+                continue
+            try:
+                await restore(conn)
+            except errors as exc:
+                logger.warning("bus: %s listening again failed: %r", server, exc)
+                await discard(conn)
+                continue
+            except BaseException:
+                await discard(conn)  # stop() cancelled us mid-way: do not leak the new connection
+                raise
+            logger.info("bus: %s listening connection restored", server)
+            return conn
+        raise AssertionError("unreachable: the backoff never ends")
 
     async def _open(self) -> None:
         pass

@@ -5,45 +5,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Unpack
 
 import asyncpg
 
-from counter.bus._base import (
-    DEFAULT_MAX_QUEUE,
-    PublishFailed,
-    _backoff_delays,
-    _FanOutBus,
-    logger,
-)
+from counter.bus._base import BusSettings, PublishFailed, _FanOutBus, logger
+
+# What a lost or unreachable server raises.
+_ERRORS = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
 class PostgresBus(_FanOutBus):
     """LISTEN/NOTIFY through asyncpg: one listening connection, publishing through a small pool."""
 
-    def __init__(
-        self,
-        dsn: str,
-        *,
-        max_queue: int = DEFAULT_MAX_QUEUE,
-        namespace: str = "",
-        name: str = "saduak-bus",
-        pool_size: int = 4,
-        timeout: float = 5.0,
-        ping_interval: float = 10.0,
-        reconnect_delay: float = 0.5,
-        max_reconnect_delay: float = 30.0,
-    ) -> None:
-        super().__init__(max_queue=max_queue, namespace=namespace)
+    def __init__(self, dsn: str, *, pool_size: int = 4, **settings: Unpack[BusSettings]) -> None:
+        """`settings`: the fan-out's and the connection's (see `_FanOutBus`)."""
+        super().__init__(**settings)
         self._dsn = dsn
-        self._name = name
         self._pool_size = pool_size
-        self._timeout = timeout
-        self._ping_interval = ping_interval
-        self._reconnect_delay = reconnect_delay
-        self._max_reconnect_delay = max_reconnect_delay
         self._pool: asyncpg.Pool | None = None
         self._conn: asyncpg.Connection | None = None
-        self._supervisor: asyncio.Task[None] | None = None
 
     async def _open(self) -> None:
         # Connect once up front so a wrong URL or a stopped server fails the app's startup.
@@ -66,11 +47,7 @@ class PostgresBus(_FanOutBus):
         self._supervisor = asyncio.create_task(self._supervise(conn), name="bus-postgres-listen")
 
     async def _close(self) -> None:
-        if self._supervisor is not None:
-            self._supervisor.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._supervisor
-            self._supervisor = None
+        await self._stop_supervisor()
         if self._conn is not None:
             await _close_quietly(self._conn)
             self._conn = None
@@ -87,7 +64,7 @@ class PostgresBus(_FanOutBus):
         try:
             # pg_notify() takes the channel as a bound value: no identifier quoting to get wrong.
             await self._pool.execute("SELECT pg_notify($1, $2)", channel, text)
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        except _ERRORS as exc:
             raise PublishFailed(channel) from exc
 
     async def _listen(self, channel: str) -> None:
@@ -99,7 +76,7 @@ class PostgresBus(_FanOutBus):
             await asyncio.wait_for(
                 conn.add_listener(channel, self._on_notify), timeout=self._timeout
             )
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        except _ERRORS:
             # Whatever went wrong, a fresh connection re-LISTENs from the registry and tells this
             # channel's subscribers that they may have missed messages.
             logger.warning("bus: LISTEN %r failed; reconnecting", channel, exc_info=True)
@@ -113,7 +90,7 @@ class PostgresBus(_FanOutBus):
             await asyncio.wait_for(
                 conn.remove_listener(channel, self._on_notify), timeout=self._timeout
             )
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        except _ERRORS:
             logger.warning("bus: UNLISTEN %r failed; reconnecting", channel, exc_info=True)
             conn.terminate()
 
@@ -153,37 +130,24 @@ class PostgresBus(_FanOutBus):
             try:
                 async with self._lock:
                     await conn.fetchval("SELECT 1", timeout=self._timeout)
-            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            except _ERRORS:
                 return
 
     async def _reconnect(self) -> asyncpg.Connection:
-        for delay in _backoff_delays(self._reconnect_delay, self._max_reconnect_delay):
-            await asyncio.sleep(delay)
-            try:
-                conn = await self._connect()
-            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                logger.warning("bus: PostgreSQL reconnect failed: %r", exc)
-                continue
-            try:
-                async with self._lock, asyncio.timeout(self._timeout):
-                    channels = list(self._subscribers)
-                    for channel in channels:
-                        await conn.add_listener(channel, self._on_notify)
-                    self._conn = conn
-                    # Only now is every channel listened to again, so a subscriber that resyncs
-                    # on this signal cannot miss a later event.
-                    for channel in channels:
-                        self._mark_reconnected(channel)
-            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                logger.warning("bus: PostgreSQL re-LISTEN failed: %r", exc)
-                conn.terminate()
-                continue
-            except BaseException:
-                conn.terminate()  # stop() cancelled us mid-way: do not leak the new connection
-                raise
-            logger.info("bus: PostgreSQL listening connection restored")
-            return conn
-        raise AssertionError("unreachable: the backoff never ends")
+        async def restore(conn: asyncpg.Connection) -> None:
+            async with self._lock, asyncio.timeout(self._timeout):
+                channels = list(self._subscribers)
+                for channel in channels:
+                    await conn.add_listener(channel, self._on_notify)
+                self._conn = conn
+                # Only now is every channel listened to again, so a subscriber that resyncs on
+                # this signal cannot miss a later event.
+                for channel in channels:
+                    self._mark_reconnected(channel)
+
+        return await self._reconnect_with_backoff(
+            "PostgreSQL", self._connect, restore, _close_quietly, _ERRORS
+        )
 
 
 async def _close_quietly(conn: asyncpg.Connection) -> None:

@@ -4,7 +4,7 @@ a PING on silence, and resubscription after a reconnect."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
+from typing import Unpack
 
 import redis.asyncio as aioredis
 from redis.asyncio.client import PubSub
@@ -12,42 +12,19 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from counter.bus._base import (
-    DEFAULT_MAX_QUEUE,
-    BusClosed,
-    PublishFailed,
-    _backoff_delays,
-    _FanOutBus,
-    logger,
-)
+from counter.bus._base import BusClosed, BusSettings, PublishFailed, _FanOutBus, logger
 
 
 class RedisBus(_FanOutBus):
     """Redis pub/sub: one subscribing connection read by one task, publishing through a client."""
 
-    def __init__(
-        self,
-        url: str,
-        *,
-        max_queue: int = DEFAULT_MAX_QUEUE,
-        namespace: str = "",
-        name: str = "saduak-bus",
-        timeout: float = 5.0,
-        ping_interval: float = 10.0,
-        reconnect_delay: float = 0.5,
-        max_reconnect_delay: float = 30.0,
-    ) -> None:
-        super().__init__(max_queue=max_queue, namespace=namespace)
+    def __init__(self, url: str, **settings: Unpack[BusSettings]) -> None:
+        """`settings`: the fan-out's and the connection's (see `_FanOutBus`)."""
+        super().__init__(**settings)
         self._url = url
-        self._name = name
-        self._timeout = timeout
-        self._ping_interval = ping_interval
-        self._reconnect_delay = reconnect_delay
-        self._max_reconnect_delay = max_reconnect_delay
         self._publisher: aioredis.Redis | None = None
         self._listener: aioredis.Redis | None = None
         self._pubsub: PubSub | None = None
-        self._supervisor: asyncio.Task[None] | None = None
         self._reader: asyncio.Task[None] | None = None
         self._confirmations: dict[str, asyncio.Future[None]] = {}
         # Channels subscribed again after a reconnect (or confirmed late): their subscribers are
@@ -86,11 +63,7 @@ class RedisBus(_FanOutBus):
         self._supervisor = asyncio.create_task(self._supervise(pubsub), name="bus-redis-listen")
 
     async def _close(self) -> None:
-        if self._supervisor is not None:
-            self._supervisor.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._supervisor
-            self._supervisor = None
+        await self._stop_supervisor()
         if self._pubsub is not None:
             await _close_quietly(self._pubsub)
             self._pubsub = None
@@ -215,28 +188,18 @@ class RedisBus(_FanOutBus):
                     self._mark_reconnected(channel)
 
     async def _reconnect(self) -> PubSub:
-        for delay in _backoff_delays(self._reconnect_delay, self._max_reconnect_delay):
-            await asyncio.sleep(delay)
-            try:
-                pubsub = await self._new_pubsub()
-            except (OSError, TimeoutError, RedisError) as exc:
-                logger.warning("bus: Redis reconnect failed: %r", exc)
-                continue
-            try:
-                async with self._lock:
-                    if self._subscribers:
-                        channels = list(self._subscribers)
-                        # Subscribers learn of the gap from the reader, on each confirmation.
-                        self._resubscribing.update(channels)
-                        await pubsub.subscribe(*channels)
-                    self._pubsub = pubsub
-            except (OSError, TimeoutError, RedisError) as exc:
-                logger.warning("bus: Redis resubscribe failed: %r", exc)
-                await _close_quietly(pubsub)
-                continue
-            logger.info("bus: Redis subscribing connection restored")
-            return pubsub
-        raise AssertionError("unreachable: the backoff never ends")
+        async def restore(pubsub: PubSub) -> None:
+            async with self._lock:
+                if self._subscribers:
+                    channels = list(self._subscribers)
+                    # Subscribers learn of the gap from the reader, on each confirmation.
+                    self._resubscribing.update(channels)
+                    await pubsub.subscribe(*channels)
+                self._pubsub = pubsub
+
+        return await self._reconnect_with_backoff(
+            "Redis", self._new_pubsub, restore, _close_quietly, (OSError, TimeoutError, RedisError)
+        )
 
     def _fail_confirmations(self) -> None:
         for confirmed in self._confirmations.values():
