@@ -203,7 +203,10 @@ NOT_YET_MOVED = frozenset(
     {
         "admin/api.py",
         "admin/pages.py",
-        "admin/service.py",
+        "admin/service/configuration.py",
+        "admin/service/devices.py",
+        "admin/service/offices.py",
+        "admin/service/shared.py",
         "complaints/routes.py",
         "displays/voice_admin.py",
         "kiosk/agent_channel.py",

@@ -1,0 +1,97 @@
+"""The queue's plumbing: its unit of work, reads in worker threads, and the installation's bus
+namespace."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+import anyio
+import anyio.to_thread
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from counter import repository as repo
+from counter.bus import Bus
+from counter.db import Database
+from counter.models import Device, Installation
+from counter.queue.events import Event, TicketChanged
+from counter.queue.forecast import Forecast
+from counter.service.rollover import roll_over
+from counter.service.shared import T, _Tx
+from counter.service.waits import CALL_END_KINDS
+from counter.unit_of_work import OfficeWork, utcnow
+
+
+def installation_namespace(db: Database, now: datetime) -> str:
+    """This installation's bus namespace: random, made by the first process that asks, then the
+    same for every process that serves from this database."""
+    with db.read() as session:
+        row = repo.installation(session)
+    if row is not None:
+        return row.bus_namespace
+    try:
+        with db.write() as session:
+            row = repo.installation(session)
+            if row is None:
+                row = Installation(id=1, bus_namespace=secrets.token_hex(6), created_at=now)
+                session.add(row)
+                session.flush()
+            namespace = row.bus_namespace
+    except sa.exc.IntegrityError:
+        # Another process made it in the meantime (PostgreSQL; SQLite's write lock orders them).
+        with db.read() as session:
+            row = repo.installation(session)
+            assert row is not None
+            namespace = row.bus_namespace
+    return namespace
+
+
+class QueueCore:
+    """What every part of the queue's use cases stands on. Blocking database work runs in worker
+    threads."""
+
+    def __init__(
+        self,
+        db: Database,
+        bus: Bus,
+        *,
+        public_url: str = "http://127.0.0.1:8000",
+        clock: Callable[[], datetime] = utcnow,
+        work: OfficeWork | None = None,
+    ) -> None:
+        self.db = db
+        self.bus = bus
+        self.public_url = public_url.rstrip("/")
+        self.clock = clock
+        # The process's unit of work, shared with every other service that writes an office.
+        self.work = work or OfficeWork(db, bus, clock=clock)
+        self.work.on_begin.append(roll_over)
+        self.work.on_commit.append(self._committed)
+        # Called inside the transaction that changes a kiosk's printer state, with
+        # (session, device, previous state, time): the incident log records outages this way,
+        # exactly once whatever the number of app processes.
+        self.printer_state_listeners: list[
+            Callable[[Session, Device, str | None, datetime], None]
+        ] = []
+        # Office id -> (event seq, forecast): the last committed state's forecast, so the many
+        # status pages following one office share one computation per office event.
+        self._forecasts: dict[int, tuple[int, Forecast]] = {}
+        # Office id -> (read at, recent call minutes per service): read again after a minute,
+        # or at once when this process ends a call there.
+        self._call_minutes: dict[int, tuple[datetime, dict[int, list[float]]]] = {}
+
+    async def _write(self, office_id: int, work: Callable[[_Tx], T]) -> T:
+        return await self.work.run(office_id, work)
+
+    def _committed(self, office_id: int, messages: Sequence[Event]) -> None:
+        if any(isinstance(m, TicketChanged) and m.kind in CALL_END_KINDS for m in messages):
+            self._call_minutes.pop(office_id, None)
+
+    async def _read(self, fn: Callable[[Session], T]) -> T:
+        def run() -> T:
+            with self.db.read() as session:
+                return fn(session)
+
+        return await anyio.to_thread.run_sync(run)

@@ -1,0 +1,202 @@
+"""What a ticket and a service line look like to the kiosk, status pages and staff, with their
+waits from the office's forecast."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session
+
+from counter import repository as repo
+from counter.models import Counter, Office, Service, Ticket
+from counter.queue.forecast import NOT_WAITING, Estimate, Forecast
+from counter.queue.hours import OfficeHours
+from counter.queue.policy import Candidate
+from counter.queue.states import TicketStatus
+from counter.service.base import QueueCore
+from counter.service.waits import (
+    DURATION_HISTORY,
+    DURATION_REREAD,
+    DURATION_SAMPLES,
+    FORECAST_REUSE_SECONDS,
+    office_forecast,
+)
+
+
+@dataclass(frozen=True)
+class TicketView:
+    id: int
+    number: str
+    service: str
+    service_id: int
+    service_name_th: str
+    service_name_en: str
+    status: str
+    priority: str | None
+    issued_at: datetime
+    # From the office's forecast (counter.queue.forecast): the calls before this ticket by the
+    # counters that can serve it, and the wait as a point and a [low, high] range in minutes.
+    waiting_ahead: int
+    estimated_wait_minutes: int
+    estimated_wait_range: tuple[int, int]
+    status_url: str
+    token: str
+    counter: int | None
+    recall_count: int
+    transaction_no: int
+    print_status: str
+    business_day: date
+    device_id: int | None
+    office_id: int
+    # True when an earlier request with the same key already produced this ticket.
+    replayed: bool = False
+    # The print job written with the ticket (see counter.print_jobs), when it is to be printed.
+    print_job_id: int | None = None
+    # A booked ticket: the start of its slot (the counters call it then, ahead of walk-ins).
+    booked_for: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ServiceQueue:
+    service: str
+    service_id: int
+    name_th: str
+    name_en: str
+    prefix: str
+    active: bool
+    waiting: int
+    oldest_wait_seconds: int | None
+    # What a new normal ticket of this service would be told now.
+    waiting_ahead: int
+    estimated_wait_minutes: int
+    estimated_wait_range: tuple[int, int]
+    wait_target_minutes: int
+    # Why a walk-in ticket of this service cannot be taken now (Thai, English), or None: the
+    # very check issuing makes (`walk_in_refusal`).
+    refusal: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Issuing:
+    """Whether the office issues tickets now, and if not why and when it opens again."""
+
+    open: bool
+    # Thai, English; None while open.
+    reason: tuple[str, str] | None
+    # In the office's time zone; None while open or when it issues at any hour.
+    next_opening: datetime | None
+    hours: OfficeHours
+    timezone: str
+
+
+class QueueViews(QueueCore):
+    def office_forecast(
+        self, session: Session, office: Office, *, committed: bool, until: int | None = None
+    ) -> Forecast:
+        """The office's wait forecast now. Committed reads share one per office event (the
+        event seq moves with every change of the lines or counters), with the kiosk list's
+        newcomers; a write computes its own, only as far as ticket `until`."""
+        now = self.clock()
+        assert office.id is not None
+        minutes = self._call_minutes.get(office.id)
+        if minutes is None or not timedelta(0) <= now - minutes[0] < DURATION_REREAD:
+            since = now - DURATION_HISTORY
+            read = repo.recent_call_minutes(session, office.id, since, DURATION_SAMPLES)
+            minutes = self._call_minutes[office.id] = (now, read)
+        if not committed:
+            return office_forecast(session, office, now, minutes[1], until=until)
+        cached = self._forecasts.get(office.id)
+        if (
+            cached is not None
+            and cached[0] == office.event_seq
+            and abs((now - cached[1].now).total_seconds()) < FORECAST_REUSE_SECONDS
+        ):
+            return cached[1]
+        result = office_forecast(session, office, now, minutes[1], newcomers=True)
+        self._forecasts[office.id] = (office.event_seq, result)
+        return result
+
+    def _view(
+        self,
+        session: Session,
+        ticket: Ticket,
+        service: Service | None = None,
+        *,
+        committed: bool = False,
+    ) -> TicketView:
+        services = {ticket.service_id: service} if service else None
+        return self._views(session, [ticket], services, committed=committed)[0]
+
+    def _views(
+        self,
+        session: Session,
+        tickets: Sequence[Ticket],
+        services: dict[int, Service] | None = None,
+        *,
+        committed: bool = False,
+    ) -> list[TicketView]:
+        """Views of tickets of one office, with the same few queries however many there are
+        (one status page, or every status page following the office): one forecast for all.
+        `committed`: a read of committed data, which shares the forecast of its office event."""
+        waiting = [t for t in tickets if t.status == TicketStatus.WAITING and t.id is not None]
+        forecast: Forecast | None = None
+        if waiting:
+            office = session.get(Office, waiting[0].office_id)
+            assert office is not None
+            # A write wants its own ticket only: the replay may stop once it is called.
+            until = waiting[0].id if len(waiting) == 1 else None
+            forecast = self.office_forecast(session, office, committed=committed, until=until)
+        known = dict(services or {})
+        counters: dict[int | None, Counter] = {}
+        if len(tickets) > 1:
+            # Many tickets: the office's services and counters once, not a lookup per ticket.
+            office_id = tickets[0].office_id
+            known |= {s.id: s for s in repo.services(session, office_id) if s.id is not None}
+            counters = {c.id: c for c in repo.counters(session, office_id)}
+        views = []
+        for ticket in tickets:
+            service = known.get(ticket.service_id) or session.get(Service, ticket.service_id)
+            assert service is not None and ticket.id is not None
+            counter = None
+            if ticket.counter_id:
+                counter = counters.get(ticket.counter_id) or session.get(Counter, ticket.counter_id)
+            wait: Estimate = NOT_WAITING
+            if forecast is not None and ticket.status == TicketStatus.WAITING:
+                wait = forecast.wait_of(
+                    Candidate(
+                        ticket.id,
+                        ticket.service_id,
+                        ticket.priority is not None,
+                        ticket.queued_at,
+                        ticket.booked_for,
+                    )
+                )
+            views.append(
+                TicketView(
+                    id=ticket.id,
+                    number=ticket.number,
+                    service=service.code,
+                    service_id=ticket.service_id,
+                    service_name_th=service.name_th,
+                    service_name_en=service.name_en,
+                    status=ticket.status,
+                    priority=ticket.priority,
+                    issued_at=ticket.issued_at,
+                    waiting_ahead=wait.waiting_ahead,
+                    estimated_wait_minutes=wait.minutes,
+                    estimated_wait_range=wait.range,
+                    status_url=f"{self.public_url}/t/{ticket.token}",
+                    token=ticket.token,
+                    counter=counter.number if counter else None,
+                    recall_count=ticket.recall_count,
+                    transaction_no=ticket.transaction_no,
+                    print_status=ticket.print_status,
+                    business_day=ticket.business_day,
+                    device_id=ticket.device_id,
+                    office_id=ticket.office_id,
+                    booked_for=ticket.booked_for,
+                )
+            )
+        return views

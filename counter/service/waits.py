@@ -1,0 +1,137 @@
+"""The office's wait forecast as the kiosk, the status pages and the tickets tell it, and the
+counters' calling rules it replays."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from counter import repository as repo
+from counter.models import Counter, Office
+from counter.queue.forecast import (
+    LOADED_PER_LINE,
+    CounterPlan,
+    Forecast,
+    expected_minutes,
+    forecast,
+    remaining_minutes,
+)
+from counter.queue.policy import CounterMix, CounterPolicy, ServeMode, ServiceSlot
+from counter.service.shared import _id
+from counter.unit_of_work import local_day
+
+
+def counter_policy(counter: Counter, slots: Sequence[Any]) -> CounterPolicy:
+    return CounterPolicy(
+        services=tuple(ServiceSlot(s.service_id, s.position, max(1, s.weight)) for s in slots),
+        mode=ServeMode(counter.mode),
+        priority_share=counter.priority_share,
+        normal_share=counter.normal_share,
+        ageing_cap=timedelta(minutes=counter.ageing_cap_minutes),
+        booked_in_row=counter.booked_in_row,
+    )
+
+
+def counter_mix(counter: Counter, slots: Sequence[Any]) -> CounterMix:
+    """What the counter's rows remember between calls (see counter.queue.policy.CounterMix)."""
+    return CounterMix(
+        cycle_pos=counter.cycle_pos,
+        credits={s.service_id: s.credit for s in slots},
+        booked_streak=counter.booked_streak,
+    )
+
+
+# A forecast of the same office event is reused this long (the clock moves its waits).
+FORECAST_REUSE_SECONDS = 10.0
+# How far back, and how many, finished calls tell how long a call of each service takes
+# (the `samples` of office_forecast), and how long one reading of them serves.
+DURATION_HISTORY = timedelta(days=14)
+DURATION_SAMPLES = 400
+DURATION_REREAD = timedelta(minutes=1)
+CALL_END_KINDS = frozenset(repo.CALL_END_KINDS)
+# When a paused counter is expected back, by reason (minutes since the pause began).
+PAUSE_MINUTES = {"break": 15, "lunch": 60, "meeting": 30, "system": 10, "other": 15}
+# A paused counter past its usual pause, or a closed one the forecast must count on, is
+# expected no sooner than this.
+COUNTER_RETURN = timedelta(minutes=5)
+
+
+def office_forecast(
+    session: Session,
+    office: Office,
+    now: datetime,
+    samples: Mapping[int, list[float]],
+    *,
+    newcomers: bool = False,
+    until: int | None = None,
+) -> Forecast:
+    """Today's waiting lines replayed through the counters' own calling rules (one pass).
+
+    `samples`: service id -> recent minutes per call (repository.recent_call_minutes).
+
+    Counters count from when they can next call: an open idle one now, a busy one once the
+    citizen there is likely done (expected time minus time already spent), a paused one at the
+    usual end of its pause. Closed counters are counted on only for services no open or paused
+    counter serves, from the opening hour or a few minutes from now. With `newcomers`, every
+    active service also gets the wait a new ticket would have (the kiosk's list); with `until`,
+    the replay stops once that ticket is called (a write wants only its own ticket).
+    """
+    office_id = _id(office)
+    today = local_day(now, office.timezone)
+    services = repo.services(session, office_id)
+    minutes = {
+        _id(s): expected_minutes(samples.get(_id(s), []), s.standard_minutes) for s in services
+    }
+    slots: dict[int, list[Any]] = {}
+    for row in repo.office_counter_services(session, office_id):
+        slots.setdefault(row.counter_id, []).append(row)
+    counters = repo.counters(session, office_id)
+    current = repo.calls_at_counters(session, [_id(c) for c in counters if c.staff_id])
+    plans: list[CounterPlan] = []
+    closed: list[CounterPlan] = []
+    for counter in counters:
+        rows = slots.get(_id(counter))
+        if not counter.active or not rows:
+            continue
+        plan = CounterPlan(
+            counter.number, counter_policy(counter, rows), counter_mix(counter, rows), now
+        )
+        if counter.staff_id is None:
+            closed.append(plan)
+            continue
+        free_at = now
+        if counter.paused_reason is not None and counter.paused_at is not None:
+            back = counter.paused_at + timedelta(
+                minutes=PAUSE_MINUTES.get(counter.paused_reason, 15)
+            )
+            free_at = max(back, now + COUNTER_RETURN)
+        at_counter = current.get(_id(counter))
+        if at_counter is not None:
+            service_id, called_at = at_counter
+            expected = minutes.get(service_id, 15.0)
+            elapsed = (now - called_at).total_seconds() / 60
+            left = timedelta(minutes=remaining_minutes(expected, elapsed))
+            free_at = max(free_at, now + left)
+        plans.append(replace(plan, free_at=free_at))
+    waiting, line_sizes = repo.waiting_lines(session, office_id, today, LOADED_PER_LINE)
+    served = {sid for plan in plans for sid in plan.policy.service_ids}
+    orphans = ({service_id for service_id, _ in line_sizes} | set(minutes)) - served
+    if orphans and closed:
+        # Before opening time nobody is expected sooner (an office that issues early, as the
+        # demo does, still opens its counters at its hour).
+        opens = datetime.combine(today, office.opens, ZoneInfo(office.timezone))
+        start = max(now + COUNTER_RETURN, opens)
+        for plan in closed:
+            kept = tuple(slot for slot in plan.policy.services if slot.service_id in orphans)
+            if kept:
+                policy = replace(plan.policy, services=kept)
+                plans.append(replace(plan, policy=policy, free_at=start))
+    active = [_id(s) for s in services if s.active] if newcomers else []
+    return forecast(
+        waiting, plans, minutes, now, newcomers=active, line_sizes=line_sizes, until=until
+    )
