@@ -138,11 +138,18 @@ class StaffUpdate(Strict):
     active: bool | None = None
 
 
-class PairIn(Strict):
-    code: str = Field(max_length=_SHORT)
+class DeviceIn(Strict):
+    """A new device given its token by the server (the command line)."""
+
     kind: str = Field(max_length=_SHORT)
     name: str = Field(max_length=_TEXT)
     printer: str | None = Field(default=None, max_length=_TEXT)
+
+
+class PairIn(DeviceIn):
+    """A new device paired by the code its screen shows (Admin → Devices)."""
+
+    code: str = Field(max_length=_SHORT)
 
 
 class DeviceUpdate(Strict):

@@ -17,7 +17,7 @@ import typer
 from sqlmodel import Session
 
 from admin.audit import command_line
-from admin.schemas import StaffIn
+from admin.schemas import DeviceIn, StaffIn
 from admin.service import AdminService
 from counter import repository as repo
 from counter.auth import (
@@ -384,15 +384,16 @@ def device_add(
     ] = None,
     office: OfficeOpt = None,
 ) -> None:
-    """Pair a kiosk or display screen; prints its token once."""
-    if printer:
-        _allowed_printer(printer)
-    with _db() as db, db.write() as session:
-        target = _office(session, office)
-        assert target.id is not None
-        device, token = add_device(session, target.id, kind, name, _now(), printer=printer)
-        device_id = device.id
-    typer.echo(f"device {device_id} ({kind.value} {name!r}) in office {target.code}")
+    """Pair a kiosk or display screen; prints its token once (the same rules and audit entry
+    as Admin → Devices)."""
+    with _db() as db:
+        with db.read() as session:
+            target = _office(session, office)
+        body = DeviceIn(kind=kind.value, name=name, printer=printer)
+        device, token = _admin_run(
+            db, lambda admin: admin.add_device(command_line(target.id or 0), body)
+        )
+    typer.echo(f"device {device['id']} ({kind.value} {device['name']!r}) in office {target.code}")
     typer.echo(f"token (shown once): {token}")
 
 

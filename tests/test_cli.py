@@ -211,7 +211,7 @@ def test_user_and_device_commands_follow_the_admin_rules_and_are_audited(
 
     from admin.models import AuditEntry
     from counter import repository as repo
-    from counter.auth import DeviceKind, add_device, issue_staff_token
+    from counter.auth import issue_staff_token
     from counter.db import Database
     from counter.models import AuthToken
     from counter.seed import create_office
@@ -228,9 +228,13 @@ def test_user_and_device_commands_follow_the_admin_rules_and_are_audited(
     assert r.returncode == 0, r.stderr
     assert "'somchai.j'" in r.stdout  # stored as the admin stores it: trimmed, lower case
 
+    r = run(["device", "add", "display", " hall "], env)
+    assert r.returncode == 0, r.stderr
+    assert "(display 'hall')" in r.stdout  # named as the admin names it: trimmed
+    device_id = int(r.stdout.split()[1])
+    r = run(["device", "add", "kiosk", "  "], env)
+    assert r.returncode == 2 and "name" in r.stderr  # the admin's rule: a device has a name
     with db.write() as session:
-        device, _ = add_device(session, 1, DeviceKind.KIOSK, "front", datetime.now(UTC))
-        device_id = device.id
         somchai = repo.staff_by_username(session, "somchai.j")
         assert somchai is not None and somchai.display_name == "สมชาย"
         issue_staff_token(session, somchai, datetime.now(UTC), 12)
@@ -242,12 +246,14 @@ def test_user_and_device_commands_follow_the_admin_rules_and_are_audited(
         tokens = session.exec(select(AuthToken)).all()
     assert [(e.action, e.target) for e in entries] == [
         ("staff.create", "staff:somchai.j"),
+        ("device.pair", f"device:{device_id}"),
         ("staff.reset_password", "staff:somchai.j"),
         ("device.revoke", f"device:{device_id}"),
     ]
     assert all(e.username.startswith("cli:") and e.staff_id is None for e in entries)
     assert entries[0].after is not None and entries[0].after["role"] == "staff"
-    assert entries[2].after is not None and entries[2].after["revoked_at"]
+    assert entries[1].after is not None and entries[1].after["name"] == "hall"
+    assert entries[3].after is not None and entries[3].after["revoked_at"]
     assert tokens and all(t.revoked for t in tokens)  # signed out everywhere
     db.dispose()
 

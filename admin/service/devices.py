@@ -10,12 +10,12 @@ from sqlmodel import Session
 from admin import repository as arepo
 from admin import rules
 from admin.audit import device_snapshot
-from admin.schemas import DeviceUpdate, PairIn
+from admin.schemas import DeviceIn, DeviceUpdate, PairIn
 from admin.service.base import AdminCore
 from admin.service.shared import AdminTx, _conflict, _not_found, log
 from counter import pairing, print_jobs
 from counter import repository as repo
-from counter.auth import DeviceKind, StaffPrincipal
+from counter.auth import DeviceKind, StaffPrincipal, add_device
 from counter.models import Device
 from counter.unit_of_work import OfficeTx
 from printer.config import AgentTarget, BrowserTarget, PrinterConfig, PrinterTargetRefused, confine
@@ -34,10 +34,7 @@ class DeviceUseCases(AdminCore):
         return await self._read(read)
 
     async def pair_device(self, actor: StaffPrincipal, body: PairIn) -> dict[str, Any]:
-        kind = rules.device_kind(body.kind)
-        name = rules.text(body.name, "name", 100, required="device_name")
-        printer = rules.printer(kind, body.printer)
-        await self._check_printer_target(printer)
+        kind, name, printer = await self._new_device(body)
 
         def work(tx: AdminTx) -> dict[str, Any]:
             device = pairing.confirm(
@@ -53,6 +50,27 @@ class DeviceUseCases(AdminCore):
             return device_view(device)
 
         return await self._write(actor, work)
+
+    async def add_device(self, actor: StaffPrincipal, body: DeviceIn) -> tuple[dict[str, Any], str]:
+        """A device whose token the server makes and shows once (the command line), rather than
+        one paired by the code on its screen: the same rules and the same audit entry."""
+        kind, name, printer = await self._new_device(body)
+
+        def work(tx: AdminTx) -> tuple[dict[str, Any], str]:
+            device, token = add_device(
+                tx.session, tx.office_id, kind, name, tx.now, printer=printer
+            )
+            tx.audit("device.pair", f"device:{device.id}", None, device_snapshot(device))
+            return device_view(device), token
+
+        return await self._write(actor, work)
+
+    async def _new_device(self, body: DeviceIn) -> tuple[DeviceKind, str, str | None]:
+        kind = rules.device_kind(body.kind)
+        name = rules.text(body.name, "name", 100, required="device_name")
+        printer = rules.printer(kind, body.printer)
+        await self._check_printer_target(printer)
+        return kind, name, printer
 
     async def update_device(
         self, actor: StaffPrincipal, device_id: int, body: DeviceUpdate
