@@ -30,27 +30,18 @@ def ticket_by_token(session: Session, token: str) -> Ticket | None:
     return session.exec(select(Ticket).where(Ticket.token == token)).first()
 
 
-def pending_link(session: Session, ticket_id: int, now: datetime) -> LineLink | None:
+def pending_link(
+    session: Session, now: datetime, *, ticket_id: int | None, booking_id: int | None = None
+) -> LineLink | None:
+    """The newest unused code of a ticket, or of a booking not yet checked in (no ticket)."""
+    subject = (
+        LineLink.ticket_id == ticket_id
+        if ticket_id is not None
+        else sa.and_(col(LineLink.booking_id) == booking_id, col(LineLink.ticket_id).is_(None))
+    )
     return session.exec(
         select(LineLink)
-        .where(
-            LineLink.ticket_id == ticket_id,
-            LineLink.status == PENDING,
-            col(LineLink.code_expires_at) > now,
-        )
-        .order_by(col(LineLink.id).desc())
-    ).first()
-
-
-def pending_booking_link(session: Session, booking_id: int, now: datetime) -> LineLink | None:
-    return session.exec(
-        select(LineLink)
-        .where(
-            LineLink.booking_id == booking_id,
-            LineLink.ticket_id == None,  # noqa: E711
-            LineLink.status == PENDING,
-            col(LineLink.code_expires_at) > now,
-        )
+        .where(subject, LineLink.status == PENDING, col(LineLink.code_expires_at) > now)
         .order_by(col(LineLink.id).desc())
     ).first()
 

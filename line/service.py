@@ -382,17 +382,7 @@ class LineService:
             assert account is not None
             if ticket.status not in OPEN_STATUSES:
                 raise Conflict(*text.TICKET_FINISHED)
-            link = repo.pending_link(session, ticket.id, now)
-            if link is None:
-                link = LineLink(
-                    office_id=ticket.office_id,
-                    ticket_id=ticket.id,
-                    code=_new_code(),
-                    code_expires_at=now + CODE_LIFETIME,
-                    created_at=now,
-                )
-                session.add(link)
-                session.flush()
+            link = _pending_link(session, now, ticket.office_id, ticket_id=ticket.id)
             message = text.LINK_REQUEST.format(number=ticket.number, code=link.code)
             return LinkOffer(link.code, ticket.number, self._chat_url(account, message))
 
@@ -435,18 +425,9 @@ class LineService:
             assert account is not None
             if booking.status != "booked":
                 raise Conflict(*text.BOOKING_OVER)
-            link = repo.pending_booking_link(session, booking.id, now)
-            if link is None:
-                link = LineLink(
-                    office_id=booking.office_id,
-                    booking_id=booking.id,
-                    booking_code=booking.code,
-                    code=_new_code(),
-                    code_expires_at=now + CODE_LIFETIME,
-                    created_at=now,
-                )
-                session.add(link)
-                session.flush()
+            link = _pending_link(
+                session, now, booking.office_id, booking_id=booking.id, booking_code=booking.code
+            )
             message = text.LINK_BOOKING_REQUEST.format(booking=booking.code, code=link.code)
             return LinkOffer(link.code, booking.code, self._chat_url(account, message))
 
@@ -902,6 +883,33 @@ def seed_account(
     apply_change(account, AccountChange(secret, token, basic_id, None, True))
     session.add(account)
     return True
+
+
+def _pending_link(
+    session: Session,
+    now: datetime,
+    office_id: int,
+    *,
+    ticket_id: int | None = None,
+    booking_id: int | None = None,
+    booking_code: str | None = None,
+) -> LineLink:
+    """The subject's unused link code (so opening the button twice gives the same code), or a
+    new one: a ticket's, or a booking's before check-in."""
+    link = repo.pending_link(session, now, ticket_id=ticket_id, booking_id=booking_id)
+    if link is None:
+        link = LineLink(
+            office_id=office_id,
+            ticket_id=ticket_id,
+            booking_id=booking_id,
+            booking_code=booking_code,
+            code=_new_code(),
+            code_expires_at=now + CODE_LIFETIME,
+            created_at=now,
+        )
+        session.add(link)
+        session.flush()
+    return link
 
 
 def _new_code() -> str:
