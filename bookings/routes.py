@@ -29,16 +29,22 @@ from bookings.schemas import (
     day_out,
 )
 from bookings.service import Bookings, error
-from bookings.text import IMPORT_FIELDS, PAGE, REPORT, STAFF
+from bookings.text import ERR, IMPORT_FIELDS, PAGE, REPORT, STAFF
 from counter.auth import DevicePrincipal, Role, StaffPrincipal
 from counter.manual import read_manuals
 from counter.pages import PageViewer, render_page
-from counter.queue.errors import DomainError, Forbidden, NotFound, TooManyRequests
-from counter.ratelimit import RateLimiter
+from counter.queue.errors import DomainError, Forbidden, NotFound
 from counter.service import local_day
 from counter.ui import mount_static as mount_static_folder
 from counter.ui import templates_for
-from counter.web import CurrentAdmin, CurrentIssuer, CurrentManager, CurrentStaff, MaybePrincipal
+from counter.web import (
+    CurrentAdmin,
+    CurrentIssuer,
+    CurrentManager,
+    CurrentStaff,
+    MaybePrincipal,
+    limit_public,
+)
 
 HERE = Path(__file__).resolve().parent
 STATIC_URL = "/static/bookings"
@@ -81,36 +87,19 @@ def report_section(app_state: Any) -> Any:
     return section
 
 
-def _limiter(request: Request, name: str, limit: int, window: float) -> RateLimiter:
-    state = request.app.state
-    limiter: RateLimiter | None = getattr(state, name, None)
-    if limiter is None:
-        limiter = RateLimiter(limit, window)
-        setattr(state, name, limiter)
-    return limiter
-
-
-def _source(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def limit_writes(request: Request, who: Any) -> None:
     """Anyone may book, move and cancel: at most so many a source address per hour."""
     if isinstance(who, StaffPrincipal):
         return
-    settings = request.app.state.settings
-    limiter = _limiter(request, "booking_limiter", settings.booking_rate_per_hour, HOUR)
-    if not limiter.allow(_source(request)):
-        raise error(TooManyRequests, "rate_limited")
+    rate = request.app.state.settings.booking_rate_per_hour
+    limit_public(request, "booking_limiter", rate, HOUR, ERR["rate_limited"])
 
 
 def limit_reads(request: Request, who: Any) -> None:
     if isinstance(who, StaffPrincipal | DevicePrincipal):
         return
-    settings = request.app.state.settings
-    limiter = _limiter(request, "booking_read_limiter", settings.booking_reads_per_minute, 60.0)
-    if not limiter.allow(_source(request)):
-        raise error(TooManyRequests, "rate_limited")
+    rate = request.app.state.settings.booking_reads_per_minute
+    limit_public(request, "booking_read_limiter", rate, 60.0, ERR["rate_limited"])
 
 
 def _no_devices(who: Any) -> StaffPrincipal | None:

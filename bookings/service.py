@@ -187,13 +187,10 @@ class Bookings:
     def _office(self, session: Session, office_id: int | None, office_code: str | None) -> Office:
         if office_id is not None:
             office = counter_repo.get_office(session, office_id)
-        elif office_code:
-            office = counter_repo.office_by_code(session, office_code)
         else:
-            offices = counter_repo.list_offices(session)
-            if len(offices) != 1:
+            office = counter_repo.public_office(session, office_code)
+            if office is None and not office_code:
                 raise error(InvalidInput, "choose_office")
-            office = offices[0]
         if office is None or office.id is None:
             raise error(NotFound, "unknown_office")
         return office

@@ -22,7 +22,7 @@ from complaints.schemas import (
     SettingsOut,
     StepIn,
 )
-from complaints.service import ComplaintService, Intake, Resolution
+from complaints.service import ComplaintService, Intake, Resolution, error
 from complaints.text import CATEGORY, CHANNEL, ERR, STATUS, STEP, T
 from complaints.workflow import (
     PUBLIC_CHANNELS,
@@ -36,12 +36,11 @@ from counter.auth import DevicePrincipal, Role, StaffPrincipal
 from counter.pages import PageViewer, render_page
 from counter.queue.errors import DomainError, Forbidden, InvalidInput, TooManyRequests
 from counter.queue.thai import format_thai_date
-from counter.ratelimit import RateLimiter
 from counter.schemas import PlainText
 from counter.service import day_start
 from counter.ui import mount_static as mount_static_folder
 from counter.ui import templates_for
-from counter.web import CurrentManager, CurrentStaff, MaybePrincipal
+from counter.web import CurrentManager, CurrentStaff, MaybePrincipal, limit_public
 
 HERE = Path(__file__).resolve().parent
 STATIC_URL = "/static/complaints"
@@ -78,21 +77,10 @@ def report_section(app_state: Any) -> Any:
     return section
 
 
-def _limiter(request: Request) -> RateLimiter:
-    state = request.app.state
-    if not hasattr(state, "complaint_limiter"):
-        state.complaint_limiter = RateLimiter(state.settings.complaint_rate_per_hour, HOUR)
-    limiter: RateLimiter = state.complaint_limiter
-    return limiter
-
-
-def _source(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-def _err(cls: type[DomainError], key: str) -> DomainError:
-    th, en = ERR[key]
-    return cls(th, en)
+def limit_submissions(request: Request) -> None:
+    """Anyone may complain: at most so many a source address per hour."""
+    rate = request.app.state.settings.complaint_rate_per_hour
+    limit_public(request, "complaint_limiter", rate, HOUR, ERR["rate_limited"])
 
 
 def is_office_head(staff: StaffPrincipal) -> bool:
@@ -118,8 +106,8 @@ async def submit(
     if isinstance(who, DevicePrincipal):
         raise Forbidden("อุปกรณ์นี้ทำรายการนี้ไม่ได้", "devices cannot do this")
     staff = who if isinstance(who, StaffPrincipal) else None
-    if staff is None and not _limiter(request).allow(_source(request)):
-        raise _err(TooManyRequests, "rate_limited")
+    if staff is None:
+        limit_submissions(request)
     row = await complaints.submit(
         Intake(
             channel=body.channel,
@@ -158,12 +146,12 @@ def _filters(
         (category, {c.value for c in Category}),
     ):
         if value and value not in allowed:
-            raise _err(InvalidInput, "bad_filter")
+            raise error(InvalidInput, "bad_filter")
     try:
         start = date.fromisoformat(first) if first else None
         end = date.fromisoformat(last) if last else None
     except ValueError:
-        raise _err(InvalidInput, "bad_date") from None
+        raise error(InvalidInput, "bad_date") from None
     return Filters(
         status=status or None,
         channel=channel or None,
@@ -379,8 +367,7 @@ async def form_submit(
 ) -> Response:
     values = {"category": category, "text": text, "contact": contact, "consent": bool(consent)}
     try:
-        if not _limiter(request).allow(_source(request)):
-            raise _err(TooManyRequests, "rate_limited")
+        limit_submissions(request)
         row = await complaints.submit(
             Intake(
                 channel=Channel.WEB,

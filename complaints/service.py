@@ -30,7 +30,7 @@ from counter import repository as counter_repo
 from counter.auth import StaffPrincipal
 from counter.db import Database
 from counter.models import Office
-from counter.queue.errors import Conflict, InvalidInput, NotFound
+from counter.queue.errors import Conflict, DomainError, InvalidInput, NotFound
 from counter.service import day_start, local_day, office_hours
 
 R = TypeVar("R")
@@ -38,7 +38,8 @@ R = TypeVar("R")
 MAX_DAYS = 90
 
 
-def _err(cls: type[InvalidInput] | type[NotFound] | type[Conflict], key: str, **kw: Any) -> Any:
+def error(cls: type[DomainError], key: str, **kw: Any) -> DomainError:
+    """A refusal in the catalogue's words (complaints.text.ERR), placeholders filled."""
     th, en = ERR[key]
     return cls(th.format(**kw), en.format(**kw))
 
@@ -79,7 +80,7 @@ class ComplaintService:
         """Register a complaint; its deadlines are fixed now from the office's SLA."""
         channel = _choice(Channel, intake.channel or Channel.WEB, "bad_channel")
         if staff is None and channel not in PUBLIC_CHANNELS:
-            raise _err(
+            raise error(
                 InvalidInput,
                 "bad_channel",
                 allowed=", ".join(sorted(c.value for c in PUBLIC_CHANNELS)),
@@ -87,10 +88,10 @@ class ComplaintService:
         category = _choice(Category, intake.category, "bad_category")
         text = intake.text.strip()
         if not text:
-            raise _err(InvalidInput, "empty_text")
+            raise error(InvalidInput, "empty_text")
         contact = (intake.contact or "").strip() or None
         if contact is not None and not intake.consent:
-            raise _err(InvalidInput, "no_consent")
+            raise error(InvalidInput, "no_consent")
         now = self.clock()
 
         def write() -> Complaint:
@@ -148,26 +149,23 @@ class ComplaintService:
         if intake.ticket_token:
             ticket = counter_repo.ticket_by_token(session, intake.ticket_token)
             if ticket is None:
-                raise _err(NotFound, "unknown_ticket")
+                raise error(NotFound, "unknown_ticket")
         if staff is not None:
             office_id = staff.office_id
         elif ticket is not None:
             office_id = ticket.office_id
-        elif intake.office_code:
-            found = counter_repo.office_by_code(session, intake.office_code)
-            if found is None:
-                raise _err(NotFound, "unknown_office")
-            office_id = found.id or 0
         else:
-            offices = counter_repo.list_offices(session)
-            if len(offices) != 1:
-                raise _err(InvalidInput, "choose_office")
-            office_id = offices[0].id or 0
+            found = counter_repo.public_office(session, intake.office_code)
+            if found is None:
+                if intake.office_code:
+                    raise error(NotFound, "unknown_office")
+                raise error(InvalidInput, "choose_office")
+            office_id = found.id or 0
         if ticket is not None and ticket.office_id != office_id:
-            raise _err(NotFound, "unknown_ticket")
+            raise error(NotFound, "unknown_ticket")
         office = counter_repo.get_office(session, office_id)
         if office is None:
-            raise _err(NotFound, "unknown_office")
+            raise error(NotFound, "unknown_office")
         return office, ticket
 
     # ----------------------------------------------------------------- workflow
@@ -179,21 +177,21 @@ class ComplaintService:
         if step is Step.RESOLVE and not all(
             x.strip() for x in (detail.response, detail.root_cause, detail.preventive_action)
         ):
-            raise _err(InvalidInput, "resolve_fields")
+            raise error(InvalidInput, "resolve_fields")
         if step is Step.REFER and not detail.referred_to.strip():
-            raise _err(InvalidInput, "refer_agency")
+            raise error(InvalidInput, "refer_agency")
         now = self.clock()
 
         def write() -> Complaint:
             with self.db.write() as session:
                 row = repo.for_update(session, staff.office_id, complaint_id)
                 if row is None:
-                    raise _err(NotFound, "not_found")
+                    raise error(NotFound, "not_found")
                 try:
                     row.status = advance(Status(row.status), step)
                 except StepNotAllowed as exc:
                     th, en = STATUS[exc.status]
-                    raise _err(
+                    raise error(
                         Conflict, "step_not_allowed", step=step.value, status=th, status_en=en
                     ) from None
                 if step in (Step.ACKNOWLEDGE, Step.RESOLVE, Step.REFER, Step.START) and (
@@ -247,7 +245,7 @@ class ComplaintService:
             with self.db.read() as session:
                 row = repo.get(session, office_id, complaint_id)
             if row is None:
-                raise _err(NotFound, "not_found")
+                raise error(NotFound, "not_found")
             return row
 
         return await self._run(read)
@@ -258,7 +256,7 @@ class ComplaintService:
                 row = repo.by_code(session, normalise_code(code))
                 office = counter_repo.get_office(session, row.office_id) if row else None
             if row is None or office is None:
-                raise _err(NotFound, "not_found")
+                raise error(NotFound, "not_found")
             return row, office
 
         return await self._run(read)
@@ -280,10 +278,7 @@ class ComplaintService:
 
         def read() -> Office | None:
             with self.db.read() as session:
-                if office_code:
-                    return counter_repo.office_by_code(session, office_code)
-                offices = counter_repo.list_offices(session)
-                return offices[0] if len(offices) == 1 else None
+                return counter_repo.public_office(session, office_code)
 
         return await self._run(read)
 
@@ -292,7 +287,7 @@ class ComplaintService:
             with self.db.read() as session:
                 office = counter_repo.get_office(session, office_id)
             if office is None:
-                raise _err(NotFound, "unknown_office")
+                raise error(NotFound, "unknown_office")
             return office
 
         return await self._run(read)
@@ -335,7 +330,7 @@ class ComplaintService:
         """New deadlines apply to complaints received from now on; earlier ones keep theirs."""
         for days in (acknowledge_days, resolve_days):
             if not 0 <= days <= MAX_DAYS:
-                raise _err(InvalidInput, "bad_days")
+                raise error(InvalidInput, "bad_days")
 
         def write() -> ComplaintSettings:
             with self.db.write() as session:
@@ -359,7 +354,7 @@ class ComplaintService:
         with self.db.read() as session:
             office = counter_repo.get_office(session, office_id)
             if office is None:
-                raise _err(NotFound, "unknown_office")
+                raise error(NotFound, "unknown_office")
             rows = repo.received_between(
                 session,
                 office_id,
@@ -387,4 +382,4 @@ def _choice(enum: type[Channel] | type[Category], value: str, key: str) -> str:
     try:
         return enum(value).value
     except ValueError:
-        raise _err(InvalidInput, key, allowed=", ".join(e.value for e in enum)) from None
+        raise error(InvalidInput, key, allowed=", ".join(e.value for e in enum)) from None

@@ -53,6 +53,15 @@ def list_offices(session: Session) -> Sequence[Office]:
     return session.exec(select(Office).order_by(col(Office.id))).all()
 
 
+def public_office(session: Session, code: str | None) -> Office | None:
+    """The office a public page or form is for: the one with this code, or without a code the
+    only office this server has; None when there is no such office, or several to choose from."""
+    if code:
+        return office_by_code(session, code)
+    offices = list_offices(session)
+    return offices[0] if len(offices) == 1 else None
+
+
 def holidays(session: Session, office_id: int) -> set[date]:
     rows = session.exec(select(Holiday).where(Holiday.office_id == office_id)).all()
     return {h.day for h in rows}

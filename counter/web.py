@@ -39,6 +39,7 @@ from counter.queue.errors import (
     NotFound,
     TooManyRequests,
 )
+from counter.ratelimit import RateLimiter
 from counter.schemas import refuse_control_characters
 from counter.service import QueueService
 from counter.settings import Settings
@@ -406,6 +407,26 @@ async def _check_csrf(request: Request, token: str) -> None:
         form_value = value if isinstance(value, str) else None
     if not csrf_ok(request, token, form_value):
         raise forbidden(*say("csrf"))
+
+
+def source_address(request: Request) -> str:
+    """The address a request came from: what public routes count their limits against."""
+    return request.client.host if request.client else "unknown"
+
+
+def limit_public(
+    request: Request, name: str, limit: int, window: float, refusal: tuple[str, str]
+) -> None:
+    """A public route's guard: at most `limit` requests per `window` seconds from one address,
+    counted by the limiter `app.state.<name>` (made on first use); beyond that TooManyRequests
+    in the route's own words."""
+    state = request.app.state
+    limiter: RateLimiter | None = getattr(state, name, None)
+    if limiter is None:
+        limiter = RateLimiter(limit, window)
+        setattr(state, name, limiter)
+    if not limiter.allow(source_address(request)):
+        raise TooManyRequests(*refusal)
 
 
 def unauthorized() -> HTTPException:

@@ -613,10 +613,7 @@ async def standards_board(
 
     def read() -> Office | None:
         with db.read() as session:
-            if office:
-                return counter_repo.office_by_code(session, office)
-            offices = counter_repo.list_offices(session)
-            return offices[0] if len(offices) == 1 else None
+            return counter_repo.public_office(session, office)
 
     found = await anyio.to_thread.run_sync(read)
     if found is None or found.id is None:
