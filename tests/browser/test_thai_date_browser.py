@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Browser, Page, expect
 
 from tests.browser_conftest_helpers import (
     artifact,
@@ -39,34 +39,56 @@ async def server(
         await live.astop()
 
 
-async def signed_in(browser: Browser, server: LiveServer, user: str) -> BrowserContext:
+async def token_of(server: LiveServer, user: str) -> str:
     async with httpx.AsyncClient(base_url=server.url) as client:
         r = await client.post(
             "/api/v1/auth/login", json={"username": user, "password": DEMO_PASSWORDS[user]}
         )
-    context = await new_context(browser, (1366, 900))
-    await context.add_cookies(
-        [{"name": "saduak_session", "value": r.json()["token"], "url": server.url}]
-    )
-    return context
+    token: str = r.json()["token"]
+    return token
 
 
-async def enter(page: Page, name: str, day: int, month: int, year_be: str) -> None:
-    """Type a date into the Thai date entry that stands in for the field called `name`."""
+@pytest.fixture
+async def page(
+    request: pytest.FixtureRequest,
+    chromium: Browser,  # noqa: F811
+    server: LiveServer,
+) -> AsyncIterator[Page]:
+    """A page signed in as the demo user a test names: parametrize("page", [user], indirect)."""
+    context = await new_context(chromium, (1366, 900))
+    token = await token_of(server, request.param)
+    await context.add_cookies([{"name": "saduak_session", "value": token, "url": server.url}])
+    page = await context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        yield page
+    finally:
+        await context.close()
+
+
+def signed_in_as(user: str) -> pytest.MarkDecorator:
+    return pytest.mark.parametrize("page", [user], indirect=True)
+
+
+async def enter(
+    page: Page, name: str, day: int, month: int, year_be: str, time: str | None = None
+) -> None:
+    """Type a date (and the time, in a date-and-time field) into the Thai date entry that stands
+    in for the field called `name`."""
     box = page.locator(f"input[name={name}] + .thai-date")
     await box.locator(".td-day").select_option(str(day))
     await box.locator(".td-month").select_option(str(month))
     await box.locator(".td-year").fill(year_be)
-    await box.locator(".td-year").press("Tab")
+    if time is None:
+        await box.locator(".td-year").press("Tab")
+    else:
+        await box.locator(".td-time").fill(time)
 
 
+@signed_in_as("manager")
 async def test_a_custom_report_range_in_thai_dates_reaches_the_server_in_iso(
-    chromium: Browser,  # noqa: F811
-    server: LiveServer,
+    page: Page, server: LiveServer
 ) -> None:
-    context = await signed_in(chromium, server, "manager")
-    page = await context.new_page()
-    page.set_default_timeout(10_000)
     log = watch(page)
     await page.goto(f"{server.url}/reports")
     # No browser calendar left: every date field is the Thai entry.
@@ -90,16 +112,12 @@ async def test_a_custom_report_range_in_thai_dates_reaches_the_server_in_iso(
     assert await box.locator(".td-year").input_value() == "2569"
     assert await box.locator(".td-month").input_value() == "3"
     assert not log.errors, log.errors
-    await context.close()
 
 
+@signed_in_as("admin")
 async def test_a_holiday_entered_in_thai_is_stored_as_its_iso_day(
-    chromium: Browser,  # noqa: F811
-    server: LiveServer,
+    page: Page, server: LiveServer
 ) -> None:
-    context = await signed_in(chromium, server, "admin")
-    page = await context.new_page()
-    page.set_default_timeout(10_000)
     await page.goto(f"{server.url}/admin/office?year=2569")
     # 31 February does not exist: the entry says so and sends nothing.
     await enter(page, "day", 31, 2, "2569")
@@ -110,37 +128,26 @@ async def test_a_holiday_entered_in_thai_is_stored_as_its_iso_day(
     await page.locator("input[name=name]").fill("วันพ่อแห่งชาติ")
     await page.locator("#holidays .inline-form button[type=submit]").click()
     await expect(page.locator("#holidays tbody")).to_contain_text("วันพ่อแห่งชาติ")
+    token = await token_of(server, "admin")
     async with httpx.AsyncClient(base_url=server.url) as client:
-        r = await client.post(
-            "/api/v1/auth/login", json={"username": "admin", "password": DEMO_PASSWORDS["admin"]}
-        )
         office = await client.get(
-            "/api/v1/admin/office", headers={"Authorization": f"Bearer {r.json()['token']}"}
+            "/api/v1/admin/office", headers={"Authorization": f"Bearer {token}"}
         )
     days = {h["day"]: h["name"] for h in office.json()["holidays"]}
     assert days["2026-12-05"] == "วันพ่อแห่งชาติ"
-    await context.close()
 
 
+@signed_in_as("manager")
 async def test_an_incident_time_entered_in_thai_reaches_the_server_as_iso(
-    chromium: Browser,  # noqa: F811
-    server: LiveServer,
+    page: Page, server: LiveServer
 ) -> None:
     """A date-and-time field (the incident log): the same entry with a 24-hour time."""
-    context = await signed_in(chromium, server, "manager")
-    page = await context.new_page()
-    page.set_default_timeout(10_000)
     await page.goto(f"{server.url}/operations")
     form = page.locator("form[data-record]")
-    start = form.locator("input[name=started_at] + .thai-date")
-    await start.locator(".td-day").select_option("3")
-    await start.locator(".td-month").select_option("12")
-    await start.locator(".td-year").fill("2569")
-    await start.locator(".td-time").fill("09.15")
+    await enter(page, "started_at", 3, 12, "2569", time="09.15")
     assert await form.locator("input[name=started_at]").input_value() == "2026-12-03T09:15"
     await form.locator("input[name=summary]").fill("เครื่องพิมพ์ตู้ 1 กระดาษติด")
     await form.locator("button[type=submit]").click()
     await page.wait_for_load_state("load")
     await expect(page.locator("tr[data-incident]").first).to_contain_text("กระดาษติด")
     await expect(page.locator("tr[data-incident]").first).to_contain_text("09.15")
-    await context.close()
