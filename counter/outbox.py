@@ -17,8 +17,11 @@ that, unlike a slip, are worth retrying:
 - `OutboxWorker` runs the claims and sends in each app process, off the request path: a slow or
   failing receiver delays nothing but its own messages.
 
-Slips stay in their own table: a printer prints one job at a time, and a late slip is never
-printed (see print_jobs); both share `claim_lock`.
+Slips keep their own rows and claim (counter.print_jobs): a printer prints one job at a time, a
+kiosk's print agent acknowledges each job, and a late or interrupted slip is never printed again
+by itself (the citizen has left the kiosk; staff reprint it), so retries and backoff would only
+mislead. What both outboxes share is here, once: `claim_lock`, and the claim-and-deliver loop
+`Worker`, which `OutboxWorker` and the kiosk's print worker (kiosk.printing) both are.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ import socket
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import anyio.to_thread
 import sqlalchemy as sa
@@ -300,45 +303,50 @@ def counts(
 # ------------------------------------------------------------------ the worker
 
 Sender = Callable[[Message], Awaitable[Outcome]]
+Job = TypeVar("Job")
 
 
-class OutboxWorker:
-    """Claims and sends one channel's messages in this process, `concurrency` at a time.
+class Worker(Generic[Job]):
+    """The one claim-and-deliver loop of every outbox in this process: messages (`OutboxWorker`)
+    and slips (kiosk.printing.PrintWorker).
 
-    Every process may run one: claims never hand a message to two. `wake()` after writing a
-    message sends it at once in this process; other processes' messages are seen within
-    `poll_seconds`."""
+    Each turn claims what is due (`claim_due`, told how many deliveries may start) and starts a
+    task per claimed job (`deliver`), off the request path: a slow receiver or printer delays
+    nothing but its own jobs. `wake()` after writing a job starts a turn at once in this
+    process; other processes' jobs are seen within `poll_seconds`. Claims never hand a job to
+    two processes, so every process may run one."""
 
     def __init__(
         self,
-        db: Database,
-        channel: str,
-        send: Sender,
+        name: str,
         *,
-        clock: Callable[[], datetime],
-        concurrency: int = 4,
         poll_seconds: float = 1.0,
-        lease: timedelta = DEFAULT_LEASE,
+        concurrency: int | None = None,
+        wake_event: asyncio.Event | None = None,
     ) -> None:
-        self.db = db
-        self.channel = channel
-        self.send = send
-        self.clock = clock
+        self.name = name
         self.poll_seconds = poll_seconds
-        self.lease = lease
         self.owner = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
-        self._slots = asyncio.Semaphore(concurrency)
         self._concurrency = concurrency
-        self._wake = asyncio.Event()
+        self._slots = asyncio.Semaphore(concurrency) if concurrency is not None else None
+        self._wake = wake_event if wake_event is not None else asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None
-        self._log = logging.getLogger(f"{__name__}.{channel}")
+        self._log = logging.getLogger(f"{__name__}.{name}")
+
+    async def claim_due(self, free: int | None) -> list[Job]:
+        """Claim what is due, at most `free` jobs (None: no limit)."""
+        raise NotImplementedError
+
+    async def deliver(self, job: Job) -> None:
+        """Send or print one claimed job and record its outcome."""
+        raise NotImplementedError
 
     def wake(self) -> None:
         self._wake.set()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name=f"outbox-{self.channel}")
+        self._task = asyncio.create_task(self._run(), name=f"outbox-{self.name}")
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -356,16 +364,59 @@ class OutboxWorker:
             try:
                 await self.run_once()
             except Exception:
-                self._log.exception("outbox %s: claiming failed; trying again", self.channel)
+                self._log.exception("outbox %s: claiming failed; trying again", self.name)
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.poll_seconds):
                     await self._wake.wait()
 
     async def run_once(self) -> int:
-        """Expire what is overdue, then claim what is due and start sending it (as many as
-        there are free slots). Returns how many sends were started."""
-        free = self._concurrency - len(self._tasks)
+        """Claim what is due and start delivering it (as many as there are free slots).
+        Returns how many deliveries were started."""
+        free = None if self._concurrency is None else self._concurrency - len(self._tasks)
+        jobs = await self.claim_due(free)
+        for job in jobs:
+            task = asyncio.create_task(self._deliver(job))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return len(jobs)
+
+    async def drain(self) -> None:
+        """Wait for the deliveries started so far (tests, shutdown)."""
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def _deliver(self, job: Job) -> None:
+        if self._slots is None:
+            await self.deliver(job)
+            return
+        async with self._slots:
+            await self.deliver(job)
+
+
+class OutboxWorker(Worker[Message]):
+    """Claims and sends one channel's messages in this process, `concurrency` at a time."""
+
+    def __init__(
+        self,
+        db: Database,
+        channel: str,
+        send: Sender,
+        *,
+        clock: Callable[[], datetime],
+        concurrency: int = 4,
+        poll_seconds: float = 1.0,
+        lease: timedelta = DEFAULT_LEASE,
+    ) -> None:
+        super().__init__(channel, poll_seconds=poll_seconds, concurrency=concurrency)
+        self.db = db
+        self.channel = channel
+        self.send = send
+        self.clock = clock
+        self.lease = lease
+
+    async def claim_due(self, free: int | None) -> list[Message]:
+        """Expire what is overdue, then claim what is due."""
         now = self.clock()
+        assert free is not None  # this worker always has a concurrency
 
         def claim_due() -> list[Message]:
             with self.db.read() as session:
@@ -377,24 +428,14 @@ class OutboxWorker:
                     return []
                 return claim(session, self.channel, now, self.owner, lease=self.lease, limit=free)
 
-        messages = await anyio.to_thread.run_sync(claim_due)
-        for message in messages:
-            task = asyncio.create_task(self._deliver(message))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-        return len(messages)
+        return await anyio.to_thread.run_sync(claim_due)
 
-    async def drain(self) -> None:
-        """Wait for the sends started so far (tests, shutdown)."""
-        await asyncio.gather(*list(self._tasks), return_exceptions=True)
-
-    async def _deliver(self, message: Message) -> None:
-        async with self._slots:
-            try:
-                outcome = await self.send(message)
-            except Exception as exc:  # our bug, not the receiver's: keep it bounded anyway
-                self._log.exception("outbox %s: sending %s failed", self.channel, message.id)
-                outcome = Outcome(False, f"sender error: {exc!r}")
+    async def deliver(self, message: Message) -> None:
+        try:
+            outcome = await self.send(message)
+        except Exception as exc:  # our bug, not the receiver's: keep it bounded anyway
+            self._log.exception("outbox %s: sending %s failed", self.channel, message.id)
+            outcome = Outcome(False, f"sender error: {exc!r}")
         now = self.clock()
 
         def record() -> str | None:

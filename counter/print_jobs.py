@@ -16,10 +16,11 @@ prints one job at a time, in order:
   told to note the number and has left the kiosk, so a late slip would only mislead the next
   person.
 
-Claims are serialised across processes (`counter.outbox.claim_lock`, shared with the outbox of
-other messages): `BEGIN IMMEDIATE` on SQLite, a transaction-scoped advisory lock on PostgreSQL,
-so "is this printer busy?" and "claim its next job" are one atomic step. Candidate rows are
-read `FOR UPDATE SKIP LOCKED`.
+The server's jobs are claimed and printed by the outbox's worker loop (`counter.outbox.Worker`,
+as kiosk.printing.PrintWorker). Claims are serialised across processes
+(`counter.outbox.claim_lock`, shared with the outbox of other messages): `BEGIN IMMEDIATE` on
+SQLite, a transaction-scoped advisory lock on PostgreSQL, so "is this printer busy?" and "claim
+its next job" are one atomic step. Candidate rows are read `FOR UPDATE SKIP LOCKED`.
 """
 
 from __future__ import annotations

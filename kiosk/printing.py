@@ -10,13 +10,9 @@ agent's WebSocket (kiosk.agent_channel). The tap waits for the outcome at most
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import logging
-import os
-import secrets
-import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -28,6 +24,7 @@ from PIL import Image
 
 from counter import print_jobs
 from counter.models import Device, Office
+from counter.outbox import Worker
 from counter.print_jobs import JobView, PrintSignals
 from counter.queue.thai import format_thai_date
 from counter.service import QueueService, TicketView
@@ -169,36 +166,26 @@ async def wait_for_job(
     return False
 
 
-class PrintWorker:
-    """Prints the outbox's jobs for printers this server reaches itself, in this process."""
+class PrintWorker(Worker[JobView]):
+    """Prints the outbox's jobs for printers this server reaches itself, in this process: the
+    outbox's worker loop, with a slip's own claim (the next job of every idle printer, no retry:
+    a slip late or interrupted is never printed by itself, staff reprint it)."""
 
     def __init__(self, queue: QueueService, signals: PrintSignals, policy: TargetPolicy) -> None:
+        # Woken by every new server job (PrintSignals.job_added) and by every finished one.
+        super().__init__("print", poll_seconds=POLL_SECONDS, wake_event=signals.queue_event(""))
         self.queue = queue
         self.signals = signals
         self.policy = policy
-        self.owner = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
-        self._tasks: set[asyncio.Task[None]] = set()
         self._bounds: dict[str, timedelta] = {}
         self._last_sweep = 0.0
 
     def _lease(self, queue: str) -> timedelta:
         return self._bounds.get(queue, DEFAULT_LEASE)
 
-    async def run(self) -> None:
-        wake = self.signals.queue_event("")
-        while True:
-            wake.clear()
-            try:
-                await self._sweep()
-                for job in await self.queue.claim_server_print_jobs(self.owner, self._lease):
-                    task = asyncio.create_task(self._print(job))
-                    self._tasks.add(task)
-                    task.add_done_callback(self._tasks.discard)
-            except Exception:
-                log.exception("print worker: claiming jobs failed; trying again")
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(POLL_SECONDS):
-                    await wake.wait()
+    async def claim_due(self, free: int | None) -> list[JobView]:
+        await self._sweep()
+        return await self.queue.claim_server_print_jobs(self.owner, self._lease)
 
     async def _sweep(self) -> None:
         # Expiring is a write: once a second is plenty, not on every tap.
@@ -212,12 +199,7 @@ class PrintWorker:
             )
             self.signals.job_done(job.id)
 
-    async def stop(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    async def _print(self, job: JobView) -> None:
+    async def deliver(self, job: JobView) -> None:
         try:
             outcome = await self._attempt(job)
         except Exception as exc:  # our bug: keep the ticket pending, say so, keep serving
@@ -226,7 +208,7 @@ class PrintWorker:
         try:
             await settle(self.queue, self.signals, job, outcome)
         finally:
-            self.signals.queue_event("").set()  # the printer is free: its next job
+            self.wake()  # the printer is free: its next job
 
     async def _attempt(self, job: JobView) -> PrintOutcome:
         device = await self.queue.device(job.office_id, job.device_id)
@@ -270,11 +252,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.print_signals = signals
     worker = PrintWorker(app.state.queue, signals, app.state.printer_policy)
     app.state.print_worker = worker
-    task = asyncio.create_task(worker.run(), name="print-worker")
+    worker.start()
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
         await worker.stop()
