@@ -23,6 +23,16 @@ after one untimed warm-up request per client. Before a call-next phase, --max-ca
 slack) are issued over HTTP, untimed, so no counter runs dry; the table shows that backlog, which
 matters: a call-next reads every waiting ticket of its counter's services.
 
+(c) the floor, in the same run (issue 11): bench.http_floor, a bare Starlette app under the same
+    uvicorn with the same settings, on the same database, that runs the same SQL statements as the
+    app for each request (written by hand from the statements the app sent, captured with a
+    SQLAlchemy `before_cursor_execute` hook; see that module) through the database's own driver,
+    in one transaction. Each phase of (a) and (b) runs on both, with the same clients, in turns
+    (--slices, the order flipping each turn) so that both meet the same background load; the
+    report gives app / floor for p99 and for throughput. Targets: p99 <= 2x the floor, throughput
+    >= 50 % of the floor's, for issue (16 clients) and call-next (4 counters). A phase's
+    --max-requests are shared by the two; --max-calls is each one's.
+
 Latencies are client-side wall times (p50/p90/p99 by nearest rank). CPU columns are CPU time over
 the phase's wall time, in % of one core: the server process (one process can use about one core,
 because of the GIL), this load generator, and everything else on the machine. The load generator
@@ -32,7 +42,7 @@ job competed for the CPUs and the run should be repeated on a quiet machine.
 Reproduce (PostgreSQL at 127.0.0.1:5432, user postgres, trust auth; else set SADUAK_BENCH_PG_URL
 to an admin URL of a server where databases may be created):
 
-    .venv/bin/python -m bench.http_queue                      # both databases, about 2 minutes
+    .venv/bin/python -m bench.http_queue                      # both databases, about 4 minutes
     .venv/bin/python -m bench.http_queue --db sqlite --seconds 5 --out /tmp/http_queue.json
 
 Targets (product): call-next p99 < 25 ms with 4 counters on SQLite; >= 300 issued tickets/s on
@@ -59,7 +69,7 @@ import time
 import uuid
 from collections import Counter as Tally
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -95,6 +105,9 @@ PRE_ISSUE_CLIENTS = 16
 
 TARGET_CALL_P99_MS = 25.0
 TARGET_ISSUE_PER_S = 300.0
+# Issue 11: the app against its floor, same run.
+TARGET_FLOOR_P99 = 2.0
+TARGET_FLOOR_RATE = 0.5
 # Above this much CPU (in % of one core) used by other processes during a phase, warn.
 BUSY_MACHINE_PCT = 25.0
 
@@ -170,7 +183,8 @@ def machine_busy_cpu_seconds() -> float | None:
 
 @dataclass
 class Meter:
-    """Latencies and errors of one phase, plus the CPU both processes spent during it."""
+    """Latencies and errors of one phase, plus the CPU both processes spent during it. A phase
+    may be measured in slices (start, stop, start, stop...): the figures add up."""
 
     server_pid: int
     latencies: list[float] = field(default_factory=list)
@@ -191,15 +205,19 @@ class Meter:
         self.started = time.perf_counter()
 
     def stop(self) -> None:
-        self.elapsed = time.perf_counter() - self.started
-        self.bench_cpu = time.process_time() - self._bench_cpu0
+        self.elapsed += time.perf_counter() - self.started
+        bench_cpu = time.process_time() - self._bench_cpu0
+        self.bench_cpu += bench_cpu
         end = process_cpu_seconds(self.server_pid)
-        if end is not None and self._server_cpu0 is not None:
-            self.server_cpu = end - self._server_cpu0
+        if end is None or self._server_cpu0 is None:
+            return
+        server_cpu = end - self._server_cpu0
+        self.server_cpu = (self.server_cpu or 0.0) + server_cpu
         busy = machine_busy_cpu_seconds()
-        if busy is not None and self._busy0 is not None and self.server_cpu is not None:
+        if busy is not None and self._busy0 is not None:
             # Whatever else ran on the machine meanwhile: a noisy neighbour skews every figure.
-            self.other_cpu = max(0.0, busy - self._busy0 - self.server_cpu - self.bench_cpu)
+            other = max(0.0, busy - self._busy0 - server_cpu - bench_cpu)
+            self.other_cpu = (self.other_cpu or 0.0) + other
 
     def summary(self) -> dict[str, Any]:
         values = sorted(self.latencies)
@@ -221,6 +239,7 @@ class Meter:
             "other_cpu_pct": None
             if self.other_cpu is None
             else round(100 * self.other_cpu / self.elapsed, 1),
+            "load_1min": round(os.getloadavg()[0], 1),
         }
 
 
@@ -340,11 +359,25 @@ def saduak_executable() -> str:
     return found
 
 
+@dataclass(frozen=True)
+class Paths:
+    """Where a server answers the three requests the benchmark sends."""
+
+    issue: str
+    call_next: str  # {n}: the counter number
+    start: str  # {id}: the ticket id
+
+
+APP_PATHS = Paths("/api/v1/tickets", "/api/v1/counters/{n}/call-next", "/api/v1/tickets/{id}/start")
+FLOOR_PATHS = Paths("/issue", "/call-next/{n}", "/start/{id}")
+
+
 @dataclass
 class Server:
     process: subprocess.Popen[bytes]
     base_url: str
     log_path: Path
+    paths: Paths = APP_PATHS
 
     def log_tail(self, lines: int = 30) -> str:
         try:
@@ -355,8 +388,9 @@ class Server:
 
 
 @contextmanager
-def running_server(url: str, workdir: Path) -> Iterator[Server]:
-    """`saduak serve` on a free loopback port, healthy, stopped (SIGINT, then SIGKILL) after."""
+def running_server(url: str, workdir: Path, *, floor: bool = False) -> Iterator[Server]:
+    """`saduak serve` (or the floor, bench.http_floor) on a free loopback port, healthy, stopped
+    (SIGINT, then SIGKILL) after."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {
@@ -366,16 +400,21 @@ def running_server(url: str, workdir: Path) -> Iterator[Server]:
         "SADUAK_PUBLIC_URL": base_url,
         "PYTHONUNBUFFERED": "1",
     }
-    log_path = workdir / "server.log"
+    log_path = workdir / ("floor.log" if floor else "server.log")
+    command = (
+        [sys.executable, "-m", "bench.http_floor"]
+        if floor
+        else [saduak_executable(), "serve", "--host", "127.0.0.1"]
+    )
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [saduak_executable(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [*command, "--port", str(port)],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,
             cwd=ROOT,
         )
-    server = Server(process, base_url, log_path)
+    server = Server(process, base_url, log_path, FLOOR_PATHS if floor else APP_PATHS)
     try:
         wait_healthy(server, timeout=60)
         yield server
@@ -408,10 +447,11 @@ def wait_healthy(server: Server, timeout: float) -> None:
 
 
 def client_for(base_url: str, token: str) -> httpx.AsyncClient:
-    # One connection per simulated kiosk or counter, kept alive; never through a proxy.
+    # One connection per simulated kiosk or counter, kept alive; never through a proxy. The floor
+    # asks for no token ("").
     return httpx.AsyncClient(
         base_url=base_url,
-        headers={"Authorization": f"Bearer {token}"},
+        headers={"Authorization": f"Bearer {token}"} if token else {},
         limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
         timeout=httpx.Timeout(30.0),
         trust_env=False,
@@ -460,7 +500,7 @@ async def issue_load(
             k += clients
             began = time.perf_counter()
             try:
-                response = await client.post("/api/v1/tickets", json={"service": service})
+                response = await client.post(server.paths.issue, json={"service": service})
             except httpx.HTTPError as exc:
                 if meter:
                     meter.errors[type(exc).__name__] += 1
@@ -480,7 +520,7 @@ async def issue_load(
             # Warm-up, untimed: opens each client's connection and caches its token lookup.
             await asyncio.gather(
                 *(
-                    c.post("/api/v1/tickets", json={"service": services[i % len(services)]})
+                    c.post(server.paths.issue, json={"service": services[i % len(services)]})
                     for i, c in enumerate(pool)
                 )
             )
@@ -516,7 +556,7 @@ async def call_load(
     async def cycle(number: int, client: httpx.AsyncClient, timed: bool) -> bool:
         began = time.perf_counter()
         try:
-            response = await client.post(f"/api/v1/counters/{number}/call-next")
+            response = await client.post(server.paths.call_next.format(n=number))
         except httpx.HTTPError as exc:
             meter.errors[f"call-next {type(exc).__name__}"] += 1
             return True
@@ -534,7 +574,7 @@ async def call_load(
             per_counter[number] += 1
         ticket_id = response.json()["id"]
         try:
-            started = await client.post(f"/api/v1/tickets/{ticket_id}/start")
+            started = await client.post(server.paths.start.format(id=ticket_id))
         except httpx.HTTPError as exc:
             meter.errors[f"start {type(exc).__name__}"] += 1
             return True
@@ -563,7 +603,11 @@ def pool_of(counters: list[int]) -> list[str]:
 
 
 async def measure(
-    server: Server, url: str, passwords: dict[str, str], args: argparse.Namespace
+    server: Server,
+    floor: Server | None,
+    url: str,
+    passwords: dict[str, str],
+    args: argparse.Namespace,
 ) -> dict[str, Any]:
     usernames = {ISSUER, *COUNTER_STAFF.values()}
     tokens = {u: await login(server.base_url, passwords, u) for u in sorted(usernames)}
@@ -571,15 +615,27 @@ async def measure(
     out: dict[str, Any] = {"issue": [], "call_next": []}
     days = 0
     history = 0
+    # The app and the floor take turns within each phase (same day, same database, same clients),
+    # in slices, so that both meet the same background load; the order flips every slice.
+    targets = [(server, tokens)] + ([(floor, dict.fromkeys(tokens, ""))] if floor else [])
+    slices = args.slices if floor else 1
+
+    def turns(i: int) -> list[tuple[int, Server, dict[str, str]]]:
+        order = [(k, t, keys) for k, (t, keys) in enumerate(targets)]
+        return order if i % 2 == 0 else order[::-1]
 
     for clients in ISSUE_CLIENTS:
         days += 1
         history += start_new_day(url, days)
-        meter = Meter(server.process.pid)
-        await issue_load(
-            server, issuer, clients, Budget(args.max_requests, args.seconds), ISSUE_CYCLE, meter
-        )
-        row = {"clients": clients, **meter.summary(), "tickets_in_history": history}
+        meters = [Meter(t.process.pid) for t, _ in targets]
+        left = [args.max_requests // len(targets)] * len(targets)
+        for i in range(slices):
+            for k, target, keys in turns(i):
+                budget = Budget(left[k], args.seconds / slices)
+                await issue_load(target, keys[ISSUER], clients, budget, ISSUE_CYCLE, meters[k])
+                left[k] = budget.left
+        rows = [{"clients": clients, **m.summary(), "tickets_in_history": history} for m in meters]
+        row = with_floor(rows)
         out["issue"].append(row)
         print(f"  issue, {clients} client(s): {_brief(row)}", flush=True)
 
@@ -587,45 +643,81 @@ async def measure(
         days += 1
         history += start_new_day(url, days)
         counters = list(range(1, n_counters + 1))
-        # Enough for the whole bound, plus slack for the warm-up calls and an uneven share.
+        # Enough for the whole bound of each target, plus slack for the warm-up calls of every
+        # slice and an uneven share.
+        wanted = args.max_calls * len(targets) + 20 * slices
         if n_counters == 1:
-            pools = [(pool_of(counters), args.max_calls + 20)]
+            pools = [(pool_of(counters), wanted)]
         else:
-            half = math.ceil(args.max_calls / 2 * 1.25) + 20
+            half = math.ceil(wanted / 2 * 1.25) + 20
             pools = [(POOL_LOW, half), (POOL_HIGH, half)]
         began = time.perf_counter()
         pre_issued = await top_up(server, issuer, pools)
         pre_seconds = time.perf_counter() - began
         served = pool_of(counters)
         backlog_start = await backlog(server, issuer, served)
-        meter = Meter(server.process.pid)
-        extra = await call_load(
-            server,
-            {n: tokens[COUNTER_STAFF[n]] for n in counters},
-            Budget(args.max_calls, args.seconds),
-            meter,
-        )
-        row = {
-            "counters": n_counters,
-            **meter.summary(),
-            "backlog_start": backlog_start,
-            "backlog_end": await backlog(server, issuer, served),
-            "pre_issued": pre_issued,
-            "pre_issue_per_second": round(pre_issued / pre_seconds, 1) if pre_issued else None,
-            "tickets_in_history": history,
-            **extra,
-        }
+        meters = [Meter(t.process.pid) for t, _ in targets]
+        left = [args.max_calls] * len(targets)
+        extras: list[dict[str, Any]] = [{"per_counter": {}, "ran_dry": []} for _ in targets]
+        for i in range(slices):
+            for k, target, keys in turns(i):
+                budget = Budget(left[k], args.seconds / slices)
+                extra = await call_load(
+                    target, {n: keys[COUNTER_STAFF[n]] for n in counters}, budget, meters[k]
+                )
+                left[k] = budget.left
+                for n, calls in extra["per_counter"].items():
+                    extras[k]["per_counter"][n] = extras[k]["per_counter"].get(n, 0) + calls
+                extras[k]["ran_dry"] = sorted({*extras[k]["ran_dry"], *extra["ran_dry"]})
+        backlog_end = await backlog(server, issuer, served)
+        rows = [
+            {
+                "counters": n_counters,
+                **m.summary(),
+                "backlog_start": backlog_start,
+                "backlog_end": backlog_end,
+                "pre_issued": pre_issued,
+                "pre_issue_per_second": round(pre_issued / pre_seconds, 1) if pre_issued else None,
+                "tickets_in_history": history,
+                **extra,
+            }
+            for m, extra in zip(meters, extras, strict=True)
+        ]
+        row = with_floor(rows)
         out["call_next"].append(row)
         print(f"  call-next, {n_counters} counter(s): {_brief(row)}", flush=True)
     return out
 
 
+def with_floor(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The app's row, with the floor's row of the same phase and the two ratios, if measured."""
+    row = rows[0]
+    if len(rows) == 1:
+        return row
+    floor = rows[1]
+    p99, floor_p99 = row["p99_ms"], floor["p99_ms"]
+    return {
+        **row,
+        "floor": floor,
+        "p99_ratio": round(p99 / floor_p99, 2) if p99 and floor_p99 else None,
+        "throughput_ratio": round(row["per_second"] / floor["per_second"], 2)
+        if floor["per_second"]
+        else None,
+    }
+
+
 def _brief(row: dict[str, Any]) -> str:
     errors = sum(row["errors"].values())
-    return (
+    text = (
         f"{row['ok']} in {row['seconds']}s = {row['per_second']}/s, "
         f"p50 {row['p50_ms']} ms, p99 {row['p99_ms']} ms" + (f", {errors} errors" if errors else "")
     )
+    if "floor" in row:
+        text += (
+            f"; floor {row['floor']['per_second']}/s, p99 {row['floor']['p99_ms']} ms"
+            f" (p99 x{row['p99_ratio']}, throughput {row['throughput_ratio']:.0%})"
+        )
+    return text
 
 
 def run_database(kind: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -635,13 +727,24 @@ def run_database(kind: str, args: argparse.Namespace) -> dict[str, Any]:
             began = time.perf_counter()
             migrations.upgrade(url)
             passwords = seed(url)
-            with running_server(url, workdir) as server:
+            with ExitStack() as stack:
+                server = stack.enter_context(running_server(url, workdir))
+                floor = (
+                    stack.enter_context(running_server(url, workdir, floor=True))
+                    if args.floor
+                    else None
+                )
                 setup = time.perf_counter() - began
                 print(f"{kind}: server pid {server.process.pid} at {server.base_url}", flush=True)
                 try:
-                    results = asyncio.run(measure(server, url, passwords, args))
+                    results = asyncio.run(measure(server, floor, url, passwords, args))
                 except Exception:
-                    print(f"server log (last lines):\n{server.log_tail()}", file=sys.stderr)
+                    for one in (server, floor):
+                        if one is not None:
+                            print(
+                                f"{one.log_path.name} (last lines):\n{one.log_tail()}",
+                                file=sys.stderr,
+                            )
                     raise
             return {"setup_seconds": round(setup, 1), **results}
     finally:
@@ -664,6 +767,30 @@ def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
                     "stated_for": "sqlite",
                     "value": p99,
                     "met": p99 is not None and p99 < TARGET_CALL_P99_MS and not four["ran_dry"],
+                }
+            )
+        for test, rows in (("issue", res["issue"]), ("call-next", res["call_next"])):
+            # The most concurrent row of each test: where the server is busiest.
+            last = rows[-1] if rows else None
+            if last is None or "floor" not in last:
+                continue
+            out.append(
+                {
+                    "db": kind,
+                    "target": f"{test} p99 <= {TARGET_FLOOR_P99:g}x the floor",
+                    "stated_for": "issue 11",
+                    "value": last["p99_ratio"],
+                    "met": last["p99_ratio"] is not None and last["p99_ratio"] <= TARGET_FLOOR_P99,
+                }
+            )
+            out.append(
+                {
+                    "db": kind,
+                    "target": f"{test} throughput >= {TARGET_FLOOR_RATE:.0%} of the floor's",
+                    "stated_for": "issue 11",
+                    "value": last["throughput_ratio"],
+                    "met": last["throughput_ratio"] is not None
+                    and last["throughput_ratio"] >= TARGET_FLOOR_RATE,
                 }
             )
         best = max(res["issue"], key=lambda r: r["per_second"], default=None)
@@ -706,6 +833,12 @@ def table(results: dict[str, Any], checks: list[dict[str, Any]]) -> str:
             )
             for r in res["call_next"]
         ]
+        rows = [
+            one
+            for test, n, r, backlog in rows
+            for one in [(test, n, r, backlog)]
+            + ([(f"{test}*", n, r["floor"], "")] if "floor" in r else [])
+        ]
         for test, n, r, backlog in rows:
             lines.append(
                 f"{kind:<9}{test:<10}{n:>3}{r['ok']:>6}{sum(r['errors'].values()):>5}"
@@ -717,7 +850,7 @@ def table(results: dict[str, Any], checks: list[dict[str, Any]]) -> str:
         "n: concurrent issuing clients, or counters. per s: tickets issued, or calls, per second.",
         "server/bench/other: CPU of the server process, of this load generator, and of anything",
         "else on the machine, in % of one core over the phase. backlog: waiting tickets before",
-        "and after a call-next phase.",
+        "and after a call-next phase. *: the floor (bench.http_floor), in turns with the app.",
     ]
     busiest = max_other_cpu(results)
     if busiest is not None and busiest > BUSY_MACHINE_PCT:
@@ -793,13 +926,29 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=600,
         help="call-next bound of each call phase; this many tickets are pre-issued (default 600)",
     )
+    parser.add_argument(
+        "--slices",
+        type=int,
+        default=4,
+        help="turns the app and the floor take in each phase (default 4)",
+    )
+    parser.add_argument(
+        "--no-floor",
+        dest="floor",
+        action="store_false",
+        help="skip the floor phases (bench.http_floor)",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results file")
     args = parser.parse_args(argv)
-    # A phase is one business day: it cannot use more ticket numbers than a day has.
-    if args.max_requests + max(ISSUE_CLIENTS) > DAILY_CAPACITY["all"]:
-        parser.error(f"--max-requests: at most {DAILY_CAPACITY['all'] - max(ISSUE_CLIENTS)}")
-    if args.max_calls + 25 > DAILY_CAPACITY["low"]:
-        parser.error(f"--max-calls: at most {DAILY_CAPACITY['low'] - 25}")
+    # A phase is one business day: it cannot use more ticket numbers than a day has (the app's
+    # and the floor's requests, and the warm-up of each slice, together).
+    targets = 2 if args.floor else 1
+    warm_up = max(ISSUE_CLIENTS) * targets * args.slices
+    if args.max_requests + warm_up > DAILY_CAPACITY["all"]:
+        parser.error(f"--max-requests: at most {DAILY_CAPACITY['all'] - warm_up}")
+    slack = 25 + 20 * args.slices
+    if args.max_calls * targets + slack > DAILY_CAPACITY["low"]:
+        parser.error(f"--max-calls: at most {(DAILY_CAPACITY['low'] - slack) // targets}")
     return args
 
 
@@ -827,6 +976,9 @@ def main(argv: list[str] | None = None) -> int:
             "issue_clients": list(ISSUE_CLIENTS),
             "call_counters": list(CALL_COUNTERS),
             "server": "saduak serve (1 uvicorn process, in-memory bus, access log on)",
+            "floor": "python -m bench.http_floor (same uvicorn settings)" if args.floor else None,
+            "slices": args.slices if args.floor else 1,
+            "load_average": os.getloadavg(),
         },
         "host": {
             "python": platform.python_version(),
@@ -838,6 +990,8 @@ def main(argv: list[str] | None = None) -> int:
         "targets": {
             "call_next_p99_ms_4_counters_sqlite": TARGET_CALL_P99_MS,
             "issue_per_second": TARGET_ISSUE_PER_S,
+            "p99_over_floor": TARGET_FLOOR_P99,
+            "throughput_of_floor": TARGET_FLOOR_RATE,
         },
         "verdicts": checks,
         "results": results,
