@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from counter import repository as repo
@@ -17,6 +19,7 @@ from counter.db import Database
 from counter.models import Counter, Office, OfficeSettings, Service, Ticket, TicketEvent
 from counter.queue.states import TicketStatus
 from counter.service import local_day
+from counter.unit_of_work import day_start
 from displays.messages import CALL_KINDS, PROTOCOL, call_fields
 from displays.text import GROUP_NAMES
 from displays.voice import VoiceOptions
@@ -54,7 +57,9 @@ def read_snapshot(
         today = local_day(now, office.timezone)
         counters = repo.counters(session, office_id)
         current = _current_tickets(session, office_id, today)
-        calls = _last_calls(session, office_id, today, seq, last_calls, voice)
+        calls = _last_calls(
+            session, office_id, today, day_start(today, office.timezone), seq, last_calls, voice
+        )
         services, lines = _waiting(session, office_id, today)
     return {
         "type": "snapshot",
@@ -132,10 +137,29 @@ def _current_tickets(session: Session, office_id: int, today: Any) -> dict[int |
 
 
 def _last_calls(
-    session: Session, office_id: int, today: Any, seq: int, limit: int, voice: VoiceOptions
+    session: Session,
+    office_id: int,
+    today: Any,
+    start: datetime,
+    seq: int,
+    limit: int,
+    voice: VoiceOptions,
 ) -> list[dict[str, Any]]:
     """Today's most recent calls up to `seq`, newest first, each ready to be announced, with the
-    ticket's status now (a call nobody answered shows as such: `no_show`)."""
+    ticket's status now (a call nobody answered shows as such: `no_show`).
+
+    The walk down the office's events stops at today's first event (`start`: the day's first
+    instant): a call of today's ticket comes after it. Without that bound a morning with fewer
+    than `limit` calls read the office's whole history.
+    """
+    today_events = aliased(TicketEvent)
+    first_today = (
+        # `+ 0` keeps the database from finding the minimum by walking the (office, seq) index
+        # from the office's first event; it reads today's events through (office, at) instead.
+        sa.select(sa.func.min(col(today_events.seq) + 0))
+        .where(col(today_events.office_id) == office_id, col(today_events.at) >= start)
+        .scalar_subquery()
+    )
     rows = session.exec(
         select(TicketEvent, Ticket, Counter.number)
         .join(Ticket, col(Ticket.id) == TicketEvent.ticket_id)
@@ -144,6 +168,7 @@ def _last_calls(
             TicketEvent.office_id == office_id,
             col(TicketEvent.kind).in_(CALL_KINDS),
             col(TicketEvent.seq) <= seq,
+            col(TicketEvent.seq) >= first_today,
             Ticket.business_day == today,
         )
         .order_by(col(TicketEvent.seq).desc())

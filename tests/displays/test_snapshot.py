@@ -143,6 +143,29 @@ class TestSnapshot:
         assert all(c["current"] is None for c in snap["counters"])
         assert all(line["waiting"] == 0 for line in snap["lines"])
 
+    async def test_a_quiet_morning_after_a_busy_day_shows_only_todays_calls(
+        self, database: Database, demo: Demo, clock: FakeClock, queue: QueueService
+    ) -> None:
+        desk = staff(database, "staff1")
+        for _ in range(5):
+            await queue.issue_ticket(1, "birth")
+            called = await queue.call_next(desk, 1)
+            assert called is not None
+            await queue.act(desk, called.id, Action.START)
+        clock.advance(days=1)
+        await queue.issue_ticket(1, "birth")
+        await queue.issue_ticket(1, "death")
+        today = await queue.call_next(desk, 1)
+        assert today is not None
+        await queue.act(desk, today.id, Action.RECALL)
+
+        calls = snapshot(database, clock)["last_calls"]
+
+        assert [(c["number"], c["recall"]) for c in calls] == [
+            (today.number, True),
+            (today.number, False),
+        ]
+
     def test_an_office_that_no_longer_exists_has_no_snapshot(
         self, database: Database, demo: Demo, clock: FakeClock
     ) -> None:
