@@ -2,9 +2,11 @@
 
 Each endpoint runs, in one transaction through the database's own driver (sqlite3, or psycopg 3
 for PostgreSQL, no ORM, no SQLAlchemy), the same SQL statements the app runs for that request.
-The statements are written here by hand, copied from what the app sent while handling one request
-(captured with a SQLAlchemy `before_cursor_execute` hook on both engines; `python -m
-bench.http_queue --statements` prints the app's list again, to check this copy against it). Only
+The statements are written here by hand, copied in order from what the app sent while handling
+one request (captured with a SQLAlchemy `before_cursor_execute` hook on both of its engines, on
+SQLite and PostgreSQL: 11 statements for issue, 13 for a call-next that finishes the ticket
+served before, besides BEGIN and COMMIT); when the app's queries change, capture again and copy.
+Only
 what the database needs is kept around them: the office's write lock (one asyncio lock per
 process, as the app's unit of work has, then BEGIN IMMEDIATE on SQLite or the office row FOR
 UPDATE on PostgreSQL), the transaction in a worker thread (a blocking driver must not stop the
