@@ -101,7 +101,7 @@ CALL_COUNTERS = (1, 4)
 # Counter n is worked by staff n; staff1 also issues the tickets (any staff member may).
 COUNTER_STAFF = {1: "staff1", 2: "staff2", 3: "staff3", 4: "staff4"}
 ISSUER = "staff1"
-PRE_ISSUE_CLIENTS = 16
+PRE_ISSUE_CLIENTS = 4
 
 TARGET_CALL_P99_MS = 25.0
 TARGET_ISSUE_PER_S = 300.0
@@ -512,6 +512,9 @@ async def issue_load(
                     meter.latencies.append(took)
             elif meter:
                 meter.errors[str(response.status_code)] += 1
+            elif response.status_code == 503:
+                # Untimed top-up on a loaded machine: a write that waited too long is retried.
+                budget.left += 1
             else:
                 raise RuntimeError(f"issuing failed: {response.status_code} {response.text}")
 

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Run in this order.
 BENCHMARKS: list[str] = [
     "bench.http_queue",
+    "bench.cost_growth",
     "bench.kiosk_print",
     "bench.display_fanout",
     "bench.status_fanout",
