@@ -416,7 +416,8 @@ def running_server(url: str, workdir: Path, *, floor: bool = False) -> Iterator[
         )
     server = Server(process, base_url, log_path, FLOOR_PATHS if floor else APP_PATHS)
     try:
-        wait_healthy(server, timeout=60)
+        # A loaded machine can take a minute or more to start the app.
+        wait_healthy(server, timeout=180)
         yield server
     finally:
         if process.poll() is None:
