@@ -181,11 +181,15 @@ class SecurityHeaders:
 # ------------------------------------------------------------------ API docs
 
 
+async def _api_docs(request: Request) -> HTMLResponse:
+    # The app from the request, not from a closure: FastAPI keeps every endpoint it has seen in
+    # a process-wide cache, and an endpoint that held its app would keep each app alive.
+    title = request.app.title
+    return render_page(_templates, request, "docs.html", {"title": title}, cache="no-cache")
+
+
 def mount_api_docs(app: FastAPI) -> None:
     """/docs: Swagger UI served from this server (swagger-ui-bundle), not from a CDN — the office
     network may have no internet — and started by a script file, as the header policy wants."""
     mount_static(app, "/static/swagger-ui", Path(swagger_ui_path), "swagger-ui")
-
-    @app.get("/docs", include_in_schema=False)
-    async def api_docs(request: Request) -> HTMLResponse:
-        return render_page(_templates, request, "docs.html", {"title": app.title}, cache="no-cache")
+    app.add_api_route("/docs", _api_docs, methods=["GET"], include_in_schema=False)
