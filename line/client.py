@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
-from linebot.v3.messaging import (
-    AsyncApiClient,
-    AsyncMessagingApi,
-    Configuration,
-    PushMessageRequest,
-    ReplyMessageRequest,
-)
-from linebot.v3.messaging.exceptions import ApiException
 
 from counter.outbox import Outcome
+
+if TYPE_CHECKING:
+    from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi
+
+# The SDK's messaging package is imported on first use, not with the app: importing it costs
+# about a second of CPU, paid by every server process whether or not an office uses LINE.
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +47,8 @@ class LineApi:
     def _api(self, access_token: str) -> AsyncMessagingApi:
         found = self._clients.get(access_token)
         if found is None:
+            from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
+
             config = Configuration(host=self.base_url, access_token=access_token)
             client = AsyncApiClient(config)
             found = self._clients[access_token] = (client, AsyncMessagingApi(client))
@@ -65,6 +65,8 @@ class LineApi:
     async def push(
         self, access_token: str, to: str, messages: list[dict[str, Any]], retry_key: str
     ) -> Outcome:
+        from linebot.v3.messaging import PushMessageRequest
+
         request = PushMessageRequest.from_dict({"to": to, "messages": messages})
         api = self._api(access_token)
         return await self._call(
@@ -76,6 +78,8 @@ class LineApi:
     async def reply(
         self, access_token: str, reply_token: str, messages: list[dict[str, Any]]
     ) -> Outcome:
+        from linebot.v3.messaging import ReplyMessageRequest
+
         request = ReplyMessageRequest.from_dict({"replyToken": reply_token, "messages": messages})
         api = self._api(access_token)
         return await self._call(
@@ -86,6 +90,8 @@ class LineApi:
         return aiohttp.ClientTimeout(total=self.timeout)
 
     async def _call(self, call: Any) -> Outcome:
+        from linebot.v3.messaging.exceptions import ApiException
+
         try:
             # The SDK passes the timeout to aiohttp; this bound holds whatever it does with it.
             async with asyncio.timeout(self.timeout + 1.0):

@@ -24,7 +24,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Self
@@ -223,7 +225,15 @@ async def served_in_process(app: Any, host: str = "127.0.0.1") -> AsyncIterator[
     import uvicorn
 
     port = free_port(host)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
+    # A page left open (an SSE stream, a WebSocket) must not hold the shutdown for long.
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=2,
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:
@@ -237,3 +247,36 @@ async def served_in_process(app: Any, host: str = "127.0.0.1") -> AsyncIterator[
         server.should_exit = True
         with contextlib.suppress(Exception):
             await asyncio.wait_for(task, 15)
+
+
+@dataclass(frozen=True)
+class Served:
+    """An app served on this test's event loop, addressed as a LiveServer is (`url`,
+    `database_url`); `app` is the FastAPI object, for a test that reaches into its state."""
+
+    url: str
+    database_url: str
+    app: Any
+
+    @property
+    def ws_url(self) -> str:
+        return "ws" + self.url.removeprefix("http")
+
+
+@contextlib.asynccontextmanager
+async def serve(
+    database_url: str, *, clock: Callable[[], datetime] | None = None, **settings: Any
+) -> AsyncIterator[Served]:
+    """`create_app` over `database_url` (settings as `Settings` takes them, the environment
+    for the rest), served by uvicorn in this process: a real HTTP server for a browser, at the
+    cost of building an app instead of starting a Python process (several seconds of CPU).
+    Tests of the process itself (a restart, a crash, `saduak serve`) use LiveServer."""
+    from counter.settings import Settings
+    from saduak.app import create_app
+
+    app = create_app(
+        Settings(database_url=database_url, **settings),
+        **({"clock": clock} if clock is not None else {}),
+    )
+    async with served_in_process(app) as url:
+        yield Served(url, database_url, app)

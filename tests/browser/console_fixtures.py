@@ -1,5 +1,5 @@
-"""Fixtures of the console browser tests: a live server over a freshly seeded demo office, staff
-signed in through the real login, and helpers to read the console as a person would."""
+"""Fixtures of the console browser tests: a server over a fresh copy of the seeded demo office,
+staff signed in through the real login, and helpers to read the console as a person would."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from counter.auth import DeviceKind, add_device
 from counter.db import Database
@@ -20,12 +21,11 @@ from counter.seed import seed_demo
 from tests.browser_conftest_helpers import (
     PageLog,
     artifact,
-    launch_chromium,
     new_context,
     watch,
 )
 from tests.conftest import DEMO_PASSWORDS, cached_hash
-from tests.live import LiveServer
+from tests.live import Served, serve
 
 LAPTOP = (1366, 768)
 DESKTOP = (1920, 1080)
@@ -35,7 +35,7 @@ DESKTOP = (1920, 1080)
 class Office:
     """A running server over the demo office, with a kiosk and a display paired."""
 
-    server: LiveServer
+    server: Served
     kiosk_token: str
     display_token: str
 
@@ -78,12 +78,9 @@ def seed(url: str) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="session", name="browser")
-async def browser_fixture() -> AsyncIterator[Browser]:
-    """Debian's chromium, once per run (never `playwright install`)."""
-    async with async_playwright() as playwright:
-        browser = await launch_chromium(playwright)
-        yield browser
-        await browser.close()
+def browser_fixture(chromium: Browser) -> Browser:
+    """The run's one chromium (tests/browser_conftest_helpers.py), by the name these tests use."""
+    return chromium
 
 
 @pytest.fixture(scope="session", name="seeded_template")
@@ -99,19 +96,14 @@ def seeded_template_fixture(
 
 
 @asynccontextmanager
-async def start_office(
-    template: Path, folder: Path, env: dict[str, str] | None = None
-) -> AsyncIterator[Office]:
-    """A copy of the seeded office and a server over it, stopped on the way out."""
+async def start_office(template: Path, folder: Path, **settings: Any) -> AsyncIterator[Office]:
+    """A copy of the seeded office served in this process (`settings` as `Settings` takes
+    them), stopped on the way out."""
     path = folder / "office.db"
     shutil.copy(template, path)
     kiosk, display = (template.parent / "tokens").read_text().split("\n")
-    server = LiveServer(f"sqlite:///{path}", env=env, log_dir=folder)
-    await server.astart()
-    try:
+    async with serve(f"sqlite:///{path}", var_dir=folder / "var", **settings) as server:
         yield Office(server, kiosk, display)
-    finally:
-        await server.astop()
 
 
 @pytest.fixture(name="office")

@@ -1,5 +1,5 @@
-"""Fixtures of the kiosk browser tests: a live server over a freshly seeded demo office with the
-fake network printer, and helpers to open a kiosk and take a ticket as a citizen does."""
+"""Fixtures of the kiosk browser tests: a server over a fresh copy of the seeded demo office with
+the fake network printer, and helpers to open a kiosk and take a ticket as a citizen does."""
 
 from __future__ import annotations
 
@@ -15,11 +15,10 @@ from playwright.async_api import Browser, Page, expect
 from counter.auth import DeviceKind, add_device
 from counter.bus import MemoryBus
 from counter.db import Database
-from counter.seed import seed_demo
 from counter.service import QueueService
 from tests.browser_conftest_helpers import new_context
-from tests.conftest import DEMO_PASSWORDS, cached_hash
-from tests.live import LiveServer
+from tests.conftest import DEMO_PASSWORDS
+from tests.live import Served, serve
 from tests.printer.fake import FakePrinter
 
 PORTRAIT = (1080, 1920)
@@ -33,7 +32,7 @@ PHONE = (390, 844)
 
 @dataclass
 class Site:
-    server: LiveServer
+    server: Served
     db: Database
     printer: FakePrinter
 
@@ -57,20 +56,17 @@ def _now():  # the server runs on real time; so does the data the test adds
 
 
 @pytest.fixture(name="site")
-async def site_fixture(tmp_path: Path, sqlite_template: Path) -> AsyncIterator[Site]:
+async def site_fixture(tmp_path: Path, seeded_template: Path) -> AsyncIterator[Site]:
+    """A copy of the seeded demo office, served in this process: each test starts from an
+    empty line (its first birth ticket is A001)."""
     path = tmp_path / "kiosk.db"
-    shutil.copy(sqlite_template, path)
+    shutil.copy(seeded_template, path)
     url = f"sqlite:///{path}"
     db = Database(url)
-    with db.write() as session:
-        seed_demo(session, _now(), passwords=DEMO_PASSWORDS, make_hash=cached_hash)
-    server = LiveServer(url, env={"SADUAK_KIOSK_RATE_PER_MINUTE": "100"})
-    async with FakePrinter() as printer:
-        await server.astart()
+    async with FakePrinter() as printer, serve(url, kiosk_rate_per_minute=100) as server:
         try:
             yield Site(server, db, printer)
         finally:
-            await server.astop()
             db.dispose()
 
 

@@ -29,7 +29,7 @@ from tests.browser_conftest_helpers import (
     watch,
 )
 from tests.conftest import cached_hash
-from tests.live import LiveServer
+from tests.live import Served, serve
 from tests.printer.fake import FakePrinter
 
 pytestmark = [pytest.mark.browser]
@@ -61,18 +61,12 @@ def seed_new_office(url: str) -> None:
 
 
 @pytest.fixture
-async def server(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[LiveServer]:
+async def server(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[Served]:
     path = tmp_path / "office.db"
     shutil.copy(sqlite_template, path)
     seed_new_office(f"sqlite:///{path}")
-    live = LiveServer(
-        f"sqlite:///{path}", env={"SADUAK_VAR_DIR": str(tmp_path / "var")}, log_dir=tmp_path
-    )
-    await live.astart()
-    try:
-        yield live
-    finally:
-        await live.astop()
+    async with serve(f"sqlite:///{path}", var_dir=tmp_path / "var") as served:
+        yield served
 
 
 async def shot(page: Page, name: str, *, full_page: bool = True) -> None:
@@ -80,10 +74,12 @@ async def shot(page: Page, name: str, *, full_page: bool = True) -> None:
 
 
 async def saved(page: Page) -> None:
-    """Wait for the "saved" toast and the reload after it."""
-    await expect(page.locator("[data-toast]")).to_contain_text("บันทึกแล้ว")
+    """Wait for the "saved" toast and the reload after it (admin.js reloads 400 ms later; the
+    reloaded page's toast is empty)."""
+    toast = page.locator("[data-toast]")
+    await expect(toast).to_contain_text("บันทึกแล้ว")
+    await expect(toast).not_to_contain_text("บันทึกแล้ว")
     await page.wait_for_load_state("load")
-    await page.wait_for_timeout(600)
 
 
 async def paired(page: Page, name: str) -> None:
@@ -112,7 +108,7 @@ async def collect_token(http: httpx.AsyncClient, screen: dict) -> str:
 
 async def test_a_new_office_is_set_up_in_the_browser(
     chromium: Browser,  # noqa: F811
-    server: LiveServer,
+    server: Served,
 ) -> None:
     context = await new_context(chromium, viewport=(1366, 900))
     page = await context.new_page()

@@ -4,8 +4,8 @@ Screenshots in tests/artifacts/admin-evidence-*.png."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -18,25 +18,21 @@ from tests.browser_conftest_helpers import (
     new_context,
     watch,
 )
-from tests.conftest import DEMO_PASSWORDS, seeded_sqlite
-from tests.live import LiveServer
+from tests.conftest import DEMO_PASSWORDS
+from tests.live import Served, serve
 
 pytestmark = [pytest.mark.browser]
 
 
 @pytest.fixture
-async def server(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[LiveServer]:
-    url = seeded_sqlite(tmp_path / "office.db", sqlite_template, datetime.now(UTC))
-    live = LiveServer(url, env={"SADUAK_VAR_DIR": str(tmp_path / "var")}, log_dir=tmp_path)
-    await live.astart()
-    try:
-        yield live
-    finally:
-        await live.astop()
+async def server(seeded_template: Path, tmp_path: Path) -> AsyncIterator[Served]:
+    shutil.copy(seeded_template, tmp_path / "office.db")
+    async with serve(f"sqlite:///{tmp_path / 'office.db'}", var_dir=tmp_path / "var") as served:
+        yield served
 
 
 @pytest.fixture
-async def manager(chromium: Browser, server: LiveServer) -> AsyncIterator[BrowserContext]:  # noqa: F811
+async def manager(chromium: Browser, server: Served) -> AsyncIterator[BrowserContext]:  # noqa: F811
     async with httpx.AsyncClient(base_url=server.url) as client:
         r = await client.post(
             "/api/v1/auth/login",
@@ -50,9 +46,7 @@ async def manager(chromium: Browser, server: LiveServer) -> AsyncIterator[Browse
     await context.close()
 
 
-async def test_a_manager_edits_a_citizen_manual(
-    manager: BrowserContext, server: LiveServer
-) -> None:
+async def test_a_manager_edits_a_citizen_manual(manager: BrowserContext, server: Served) -> None:
     page = await manager.new_page()
     page.set_default_timeout(10_000)
     log = watch(page)
@@ -84,9 +78,7 @@ async def test_a_manager_edits_a_citizen_manual(
     assert all("status of 422" in e for e in log.errors), log.errors
 
 
-async def test_a_manager_sets_the_evidence_targets(
-    manager: BrowserContext, server: LiveServer
-) -> None:
+async def test_a_manager_sets_the_evidence_targets(manager: BrowserContext, server: Served) -> None:
     page = await manager.new_page()
     page.set_default_timeout(10_000)
     await page.goto(f"{server.url}/admin/evidence")
@@ -102,7 +94,7 @@ async def test_a_manager_sets_the_evidence_targets(
 
 
 async def test_a_manager_edits_both_questionnaires_and_each_save_is_a_new_version(
-    manager: BrowserContext, server: LiveServer
+    manager: BrowserContext, server: Served
 ) -> None:
     page = await manager.new_page()
     page.set_default_timeout(10_000)

@@ -4,8 +4,8 @@ as the right ISO date in the Common Era."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -19,27 +19,23 @@ from tests.browser_conftest_helpers import (
     new_context,
     watch,
 )
-from tests.conftest import DEMO_PASSWORDS, seeded_sqlite
-from tests.live import LiveServer
+from tests.conftest import DEMO_PASSWORDS
+from tests.live import Served, serve
 
 pytestmark = [pytest.mark.browser]
 
 
 @pytest.fixture(scope="module")
 async def server(
-    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[LiveServer]:
+    seeded_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Served]:
     tmp = tmp_path_factory.mktemp("thai-date")
-    url = seeded_sqlite(tmp / "office.db", sqlite_template, datetime.now(UTC))
-    live = LiveServer(url, env={"SADUAK_VAR_DIR": str(tmp / "var")}, log_dir=tmp)
-    await live.astart()
-    try:
-        yield live
-    finally:
-        await live.astop()
+    shutil.copy(seeded_template, tmp / "office.db")
+    async with serve(f"sqlite:///{tmp / 'office.db'}", var_dir=tmp / "var") as served:
+        yield served
 
 
-async def token_of(server: LiveServer, user: str) -> str:
+async def token_of(server: Served, user: str) -> str:
     async with httpx.AsyncClient(base_url=server.url) as client:
         r = await client.post(
             "/api/v1/auth/login", json={"username": user, "password": DEMO_PASSWORDS[user]}
@@ -52,7 +48,7 @@ async def token_of(server: LiveServer, user: str) -> str:
 async def page(
     request: pytest.FixtureRequest,
     chromium: Browser,  # noqa: F811
-    server: LiveServer,
+    server: Served,
 ) -> AsyncIterator[Page]:
     """A page signed in as the demo user a test names: parametrize("page", [user], indirect)."""
     context = await new_context(chromium, (1366, 900))
@@ -87,7 +83,7 @@ async def enter(
 
 @signed_in_as("manager")
 async def test_a_custom_report_range_in_thai_dates_reaches_the_server_in_iso(
-    page: Page, server: LiveServer
+    page: Page, server: Served
 ) -> None:
     log = watch(page)
     await page.goto(f"{server.url}/reports")
@@ -116,7 +112,7 @@ async def test_a_custom_report_range_in_thai_dates_reaches_the_server_in_iso(
 
 @signed_in_as("admin")
 async def test_a_holiday_entered_in_thai_is_stored_as_its_iso_day(
-    page: Page, server: LiveServer
+    page: Page, server: Served
 ) -> None:
     await page.goto(f"{server.url}/admin/office?year=2569")
     # 31 February does not exist: the entry says so and sends nothing.
@@ -139,7 +135,7 @@ async def test_a_holiday_entered_in_thai_is_stored_as_its_iso_day(
 
 @signed_in_as("manager")
 async def test_an_incident_time_entered_in_thai_reaches_the_server_as_iso(
-    page: Page, server: LiveServer
+    page: Page, server: Served
 ) -> None:
     """A date-and-time field (the incident log): the same entry with a 24-hour time."""
     await page.goto(f"{server.url}/operations")

@@ -3,20 +3,20 @@ to a tracking code, and the code looked up again; the staff register then acknow
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.async_api import Browser, expect
 
-from counter.db import Database
-from counter.seed import seed_demo
+from tests.browser.console_fixtures import (
+    Office,
+    seeded_template_fixture,  # noqa: F401  (fixture)
+    start_office,
+)
 from tests.browser_conftest_helpers import artifact, new_context, watch
-from tests.conftest import DEMO_PASSWORDS, cached_hash
-from tests.live import LiveServer
+from tests.conftest import DEMO_PASSWORDS
 
 pytestmark = pytest.mark.browser
 
@@ -24,24 +24,13 @@ PHONE = (390, 844)
 
 
 @pytest.fixture
-async def server(tmp_path: Path, sqlite_template: Path) -> AsyncIterator[LiveServer]:
-    path = tmp_path / "complaints.db"
-    shutil.copy(sqlite_template, path)
-    url = f"sqlite:///{path}"
-    db = Database(url)
-    with db.write() as session:
-        seed_demo(session, datetime.now(UTC), passwords=DEMO_PASSWORDS, make_hash=cached_hash)
-    db.dispose()
-    live = LiveServer(url)
-    await live.astart()
-    try:
-        yield live
-    finally:
-        await live.astop()
+async def server(seeded_template: Path, tmp_path: Path) -> AsyncIterator[Office]:
+    async with start_office(seeded_template, tmp_path) as office:
+        yield office
 
 
 async def test_a_citizen_complains_from_the_status_page_on_a_phone(
-    chromium: Browser, server: LiveServer
+    chromium: Browser, server: Office
 ) -> None:
     async with httpx.AsyncClient(base_url=server.url) as client:
         r = await client.post(

@@ -123,9 +123,10 @@ class TestAcrossProcesses:
         # This test plays another process of the same installation: the same bus namespace.
         bus = bus_from_url(url, namespace="consolefeed")
         await bus.start()
-        env = {"SADUAK_BUS_URL": url, "SADUAK_BUS_NAMESPACE": "consolefeed"}
         try:
-            async with start_office(seeded_template, tmp_path, env) as o:
+            async with start_office(
+                seeded_template, tmp_path, bus_url=url, bus_namespace="consolefeed"
+            ) as o:
                 yield o, bus
         finally:
             await bus.stop()

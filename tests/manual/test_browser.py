@@ -3,45 +3,35 @@ ticket, and the service standards board prints on A4."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, expect
 
-from counter.auth import DeviceKind, add_device
-from counter.db import Database
-from counter.seed import catalogue, seed_demo
+from counter.seed import catalogue
+from tests.browser.console_fixtures import (
+    Office,
+    seeded_template_fixture,  # noqa: F401  (fixture)
+    start_office,
+)
 from tests.browser_conftest_helpers import artifact, new_context, watch
-from tests.conftest import DEMO_PASSWORDS, cached_hash
-from tests.live import LiveServer
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-async def site(tmp_path: Path, sqlite_template: Path) -> AsyncIterator[tuple[LiveServer, str]]:
-    path = tmp_path / "manual.db"
-    shutil.copy(sqlite_template, path)
-    url = f"sqlite:///{path}"
-    db = Database(url)
-    with db.write() as session:
-        seed_demo(session, datetime.now(UTC), passwords=DEMO_PASSWORDS, make_hash=cached_hash)
-        _, token = add_device(session, 1, DeviceKind.KIOSK, "front", datetime.now(UTC))
-    db.dispose()
-    live = LiveServer(url)
-    await live.astart()
-    try:
-        yield live, token
-    finally:
-        await live.astop()
+@pytest.fixture(scope="module")
+async def site(
+    seeded_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[tuple[Office, str]]:
+    """One served demo office for the module: neither test changes it."""
+    async with start_office(seeded_template, tmp_path_factory.mktemp("manual")) as office:
+        yield office, office.kiosk_token
 
 
 async def test_the_info_button_opens_the_manual_and_takes_no_ticket(
-    chromium: Browser, site: tuple[LiveServer, str]
+    chromium: Browser, site: tuple[Office, str]
 ) -> None:
     server, token = site
     context = await new_context(chromium, (1080, 1920))
@@ -65,7 +55,7 @@ async def test_the_info_button_opens_the_manual_and_takes_no_ticket(
 
 
 async def test_the_standards_board_prints_on_a4(
-    chromium: Browser, site: tuple[LiveServer, str], tmp_path: Path
+    chromium: Browser, site: tuple[Office, str], tmp_path: Path
 ) -> None:
     server, _ = site
     context = await new_context(chromium, (1240, 1754))
