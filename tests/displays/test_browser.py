@@ -26,7 +26,7 @@ from tests.browser_conftest_helpers import (
 )
 from tests.displays.conftest import FAST_FEED
 from tests.displays.support import Desks, Office, seed_office, sqlite_copy
-from tests.live import LiveServer
+from tests.live import LiveServer, serve
 
 pytestmark = pytest.mark.browser
 
@@ -497,15 +497,13 @@ class TestReconnect:
                 await screen.still()
                 await screen.screenshot("display-hall-disconnected.png")
 
-                # While this process is down, another one on the same database takes a call.
-                other = LiveServer(own_office.url, env=FAST_FEED, log_dir=tmp_path)
-                await other.astart()
-                other_desks = desks.rebase(other.url)
-                try:
-                    missed = await other_desks.call(3)
-                finally:
-                    await other_desks.client.aclose()
-                    await other.astop()
+                # While this process is down, another server on the same database takes a call.
+                async with serve(own_office.url) as other:
+                    other_desks = desks.rebase(other.url)
+                    try:
+                        missed = await other_desks.call(3)
+                    finally:
+                        await other_desks.client.aclose()
 
                 await server.arestart()
                 await screen.live(timeout=25_000)
