@@ -421,20 +421,31 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def table(result: dict[str, Any]) -> str:
+    """Pooled and per-seed rows for both estimators, and whether every seed met the targets."""
     p = result["pooled"]
     lines = [
         f"{p['called']} tickets called, mean actual wait {p['mean_actual_wait_min']} min",
-        f"{'':<12}{'MAE':>8}{'MAE/mean':>10}{'bias':>8}{'bias/mean':>11}{'±5 min':>8}"
-        f"{'next-miss':>11}",
+        f"{'':<22}{'tickets':>8}{'mean':>7}{'MAE':>7}{'MAE/mean':>10}{'bias':>7}"
+        f"{'bias/mean':>11}{'±5 min':>8}{'next-miss':>11}",
     ]
+    rows = [("pooled", p)] + [(f"seed {k}", v) for k, v in result["per_seed"].items()]
     for name in ("estimator", "baseline"):
-        r = p[name]
-        lines.append(
-            f"{name:<12}{r['mae_min']:>8}{r['mae_share_of_mean_wait']:>10}{r['bias_min']:>8}"
-            f"{r['bias_share_of_mean_wait']:>11}{r['within_5_min']:>8}"
-            f"{r['next_or_0_min_waited_over_10']:>11}"
-        )
+        for label, part in rows:
+            r = part[name]
+            lines.append(
+                f"{name + ' ' + label:<22}{part['called']:>8}{part['mean_actual_wait_min']:>7}"
+                f"{r['mae_min']:>7}{r['mae_share_of_mean_wait']:>10}{r['bias_min']:>7}"
+                f"{r['bias_share_of_mean_wait']:>11}{r['within_5_min']:>8}"
+                f"{r['next_or_0_min_waited_over_10']:>11}"
+            )
     lines.append(f"range covers the actual wait: {p['estimator']['range_covers_actual']}")
+    missed = [
+        f"seed {k}: {', '.join(t for t, ok in v['estimator']['targets_met'].items() if not ok)}"
+        for k, v in result["per_seed"].items()
+        if not all(v["estimator"]["targets_met"].values())
+    ]
+    verdict = "targets missed: " + "; ".join(missed) if missed else "targets met on every seed"
+    lines.append(verdict)
     return "\n".join(lines)
 
 

@@ -420,6 +420,42 @@ def keeps_service(session: Session, counter_id: int) -> bool:
     return found is not None
 
 
+# A ticket joining a waiting line: issued (or checked in), sent on by a transfer, put back.
+LINE_JOIN_KINDS = ("issued", "requeued", "reactivated", "released")
+
+
+def recent_joins(
+    session: Session, office_id: int, day: date, since: datetime
+) -> tuple[list[Candidate], datetime | None]:
+    """Today's tickets that joined a waiting line since `since` (one per join, at its time, in
+    its line then), and when today's first ticket was issued (None without joins): the
+    arrivals the wait forecast expects more of. One statement."""
+    first_today = (
+        sa.select(func.min(col(Ticket.issued_at)))
+        .where(col(Ticket.office_id) == office_id, col(Ticket.business_day) == day)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        sa.select(
+            col(TicketEvent.ticket_id),
+            col(TicketEvent.service_id),
+            col(Ticket.priority),
+            col(TicketEvent.at),
+            col(Ticket.booked_for),
+            first_today,
+        )
+        .join(Ticket, col(Ticket.id) == col(TicketEvent.ticket_id))
+        .where(
+            col(TicketEvent.office_id) == office_id,
+            col(TicketEvent.at) >= since,
+            col(TicketEvent.kind).in_(LINE_JOIN_KINDS),
+            col(Ticket.business_day) == day,
+        )
+    ).all()
+    joins = [_candidate(*row[:5]) for row in rows]
+    return joins, _utc(rows[0][5]) if rows and rows[0][5] is not None else None
+
+
 # A transaction's end at the counter: the counter is free for the next call.
 CALL_END_KINDS = ("finished", "no_show", "transferred")
 

@@ -6,17 +6,23 @@ service's expected time, is free again, calls again, and so on until every line 
 ticket's `waiting_ahead` is how many tickets the counters able to serve it call before it; its
 wait is when it is called. One pass serves the whole office, and also answers "how long would a
 new ticket of this service wait" for every service at once (a newcomer at the tail of its line,
-see `forecast`). Arrivals after now are not foreseen — a later priority ticket may still go first —
-which is why people are told "about", with a range. Booked tickets wait in a line of their own per
-service, by slot, and `choose` calls them when due at each replayed call's time, so a booked
-ticket's estimate is its slot (or later, when the counters are busy) and the walk-ins behind it
-are told the truth too.
+see `forecast`). Booked tickets wait in a line of their own per service, by slot, and `choose`
+calls them when due at each replayed call's time, so a booked ticket's estimate is its slot (or
+later, when the counters are busy) and the walk-ins behind it are told the truth too.
+
+Tickets that do not exist yet still go first: a priority ticket issued later, a booking falling
+due, a ticket of a service a shared counter serves first or by weight. The replay expects them at
+the rate each line was joined lately in this office (`arrival_rates`, the last hour) and lets the
+same rule call them (`_Foreseen`); who goes first is the rule's business, not a formula beside it.
+`waiting_ahead` still counts only tickets that exist: those are people; the others are why people
+are told "about", with a range.
 """
 
 from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
 import math
 import statistics
 from collections import deque
@@ -26,8 +32,14 @@ from datetime import datetime, timedelta
 
 from counter.queue.policy import Candidate, CounterMix, CounterPolicy, Line, choose
 
-# A newcomer sorts after every real ticket queued at the same instant (ids stay below 2**62).
+# A newcomer sorts after every real ticket queued at the same instant (ids stay below 2**61);
+# foreseen tickets (arrivals after now) are numbered from 2**61, below the newcomers.
 _NEWCOMER_ID = 2**62
+_FORESEEN_ID = 2**61
+# Arrivals are expected at each line's rate over this recent window (or since the day's first
+# ticket, when the day is younger), measured over no less than the shorter span.
+ARRIVAL_WINDOW = timedelta(hours=1)
+ARRIVAL_MIN_SPAN = timedelta(minutes=15)
 # Observed durations count like this many samples against the published standard (the prior).
 PRIOR_WEIGHT = 4.0
 # The most recent observations per service that count, and how far above their median one may
@@ -134,6 +146,26 @@ def estimate(waiting_ahead: int, minutes: float) -> Estimate:
     return Estimate(waiting_ahead, max(1, round(minutes)), low, high)
 
 
+def arrival_rates(
+    joins: Iterable[Candidate], now: datetime, day_began: datetime | None = None
+) -> dict[tuple[int, Line], float]:
+    """(service, line) -> tickets a minute that joined that line lately: over the last
+    `ARRIVAL_WINDOW`, or since `day_began` (today's first ticket) when the day is younger.
+
+    `joins`: one candidate per ticket joining a line (issued, transferred in, put back), queued
+    at that moment (repository.recent_joins). A booked ticket arrives in its line when it falls
+    due, the later of its slot and its check-in."""
+    since = now - ARRIVAL_WINDOW
+    if day_began is not None:
+        since = max(since, day_began)
+    span = max(now - since, ARRIVAL_MIN_SPAN).total_seconds() / 60
+    counts: dict[tuple[int, Line], int] = {}
+    for c in joins:
+        if since <= c.waits_from <= now:
+            counts[c.line] = counts.get(c.line, 0) + 1
+    return {line: n / span for line, n in counts.items()}
+
+
 def forecast(
     waiting: Iterable[Candidate],
     counters: Sequence[CounterPlan],
@@ -145,6 +177,8 @@ def forecast(
     max_calls: int = MAX_SIMULATED_CALLS,
     line_sizes: Mapping[tuple[int, Line], tuple[int, datetime]] | None = None,
     until: int | None = None,
+    arrivals: Mapping[tuple[int, Line], float] | None = None,
+    arrivals_until: datetime | None = None,
 ) -> Forecast:
     """Replay the counters calling until the lines are empty.
 
@@ -158,6 +192,9 @@ def forecast(
     thousands costs no more than a long day's. `line_sizes`: (service, line) -> the full
     length and last arrival of each line, when `waiting` holds only the first tickets of each.
     `until`: stop once this ticket is called (the others are then only roughly placed).
+    `arrivals`: (service, line) -> tickets a minute expected to join it from now on (see
+    `arrival_rates`), until `arrivals_until` (the office's closing time) if given; they are
+    called in the replay as the rule calls them, and count in no one's `waiting_ahead`.
     """
 
     def duration(service_id: int) -> timedelta:
@@ -173,6 +210,10 @@ def forecast(
     last_loaded = {key: line[-1].place[0] for key, line in lines.items()}
     partial = {key for key, size in sizes.items() if size > len(lines.get(key, ()))}
     taken: dict[tuple[int, Line], int] = {}
+    # Foreseen arrivals begin now; a booked line's after the last slot already checked in.
+    starts = {key: max(now, last) for key, last in last_loaded.items()}
+    starts.update({key: max(now, last) for key, (_, last) in (line_sizes or {}).items()})
+    foreseen = _Foreseen(arrivals or {}, starts, now, arrivals_until, max_calls)
 
     service_sets = [plan.policy.service_ids for plan in counters]
     keys = [[(s, kind) for s in ids for kind in Line] for ids in service_sets]
@@ -194,8 +235,10 @@ def forecast(
     heapq.heapify(heap)
     while heap and (left or pending) and len(called) < max_calls:
         at, number, i = heapq.heappop(heap)
+        foreseen.arrive(at)
         policy = counters[i].policy
         heads = [line[0] for key in keys[i] if (line := lines.get(key))]
+        heads += foreseen.heads(keys[i])
         if pending:
             # Newcomers this counter would call now, were each the only one to arrive.
             virtual = [
@@ -213,16 +256,24 @@ def forecast(
                 virtual.remove(choice.candidate)
         choice = choose(heads, policy, mixes[i], at) if heads else None
         if choice is None:
-            continue  # nothing left this counter may call: it leaves the forecast
+            # Nothing this counter may call: it waits for the next foreseen arrival it serves,
+            # or leaves the forecast.
+            back = foreseen.next_for(service_sets[i])
+            if back is not None:
+                heapq.heappush(heap, (back, number, i))
+            continue
         picked = choice.candidate
         key = picked.line
+        mixes[i] = choice.mix
+        heapq.heappush(heap, (at + duration(picked.service_id), number, i))
+        if picked.ticket_id >= _FORESEEN_ID:
+            foreseen.take(key)
+            continue
         lines[key].popleft()
         taken[key] = taken.get(key, 0) + 1
         left -= 1
-        mixes[i] = choice.mix
         called[picked.ticket_id] = (ahead(picked.service_id), at)
         calls[i] += 1
-        heapq.heappush(heap, (at + duration(picked.service_id), number, i))
         if picked.ticket_id == until or (key in partial and not lines[key]):
             break
 
@@ -259,6 +310,64 @@ def forecast(
         if s not in news:
             news[s] = estimate(*beyond.place(Candidate(_NEWCOMER_ID + s, s, False, now)))
     return Forecast(now, waits, news, beyond, left_over)
+
+
+class _Foreseen:
+    """Tickets expected to join the lines after now, each line at its recent rate: its k-th at
+    (k − ½) / rate after the line's start, so that by any time about as many have come as are
+    expected to on average. They stand in lines of their own, behind every real ticket of the
+    same line (they come later), and the counters' own rule calls them. At most `budget` come,
+    so a replay ends even where they come faster than the counters call."""
+
+    def __init__(
+        self,
+        rates: Mapping[tuple[int, Line], float],
+        starts: Mapping[tuple[int, Line], datetime],
+        now: datetime,
+        until: datetime | None,
+        budget: int,
+    ) -> None:
+        self.lines: dict[tuple[int, Line], deque[Candidate]] = {}
+        self.rates = {key: rate for key, rate in rates.items() if rate > 0}
+        self.starts = {key: starts.get(key, now) for key in self.rates}
+        self.until, self.budget = until, budget
+        self.ids = itertools.count(_FORESEEN_ID)
+        # (arrival time, k, line): the next arrival of every line.
+        self.coming = [(self._at(key, 1), 1, key) for key in self.rates]
+        heapq.heapify(self.coming)
+
+    def _at(self, key: tuple[int, Line], k: int) -> datetime:
+        return self.starts[key] + timedelta(minutes=(k - 0.5) / self.rates[key])
+
+    def arrive(self, now: datetime) -> None:
+        """Everyone foreseen up to `now` joins their line."""
+        while self.coming and self.coming[0][0] <= now and self.budget > 0:
+            at, k, key = heapq.heappop(self.coming)
+            if self.until is not None and at > self.until:
+                continue  # the office stops issuing: this line is done
+            service_id, kind = key
+            due = at if kind == Line.BOOKED else None
+            c = Candidate(next(self.ids), service_id, kind == Line.PRIORITY, at, due)
+            self.lines.setdefault(key, deque()).append(c)
+            self.budget -= 1
+            heapq.heappush(self.coming, (self._at(key, k + 1), k + 1, key))
+
+    def heads(self, keys: Iterable[tuple[int, Line]]) -> list[Candidate]:
+        return [line[0] for key in keys if (line := self.lines.get(key))]
+
+    def take(self, key: tuple[int, Line]) -> None:
+        self.lines[key].popleft()
+
+    def next_for(self, service_ids: frozenset[int]) -> datetime | None:
+        """When the next foreseen ticket of these services comes, if one still does."""
+        if self.budget <= 0:
+            return None
+        times = [
+            at
+            for at, _, (service_id, _) in self.coming
+            if service_id in service_ids and (self.until is None or at <= self.until)
+        ]
+        return min(times, default=None)
 
 
 def _bucket(key: tuple[int, Line]) -> tuple[int, Line]:

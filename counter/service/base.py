@@ -18,9 +18,10 @@ from counter.db import Database
 from counter.models import Device, Installation
 from counter.queue.events import Event, TicketChanged
 from counter.queue.forecast import Forecast
+from counter.queue.policy import Line
 from counter.service.rollover import roll_over
 from counter.service.shared import T, _Tx
-from counter.service.waits import CALL_END_KINDS
+from counter.service.waits import CALL_END_KINDS, LINE_JOIN_KINDS
 from counter.unit_of_work import OfficeWork, utcnow
 
 
@@ -81,6 +82,9 @@ class QueueCore:
         # Office id -> (read at, recent call minutes per service): read again after a minute,
         # or at once when this process ends a call there.
         self._call_minutes: dict[int, tuple[datetime, dict[int, list[float]]]] = {}
+        # Office id -> (read at, each line's recent arrival rate): read again after a minute,
+        # or at once when this process adds someone to a line there.
+        self._arrivals: dict[int, tuple[datetime, dict[tuple[int, Line], float]]] = {}
 
     async def _write(self, office_id: int, work: Callable[[_Tx], T]) -> T:
         return await self.work.run(office_id, work)
@@ -88,6 +92,8 @@ class QueueCore:
     def _committed(self, office_id: int, messages: Sequence[Event]) -> None:
         if any(isinstance(m, TicketChanged) and m.kind in CALL_END_KINDS for m in messages):
             self._call_minutes.pop(office_id, None)
+        if any(isinstance(m, TicketChanged) and m.kind in LINE_JOIN_KINDS for m in messages):
+            self._arrivals.pop(office_id, None)
 
     async def _read(self, fn: Callable[[Session], T]) -> T:
         def run() -> T:

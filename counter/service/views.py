@@ -22,6 +22,7 @@ from counter.service.waits import (
     DURATION_SAMPLES,
     FORECAST_REUSE_SECONDS,
     office_forecast,
+    recent_arrivals,
 )
 
 
@@ -105,8 +106,11 @@ class QueueViews(QueueCore):
             since = now - DURATION_HISTORY
             read = repo.recent_call_minutes(session, office.id, since, DURATION_SAMPLES)
             minutes = self._call_minutes[office.id] = (now, read)
+        arrivals = self._arrivals.get(office.id)
+        if arrivals is None or not timedelta(0) <= now - arrivals[0] < DURATION_REREAD:
+            arrivals = self._arrivals[office.id] = (now, recent_arrivals(session, office, now))
         if not committed:
-            return office_forecast(session, office, now, minutes[1], until=until)
+            return office_forecast(session, office, now, minutes[1], arrivals[1], until=until)
         cached = self._forecasts.get(office.id)
         if (
             cached is not None
@@ -114,7 +118,7 @@ class QueueViews(QueueCore):
             and abs((now - cached[1].now).total_seconds()) < FORECAST_REUSE_SECONDS
         ):
             return cached[1]
-        result = office_forecast(session, office, now, minutes[1], newcomers=True)
+        result = office_forecast(session, office, now, minutes[1], arrivals[1], newcomers=True)
         self._forecasts[office.id] = (office.event_seq, result)
         return result
 

@@ -14,14 +14,16 @@ from sqlmodel import Session
 from counter import repository as repo
 from counter.models import Counter, Office
 from counter.queue.forecast import (
+    ARRIVAL_WINDOW,
     LOADED_PER_LINE,
     CounterPlan,
     Forecast,
+    arrival_rates,
     expected_minutes,
     forecast,
     remaining_minutes,
 )
-from counter.queue.policy import CounterMix, CounterPolicy, ServeMode, ServiceSlot
+from counter.queue.policy import CounterMix, CounterPolicy, Line, ServeMode, ServiceSlot
 from counter.service.shared import _id
 from counter.unit_of_work import local_day
 
@@ -54,6 +56,7 @@ DURATION_HISTORY = timedelta(days=14)
 DURATION_SAMPLES = 400
 DURATION_REREAD = timedelta(minutes=1)
 CALL_END_KINDS = frozenset(repo.CALL_END_KINDS)
+LINE_JOIN_KINDS = frozenset(repo.LINE_JOIN_KINDS)
 # When a paused counter is expected back, by reason (minutes since the pause began).
 PAUSE_MINUTES = {"break": 15, "lunch": 60, "meeting": 30, "system": 10, "other": 15}
 # A paused counter past its usual pause, or a closed one the forecast must count on, is
@@ -66,6 +69,7 @@ def office_forecast(
     office: Office,
     now: datetime,
     samples: Mapping[int, list[float]],
+    arrivals: Mapping[tuple[int, Line], float],
     *,
     newcomers: bool = False,
     until: int | None = None,
@@ -73,6 +77,8 @@ def office_forecast(
     """Today's waiting lines replayed through the counters' own calling rules (one pass).
 
     `samples`: service id -> recent minutes per call (repository.recent_call_minutes).
+    `arrivals`: (service, line) -> tickets a minute lately joining it (see `recent_arrivals`),
+    expected to go on until closing time where the office keeps its hours.
 
     Counters count from when they can next call: an open idle one now, a busy one once the
     citizen there is likely done (expected time minus time already spent), a paused one at the
@@ -132,6 +138,24 @@ def office_forecast(
                 policy = replace(plan.policy, services=kept)
                 plans.append(replace(plan, policy=policy, free_at=start))
     active = [_id(s) for s in services if s.active] if newcomers else []
+    closes = datetime.combine(today, office.closes, ZoneInfo(office.timezone))
     return forecast(
-        waiting, plans, minutes, now, newcomers=active, line_sizes=line_sizes, until=until
+        waiting,
+        plans,
+        minutes,
+        now,
+        newcomers=active,
+        line_sizes=line_sizes,
+        until=until,
+        arrivals=arrivals,
+        arrivals_until=closes if office.hours_enforced else None,
     )
+
+
+def recent_arrivals(
+    session: Session, office: Office, now: datetime
+) -> dict[tuple[int, Line], float]:
+    """Each line's arrival rate over the last hour, from the office's own events."""
+    today = local_day(now, office.timezone)
+    joins, began = repo.recent_joins(session, _id(office), today, now - ARRIVAL_WINDOW)
+    return arrival_rates(joins, now, began)

@@ -7,16 +7,18 @@ from datetime import UTC, datetime, timedelta
 from counter.queue.forecast import (
     CounterPlan,
     Estimate,
+    arrival_rates,
     expected_minutes,
     forecast,
     remaining_minutes,
     wait_range,
 )
-from counter.queue.policy import Candidate, CounterMix, CounterPolicy, ServiceSlot
+from counter.queue.policy import Candidate, CounterMix, CounterPolicy, Line, ServiceSlot
 from kiosk.texts import service_wait_text, wait_text
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 X, Y = 1, 2  # two services
+DAY = timedelta(hours=12)
 
 
 def at(minutes: float) -> datetime:
@@ -129,6 +131,105 @@ class TestWait:
         for service in (X, Y):
             issued = forecast([*waiting, ticket(99, service, 0)], plans, minutes, NOW)
             assert before.newcomers[service] == issued.ticket(99)
+
+
+def steady(service: int, every: float, priority: bool = False) -> list[Candidate]:
+    """Tickets that joined a line every `every` minutes over the last hour."""
+    return [
+        ticket(1000 + k, service, -60 + every * (k + 0.5), priority)
+        for k in range(round(60 / every))
+    ]
+
+
+class TestArrivals:
+    """Tickets not issued yet go first too: expected at the rate their line was joined in the
+    last hour, and called by the counters' own rule."""
+
+    def test_a_normal_ticket_waits_longer_the_faster_priority_tickets_arrive(self) -> None:
+        # One counter, 10 minutes a call, priority tickets always first (no ageing cap within
+        # the day); ticket 5 has four normal tickets ahead.
+        waiting = [ticket(i, X, -6 + i) for i in range(1, 6)]
+        plan = counter(1, ServiceSlot(X), priority_share=1, normal_share=0, ageing_cap=DAY)
+        told = []
+        for every in (None, 60, 30, 20):
+            joins = [] if every is None else steady(X, every, priority=True)
+            f = forecast(waiting, [plan], {X: 10}, NOW, arrivals=arrival_rates(joins, NOW))
+            told.append(f.ticket(5))
+            # Worked independently: the call comes once the 40 minutes of work ahead and the
+            # priority work arriving meanwhile are done, t = 40 + t × 10 / every.
+            share = 0 if every is None else 10 / every
+            assert abs(told[-1].minutes - 40 / (1 - share)) <= 5, every
+        assert [e.minutes for e in told] == [40, 50, 60, 80]
+        # People ahead are the tickets that exist: the expected ones only lengthen the wait.
+        assert [e.waiting_ahead for e in told] == [4, 4, 4, 4]
+        assert all(e.low <= e.minutes <= e.high for e in told)
+
+    def test_later_tickets_of_a_service_the_counter_serves_first_go_ahead(self) -> None:
+        waiting = [ticket(1, X, -3), ticket(2, X, -2), ticket(3, X, -1)]
+        arrivals = arrival_rates(steady(Y, 15), NOW)
+        first = counter(1, ServiceSlot(Y, position=0), ServiceSlot(X, position=1), ageing_cap=DAY)
+        one_line = counter(1, ServiceSlot(Y), ServiceSlot(X), ageing_cap=DAY)
+        minutes = {X: 10, Y: 5}
+        quiet = forecast(waiting, [first], minutes, NOW).ticket(3)
+        assert quiet.minutes == 20
+        # Y first: a Y ticket every 15 minutes, 5 minutes each, takes a third of the counter.
+        busy = forecast(waiting, [first], minutes, NOW, arrivals=arrivals).ticket(3)
+        assert abs(busy.minutes - 20 / (1 - 5 / 15)) <= 5 and busy.minutes > quiet.minutes
+        # X and Y in one line, first come first served: later Y tickets wait behind ticket 3.
+        fair = forecast(waiting, [one_line], minutes, NOW, arrivals=arrivals).ticket(3)
+        assert fair == quiet
+
+    def test_later_tickets_of_its_own_line_never_go_ahead(self) -> None:
+        waiting = [ticket(1, X, -3), ticket(2, X, -2), ticket(3, X, -1)]
+        plans = [counter(1, ServiceSlot(X)), counter(2, ServiceSlot(X), free_in=4)]
+        quiet = forecast(waiting, plans, {X: 10}, NOW).ticket(3)
+        arrivals = arrival_rates(steady(X, 2), NOW)
+        assert forecast(waiting, plans, {X: 10}, NOW, arrivals=arrivals).ticket(3) == quiet
+
+    def test_nobody_is_expected_once_the_office_stops_issuing(self) -> None:
+        waiting = [ticket(i, X, -6 + i) for i in range(1, 6)]
+        plan = counter(1, ServiceSlot(X), priority_share=1, normal_share=0, ageing_cap=DAY)
+        arrivals = arrival_rates(steady(X, 20, priority=True), NOW)
+        closed = forecast(waiting, [plan], {X: 10}, NOW, arrivals=arrivals, arrivals_until=NOW)
+        assert closed.ticket(5).minutes == 40
+        # Closing in 35 minutes: the priority tickets due at 10 and 30 come, the rest do not.
+        late = forecast(waiting, [plan], {X: 10}, NOW, arrivals=arrivals, arrivals_until=at(35))
+        assert late.ticket(5).minutes == 60
+
+    def test_the_newcomer_list_expects_the_same_arrivals(self) -> None:
+        waiting = [ticket(1, X, -3), ticket(2, Y, -2), ticket(3, X, -1)]
+        plans = [
+            counter(1, ServiceSlot(Y, position=0), ServiceSlot(X, position=1)),
+            counter(2, ServiceSlot(X), ServiceSlot(Y), free_in=6),
+        ]
+        minutes = {X: 8, Y: 12}
+        arrivals = arrival_rates([*steady(Y, 10), *steady(X, 30, priority=True)], NOW)
+        before = forecast(waiting, plans, minutes, NOW, newcomers=[X, Y], arrivals=arrivals)
+        for service in (X, Y):
+            issued = forecast(
+                [*waiting, ticket(99, service, 0)], plans, minutes, NOW, arrivals=arrivals
+            )
+            assert before.newcomers[service] == issued.ticket(99)
+
+    def test_rates_are_those_of_the_last_hour_or_of_the_day_so_far(self) -> None:
+        joins = [
+            ticket(1, X, -90),  # before the hour
+            ticket(2, X, -50),
+            ticket(3, X, -10),
+            ticket(4, X, -5, priority=True),
+            Candidate(5, X, False, at(-55), at(-20)),  # checked in early, due 20 minutes ago
+            Candidate(6, X, False, at(-8), at(30)),  # not due yet
+        ]
+        assert arrival_rates(joins, NOW) == {
+            (X, Line.NORMAL): 2 / 60,
+            (X, Line.PRIORITY): 1 / 60,
+            (X, Line.BOOKED): 1 / 60,
+        }
+        # A day younger than the hour is measured since its first ticket, over no less than a
+        # quarter hour.
+        young = [ticket(1, X, -30), ticket(2, X, -20), ticket(3, X, -5)]
+        assert arrival_rates(young, NOW, day_began=at(-30)) == {(X, Line.NORMAL): 3 / 30}
+        assert arrival_rates(young[2:], NOW, day_began=at(-5)) == {(X, Line.NORMAL): 1 / 15}
 
 
 class TestDurations:

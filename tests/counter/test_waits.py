@@ -5,6 +5,7 @@ lasting its service's standard time; every ticket must be called where and when 
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -12,7 +13,7 @@ from sqlmodel import select
 
 from counter.auth import DeviceKind, Role, StaffPrincipal, add_device
 from counter.db import Database
-from counter.models import Counter, CounterService, Service
+from counter.models import Counter, CounterService, Office, Service
 from counter.queue.states import Action
 from counter.service import QueueService
 from tests.conftest import DEMO_PASSWORDS, FakeClock, login
@@ -72,6 +73,12 @@ async def test_the_forecast_matches_the_counters_actually_calling(
         clock.now = start + timedelta(minutes=minute)
         ids.append((await queue.issue_ticket(OFFICE, service, priority)).id)
     t0 = clock.advance(minutes=2)
+    # Issuing has closed: nobody else will come, so the forecast foresees no arrivals and the
+    # counters calling below must meet it exactly.
+    with database.write() as session:
+        office = session.exec(select(Office)).one()
+        office.hours_enforced = True
+        office.closes = t0.astimezone(ZoneInfo(office.timezone)).time()
     for number, actor in CREW.items():
         await queue.open_counter(actor, number)
     told = {tid: await queue.ticket(OFFICE, tid) for tid in ids}
@@ -167,6 +174,33 @@ async def test_finished_calls_teach_the_estimate_the_real_pace(
     after = await queue.issue_ticket(OFFICE, "complaint_intake")
     assert after.waiting_ahead == 13
     assert after.estimated_wait_minutes < before / 2
+
+
+async def test_priority_tickets_arriving_steadily_lengthen_a_normal_tickets_wait(
+    queue: QueueService, clock: FakeClock
+) -> None:
+    # Counter 1 alone (civil registration first). Over the last hour a priority birth
+    # registration came every 30 minutes and was served in the standard 10 minutes.
+    start = clock.now
+    await queue.open_counter(CREW[1], 1)
+    for minute in (0, 30):
+        clock.now = start + timedelta(minutes=minute)
+        await queue.issue_ticket(OFFICE, "birth", "elderly")
+        view = await queue.call_next(CREW[1], 1)
+        assert view is not None and view.priority == "elderly"
+        await queue.act(CREW[1], view.id, Action.START)
+        clock.advance(minutes=10)
+        await queue.act(CREW[1], view.id, Action.FINISH)
+    clock.now = start + timedelta(minutes=60)
+    views = [await queue.issue_ticket(OFFICE, "birth") for _ in range(4)]
+    last = await queue.ticket(OFFICE, views[-1].id)
+    # Worked independently: 3 ahead at 10 minutes is 30 minutes of work; priority tickets
+    # (one every 30 minutes, 10 minutes each) take a third of the counter meanwhile, so the
+    # call comes at t = 30 + t / 3, about 45 minutes; the replay counts whole calls.
+    assert last.waiting_ahead == 3
+    assert last.estimated_wait_minutes > 30
+    assert abs(last.estimated_wait_minutes - 30 / (1 - 10 / 30)) <= 10
+    assert views[-1].estimated_wait_minutes == last.estimated_wait_minutes
 
 
 class TestApiFields:
