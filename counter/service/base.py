@@ -21,7 +21,7 @@ from counter.queue.forecast import Forecast
 from counter.queue.policy import Line
 from counter.service.rollover import roll_over
 from counter.service.shared import T, _Tx
-from counter.service.waits import CALL_END_KINDS, LINE_JOIN_KINDS
+from counter.service.waits import CALL_END_KINDS
 from counter.unit_of_work import OfficeWork, utcnow
 
 
@@ -82,8 +82,8 @@ class QueueCore:
         # Office id -> (read at, recent call minutes per service): read again after a minute,
         # or at once when this process ends a call there.
         self._call_minutes: dict[int, tuple[datetime, dict[int, list[float]]]] = {}
-        # Office id -> (read at, each line's recent arrival rate): read again after a minute,
-        # or at once when this process adds someone to a line there.
+        # Office id -> (read at, each line's arrival rate over the last hour): read again after
+        # a minute (a minute's arrivals barely move an hour's rate; status pages share a read).
         self._arrivals: dict[int, tuple[datetime, dict[tuple[int, Line], float]]] = {}
 
     async def _write(self, office_id: int, work: Callable[[_Tx], T]) -> T:
@@ -92,8 +92,6 @@ class QueueCore:
     def _committed(self, office_id: int, messages: Sequence[Event]) -> None:
         if any(isinstance(m, TicketChanged) and m.kind in CALL_END_KINDS for m in messages):
             self._call_minutes.pop(office_id, None)
-        if any(isinstance(m, TicketChanged) and m.kind in LINE_JOIN_KINDS for m in messages):
-            self._arrivals.pop(office_id, None)
 
     async def _read(self, fn: Callable[[Session], T]) -> T:
         def run() -> T:

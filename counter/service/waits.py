@@ -56,7 +56,6 @@ DURATION_HISTORY = timedelta(days=14)
 DURATION_SAMPLES = 400
 DURATION_REREAD = timedelta(minutes=1)
 CALL_END_KINDS = frozenset(repo.CALL_END_KINDS)
-LINE_JOIN_KINDS = frozenset(repo.LINE_JOIN_KINDS)
 # When a paused counter is expected back, by reason (minutes since the pause began).
 PAUSE_MINUTES = {"break": 15, "lunch": 60, "meeting": 30, "system": 10, "other": 15}
 # A paused counter past its usual pause, or a closed one the forecast must count on, is
