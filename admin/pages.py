@@ -8,16 +8,18 @@ admin.js (Saduak.api adds the CSRF token). Without a login a page redirects to /
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from admin import config_io
 from admin.api import get_admin_service
+from admin.service import AdminService
 from admin.text import LABELS, ROLE_LABELS, field_label
 from counter.auth import DeviceKind, Role, StaffPrincipal
 from counter.pages import PageAdmin, PageManager, render_page
@@ -129,35 +131,64 @@ def _render(
     return render_page(templates, request, name, context, status_code=status_code)
 
 
+@dataclass(frozen=True)
+class OfficePage:
+    """What an admin page shows its office with: who looks, the admin's use cases, and the
+    page's rendering."""
+
+    request: Request
+    staff: StaffPrincipal
+    service: AdminService
+
+    @property
+    def office_id(self) -> int:
+        return self.staff.office_id
+
+    async def render(self, page: str, *, active: str | None = None, **data: Any) -> HTMLResponse:
+        """admin/<page>.html about the office (loaded unless given), the menu on `active`
+        (default: the page)."""
+        if "office" not in data:
+            data["office"] = await self.service.office(self.office_id)
+        return _render(
+            self.request, f"admin/{page}.html", self.staff, active=active or page, **data
+        )
+
+
+async def _admin_page(request: Request, viewer: PageAdmin) -> OfficePage:
+    return OfficePage(request, viewer.staff, get_admin_service(request))
+
+
+async def _manager_page(request: Request, viewer: PageManager) -> OfficePage:
+    return OfficePage(request, viewer.staff, get_admin_service(request))
+
+
+# An admin's page; an office head's (the evidence pages, MANAGER_NAV).
+AdminPage = Annotated[OfficePage, Depends(_admin_page)]
+ManagerPage = Annotated[OfficePage, Depends(_manager_page)]
+
+
 # ------------------------------------------------------------------ pages
 
 
 @router.get("/admin", response_class=HTMLResponse)
-async def overview(request: Request, viewer: PageAdmin) -> Response:
-    who = viewer.staff
-    service = get_admin_service(request)
-    services = await service.services(who.office_id)
-    devices = [d for d in await service.devices(who.office_id) if not d["revoked_at"]]
-    return _render(
-        request,
-        "admin/overview.html",
-        who,
-        active="overview",
-        office=await service.office(who.office_id),
+async def overview(page: AdminPage) -> Response:
+    services = await page.service.services(page.office_id)
+    devices = [d for d in await page.service.devices(page.office_id) if not d["revoked_at"]]
+    return await page.render(
+        "overview",
         services=services,
-        counters=await service.counters(who.office_id),
-        staff=await service.staff(who.office_id),
+        counters=await page.service.counters(page.office_id),
+        staff=await page.service.staff(page.office_id),
         kiosks=[d for d in devices if d["kind"] == DeviceKind.KIOSK],
         displays=[d for d in devices if d["kind"] == DeviceKind.DISPLAY],
-        recent=await service.audit_log(who.office_id, limit=8),
+        recent=await page.service.audit_log(page.office_id, limit=8),
     )
 
 
 @router.get("/admin/office", response_class=HTMLResponse)
-async def office_page(request: Request, viewer: PageAdmin, year: int | None = None) -> Response:
-    who = viewer.staff
-    office = await get_admin_service(request).office(who.office_id)
-    now = get_admin_service(request).clock()
+async def office_page(page: AdminPage, year: int | None = None) -> Response:
+    office = await page.service.office(page.office_id)
+    now = page.service.clock()
     this_year = business_day(now, ZoneInfo(office["timezone"])).year
     # The page speaks BE years; a CE year in the address is accepted too.
     ce_year = year - BE_OFFSET if year and year > 2400 else (year or this_year)
@@ -165,11 +196,8 @@ async def office_page(request: Request, viewer: PageAdmin, year: int | None = No
         ce_year = this_year
     holidays = [h for h in office["holidays"] if h["day"].startswith(f"{ce_year:04d}-")]
     years = sorted({int(h["day"][:4]) for h in office["holidays"]} | {this_year, this_year + 1})
-    return _render(
-        request,
-        "admin/office.html",
-        who,
-        active="office",
+    return await page.render(
+        "office",
         office=office,
         year=ce_year,
         years=years,
@@ -180,94 +208,54 @@ async def office_page(request: Request, viewer: PageAdmin, year: int | None = No
 
 
 @router.get("/admin/services", response_class=HTMLResponse)
-async def services_page(request: Request, viewer: PageAdmin) -> Response:
-    who = viewer.staff
-    service = get_admin_service(request)
-    return _render(
-        request,
-        "admin/services.html",
-        who,
-        active="services",
-        office=await service.office(who.office_id),
-        services=await service.services(who.office_id),
+async def services_page(page: AdminPage) -> Response:
+    return await page.render(
+        "services",
+        services=await page.service.services(page.office_id),
         catalogue_size=len(catalogue()),
     )
 
 
 @router.get("/admin/counters", response_class=HTMLResponse)
-async def counters_page(request: Request, viewer: PageAdmin) -> Response:
-    who = viewer.staff
-    service = get_admin_service(request)
-    services = await service.services(who.office_id)
-    return _render(
-        request,
-        "admin/counters.html",
-        who,
-        active="counters",
-        office=await service.office(who.office_id),
-        counters=await service.counters(who.office_id),
+async def counters_page(page: AdminPage) -> Response:
+    services = await page.service.services(page.office_id)
+    return await page.render(
+        "counters",
+        counters=await page.service.counters(page.office_id),
         services=services,
         service_names={s["code"]: s for s in services},
     )
 
 
 @router.get("/admin/staff", response_class=HTMLResponse)
-async def staff_page(request: Request, viewer: PageAdmin) -> Response:
-    who = viewer.staff
-    service = get_admin_service(request)
-    return _render(
-        request,
-        "admin/staff.html",
-        who,
-        active="staff",
-        office=await service.office(who.office_id),
-        staff=await service.staff(who.office_id),
+async def staff_page(page: AdminPage) -> Response:
+    return await page.render(
+        "staff",
+        staff=await page.service.staff(page.office_id),
         roles=[r.value for r in Role],
     )
 
 
 @router.get("/admin/devices", response_class=HTMLResponse)
-async def devices_page(request: Request, viewer: PageAdmin) -> Response:
-    who = viewer.staff
-    service = get_admin_service(request)
-    return _render(
-        request,
-        "admin/devices.html",
-        who,
-        active="devices",
-        office=await service.office(who.office_id),
-        devices=await service.devices(who.office_id),
-    )
+async def devices_page(page: AdminPage) -> Response:
+    return await page.render("devices", devices=await page.service.devices(page.office_id))
 
 
 @router.get("/admin/voice", response_class=HTMLResponse)
-async def voice_page(request: Request, viewer: PageAdmin) -> Response:
+async def voice_page(page: AdminPage) -> Response:
     """The clip table is loaded by the page from the voice API (displays.voice_admin)."""
-    who = viewer.staff
-    service = get_admin_service(request)
-    return _render(
-        request,
-        "admin/voice.html",
-        who,
-        active="voice",
-        office=await service.office(who.office_id),
-    )
+    return await page.render("voice")
 
 
 @router.get("/admin/line", response_class=HTMLResponse)
-async def line_page(request: Request, viewer: PageAdmin) -> Response:
+async def line_page(page: AdminPage) -> Response:
     """The LINE account's settings are the line package's (write-only secrets, its API): its
     service reaches this page through app.state.line, as the voice clips do through their API."""
-    who = viewer.staff
-    service = get_admin_service(request)
-    office = await service.office(who.office_id)
-    account = await request.app.state.line.account(who.office_id)
-    base = request.app.state.queue.public_url
-    return _render(
-        request,
-        "admin/line.html",
-        who,
-        active="line",
+    office = await page.service.office(page.office_id)
+    account = await page.request.app.state.line.account(page.office_id)
+    base = page.request.app.state.queue.public_url
+    return await page.render(
+        "line",
         office=office,
         account=account,
         webhook_url=f"{base}/line/webhook/{office['code']}",
@@ -275,49 +263,29 @@ async def line_page(request: Request, viewer: PageAdmin) -> Response:
 
 
 @router.get("/admin/config", response_class=HTMLResponse)
-async def config_page(request: Request, viewer: PageAdmin) -> Response:
-    who = viewer.staff
-    service = get_admin_service(request)
-    return _render(
-        request,
-        "admin/config.html",
-        who,
-        active="config",
-        office=await service.office(who.office_id),
-        yaml=config_io.yaml_available(),
-    )
+async def config_page(page: AdminPage) -> Response:
+    return await page.render("config", yaml=config_io.yaml_available())
 
 
 @router.get("/admin/province", response_class=HTMLResponse)
-async def province_page(request: Request, viewer: PageAdmin) -> Response:
-    who = viewer.staff
-    service = get_admin_service(request)
-    return _render(
-        request,
-        "admin/province.html",
-        who,
+async def province_page(page: AdminPage) -> Response:
+    return await page.render(
+        "province",
         active="province_sharing",
-        office=await service.office(who.office_id),
-        shares=await service.shares(who.office_id),
+        shares=await page.service.shares(page.office_id),
     )
 
 
 @router.get("/admin/audit", response_class=HTMLResponse)
 async def audit_page(
-    request: Request, viewer: PageAdmin, before: int | None = None, action: str | None = None
+    page: AdminPage, before: int | None = None, action: str | None = None
 ) -> Response:
-    who = viewer.staff
-    service = get_admin_service(request)
     action = (action or "")[:48] or None
-    entries = await service.audit_log(
-        who.office_id, limit=50, before_id=before if before and before > 0 else None, action=action
+    entries = await page.service.audit_log(
+        page.office_id, limit=50, before_id=before if before and before > 0 else None, action=action
     )
-    return _render(
-        request,
-        "admin/audit.html",
-        who,
-        active="audit",
-        office=await service.office(who.office_id),
+    return await page.render(
+        "audit",
         entries=entries,
         action=action or "",
         older=entries[-1]["id"] if len(entries) == 50 else None,
@@ -325,49 +293,28 @@ async def audit_page(
 
 
 @router.get("/admin/manuals", response_class=HTMLResponse)
-async def manuals_page(request: Request, viewer: PageManager) -> Response:
+async def manuals_page(page: ManagerPage) -> Response:
     """Each service's citizen manual; its processing time is the standard in force today."""
-    who = viewer.staff
-    service = get_admin_service(request)
-    return _render(
-        request,
-        "admin/manuals.html",
-        who,
-        active="manuals",
-        office=await service.office(who.office_id),
-        manuals=await service.manuals(who.office_id),
-        active_codes={s["code"] for s in await service.services(who.office_id) if s["active"]},
+    return await page.render(
+        "manuals",
+        manuals=await page.service.manuals(page.office_id),
+        active_codes={
+            s["code"] for s in await page.service.services(page.office_id) if s["active"]
+        },
     )
 
 
 @router.get("/admin/evidence", response_class=HTMLResponse)
-async def evidence_page(request: Request, viewer: PageManager) -> Response:
+async def evidence_page(page: ManagerPage) -> Response:
     """The evidence pack's targets; the complaint deadlines are edited on the register."""
-    who = viewer.staff
-    service = get_admin_service(request)
-    return _render(
-        request,
-        "admin/evidence.html",
-        who,
-        active="evidence",
-        office=await service.office(who.office_id),
-        targets=await service.targets(who.office_id),
-    )
+    return await page.render("evidence", targets=await page.service.targets(page.office_id))
 
 
 @router.get("/admin/questionnaires", response_class=HTMLResponse)
-async def questionnaires_page(request: Request, viewer: PageManager) -> Response:
+async def questionnaires_page(page: ManagerPage) -> Response:
     """The satisfaction form and the needs survey; the editor loads them from the survey API
     (reports/routes.py), as the voice page loads its clips."""
-    who = viewer.staff
-    service = get_admin_service(request)
-    return _render(
-        request,
-        "admin/questionnaires.html",
-        who,
-        active="questionnaires",
-        office=await service.office(who.office_id),
-    )
+    return await page.render("questionnaires")
 
 
 def mount_admin_static(app: Any) -> None:
