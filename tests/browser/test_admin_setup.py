@@ -8,15 +8,17 @@ Screenshots of every admin page are saved in tests/artifacts/admin-*.png.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import shutil
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from counter.auth import Role
 from counter.db import Database
@@ -73,12 +75,47 @@ async def shot(page: Page, name: str, *, full_page: bool = True) -> None:
     await page.screenshot(path=artifact(f"admin-{name}.png"), full_page=full_page)
 
 
-async def saved(page: Page) -> None:
-    """Wait for the "saved" toast and the reload after it (admin.js reloads 400 ms later; the
-    reloaded page's toast is empty)."""
-    toast = page.locator("[data-toast]")
-    await expect(toast).to_contain_text("บันทึกแล้ว")
-    await expect(toast).not_to_contain_text("บันทึกแล้ว")
+# The admin pages' toast, reported from the page as it is shown: a "saved" toast lasts 400 ms
+# before the page reloads (admin.js), too short to be sure of catching by polling on a loaded
+# machine.
+TOAST_REPORTER = """
+document.addEventListener("DOMContentLoaded", () => {
+  const toast = document.querySelector("[data-toast]");
+  if (!toast) return;
+  new MutationObserver(() => toast.textContent && window.saduakToastShown(toast.textContent))
+    .observe(toast, { childList: true, characterData: true, subtree: true });
+});
+"""
+
+
+@dataclass
+class Toasts:
+    """The toasts shown, each with how many pages had loaded by then."""
+
+    shown: list[tuple[str, int]] = field(default_factory=list)
+    loads: int = 0
+
+    def loaded(self, _: Page) -> None:
+        self.loads += 1
+
+
+async def watch_toasts(context: BrowserContext) -> Toasts:
+    """Before the context's first page: every toast its pages show, and every page load."""
+    toasts = Toasts()
+    await context.expose_function(
+        "saduakToastShown", lambda text: toasts.shown.append((text, toasts.loads))
+    )
+    await context.add_init_script(TOAST_REPORTER)
+    context.on("page", lambda page: page.on("load", toasts.loaded))
+    return toasts
+
+
+async def saved(page: Page, toasts: Toasts) -> None:
+    """Wait for the "saved" toast and for the page to have reloaded after it."""
+    async with asyncio.timeout(10):
+        while not any("บันทึกแล้ว" in text and toasts.loads > loads for text, loads in toasts.shown):
+            await asyncio.sleep(0.05)
+    toasts.shown.clear()
     await page.wait_for_load_state("load")
 
 
@@ -111,6 +148,7 @@ async def test_a_new_office_is_set_up_in_the_browser(
     server: Served,
 ) -> None:
     context = await new_context(chromium, viewport=(1366, 900))
+    toasts = await watch_toasts(context)
     page = await context.new_page()
     log = watch(page)
     http = httpx.AsyncClient(base_url=server.url, timeout=15.0)
@@ -137,7 +175,7 @@ async def test_a_new_office_is_set_up_in_the_browser(
             )
             await form.locator("[name=voice_polite]").select_option("krap")
             await form.locator("button[type=submit]").click()
-            await saved(page)
+            await saved(page, toasts)
             await expect(form.locator("[name=opens]")).to_have_value("08:00")
             holiday = page.locator("form[data-url='/api/v1/admin/holidays']")
             # The Thai date entry: day, month name, Buddhist Era year.
@@ -147,7 +185,7 @@ async def test_a_new_office_is_set_up_in_the_browser(
             await holiday.locator(".td-year").press("Tab")
             await holiday.locator("[name=name]").fill("วันพ่อแห่งชาติ")
             await holiday.locator("button[type=submit]").click()
-            await saved(page)
+            await saved(page, toasts)
             await expect(page.locator("#holidays")).to_contain_text("5 ธ.ค. 2569")
             await shot(page, "office")
 
@@ -166,10 +204,10 @@ async def test_a_new_office_is_set_up_in_the_browser(
             await shot(page, "services-error")
             await form.locator("[name=prefix]").fill("a")
             await form.locator("button[type=submit]").click()
-            await saved(page)
+            await saved(page, toasts)
             await expect(page.locator("[data-row=service-birth_kk]")).to_contain_text("A")
             await page.click("text=นำเข้ารายการบริการมาตรฐานของอำเภอ")
-            await saved(page)
+            await saved(page, toasts)
             await expect(page.locator("[data-row^=service-]")).to_have_count(len(catalogue()) + 1)
             await shot(page, "services")
 
@@ -183,7 +221,7 @@ async def test_a_new_office_is_set_up_in_the_browser(
             await form.locator("[data-code=birth] [name=position]").fill("1")
             await form.locator("[name=normal_share]").fill("2")
             await form.locator("button[type=submit]").click()
-            await saved(page)
+            await saved(page, toasts)
             await expect(page.locator("[data-row=counter-1]")).to_contain_text("1 : 2")
             await shot(page, "counters")
 
