@@ -57,6 +57,11 @@ SLIP_FOOTER: Pair = (
     "กรุณารอฟังเสียงเรียกและดูหมายเลขที่จอแสดงผล",
     "Please listen for the call and watch for your number on the screen",
 )
+# Asking a citizen whose service is done to answer the satisfaction survey.
+SURVEY_INVITATION: Pair = (
+    "กรุณาสละเวลาประเมินความพึงพอใจ เพื่อนำไปปรับปรุงการให้บริการให้ดียิ่งขึ้น",
+    "Please rate our service so we can do better.",
+)
 DAMRONGDHAMA: Pair = ("ศูนย์ดำรงธรรม", "Damrongdhama Center")
 
 # Service groups of the bundled district-office catalogue (counter/data/dopa-services.csv); an

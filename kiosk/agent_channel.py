@@ -27,6 +27,7 @@ from counter.auth import DeviceKind, DevicePrincipal
 from counter.print_jobs import JobView, PrintSignals
 from counter.queue.errors import NotFound
 from counter.service import QueueService
+from kiosk import texts
 from kiosk.printing import POLL_SECONDS, PrintOutcome, job_image, printer_queue, settle
 from printer import agent_protocol as proto
 from printer.config import MAX_TIMEOUT, MAX_WIDTH, MIN_WIDTH
@@ -38,7 +39,7 @@ router = APIRouter()
 
 HELLO_TIMEOUT_SECONDS = 10.0
 _STATES = frozenset(state.value for state in PrinterState)
-AGENT_GONE = "ตัวพิมพ์ของตู้ไม่ได้เชื่อมต่อ / the kiosk's print agent is not connected"
+AGENT_GONE = " / ".join(texts.MESSAGES["agent_gone"])
 
 
 def _lease(printer: dict[str, Any]) -> timedelta:

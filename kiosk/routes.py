@@ -213,22 +213,16 @@ async def reprint(
     if isinstance(who, DevicePrincipal) and (
         view.device_id != who.device_id or body.device_id not in (None, who.device_id)
     ):
-        raise Forbidden("ตู้นี้พิมพ์ได้เฉพาะบัตรคิวของตัวเอง", "a kiosk reprints only its own tickets")
+        raise Forbidden(*texts.say("reprint_own"))
     if view.print_status == "printed" and not body.force:
-        raise Conflict(
-            f"บัตรคิว {view.number} พิมพ์แล้ว หากต้องการพิมพ์ซ้ำจริง ให้ยืนยันอีกครั้ง",
-            f"ticket {view.number} was already printed; send force=true to print it again",
-        )
+        raise Conflict(*texts.say("printed", number=view.number))
     device_id = body.device_id or view.device_id
     if device_id is None:
-        raise Conflict(
-            f"บัตรคิว {view.number} ไม่ได้ออกจากตู้กดบัตรคิว กรุณาเลือกตู้ที่จะพิมพ์",
-            f"ticket {view.number} was not issued at a kiosk; choose a kiosk to print on",
-        )
+        raise Conflict(*texts.say("not_from_kiosk", number=view.number))
     device = await queue.device(who.office_id, device_id)
     where = printer_queue(device)
     if device.kind != DeviceKind.KIOSK or where is None:
-        raise Conflict(f"อุปกรณ์ {device.name} ไม่มีเครื่องพิมพ์", f"device {device.name} has no printer")
+        raise Conflict(*texts.say("no_printer", device=device.name))
     job = await queue.enqueue_print(
         who.office_id, device_id, where, deadline=JOB_DEADLINE, ticket_id=ticket_id
     )
@@ -249,9 +243,10 @@ async def kiosk_page(request: Request) -> Response:
         "kiosk.html",
         {
             "return_seconds": RETURN_SECONDS,
-            "texts": texts,
+            "t": texts.TEXT,
             # What the page script needs before the first answer from the server.
             "config": {
+                "text": texts.TEXT,
                 "returnSeconds": RETURN_SECONDS,
                 "monthsShort": MONTHS_SHORT,
                 "timeZone": BANGKOK,
@@ -402,7 +397,7 @@ async def slip_png(
     prints through its browser puts on paper. A kiosk gets only the tickets it issued."""
     view = await queue.ticket(who.office_id, ticket_id)
     if isinstance(who, DevicePrincipal) and view.device_id != who.device_id:
-        raise Forbidden("ตู้นี้พิมพ์ได้เฉพาะบัตรคิวของตัวเอง", "a kiosk prints only its own tickets")
+        raise Forbidden(*texts.say("print_own"))
     if width is None and view.device_id is not None:
         width = browser_width(await queue.device(who.office_id, view.device_id))
     office = await queue.office(who.office_id)
@@ -470,7 +465,9 @@ async def status_page(token: StatusToken, request: Request, queue: QueueDep) -> 
     try:
         status = await _status(queue, token)
     except NotFound:
-        return render_page(templates, request, "status_missing.html", {}, status_code=404)
+        return render_page(
+            templates, request, "status_missing.html", {"t": texts.TEXT}, status_code=404
+        )
     view = await queue.ticket_by_token(token)
     # The standard in force on the ticket's day.
     manual = (await read_manuals(request.app.state.db, view.office_id, view.business_day)).get(
@@ -492,7 +489,7 @@ async def status_page(token: StatusToken, request: Request, queue: QueueDep) -> 
             "status": status.model_dump(),
             "manual": manual,
             "actions": actions,
-            "texts": texts,
+            "t": texts.TEXT,
             # No call is coming for these: the sound-alert button goes.
             "ended": sorted(s.value for s in TicketStatus if s not in OPEN_STATES),
         },
@@ -617,7 +614,7 @@ async def standards_board(
 
     found = await anyio.to_thread.run_sync(read)
     if found is None or found.id is None:
-        raise NotFound("ไม่พบสำนักงานนี้", "unknown office; give ?office=CODE")
+        raise NotFound(*texts.say("no_office"))
     today = local_day(queue.clock(), found.timezone)
     manuals = list((await read_manuals(request.app.state.db, found.id, today)).values())
     public_url = request.app.state.settings.public_url

@@ -5,6 +5,8 @@ contradict it."""
 
 from __future__ import annotations
 
+from counter.texts import SURVEY_INVITATION
+
 # The status page's (and booking confirmation's) button, and its state once linked.
 NOTIFY_BUTTON = ("แจ้งเตือนผ่าน LINE", "Notify me on LINE")
 NOTIFY_LINKED = ("รับการแจ้งเตือนผ่าน LINE แล้ว", "LINE notifications are on")
@@ -104,8 +106,7 @@ def missed(number: str) -> str:
 
 def survey(number: str, url: str) -> str:
     return (
-        f"ขอบคุณที่ใช้บริการ (หมายเลขคิว {number}) "
-        "กรุณาสละเวลาประเมินความพึงพอใจ เพื่อนำไปปรับปรุงการให้บริการให้ดียิ่งขึ้น\n"
+        f"ขอบคุณที่ใช้บริการ (หมายเลขคิว {number}) {SURVEY_INVITATION[0]}\n"
         f"Thank you for visiting. Please rate our service:\n{url}"
     )
 

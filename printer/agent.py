@@ -37,6 +37,7 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from printer import agent_protocol as proto
+from printer import texts
 from printer.config import AgentTarget, PrinterConfig
 from printer.escpos_io import print_image, query_status
 from printer.status import PrinterState, PrinterStatus
@@ -113,11 +114,7 @@ def pair(server: str, directory: Path, show: Callable[[str], None] = print) -> s
         started = client.post("/api/v1/pairing")
         started.raise_for_status()
         body = started.json()
-        show(
-            f"รหัสจับคู่ / pairing code: {body['code']}\n"
-            "ยืนยันรหัสนี้ใน ผู้ดูแลระบบ → อุปกรณ์ (ตู้กดบัตรคิว, เครื่องพิมพ์ agent://) / "
-            "confirm it in Admin → Devices (kiosk, printer agent://)"
-        )
+        show(texts.PAIRING_CODE.format(code=body["code"]))
         headers = {"X-Pairing-Secret": body["poll_secret"]}
         while True:
             poll = client.get(f"/api/v1/pairing/{body['pairing_id']}", headers=headers)
@@ -126,7 +123,7 @@ def pair(server: str, directory: Path, show: Callable[[str], None] = print) -> s
             if answer.get("status") == "paired":
                 token = str(answer["token"])
                 _write_private(directory / TOKEN_FILE, token + "\n")
-                show(f"จับคู่แล้ว / paired as {answer['device']['name']}")
+                show(texts.PAIRED_AS.format(name=answer["device"]["name"]))
                 return token
             time.sleep(float(answer.get("poll_seconds") or 2))
 

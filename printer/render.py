@@ -22,23 +22,16 @@ _TO_1BIT = [0 if level < THRESHOLD else 255 for level in range(256)]
 
 Weight = Literal["Medium", "SemiBold", "Bold", "ExtraBold"]
 
-# Upper and lower marks stacked as high and low as Thai goes, plus Latin caps and descenders:
-# every line gets the same box, so a line of marks never touches its neighbours.
-_LINE_PROBE = "ญี่ปุ่นฎฐู้ฤๅÁgjy"
-_THAI_BLOCK = range(0x0E00, 0x0E80)
+# Thai script's line-breaking classes live with the word boundaries (printer.thaiwords).
+_LINE_PROBE = thaiwords.LINE_PROBE
+_THAI_BLOCK = thaiwords.THAI_BLOCK
 ZERO_WIDTH_SPACE = "\u200b"
 _SPACES = frozenset((" ", ZERO_WIDTH_SPACE))
-# Vowels written after the consonant but belonging to its syllable: never start a line with them.
-_NO_BREAK_BEFORE = frozenset("\u0e30\u0e32\u0e33\u0e45\u0e46")  # ะ า ำ ๅ ๆ
-# Vowels written before their consonant: never end a line with them.
-_NO_BREAK_AFTER = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44")  # เ แ โ ใ ไ
-# Where a Thai syllable surely ends: before a leading vowel, after ะ ำ ๆ and after ์ (whose
-# letter is silent). Not word boundaries, but better than an arbitrary cluster.
-_SYLLABLE_END = frozenset("\u0e30\u0e33\u0e46\u0e4c")  # ะ ำ ๆ ์
-# A dictionary word boundary is no place to break right after an opening or before a closing
-# mark ("(ป.3/ป.4)", "บัตรฯ").
-_NO_BREAK_AFTER_MARK = frozenset("([{“‘")
-_NO_BREAK_BEFORE_MARK = frozenset(")]}”’,.;:!?/%ฯๆ")
+_NO_BREAK_BEFORE = thaiwords.NO_BREAK_BEFORE
+_NO_BREAK_AFTER = thaiwords.NO_BREAK_AFTER
+_SYLLABLE_END = thaiwords.SYLLABLE_END
+_NO_BREAK_AFTER_MARK = thaiwords.NO_BREAK_AFTER_MARK
+_NO_BREAK_BEFORE_MARK = thaiwords.NO_BREAK_BEFORE_MARK
 # Break kinds in order of preference, each taken only if it leaves the line this full: a space,
 # then any boundary between dictionary words, then between the parts of a compound word; inside
 # a word only when one word is wider than the line.

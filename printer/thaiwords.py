@@ -30,7 +30,23 @@ EXTRA_WORDS = frozenset(
     }
 )
 
-_THAI = range(0x0E00, 0x0E80)
+THAI_BLOCK = range(0x0E00, 0x0E80)
+
+# Thai script's rules for where a line of the slip may break (printer.render), beside the words.
+# Upper and lower marks stacked as high and low as Thai goes, plus Latin caps and descenders:
+# every line gets the same box, so a line of marks never touches its neighbours.
+LINE_PROBE = "ญี่ปุ่นฎฐู้ฤๅÁgjy"
+# Vowels written after the consonant but belonging to its syllable: never start a line with them.
+NO_BREAK_BEFORE = frozenset("\u0e30\u0e32\u0e33\u0e45\u0e46")  # ะ า ำ ๅ ๆ
+# Vowels written before their consonant: never end a line with them.
+NO_BREAK_AFTER = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44")  # เ แ โ ใ ไ
+# Where a Thai syllable surely ends: before a leading vowel, after ะ ำ ๆ and after ์ (whose
+# letter is silent). Not word boundaries, but better than an arbitrary cluster.
+SYLLABLE_END = frozenset("\u0e30\u0e33\u0e46\u0e4c")  # ะ ำ ๆ ์
+# A dictionary word boundary is no place to break right after an opening or before a closing
+# mark ("(ป.3/ป.4)", "บัตรฯ").
+NO_BREAK_AFTER_MARK = frozenset("([{“‘")
+NO_BREAK_BEFORE_MARK = frozenset(")]}”’,.;:!?/%ฯๆ")
 _lock = threading.Lock()
 
 
@@ -145,7 +161,7 @@ def _dictionary() -> _Dictionary:
 
 
 def has_thai(text: str) -> bool:
-    return any(ord(char) in _THAI for char in text)
+    return any(ord(char) in THAI_BLOCK for char in text)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -10,6 +10,7 @@ from counter.texts import (
     PAUSE_REASONS,
     PRIORITIES,
     STATUSES,
+    SURVEY_INVITATION,
 )
 
 # The survey an office starts with (DOMAIN.md: GECC satisfaction items); offices edit them.
@@ -279,10 +280,7 @@ T = {
     "visitors": ("ผู้มาติดต่อ", "Visitors"),
     "certify": ("ผู้รับรองข้อมูล", "Certified by"),
     "survey_title": ("แบบประเมินความพึงพอใจ", "Satisfaction survey"),
-    "survey_intro": (
-        "กรุณาสละเวลาประเมินความพึงพอใจ เพื่อนำไปปรับปรุงการให้บริการให้ดียิ่งขึ้น",
-        "Please rate the service you just received",
-    ),
+    "survey_intro": (SURVEY_INVITATION[0], "Please rate the service you just received"),
     "survey_comment": ("ความต้องการหรือข้อเสนอแนะ (ไม่บังคับ)", "Needs or suggestions (optional)"),
     "survey_send": ("ส่งแบบประเมิน", "Send"),
     "survey_thanks": ("ขอบคุณที่ตอบแบบประเมิน", "Thank you for your feedback"),

@@ -96,5 +96,12 @@
     return node;
   }
 
-  window.Saduak = { api, phrases };
+  // A page catalogue's words by key, placeholders ({name}) filled: [Thai, English]. A key the
+  // catalogue lacks reads as itself (tests/test_texts.py checks that none is missing).
+  function words(table) {
+    return (key, vars) => (table[key] || [key, key]).map((text) =>
+      text.replace(/\{(\w+)\}/g, (m, name) => (vars && vars[name] !== undefined ? String(vars[name]) : m)));
+  }
+
+  window.Saduak = { api, phrases, words };
 })();

@@ -10,6 +10,8 @@ import { localParts } from "/static/common/officetime.js";
   "use strict";
   const TOKEN_KEY = "saduak.kiosk.token";
   const config = JSON.parse(document.getElementById("kiosk-config").textContent);
+  // The kiosk's words (kiosk/texts.py TEXT): [Thai, English] by key.
+  const words = window.Saduak.words(config.text);
   const returnSeconds = config.returnSeconds || 12;
   const $ = (id) => document.getElementById(id);
   const screens = ["screen-start", "screen-closed", "screen-ticket", "screen-message", "screen-busy",
@@ -45,8 +47,9 @@ import { localParts } from "/static/common/officetime.js";
     if (!response.ok) {
       const err = new Error("failed");
       err.status = response.status;
-      err.th = (data && data.detail_th) || "ขออภัย ระบบขัดข้อง กรุณาติดต่อเจ้าหน้าที่";
-      err.en = (data && data.detail_en) || "Sorry, something went wrong; please ask the staff.";
+      const [th, en] = words("error");
+      err.th = (data && data.detail_th) || th;
+      err.en = (data && data.detail_en) || en;
       throw err;
     }
     return data;
@@ -55,8 +58,8 @@ import { localParts } from "/static/common/officetime.js";
   function tick() {
     const p = localParts(Date.now() + clockOffsetMs, timeZone);
     const pad = (n) => String(n).padStart(2, "0");
-    $("clock").textContent =
-      `${p.day} ${config.monthsShort[p.month - 1]} ${p.year + 543}  ${pad(p.hour)}.${pad(p.minute)} น.`;
+    $("clock").textContent = words("clock", { day: p.day, month: config.monthsShort[p.month - 1],
+      year: p.year + 543, time: `${pad(p.hour)}.${pad(p.minute)}` })[0];
   }
 
   function el(tag, cls, text) {
@@ -124,7 +127,8 @@ import { localParts } from "/static/common/officetime.js";
     const info = el("button", "k-info", "i");
     info.type = "button";
     info.dataset.info = s.code;
-    info.setAttribute("aria-label", `ข้อมูลบริการ ${s.name_th} / About ${s.name_en}`);
+    info.setAttribute("aria-label",
+      `${words("about_service", { name: s.name_th })[0]} / ${words("about_service", { name: s.name_en })[1]}`);
     info.addEventListener("click", () => showManual(s.manual));
     wrap.appendChild(b);
     wrap.appendChild(info);
@@ -134,8 +138,9 @@ import { localParts } from "/static/common/officetime.js";
   function showManual(m) {
     $("manual-name").textContent = "";
     bilingual($("manual-name"), m.name_th, m.name_en);
-    $("manual-minutes").textContent = `${m.processing_minutes} นาที / min`;
-    $("manual-fee").textContent = m.fee_baht ? `${m.fee_baht} บาท / baht` : "ไม่เสียค่าธรรมเนียม / free";
+    $("manual-minutes").textContent = `${m.processing_minutes} ${words("minutes").join(" / ")}`;
+    $("manual-fee").textContent = m.fee_baht
+      ? `${m.fee_baht} ${words("baht").join(" / ")}` : words("no_fee").join(" / ");
     if (m.fee_note_th) $("manual-fee").textContent += ` (${m.fee_note_th})`;
     [["manual-steps", m.steps], ["manual-documents", m.documents]].forEach(([id, items]) => {
       const list = $(id);
@@ -146,7 +151,7 @@ import { localParts } from "/static/common/officetime.js";
         list.appendChild(li);
       });
     });
-    $("manual-legal").textContent = m.legal_basis_th ? `อ้างอิง: ${m.legal_basis_th}` : "";
+    $("manual-legal").textContent = m.legal_basis_th ? `${words("legal_basis")[0]}: ${m.legal_basis_th}` : "";
     show("screen-manual", true);
   }
 
@@ -160,8 +165,7 @@ import { localParts } from "/static/common/officetime.js";
     const meta = el("span", "meta");
     const waiting = g.services.reduce((n, s) => n + s.waiting, 0);
     const count = el("span", "waiting");
-    bilingual(count, `${g.services.length} บริการ · รอ ${waiting} คิว`,
-      `${g.services.length} services · ${waiting} waiting`);
+    bilingual(count, ...words("group_count", { services: g.services.length, waiting }));
     meta.appendChild(count);
     meta.appendChild(el("span", "chevron", "›"));
     b.appendChild(name);
@@ -180,7 +184,7 @@ import { localParts } from "/static/common/officetime.js";
       const back = el("button", "secondary k-back");
       back.type = "button";
       back.id = "group-back";
-      bilingual(back, "‹ กลับไปเลือกบริการ", "‹ Back to all services");
+      bilingual(back, ...words("back_to_services"));
       back.addEventListener("click", () => { openGroup = null; renderGroups(); });
       box.appendChild(back);
     }
@@ -430,7 +434,8 @@ import { localParts } from "/static/common/officetime.js";
     const en = document.body.classList.toggle("lang-en");
     document.body.classList.toggle("lang-th", !en);
     document.documentElement.lang = en ? "en" : "th";
-    $("lang-toggle").textContent = en ? "ภาษาไทย" : "English";
+    // The toggle names the language it switches to.
+    $("lang-toggle").textContent = words("language")[en ? 0 : 1];
     $("lang-toggle").lang = en ? "th" : "en";
   });
 

@@ -6,6 +6,8 @@
   const token = document.querySelector(".s-main").dataset.token;
   let last = JSON.parse($("status-data").textContent);
   const config = JSON.parse($("status-config").textContent);
+  // The status page's words (kiosk/texts.py TEXT): [Thai, English] by key.
+  const words = window.Saduak.words(config.text);
   let audio = null;
 
   function beep() {
@@ -42,15 +44,16 @@
       beep();
       if (navigator.vibrate) navigator.vibrate([400, 200, 400, 200, 400]);
       // Screen readers: the live region's new text is read out at once.
-      const fill = (text) => text.replace("{number}", s.number).replace("{counter}", s.counter);
-      $("s-announce").textContent = `${fill(config.calledTh)} · ${fill(config.calledEn)}`;
+      $("s-announce").textContent =
+        words("called_announce", { number: s.number, counter: s.counter }).join(" · ");
     } else if (!called) {
       $("s-announce").textContent = "";
     }
     // Service over: no call is coming, so no sound to turn on.
     if (config.ended.includes(s.status)) $("s-sound").classList.add("hidden");
     if (s.status === "done") showSurvey();
-    document.title = called ? `เชิญที่ช่องบริการ ${s.counter} · ${s.number}` : `คิว ${s.number} · Saduak`;
+    document.title = (called ? words("called_title", { counter: s.counter, number: s.number })
+      : words("status_title", { number: s.number }))[0];
   }
 
   async function showSurvey() {
@@ -69,14 +72,14 @@
     const body = $("s-survey-body");
     body.textContent = "";
     if (state === "answered") {
-      body.textContent = "ได้รับแบบประเมินของท่านแล้ว ขอบคุณที่สละเวลา / Thank you for your answers.";
+      body.textContent = words("survey_answered").join(" / ");
       return;
     }
     const link = document.createElement("a");
     link.href = `/survey/${token}`;
     link.className = "button";
     link.id = "s-survey-link";
-    link.textContent = "ทำแบบประเมิน / Take the survey";
+    link.textContent = words("survey_take").join(" / ");
     body.appendChild(link);
   }
 
