@@ -38,6 +38,7 @@ from counter.queue.errors import DomainError, Forbidden, InvalidInput, TooManyRe
 from counter.queue.thai import format_thai_date
 from counter.schemas import PlainText
 from counter.service import day_start
+from counter.texts import say
 from counter.ui import mount_static as mount_static_folder
 from counter.ui import templates_for
 from counter.web import CurrentManager, CurrentStaff, MaybePrincipal, limit_public
@@ -104,7 +105,7 @@ async def submit(
     """Register a complaint. Anyone may (channel web, line or other; no sign-in; limited per
     source address); staff signed in record complaints of their office from any channel."""
     if isinstance(who, DevicePrincipal):
-        raise Forbidden("อุปกรณ์นี้ทำรายการนี้ไม่ได้", "devices cannot do this")
+        raise Forbidden(*say("staff_only"))
     staff = who if isinstance(who, StaffPrincipal) else None
     if staff is None:
         limit_submissions(request)

@@ -91,6 +91,39 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
 }
 
+# Errors of the voice administration API (displays/voice_admin.py).
+VOICE_MESSAGES: dict[str, tuple[str, str]] = {
+    "no_office": ("ไม่พบสำนักงาน", "office not found"),
+    "unknown_clip": ("ไม่มีคลิปเสียงชื่อนี้", "no such clip"),
+    "not_uploaded": ("คลิปนี้ยังไม่เคยอัปโหลด", "this clip has no office upload"),
+    "too_big": ("ไฟล์เสียงใหญ่เกิน 1 MB", "the WAV file is larger than 1 MB"),
+    "not_wav": (
+        "ไฟล์นี้ไม่ใช่ไฟล์เสียง WAV แบบ PCM",
+        "the file is not a PCM WAV file",
+    ),
+    "channels": (
+        "ไฟล์เสียงต้องเป็นโมโนหรือสเตอริโอ",
+        "the WAV must be mono or stereo",
+    ),
+    "rate": (
+        "อัตราสุ่มตัวอย่างของไฟล์เสียงไม่ถูกต้อง (8,000–96,000 Hz)",
+        "the WAV sample rate must be 8000–96000 Hz",
+    ),
+    "too_long": (
+        "ไฟล์เสียงยาวเกิน 5 วินาที",
+        "the clip is longer than 5 seconds",
+    ),
+    "empty": ("ไฟล์เสียงไม่มีเสียง", "the WAV file has no audio"),
+    "sample": (
+        "หมายเลขคิวหรือช่องบริการสำหรับตัวอย่างไม่ถูกต้อง",
+        "the sample ticket number or counter is not valid",
+    ),
+    "office_code": (
+        "รหัสสำนักงานใช้เป็นชื่อโฟลเดอร์เสียงไม่ได้",
+        "the office code cannot name a clip folder",
+    ),
+}
+
 # Names of the service groups of the bundled catalogue, for the hall's "waiting" panel, which
 # shows one line per ticket prefix (the numbering line): the shared words of counter/texts.py.
 GROUP_NAMES: dict[str, tuple[str, str]] = GROUPS

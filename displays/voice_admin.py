@@ -30,6 +30,7 @@ from counter.auth import StaffPrincipal
 from counter.queue.errors import InvalidInput, NotFound
 from counter.settings import Settings
 from counter.web import CurrentAdmin, DatabaseDep, SettingsDep
+from displays.text import VOICE_MESSAGES
 from displays.voice import (
     ALL_CLIP_IDS,
     CLIP_TEXT,
@@ -55,37 +56,6 @@ _OFFICE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 # One upload or removal at a time per process, so the manifest is never written by two.
 _manifest_lock = threading.Lock()
 
-MESSAGES: dict[str, tuple[str, str]] = {
-    "unknown_clip": ("ไม่มีคลิปเสียงชื่อนี้", "no such clip"),
-    "not_uploaded": ("คลิปนี้ยังไม่เคยอัปโหลด", "this clip has no office upload"),
-    "too_big": ("ไฟล์เสียงใหญ่เกิน 1 MB", "the WAV file is larger than 1 MB"),
-    "not_wav": (
-        "ไฟล์นี้ไม่ใช่ไฟล์เสียง WAV แบบ PCM",
-        "the file is not a PCM WAV file",
-    ),
-    "channels": (
-        "ไฟล์เสียงต้องเป็นโมโนหรือสเตอริโอ",
-        "the WAV must be mono or stereo",
-    ),
-    "rate": (
-        "อัตราสุ่มตัวอย่างของไฟล์เสียงไม่ถูกต้อง (8,000–96,000 Hz)",
-        "the WAV sample rate must be 8000–96000 Hz",
-    ),
-    "too_long": (
-        "ไฟล์เสียงยาวเกิน 5 วินาที",
-        "the clip is longer than 5 seconds",
-    ),
-    "empty": ("ไฟล์เสียงไม่มีเสียง", "the WAV file has no audio"),
-    "sample": (
-        "หมายเลขคิวหรือช่องบริการสำหรับตัวอย่างไม่ถูกต้อง",
-        "the sample ticket number or counter is not valid",
-    ),
-    "office_code": (
-        "รหัสสำนักงานใช้เป็นชื่อโฟลเดอร์เสียงไม่ได้",
-        "the office code cannot name a clip folder",
-    ),
-}
-
 
 class AuditPort(Protocol):
     def record(
@@ -99,7 +69,7 @@ class AuditPort(Protocol):
 
 
 def _invalid(key: str) -> InvalidInput:
-    return InvalidInput(*MESSAGES[key])
+    return InvalidInput(*VOICE_MESSAGES[key])
 
 
 def office_clips_dir(settings: Settings, office_code: str) -> FilePath:
@@ -195,7 +165,7 @@ def remove_upload(folder: FilePath, clip_id: str) -> dict[str, Any]:
         clips = _read_manifest(folder)
         before = clips.pop(clip_id, None)
         if before is None:
-            raise NotFound(*MESSAGES["not_uploaded"])
+            raise NotFound(*VOICE_MESSAGES["not_uploaded"])
         _write_manifest(folder, clips)
         (folder / f"{clip_id}.wav").unlink(missing_ok=True)
     return dict(before)
@@ -234,7 +204,7 @@ async def _office_dir(who: StaffPrincipal, db: Any, settings: Settings) -> FileP
         with db.read() as session:
             office = repo.get_office(session, who.office_id)
             if office is None:
-                raise NotFound("ไม่พบสำนักงาน", "office not found")
+                raise NotFound(*VOICE_MESSAGES["no_office"])
             return office.code
 
     return office_clips_dir(settings, await anyio.to_thread.run_sync(read))
@@ -242,7 +212,7 @@ async def _office_dir(who: StaffPrincipal, db: Any, settings: Settings) -> FileP
 
 def _known(clip_id: str) -> str:
     if clip_id not in CLIP_TEXT:
-        raise NotFound(*MESSAGES["unknown_clip"])
+        raise NotFound(*VOICE_MESSAGES["unknown_clip"])
     return clip_id
 
 
@@ -264,7 +234,7 @@ async def clip_file(
     folder = await _office_dir(admin, db, settings)
     path = ClipLibrary(CLIPS_DIR, folder).path(_known(clip_id))
     if path is None:
-        raise NotFound(*MESSAGES["unknown_clip"])
+        raise NotFound(*VOICE_MESSAGES["unknown_clip"])
     return FileResponse(path, media_type="audio/wav", headers={"Cache-Control": "no-cache"})
 
 

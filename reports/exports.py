@@ -11,65 +11,25 @@ from typing import Any
 from counter.queue.thai import format_thai_date
 from reports import xlsx
 from reports.rollup import ThresholdsAt
-from reports.text import ARRIVAL, BANDS, DEFINITIONS, OUTCOME, OUTSIDE, PRIORITY
+from reports.text import (
+    ARRIVAL,
+    BANDS,
+    DEFINITIONS,
+    EXPORT,
+    EXPORT_ROWS_HEADER,
+    EXPORT_STAFF_HEADER,
+    EXPORT_SUMMARY_HEADER,
+    OUTCOME,
+    OUTSIDE,
+    PRIORITY,
+    T,
+    heading,
+)
 
-# Outcome columns of the summary, in order, named as every report names them.
-OUTCOME_COLUMNS = ("done", "transferred", "no_show", "cancelled", "unserved")
-
-SUMMARY_HEADER = [
-    "งานบริการ / Service",
-    "จำนวนบัตรคิว / Issued",
-    *[f"{th} / {en}" for th, en in (ARRIVAL["requeued"], *(OUTCOME[k] for k in OUTCOME_COLUMNS))],
-    "รอเฉลี่ย (วินาที) / Wait mean (s)",
-    "รอมัธยฐาน / Wait median (s)",
-    "รอ P90 / Wait p90 (s)",
-    "รอสูงสุด / Wait max (s)",
-    "เดินเฉลี่ย / Walk mean (s)",
-    "ให้บริการเฉลี่ย / Service mean (s)",
-    "ให้บริการมัธยฐาน / Service median (s)",
-    "ให้บริการ P90 / Service p90 (s)",
-    "ให้บริการสูงสุด / Service max (s)",
-    "รวมเฉลี่ย / Total mean (s)",
-    "รวม P90 / Total p90 (s)",
-    *[f"รอ {th} / Wait {en}" for _, th, en in BANDS],
-    "เวลามาตรฐาน (นาที) / Standard (min)",
-    "% ภายในมาตรฐาน / % within standard",
-    "% รอไม่เกินเป้าหมาย / % wait within target",
-    "ผู้ตอบแบบประเมิน (คน) / Satisfaction respondents",
-    "คำตอบรายข้อ / Item answers",
-    "ความพึงพอใจเฉลี่ย / Satisfaction mean",
-    "S.D.",
-    "ความพึงพอใจ % / Satisfaction %",
-]
-
-ROWS_HEADER = [
-    "วันที่ / Date",
-    "วันที่ (พ.ศ.)",
-    "หมายเลข / Number",
-    "รายการที่ / Transaction",
-    "รหัสงาน / Service code",
-    "งานบริการ / Service",
-    "ประเภทคิว / Priority",
-    "เข้าคิวโดย / Arrival",
-    "ผล / Outcome",
-    "ช่อง / Counter",
-    "เข้าคิว / Queued",
-    "ถูกเรียก / Called",
-    "เริ่มบริการ / Started",
-    "สิ้นสุด / Ended",
-    "รอ (วินาที) / Wait (s)",
-    "เดิน (วินาที) / Walk (s)",
-    "ให้บริการ (วินาที) / Service (s)",
-    "พักคิว (วินาที) / Hold (s)",
-    "รวม (วินาที) / Total (s)",
-    "เรียกซ้ำ / Recalls",
-    "ภายในมาตรฐาน / Within standard",
-    "รอไม่เกินเป้าหมาย / Within target",
-    "นอกเวลาราชการ / Outside hours",
-    "ช่วงให้บริการ / Service segments",
-    "ไม่ได้ให้บริการระหว่างเริ่มถึงเสร็จ (วินาที) / Not serving between start and end (s)",
-]
-STAFF_HEADER = "เจ้าหน้าที่ / Staff"
+# The column headings, Thai first (reports/text.py).
+SUMMARY_HEADER = EXPORT_SUMMARY_HEADER
+ROWS_HEADER = EXPORT_ROWS_HEADER
+STAFF_HEADER = EXPORT_STAFF_HEADER
 
 
 def _r(x: float | None, digits: int = 1) -> float | None:
@@ -113,15 +73,14 @@ def summary_rows(summary: dict[str, Any]) -> list[list[Any]]:
         ]
 
     rows = [row(s["name_th"], s, s["standard_minutes"]) for s in summary["services"]]
-    rows.append(row("รวมทุกงาน / All services", summary["overall"], None))
+    rows.append(row(heading(T["overall"]), summary["overall"], None))
     return rows
 
 
 def satisfaction_rows(summary: dict[str, Any]) -> list[list[Any]]:
     sat = summary["satisfaction"]
-    rows: list[list[Any]] = [
-        ["ข้อประเมิน / Item", "คำตอบ / Answers", "ค่าเฉลี่ย / Mean", "S.D.", "ร้อยละ / %"]
-    ]
+    columns = [EXPORT["item"], EXPORT["answers"], EXPORT["mean"], None, EXPORT["percent"]]
+    rows: list[list[Any]] = [[heading(words) if words else "S.D." for words in columns]]
     for item in sat["items"]:
         rows.append(
             [
@@ -133,11 +92,19 @@ def satisfaction_rows(summary: dict[str, Any]) -> list[list[Any]]:
             ]
         )
     o = summary["overall"]["satisfaction"]
-    rows.append(["รวม / Overall", o["answers"], _r(o["mean"], 2), _r(o["sd"], 2), _r(o["percent"])])
+    rows.append(
+        [
+            heading(EXPORT["overall"]),
+            o["answers"],
+            _r(o["mean"], 2),
+            _r(o["sd"], 2),
+            _r(o["percent"]),
+        ]
+    )
     rows.append([])
-    rows.append(["ผู้ตอบแบบประเมิน (คน) / Respondents (people)", sat["respondents"]])
-    rows.append(["ผู้มาติดต่อ / Visitors", sat["visitors"]])
-    rows.append(["ขนาดตัวอย่างขั้นต่ำ (Yamane e=0.05) / Minimum sample", sat["yamane_required"]])
+    rows.append([heading(EXPORT["respondents"]), sat["respondents"]])
+    rows.append([heading(T["visitors"]), sat["visitors"]])
+    rows.append([heading(EXPORT["minimum_sample"]), sat["yamane_required"]])
     if sat.get("warning_th"):
         rows.append([sat["warning_th"]])
         rows.append([sat["warning_en"]])
@@ -251,7 +218,7 @@ def _between(started: datetime | None, ended: datetime | None, service_s: int | 
 def _yes(ok: bool, value: object) -> str:
     if value is None:
         return ""
-    return "ใช่" if ok else "ไม่"
+    return EXPORT["yes"][0] if ok else EXPORT["no"][0]
 
 
 def _local(at: datetime | None, tz: tzinfo, for_excel: bool) -> datetime | str | None:
@@ -309,10 +276,10 @@ def covers(summary: dict[str, Any]) -> list[list[Any]]:
     """What a summary file covers: office and period, Thai first."""
     office, period = summary["office"], summary["period"]
     return [
-        [f"สำนักงาน / Office: {office['name_th']} ({office['code']})", office["name_en"]],
+        [f"{heading(T['office'])}: {office['name_th']} ({office['code']})", office["name_en"]],
         [
-            f"ช่วงเวลา / Period: {period['label_th']}",
-            f"{period['from']} – {period['to']} ({period['days']} วัน / days)",
+            f"{heading(T['period'])}: {period['label_th']}",
+            f"{period['from']} – {period['to']} ({period['days']} {heading(EXPORT['days'])})",
         ],
     ]
 

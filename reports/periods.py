@@ -9,13 +9,14 @@ from counter.queue.errors import InvalidInput
 from counter.queue.thai import (
     BE_OFFSET,
     MONTHS_LONG,
+    MONTHS_SHORT,
     fiscal_quarter,
     fiscal_quarter_range,
     fiscal_year,
     fiscal_year_range,
     format_thai_date,
 )
-from reports.text import ERR
+from reports.text import err, period_label
 
 # A custom range up to two fiscal years: longer asks are almost always a typo.
 MAX_RANGE_DAYS = 731
@@ -48,8 +49,7 @@ class Period:
 
 
 def _err(key: str, **values: object) -> InvalidInput:
-    th, en = ERR[key]
-    return InvalidInput(th.format(**values), en.format(**values))
+    return InvalidInput(*err(key, **values))
 
 
 def parse_date(value: str) -> date:
@@ -92,30 +92,46 @@ def custom(first: date, last: date) -> Period:
 
 
 def day(d: date) -> Period:
-    return Period("day", d, d, f"วันที่ {format_thai_date(d)}", d.isoformat())
+    return Period("day", d, d, *period_label("day", date=format_thai_date(d), iso=d.isoformat()))
 
 
 def week(d: date) -> Period:
     """Monday to Sunday around `d`."""
     first = d - timedelta(days=d.weekday())
     last = first + timedelta(days=6)
-    th = f"สัปดาห์ {format_thai_date(first)} – {format_thai_date(last)}"
-    return Period("week", first, last, th, f"week {first.isoformat()} – {last.isoformat()}")
+    th, en = period_label(
+        "week",
+        first=format_thai_date(first),
+        last=format_thai_date(last),
+        first_iso=first.isoformat(),
+        last_iso=last.isoformat(),
+    )
+    return Period("week", first, last, th, en)
 
 
 def month(d: date) -> Period:
     first = d.replace(day=1)
     nxt = (first + timedelta(days=32)).replace(day=1)
-    th = f"เดือน{MONTHS_LONG[d.month - 1]} พ.ศ. {d.year + BE_OFFSET}"
-    return Period("month", first, nxt - timedelta(days=1), th, f"{first:%B %Y}")
+    th, en = period_label(
+        "month", month=MONTHS_LONG[d.month - 1], year=d.year + BE_OFFSET, en=f"{first:%B %Y}"
+    )
+    return Period("month", first, nxt - timedelta(days=1), th, en)
 
 
 def quarter(fy: int, q: int) -> Period:
     if q not in (1, 2, 3, 4):
         raise _err("bad_quarter")
     first, last = fiscal_quarter_range(parse_fy(fy), q)
-    th = f"ไตรมาสที่ {q} ปีงบประมาณ พ.ศ. {fy}"
-    return Period("quarter", first, last, th, f"FY {fy} Q{q}")
+    # THAI-TERMS.md: a quarter names its months, "ไตรมาสที่ 1 (ต.ค.–ธ.ค. 2568)".
+    th, en = period_label(
+        "quarter",
+        q=q,
+        fy=fy,
+        first=MONTHS_SHORT[first.month - 1],
+        last=MONTHS_SHORT[last.month - 1],
+        year=last.year + BE_OFFSET,
+    )
+    return Period("quarter", first, last, th, en)
 
 
 def quarter_of(d: date) -> Period:
@@ -125,7 +141,7 @@ def quarter_of(d: date) -> Period:
 
 def fiscal(fy: int) -> Period:
     first, last = fiscal_year_range(parse_fy(fy))
-    return Period("fy", first, last, f"ปีงบประมาณ พ.ศ. {fy}", f"Fiscal year {fy} BE")
+    return Period("fy", first, last, *period_label("fy", fy=fy))
 
 
 def fiscal_of(d: date) -> Period:

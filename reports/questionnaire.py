@@ -20,14 +20,9 @@ from counter.queue.errors import InvalidInput
 from reports.metrics import ScoreTally
 from reports.models import NeedsResponse, SurveyAnswer, SurveyForm, SurveyResponse
 
-# GECC's usual satisfaction dimensions, in report order.
-DIMENSIONS: list[tuple[str, str, str]] = [
-    ("process", "ด้านกระบวนการ ขั้นตอนการให้บริการ", "Process and steps"),
-    ("staff", "ด้านเจ้าหน้าที่ผู้ให้บริการ", "Staff"),
-    ("information", "ด้านข้อมูลและการประชาสัมพันธ์", "Information"),
-    ("facilities", "ด้านสิ่งอำนวยความสะดวก", "Facilities"),
-    ("overall", "ความพึงพอใจโดยรวม", "Overall"),
-]
+# The bundled questionnaire's words live in the catalogue.
+from reports.text import DEFAULT_NEEDS, DIMENSIONS, err
+
 DIMENSION_CODES = [d for d, _, _ in DIMENSIONS]
 DEFAULT_DIMENSION = {
     "speed": "process",
@@ -37,58 +32,6 @@ DEFAULT_DIMENSION = {
     "overall": "overall",
 }
 
-# The needs survey as bundled: (code, Thai, English, [(choice, Thai, English)]); any number of
-# choices may be ticked; free text beside.
-DEFAULT_NEEDS: list[dict[str, Any]] = [
-    {
-        "code": "services",
-        "label_th": "บริการที่ท่านต้องการให้มีเพิ่มเติม",
-        "label_en": "Services you would like us to add",
-        "choices": [
-            ["booking", "จองคิวล่วงหน้าทางออนไลน์", "Online booking"],
-            ["eservice", "ยื่นคำขอ/เอกสารทางออนไลน์", "Online applications"],
-            ["mobile", "หน่วยบริการเคลื่อนที่", "Mobile service unit"],
-            ["advice", "ให้คำปรึกษาด้านกฎหมาย", "Legal advice"],
-        ],
-    },
-    {
-        "code": "hours",
-        "label_th": "ช่วงเวลาที่ท่านสะดวกมารับบริการ",
-        "label_en": "When it suits you to come",
-        "choices": [
-            ["early", "ก่อน 08.30 น.", "Before 08.30"],
-            ["lunch", "พักกลางวัน 12.00–13.00 น.", "Lunch time 12.00–13.00"],
-            ["evening", "หลัง 16.30 น.", "After 16.30"],
-            ["saturday", "วันเสาร์", "Saturday"],
-            ["office_hours", "เวลาราชการปกติ", "Normal office hours"],
-        ],
-    },
-    {
-        "code": "channels",
-        "label_th": "ช่องทางที่ท่านต้องการรับข้อมูลข่าวสาร",
-        "label_en": "How you want to hear from us",
-        "choices": [
-            ["line", "LINE", "LINE"],
-            ["facebook", "Facebook", "Facebook"],
-            ["website", "เว็บไซต์", "Website"],
-            ["phone", "โทรศัพท์", "Phone"],
-            ["board", "ป้ายประกาศ", "Notice board"],
-        ],
-    },
-    {
-        "code": "facilities",
-        "label_th": "สิ่งอำนวยความสะดวกที่ต้องการเพิ่ม",
-        "label_en": "Facilities you would like",
-        "choices": [
-            ["seats", "ที่นั่งรอ", "Seats"],
-            ["parking", "ที่จอดรถ", "Parking"],
-            ["toilets", "ห้องน้ำ", "Toilets"],
-            ["wifi", "Wi-Fi", "Wi-Fi"],
-            ["water", "น้ำดื่ม", "Drinking water"],
-            ["ramps", "ทางลาดและราวจับ", "Ramps and handrails"],
-        ],
-    },
-]
 # Every Nth satisfaction respondent is offered the needs survey [D].
 DEFAULT_NEEDS_EVERY = 5
 
@@ -177,12 +120,9 @@ def check_needs(questions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             [str(c[0]), str(c[1]), str(c[2] if len(c) > 2 else c[1])] for c in q.get("choices", [])
         ]
         if not code or code in seen or not str(q.get("label_th", "")).strip() or not choices:
-            raise InvalidInput(
-                "คำถามสำรวจความต้องการต้องมีรหัสไม่ซ้ำ ชื่อภาษาไทย และตัวเลือกอย่างน้อย 1 ข้อ",
-                "each needs question needs a unique code, a Thai label and at least one choice",
-            )
+            raise InvalidInput(*err("needs_question"))
         if len({c[0] for c in choices}) != len(choices):
-            raise InvalidInput("ตัวเลือกซ้ำกัน", f"duplicate choice codes in {code}")
+            raise InvalidInput(*err("needs_choices", code=code))
         seen.add(code)
         out.append(
             {
@@ -201,7 +141,7 @@ def check_needs_answers(form: Form, answers: Mapping[str, Sequence[str]]) -> dic
     out: dict[str, list[str]] = {}
     for code, picked in answers.items():
         if code not in known or not set(picked) <= known[code]:
-            raise InvalidInput("คำตอบไม่ตรงกับแบบสำรวจ", f"unknown question or choice in {code!r}")
+            raise InvalidInput(*err("needs_answer", code=code))
         if picked:
             out[code] = sorted(set(picked))
     return out

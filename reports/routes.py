@@ -52,7 +52,7 @@ from counter.web import (
     forbidden,
     get_principal,
 )
-from reports import gecc, periods, questionnaire
+from reports import gecc, periods
 from reports.metrics import KPI_TARGETS
 from reports.schemas import CounterSurveyIn, NeedsFormIn, NeedsIn, SurveyIn, SurveyItemsIn
 from reports.sections import add_sections
@@ -61,6 +61,7 @@ from reports.survey import Item, SurveyService
 from reports.text import (
     BANDS,
     DEFINITIONS,
+    DIMENSIONS,
     OUTCOME,
     OUTSIDE,
     PAUSE_REASON,
@@ -69,6 +70,7 @@ from reports.text import (
     SCALE,
     WEEKDAYS,
     T,
+    err,
 )
 
 router = APIRouter()
@@ -145,7 +147,8 @@ def _fmt_value(value: Any, unit: str) -> str:
 
 # The usual แปลผล of a 5-level mean: 4.21–5.00 มากที่สุด, 3.41–4.20 มาก, 2.61–3.40 ปานกลาง,
 # 1.81–2.60 น้อย, 1.00–1.80 น้อยที่สุด (THAI-TERMS.md).
-LEVELS = [(4.205, "มากที่สุด"), (3.405, "มาก"), (2.605, "ปานกลาง"), (1.805, "น้อย"), (0.0, "น้อยที่สุด")]
+# The level's words are the scale's own (reports/text.py SCALE), highest first.
+LEVELS = list(zip((4.205, 3.405, 2.605, 1.805, 0.0), (th for _, th, _ in SCALE), strict=True))
 
 
 def _level(mean: Any) -> str:
@@ -201,9 +204,7 @@ async def summary(
     """Metrics per service and overall for a date range (YYYY-MM-DD, CE, inclusive), in seconds;
     with `complaints` (the complaint register's figures for the same days)."""
     if not from_ or not to:
-        raise InvalidInput(
-            "กรุณาระบุช่วงวันที่ from และ to (ปปปป-ดด-วว)", "give from and to as YYYY-MM-DD"
-        )
+        raise InvalidInput(*err("range_missing"))
     period = periods.custom(periods.parse_date(from_), periods.parse_date(to))
     data = await reports.summary(manager.office_id, period, include_staff=is_office_head(manager))
     await add_sections(request.app.state, data, manager.office_id, period.first, period.last)
@@ -223,10 +224,7 @@ async def fairness(request: Request, manager: CurrentManager, reports: ReportsDe
 
 def _office_head_only(staff: StaffPrincipal) -> None:
     if not is_office_head(staff):
-        raise forbidden(
-            "รายงานรายบุคคลสำหรับหัวหน้าสำนักงานเท่านั้น",
-            "per-staff reports are for the office head (manager role) only",
-        )
+        raise forbidden(*err("office_head_only"))
 
 
 @router.get("/api/v1/reports/staff", tags=["reports"])
@@ -315,8 +313,7 @@ async def survey_items(manager: CurrentManager, survey: SurveyDep) -> dict[str, 
     return {
         "items": await survey.items(manager.office_id),
         "dimensions": [
-            {"code": code, "label_th": th, "label_en": en}
-            for code, th, en in questionnaire.DIMENSIONS
+            {"code": code, "label_th": th, "label_en": en} for code, th, en in DIMENSIONS
         ],
     }
 
@@ -354,7 +351,7 @@ async def needs_answer(body: NeedsIn, request: Request, survey: SurveyDep) -> di
     """Answer the needs survey (public, anonymous): `office` code or the `ticket` status token,
     `answers` {question: [choices]}, `free_text`. Limited per source address."""
     if not _needs_limiter(request).allow(request.client.host if request.client else ""):
-        raise TooManyRequests("ขออภัย มีการส่งแบบสำรวจมากเกินไป กรุณาลองใหม่ภายหลัง", "too many answers")
+        raise TooManyRequests(*err("needs_too_many"))
     return await survey.answer_needs(body.office, body.ticket, body.answers, body.free_text)
 
 
@@ -380,10 +377,7 @@ def is_counter_tablet(principal: object) -> TypeGuard[Principal]:
 
 async def get_counter_tablet(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
     if not is_counter_tablet(principal):
-        raise forbidden(
-            "แบบประเมินที่ช่องบริการเปิดได้บนจอแสดงผลหรือโดยเจ้าหน้าที่เท่านั้น",
-            "the counter survey opens on a paired display or for signed-in staff only",
-        )
+        raise forbidden(*err("counter_survey_device"))
     return principal
 
 
@@ -442,7 +436,7 @@ async def _period(request: Request, reports: ReportsDep, office_id: int) -> peri
     today = await reports.today(office_id)
     for key in ("period", "on", "from", "to", "fy", "q"):
         if len(q.get(key, "")) > 40:
-            raise InvalidInput("ค่าที่ส่งมายาวเกินไป", f"{key} is too long")
+            raise InvalidInput(*err("too_long", key=key))
     return periods.resolve(
         q.get("period") or None,
         today,
@@ -688,7 +682,7 @@ async def needs_submit(request: Request, survey: SurveyDep) -> HTMLResponse:
     error: DomainError | None = None
     try:
         if not _needs_limiter(request).allow(request.client.host if request.client else ""):
-            raise TooManyRequests("ขออภัย มีการส่งแบบสำรวจมากเกินไป", "too many answers")
+            raise TooManyRequests(*err("needs_too_many"))
         await survey.answer_needs(office, ticket, answers, text)
     except DomainError as exc:
         error = exc
@@ -817,9 +811,9 @@ def _int(value: str | None) -> int | None:
     try:
         number = int(value)
     except ValueError:
-        raise InvalidInput("ตัวกรองไม่ถูกต้อง", "invalid filter value") from None
+        raise InvalidInput(*err("bad_filter")) from None
     if not 1 <= number <= 2**62:
-        raise InvalidInput("ตัวกรองไม่ถูกต้อง", "invalid filter value")
+        raise InvalidInput(*err("bad_filter"))
     return number
 
 

@@ -26,7 +26,7 @@ from reports import repository as repo
 from reports.metrics import Transaction, transactions_of
 from reports.models import NeedsResponse, SurveyItem, SurveyResponse
 from reports.questionnaire import DEFAULT_DIMENSION, DIMENSION_CODES
-from reports.text import DEFAULT_SURVEY_ITEMS, ERR, SCALE
+from reports.text import DEFAULT_SURVEY_ITEMS, SCALE, err
 
 R = TypeVar("R")
 
@@ -68,8 +68,7 @@ def items_or_default(rows: Sequence[SurveyItem], *, active_only: bool = True) ->
 
 
 def _err(cls: type[Exception], key: str, **values: object) -> Exception:
-    th, en = ERR[key]
-    return cls(th.format(**values), en.format(**values))
+    return cls(*err(key, **values))
 
 
 def check_items(items: Sequence[Item]) -> list[Item]:
@@ -78,22 +77,19 @@ def check_items(items: Sequence[Item]) -> list[Item]:
     out = []
     for position, item in enumerate(items):
         if not CODE_RE.match(item.code):
-            raise InvalidInput(
-                f"รหัสข้อประเมินไม่ถูกต้อง: {item.code[:40]!r} (a–z, 0–9, _)",
-                f"invalid item code {item.code[:40]!r}: lowercase letters, digits, _",
-            )
+            raise _err(InvalidInput, "item_code", code=item.code[:40])
         if item.code in seen:
             raise _err(InvalidInput, "items_duplicate", code=item.code)
         seen.add(item.code)
         th, en = item.label_th.strip(), item.label_en.strip()
         if not th or not en:
-            raise InvalidInput(
-                "กรุณาใส่ชื่อข้อประเมินทั้งภาษาไทยและอังกฤษ", "every item needs a Thai and an English label"
-            )
+            raise _err(InvalidInput, "item_labels")
         if item.dimension not in DIMENSION_CODES:
-            raise InvalidInput(
-                f"มิติของข้อประเมินไม่ถูกต้อง: {item.dimension[:20]!r}",
-                f"dimension must be one of: {', '.join(DIMENSION_CODES)}",
+            raise _err(
+                InvalidInput,
+                "item_dimension",
+                dimension=item.dimension[:20],
+                allowed=", ".join(DIMENSION_CODES),
             )
         out.append(Item(item.code, th, en, position, item.active, item.dimension))
     active = sum(i.active for i in out)
@@ -113,7 +109,7 @@ def check_answers(items: Sequence[Item], answers: dict[str, int]) -> dict[str, i
         raise _err(InvalidInput, "missing_items", items=", ".join(missing))
     for code, score in answers.items():
         if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
-            raise InvalidInput(f"คะแนนข้อ {code} ต้องเป็น 1–5", f"score of {code} must be 1–5")
+            raise _err(InvalidInput, "score", code=code)
     return {c: answers[c] for c in codes}
 
 
@@ -231,7 +227,7 @@ class SurveyService:
         channel: str,
     ) -> dict[str, Any]:
         if channel not in CHANNELS:
-            raise InvalidInput("ช่องทางไม่ถูกต้อง", f"channel must be one of {', '.join(CHANNELS)}")
+            raise _err(InvalidInput, "survey_channel", allowed=", ".join(CHANNELS))
 
         def write(session: Session) -> dict[str, Any]:
             ticket = find(session)
@@ -374,8 +370,7 @@ class SurveyService:
     ) -> dict[str, Any]:
         checked = questionnaire.check_needs(questions)
         if not 0 <= every <= MAX_NEEDS_EVERY:
-            th, en = ERR["needs_every"]
-            raise InvalidInput(th.format(max=MAX_NEEDS_EVERY), en.format(max=MAX_NEEDS_EVERY))
+            raise _err(InvalidInput, "needs_every", max=MAX_NEEDS_EVERY)
 
         def write(session: Session) -> dict[str, Any]:
             form = questionnaire.save_version(
@@ -429,10 +424,7 @@ class SurveyService:
             picked = questionnaire.check_needs_answers(form, answers)
             text = free_text.strip()[:1000]
             if not picked and not text:
-                raise InvalidInput(
-                    "กรุณาเลือกอย่างน้อย 1 ข้อ หรือเขียนความต้องการ",
-                    "tick at least one choice or write something",
-                )
+                raise _err(InvalidInput, "needs_empty")
             now = self.clock()
             session.add(
                 NeedsResponse(
@@ -494,7 +486,7 @@ def _needs_answer_target(
         else counter_repo.office_by_code(session, office_code or "")
     )
     if office is None or office.id is None:
-        raise InvalidInput("ไม่พบสำนักงานนี้", "unknown office")
+        raise _err(InvalidInput, "unknown_office")
     return ticket, office
 
 

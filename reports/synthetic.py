@@ -34,7 +34,8 @@ from sqlmodel import SQLModel
 
 import counter.models  # noqa: F401  (tables on the metadata)
 import reports.models  # noqa: F401
-from reports.questionnaire import DEFAULT_NEEDS, DEFAULT_NEEDS_EVERY
+from reports.questionnaire import DEFAULT_NEEDS_EVERY
+from reports.text import DEFAULT_NEEDS
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 

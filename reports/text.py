@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from counter.texts import (
     ARRIVALS,
     NORMAL_PRIORITY,
@@ -22,6 +24,66 @@ DEFAULT_SURVEY_ITEMS: list[tuple[str, str, str]] = [
     ("overall", "ความพึงพอใจโดยรวม", "Overall satisfaction"),
 ]
 
+# GECC's usual satisfaction dimensions, in report order.
+DIMENSIONS: list[tuple[str, str, str]] = [
+    ("process", "ด้านกระบวนการ ขั้นตอนการให้บริการ", "Process and steps"),
+    ("staff", "ด้านเจ้าหน้าที่ผู้ให้บริการ", "Staff"),
+    ("information", "ด้านข้อมูลและการประชาสัมพันธ์", "Information"),
+    ("facilities", "ด้านสิ่งอำนวยความสะดวก", "Facilities"),
+    ("overall", "ความพึงพอใจโดยรวม", "Overall"),
+]
+# The needs survey as bundled: (code, Thai, English, [(choice, Thai, English)]); any number of
+# choices may be ticked; free text beside.
+DEFAULT_NEEDS: list[dict[str, Any]] = [
+    {
+        "code": "services",
+        "label_th": "บริการที่ท่านต้องการให้มีเพิ่มเติม",
+        "label_en": "Services you would like us to add",
+        "choices": [
+            ["booking", "จองคิวล่วงหน้าทางออนไลน์", "Online booking"],
+            ["eservice", "ยื่นคำขอ/เอกสารทางออนไลน์", "Online applications"],
+            ["mobile", "หน่วยบริการเคลื่อนที่", "Mobile service unit"],
+            ["advice", "ให้คำปรึกษาด้านกฎหมาย", "Legal advice"],
+        ],
+    },
+    {
+        "code": "hours",
+        "label_th": "ช่วงเวลาที่ท่านสะดวกมารับบริการ",
+        "label_en": "When it suits you to come",
+        "choices": [
+            ["early", "ก่อน 08.30 น.", "Before 08.30"],
+            ["lunch", "พักกลางวัน 12.00–13.00 น.", "Lunch time 12.00–13.00"],
+            ["evening", "หลัง 16.30 น.", "After 16.30"],
+            ["saturday", "วันเสาร์", "Saturday"],
+            ["office_hours", "เวลาราชการปกติ", "Normal office hours"],
+        ],
+    },
+    {
+        "code": "channels",
+        "label_th": "ช่องทางที่ท่านต้องการรับข้อมูลข่าวสาร",
+        "label_en": "How you want to hear from us",
+        "choices": [
+            ["line", "LINE", "LINE"],
+            ["facebook", "Facebook", "Facebook"],
+            ["website", "เว็บไซต์", "Website"],
+            ["phone", "โทรศัพท์", "Phone"],
+            ["board", "ป้ายประกาศ", "Notice board"],
+        ],
+    },
+    {
+        "code": "facilities",
+        "label_th": "สิ่งอำนวยความสะดวกที่ต้องการเพิ่ม",
+        "label_en": "Facilities you would like",
+        "choices": [
+            ["seats", "ที่นั่งรอ", "Seats"],
+            ["parking", "ที่จอดรถ", "Parking"],
+            ["toilets", "ห้องน้ำ", "Toilets"],
+            ["wifi", "Wi-Fi", "Wi-Fi"],
+            ["water", "น้ำดื่ม", "Drinking water"],
+            ["ramps", "ทางลาดและราวจับ", "Ramps and handrails"],
+        ],
+    },
+]
 # 5-level scale, highest first, as printed on Thai satisfaction forms.
 SCALE: list[tuple[int, str, str]] = [
     (5, "มากที่สุด", "Very satisfied"),
@@ -75,6 +137,24 @@ PERIOD_KINDS = {
     "fy": ("ปีงบประมาณ", "Fiscal year"),
     "custom": ("กำหนดเอง", "Custom range"),
 }
+
+# A period's label (reports/periods.py): (Thai, English) with `{name}` placeholders.
+PERIOD_LABELS = {
+    "day": ("วันที่ {date}", "{iso}"),
+    "week": ("สัปดาห์ {first} – {last}", "week {first_iso} – {last_iso}"),
+    "month": ("เดือน{month} พ.ศ. {year}", "{en}"),
+    "quarter": (
+        "ไตรมาสที่ {q} ปีงบประมาณ พ.ศ. {fy} ({first}–{last} {year})",
+        "FY {fy} Q{q}",
+    ),
+    "fy": ("ปีงบประมาณ พ.ศ. {fy}", "Fiscal year {fy} BE"),
+}
+
+
+def period_label(kind: str, **values: object) -> tuple[str, str]:
+    th, en = PERIOD_LABELS[kind]
+    return th.format(**values), en.format(**values)
+
 
 # Metric definitions printed in every report's footer (DOMAIN.md, "Metric definitions").
 DEFINITIONS: list[tuple[str, str]] = [
@@ -365,11 +445,144 @@ ERR = {
     "unknown_service": ("ไม่พบงานบริการนี้", "no such service"),
     "unknown_counter": ("ไม่พบช่องบริการนี้", "no such counter"),
     "bad_format": ("รูปแบบไฟล์ไม่ถูกต้อง (csv หรือ xlsx)", "format must be csv or xlsx"),
+    "needs_question": (
+        "คำถามสำรวจความต้องการต้องมีรหัสไม่ซ้ำ ชื่อภาษาไทย และตัวเลือกอย่างน้อย 1 ข้อ",
+        "each needs question needs a unique code, a Thai label and at least one choice",
+    ),
+    "needs_choices": ("ตัวเลือกซ้ำกัน", "duplicate choice codes in {code}"),
+    "needs_answer": ("คำตอบไม่ตรงกับแบบสำรวจ", "unknown question or choice in {code!r}"),
+    "range_missing": (
+        "กรุณาระบุช่วงวันที่ from และ to (ปปปป-ดด-วว)",
+        "give from and to as YYYY-MM-DD",
+    ),
+    "office_head_only": (
+        "รายงานรายบุคคลสำหรับหัวหน้าสำนักงานเท่านั้น",
+        "per-staff reports are for the office head (manager role) only",
+    ),
+    # The second sentence is the next step (THAI-TERMS.md: a refusal says what to do).
+    "needs_too_many": (
+        "ขออภัย มีการส่งแบบสำรวจมากเกินไป กรุณาลองใหม่ภายหลัง",
+        "too many answers",
+    ),
+    "counter_survey_device": (
+        "แบบประเมินที่ช่องบริการเปิดได้บนจอแสดงผลหรือโดยเจ้าหน้าที่เท่านั้น",
+        "the counter survey opens on a paired display or for signed-in staff only",
+    ),
+    "too_long": ("ค่าที่ส่งมายาวเกินไป", "{key} is too long"),
+    "bad_filter": ("ตัวกรองไม่ถูกต้อง", "invalid filter value"),
+    "item_code": (
+        "รหัสข้อประเมินไม่ถูกต้อง: {code!r} (a–z, 0–9, _)",
+        "invalid item code {code!r}: lowercase letters, digits, _",
+    ),
+    "item_labels": (
+        "กรุณาใส่ชื่อข้อประเมินทั้งภาษาไทยและอังกฤษ",
+        "every item needs a Thai and an English label",
+    ),
+    "item_dimension": (
+        "มิติของข้อประเมินไม่ถูกต้อง: {dimension!r}",
+        "dimension must be one of: {allowed}",
+    ),
+    "score": ("คะแนนข้อ {code} ต้องเป็น 1–5", "score of {code} must be 1–5"),
+    "survey_channel": ("ช่องทางไม่ถูกต้อง", "channel must be one of {allowed}"),
+    "needs_empty": (
+        "กรุณาเลือกอย่างน้อย 1 ข้อ หรือเขียนความต้องการ",
+        "tick at least one choice or write something",
+    ),
+    "unknown_office": ("ไม่พบสำนักงานนี้", "unknown office"),
     "needs_every": (
         "จำนวนผู้ตอบ (เสนอแบบสำรวจทุก ๆ กี่คน) ต้องเป็นจำนวนเต็ม 0–{max}",
         "every must be a whole number from 0 to {max}",
     ),
 }
+
+
+# ---- The CSV and XLSX exports (reports/exports.py): column headings "ไทย / English".
+
+# Outcome columns of the summary, in order (as exports.summary_rows writes them), named as every
+# report names them.
+EXPORT_OUTCOME_COLUMNS = ("done", "transferred", "no_show", "cancelled", "unserved")
+
+EXPORT_SUMMARY_HEADER: list[str] = [
+    "งานบริการ / Service",
+    "จำนวนบัตรคิว / Issued",
+    *[
+        f"{th} / {en}"
+        for th, en in (ARRIVAL["requeued"], *(OUTCOME[k] for k in EXPORT_OUTCOME_COLUMNS))
+    ],
+    "รอเฉลี่ย (วินาที) / Wait mean (s)",
+    "รอมัธยฐาน / Wait median (s)",
+    "รอ P90 / Wait p90 (s)",
+    "รอสูงสุด / Wait max (s)",
+    "เดินเฉลี่ย / Walk mean (s)",
+    "ให้บริการเฉลี่ย / Service mean (s)",
+    "ให้บริการมัธยฐาน / Service median (s)",
+    "ให้บริการ P90 / Service p90 (s)",
+    "ให้บริการสูงสุด / Service max (s)",
+    "รวมเฉลี่ย / Total mean (s)",
+    "รวม P90 / Total p90 (s)",
+    *[f"รอ {th} / Wait {en}" for _, th, en in BANDS],
+    "เวลามาตรฐาน (นาที) / Standard (min)",
+    "% ภายในมาตรฐาน / % within standard",
+    "% รอไม่เกินเป้าหมาย / % wait within target",
+    "ผู้ตอบแบบประเมิน (คน) / Satisfaction respondents",
+    "คำตอบรายข้อ / Item answers",
+    "ความพึงพอใจเฉลี่ย / Satisfaction mean",
+    "S.D.",
+    "ความพึงพอใจ % / Satisfaction %",
+]
+
+EXPORT_ROWS_HEADER: list[str] = [
+    "วันที่ / Date",
+    "วันที่ (พ.ศ.)",
+    "หมายเลข / Number",
+    "รายการที่ / Transaction",
+    "รหัสงาน / Service code",
+    "งานบริการ / Service",
+    "ประเภทคิว / Priority",
+    "เข้าคิวโดย / Arrival",
+    "ผล / Outcome",
+    "ช่อง / Counter",
+    "เข้าคิว / Queued",
+    "ถูกเรียก / Called",
+    "เริ่มบริการ / Started",
+    "สิ้นสุด / Ended",
+    "รอ (วินาที) / Wait (s)",
+    "เดิน (วินาที) / Walk (s)",
+    "ให้บริการ (วินาที) / Service (s)",
+    "พักคิว (วินาที) / Hold (s)",
+    "รวม (วินาที) / Total (s)",
+    "เรียกซ้ำ / Recalls",
+    "ภายในมาตรฐาน / Within standard",
+    "รอไม่เกินเป้าหมาย / Within target",
+    "นอกเวลาราชการ / Outside hours",
+    "ช่วงให้บริการ / Service segments",
+    "ไม่ได้ให้บริการระหว่างเริ่มถึงเสร็จ (วินาที) / Not serving between start and end (s)",
+]
+EXPORT_STAFF_HEADER = "เจ้าหน้าที่ / Staff"
+# The rest of the exports' words.
+EXPORT: dict[str, tuple[str, str]] = {
+    "item": ("ข้อประเมิน", "Item"),
+    "answers": ("คำตอบ", "Answers"),
+    "mean": ("ค่าเฉลี่ย", "Mean"),
+    "percent": ("ร้อยละ", "%"),
+    "overall": ("รวม", "Overall"),
+    "respondents": ("ผู้ตอบแบบประเมิน (คน)", "Respondents (people)"),
+    "minimum_sample": ("ขนาดตัวอย่างขั้นต่ำ (Yamane e=0.05)", "Minimum sample"),
+    "days": ("วัน", "days"),
+    "yes": ("ใช่", "Yes"),
+    "no": ("ไม่", "No"),
+}
+
+
+def heading(words: tuple[str, str]) -> str:
+    """A pair as one cell or heading of an export: "ไทย / English"."""
+    return f"{words[0]} / {words[1]}"
+
+
+def err(key: str, /, **values: object) -> tuple[str, str]:
+    """An API error message with its placeholders filled: (Thai, English)."""
+    th, en = ERR[key]
+    return th.format(**values), en.format(**values)
 
 
 def pair(key: str, **values: object) -> tuple[str, str]:

@@ -62,6 +62,7 @@ from printer.config import TargetPolicy
 from reports.routes import configure_survey_feed, mount_reports_static
 from reports.routes import router as reports_router
 from reports.sections import Section
+from saduak.text import APP_TITLE, ENTRY_PAGE_NAMES
 
 logger = logging.getLogger("saduak")
 
@@ -119,7 +120,7 @@ def create_app(
             db.dispose()
 
     app = FastAPI(
-        title="Saduak (สะดวก)",
+        title=APP_TITLE,
         description="Queue and service-counter system for government front offices.",
         version="0.1.0",
         lifespan=lifespan,
@@ -201,19 +202,7 @@ def channels_section(bookings: Section, line: Section) -> Section:
 
 
 # Pages a person opens, in the order `saduak demo` prints them; only those this build serves.
-ENTRY_PAGES: list[tuple[str, str]] = [
-    ("Kiosk (ตู้กดบัตรคิว)", "/kiosk"),
-    ("Counter (ช่องบริการ)", "/counter"),
-    ("Supervisor (ภาพรวมสำนักงาน)", "/supervisor"),
-    ("Hall display (จอแสดงผล)", "/display"),
-    ("Reports (รายงาน)", "/reports"),
-    ("Complaints (ทะเบียนข้อร้องเรียน)", "/complaints"),
-    ("Complaint form (แจ้งข้อร้องเรียน)", "/complaint"),
-    ("Admin (ผู้ดูแลระบบ)", "/admin"),
-    ("Incidents, BCP (เหตุขัดข้อง)", "/operations"),
-    ("API docs", "/docs"),
-    ("Health", "/healthz"),
-]
+ENTRY_PAGES: list[tuple[str, str]] = [(name, path) for path, name in ENTRY_PAGE_NAMES.items()]
 
 
 def entry_urls(app: FastAPI) -> list[tuple[str, str]]:

@@ -222,8 +222,6 @@ NOT_YET_MOVED = frozenset(
         "admin/service/devices.py",
         "admin/service/offices.py",
         "admin/service/shared.py",
-        "complaints/routes.py",
-        "displays/voice_admin.py",
         "operations/backup.py",
         "operations/incidents.py",
         "operations/metrics.py",
@@ -231,14 +229,8 @@ NOT_YET_MOVED = frozenset(
         "operations/paper.py",
         "operations/routes.py",
         "operations/service.py",
-        "reports/exports.py",
         "reports/gecc.py",
-        "reports/periods.py",
-        "reports/questionnaire.py",
-        "reports/routes.py",
         "reports/service.py",
-        "reports/survey.py",
-        "saduak/app.py",
         "saduak/cli.py",
     }
 )

@@ -270,8 +270,12 @@ class TestPeriods:
         assert fy.label_th == "ปีงบประมาณ พ.ศ. 2569"
         q1 = periods.quarter(2569, 1)
         assert (q1.first, q1.last) == (date(2025, 10, 1), date(2025, 12, 31))
-        assert periods.quarter_of(date(2026, 9, 30)).label_th == "ไตรมาสที่ 4 ปีงบประมาณ พ.ศ. 2569"
-        assert periods.quarter_of(date(2026, 10, 1)).label_th == "ไตรมาสที่ 1 ปีงบประมาณ พ.ศ. 2570"
+        assert periods.quarter_of(date(2026, 9, 30)).label_th == (
+            "ไตรมาสที่ 4 ปีงบประมาณ พ.ศ. 2569 (ก.ค.–ก.ย. 2569)"
+        )
+        assert periods.quarter_of(date(2026, 10, 1)).label_th == (
+            "ไตรมาสที่ 1 ปีงบประมาณ พ.ศ. 2570 (ต.ค.–ธ.ค. 2569)"
+        )
         assert periods.fiscal_of(date(2026, 10, 1)).first == date(2026, 10, 1)
 
     def test_day_week_month_and_custom(self) -> None:
