@@ -623,6 +623,7 @@ async def standards_board(
         request,
         "standards.html",
         {
+            "t": texts.TEXT,
             "office": found,
             "manuals": manuals,
             "complaint_url": f"{public_url}/complaint?office={found.code}",

@@ -9,9 +9,11 @@ from counter.queue.hours import OfficeHours
 from counter.queue.thai import BE_OFFSET, MONTHS_EN, MONTHS_LONG, WEEKDAYS_EN, WEEKDAYS_TH
 from counter.texts import (
     CITIZEN_STATUSES,
+    DAMRONGDHAMA,
     GROUPS,
     PRIORITIES,
     PRIORITY_CHANNEL,
+    SERVICE_REPORT,
     SURVEY,
     SURVEY_INVITATION,
     YOUR_NUMBER,
@@ -101,6 +103,26 @@ TEXT: dict[str, Pair] = {
     "documents": ("เอกสารที่ต้องใช้", "Documents"),
     "legal_basis": ("อ้างอิง", "Legal basis"),
     "source": ("ที่มา", "Source"),
+    # ---- the service standards board (A4, /standards)
+    "standards_title": ("มาตรฐานการให้บริการ", "Service standards"),
+    "standards_board": ("ป้ายแสดงมาตรฐานระยะเวลาการให้บริการ", "Service standards board"),
+    "row_number": ("ที่", "No."),
+    "service": SERVICE_REPORT,
+    "standard_minutes": ("ระยะเวลา (นาที)", "Minutes"),
+    "fee_baht": ("ค่าธรรมเนียม (บาท)", "Fee (baht)"),
+    "no_fee_short": ("ไม่เสีย", "free"),
+    "related_law": ("กฎหมายที่เกี่ยวข้อง", "Legal basis"),
+    "standards_note": (
+        "ระยะเวลาเป็นมาตรฐานเวลาให้บริการที่ช่องบริการ นับจากเจ้าหน้าที่เริ่มให้บริการจนแล้วเสร็จ "
+        "ไม่รวมเวลารอคิว · ไม่ต้องใช้สำเนาบัตรประจำตัวประชาชนและสำเนาทะเบียนบ้าน "
+        "ตามพระราชบัญญัติการอำนวยความสะดวกในการพิจารณาอนุญาตของทางราชการ พ.ศ. 2558",
+        "Times are the standard service time at the counter, from the start of service to its "
+        "end, not counting the wait. No copies of the ID card or house registration are needed.",
+    ),
+    "complaints_hotline": (
+        f"ข้อร้องเรียน: {DAMRONGDHAMA[0]} สายด่วน 1567",
+        f"Complaints: {DAMRONGDHAMA[1]}, hotline 1567",
+    ),
     # ---- the status page
     # The browser tab's title, Thai only (the tab is narrow).
     "status_title": ("บัตรคิว {number} · Saduak", "Ticket {number} · Saduak"),

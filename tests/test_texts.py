@@ -40,8 +40,7 @@ TEMPLATE_CATALOGUES: list[tuple[str, str, Mapping[str, object], tuple[str, ...]]
     ("complaints/templates/complaints/*.html", "T", complaints.text.T, ()),
     ("operations/templates/operations/*.html", "T", operations.text.T, ()),
     ("admin/templates/admin/*.html", "t", admin.text.LABELS, ("bi", "field", "check")),
-    ("kiosk/templates/kiosk.html", "t", kiosk.texts.TEXT, ()),
-    ("kiosk/templates/status*.html", "t", kiosk.texts.TEXT, ()),
+    ("kiosk/templates/*.html", "t", kiosk.texts.TEXT, ()),
     ("bookings/templates/bookings/book*.html", "T", bookings.text.PAGE, ()),
     ("bookings/templates/bookings/missing.html", "T", bookings.text.PAGE, ()),
     ("bookings/templates/bookings/*desk.html", "S", bookings.text.STAFF, ()),
@@ -349,8 +348,7 @@ def test_every_surface_uses_the_preferred_thai_words() -> None:
 
 # Pages whose every word comes from their catalogue: no Thai is spelled in them (comments aside).
 CATALOGUED_PAGES = (
-    "kiosk/templates/kiosk.html",
-    "kiosk/templates/status*.html",
+    "kiosk/templates/*.html",
     "kiosk/static/*.js",
 )
 _COMMENTS = re.compile(r"\{#.*?#\}|<!--.*?-->|^\s*//.*?$|\s//\s.*?$", re.S | re.M)
