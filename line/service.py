@@ -494,9 +494,11 @@ class LineService:
             if said.casefold() in {w.casefold() for w in text.STOP_WORDS}:
                 await self._stop(office_id, user_id, reply)
                 return 1
-            found = CODE_PATTERN.search(said.upper())
+            # The last code-like word: the prepared message ends with the link code, and a
+            # booking code before it (eight digits without 0 or 1) reads like one too.
+            found = CODE_PATTERN.findall(said.upper())
             if found:
-                await self._link(office_id, user_id, found.group(1), reply)
+                await self._link(office_id, user_id, found[-1], reply)
                 return 1
         return 0
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -345,24 +346,45 @@ class TestFailingLine:
         assert ("/v2/bot/message/push", 409) in line_site.fake.requests
 
 
+async def book(client: httpx.AsyncClient, time: str) -> str:
+    """A citizen's booking for a birth registration on Monday 30 November; its code."""
+    r = await client.post(
+        "/api/v1/bookings",
+        json={
+            "service": "birth",
+            "date": "2026-11-30",
+            "time": time,
+            "name": "สมชาย ใจดี",
+            "phone": "081-234-5678",
+            "consent": True,
+        },
+    )
+    assert r.status_code == 201, r.text
+    code: str = r.json()["code"]
+    return code
+
+
 class TestBooking:
+    async def test_a_booking_code_that_reads_like_a_link_code_does_not_hide_the_link_code(
+        self, line_site: LineSite
+    ) -> None:
+        # Eight digits without 0 or 1 are also eight characters of the link code's alphabet:
+        # the prepared message names the booking first and its link code last.
+        client = line_site.client
+        code = await book(client, "10:30")
+        r = await client.get(f"/line/link/booking/{code}")
+        assert r.status_code == 303
+        said = prepared_text(r.headers["location"]).replace(code, "23456789")
+        assert said.index("23456789") < said.index("รหัส")
+        user = new_user_id()
+        await line_site.webhook([line_site.fake.message_event(user, said)])
+        await wait_until(lambda: any("เชื่อมต่อการนัดหมาย" in t for t in replies(line_site, user)))
+
     async def test_a_booking_is_reminded_the_day_before_then_follows_its_ticket(
         self, line_site: LineSite
     ) -> None:
         client = line_site.client
-        r = await client.post(
-            "/api/v1/bookings",
-            json={
-                "service": "birth",
-                "date": "2026-11-30",
-                "time": "10:00",
-                "name": "สมชาย ใจดี",
-                "phone": "081-234-5678",
-                "consent": True,
-            },
-        )
-        assert r.status_code == 201, r.text
-        code = r.json()["code"]
+        code = await book(client, "10:00")
         offer = await client.get(f"/api/v1/line/offer/booking/{code}")
         assert offer.status_code == 200 and offer.json()["th"] == text.NOTIFY_BUTTON[0]
         page = await client.get(f"/book/{code}")
