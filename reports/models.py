@@ -294,3 +294,24 @@ class ReportDayCall(SQLModel, table=True):
     reason: str = Field(max_length=16, primary_key=True)
     calls: int = Field(default=0)
     seqs: bytes = Field(default=b"", sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+
+
+class ReportDaySession(SQLModel, table=True):
+    """Counter sessions of one local day (reports/sessions.py): seconds a counter was open or
+    paused, by the staff member who opened the session (0: none recorded) and the pause reason
+    ("" for none). Rows with `hour` -1 hold whole intervals (each piece's seconds rounded;
+    `starts`: how many began that day); the others (counter and staff 0) the seconds all
+    counters were open in that local hour. Kept
+    for every day up to the office's last sealed day, days without tickets included."""
+
+    __tablename__ = "report_day_session"
+
+    office_id: int = Field(foreign_key="office.id", primary_key=True)
+    business_day: date = Field(primary_key=True)
+    counter_id: int = Field(primary_key=True)
+    staff_id: int = Field(primary_key=True)
+    kind: str = Field(max_length=8, primary_key=True)
+    reason: str = Field(max_length=32, primary_key=True)
+    hour: int = Field(primary_key=True)
+    seconds: float = Field(default=0.0)
+    starts: int = Field(default=0)

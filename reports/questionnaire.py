@@ -162,10 +162,17 @@ def _codes_by_dimension(form: Form) -> dict[str, list[str]]:
 
 
 def satisfaction_results(
-    session: Session, office_id: int, first: Any, last: Any, forms: Mapping[int, Form]
+    session: Session,
+    office_id: int,
+    first: Any,
+    last: Any,
+    forms: Mapping[int, Form],
+    tallies: Iterable[Sequence[Any]] | None = None,
 ) -> dict[str, Any]:
     """Per dimension and item: respondents, answers, mean, SD, % (= mean ÷ 5 × 100); each answer
-    grouped by the dimension its item had in the version that was answered."""
+    grouped by the dimension its item had in the version that was answered. `tallies`: the
+    period's (version, item, n, Σscore, Σscore²), when the caller has them already (the summary
+    counts them by version, service, counter and staff)."""
     r, a = SurveyResponse, SurveyAnswer
     answered_in = sa.func.coalesce(col(r.form_version), 0)
     period = (
@@ -183,15 +190,17 @@ def satisfaction_results(
     by_dim: dict[str, ScoreTally] = {}
     by_item: dict[str, ScoreTally] = {}
     people_item: dict[str, int] = {}
-    for v, code, n, total, squares in session.execute(
-        period.add_columns(
-            answered_in,
-            col(a.item_code),
-            sa.func.count(),
-            sa.func.sum(col(a.score)),
-            sa.func.sum(col(a.score) * col(a.score)),
-        ).group_by(answered_in, col(a.item_code))
-    ):
+    if tallies is None:
+        tallies = session.execute(
+            period.add_columns(
+                answered_in,
+                col(a.item_code),
+                sa.func.count(),
+                sa.func.sum(col(a.score)),
+                sa.func.sum(col(a.score) * col(a.score)),
+            ).group_by(answered_in, col(a.item_code))
+        )
+    for v, code, n, total, squares in tallies:
         part = ScoreTally(int(n), int(total), int(squares))
         form = forms.get(v) or forms[0]
         by_dim.setdefault(form.dimension_of().get(code, "overall"), ScoreTally()).merge(part)
@@ -212,12 +221,19 @@ def satisfaction_results(
             period.add_columns(dimension, sa.func.count(sa.distinct(col(r.id)))).group_by(dimension)
         )
     }
+    # Responses with an answer, by version (one probe of the answers' key per response).
+    answered = sa.select(col(a.response_id)).where(col(a.response_id) == col(r.id)).exists()
     by_version = {
         int(v): int(n)
         for v, n in session.execute(
-            period.add_columns(answered_in, sa.func.count(sa.distinct(col(r.id)))).group_by(
-                answered_in
+            sa.select(answered_in, sa.func.count())
+            .where(
+                col(r.office_id) == office_id,
+                col(r.business_day) >= first,
+                col(r.business_day) <= last,
+                answered,
             )
+            .group_by(answered_in)
         )
     }
     labels: dict[str, dict[str, str]] = {}
@@ -267,14 +283,18 @@ def needs_results(
 ) -> dict[str, Any]:
     """Tallies per question and choice (respondents who ticked it, % of that question's
     respondents); the free text, for the office head."""
-    rows = session.exec(
-        select(NeedsResponse)
+    nr = NeedsResponse
+    # Columns, not objects: a year holds thousands of responses; the free text and its time
+    # only for the office head.
+    columns = [col(nr.answers), col(nr.answered_at), col(nr.free_text)][: 3 if free_text else 1]
+    rows = session.execute(
+        sa.select(*columns)
         .where(
-            NeedsResponse.office_id == office_id,
-            col(NeedsResponse.business_day) >= first,
-            col(NeedsResponse.business_day) <= last,
+            col(nr.office_id) == office_id,
+            col(nr.business_day) >= first,
+            col(nr.business_day) <= last,
         )
-        .order_by(col(NeedsResponse.answered_at))
+        .order_by(col(nr.answered_at) if free_text else None)
     ).all()
     questions: dict[str, dict[str, Any]] = {}
     for version in sorted(forms):

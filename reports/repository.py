@@ -28,6 +28,7 @@ from reports.models import (
     ReportDayCall,
     ReportDayGroup,
     ReportDayService,
+    ReportDaySession,
     ReportMonth,
     ReportMonthGroup,
     ReportMonthService,
@@ -150,14 +151,17 @@ def save_day(
     version: int,
     day_groups: Sequence[dict[str, Any]] = (),
     day_calls: Sequence[dict[str, Any]] = (),
+    day_sessions: Sequence[dict[str, Any]] = (),
 ) -> None:
-    """Store one day's facts and aggregates and mark it sealed (one transaction)."""
+    """Store one day's facts and aggregates and mark it sealed (one transaction); with it the
+    counter sessions of the days since the last sealed one (days without tickets too)."""
     session.add(ReportDay(office_id=office_id, business_day=day, sealed_at=now, version=version))
     session.flush()
     _bulk_insert(session, _table(ReportTransaction), facts)
     _bulk_insert(session, _table(ReportDayService), day_services)
     _bulk_insert(session, _table(ReportDayGroup), day_groups)
     _bulk_insert(session, _table(ReportDayCall), day_calls)
+    _bulk_insert(session, _table(ReportDaySession), day_sessions)
 
 
 def _bulk_insert(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -185,6 +189,7 @@ def delete_report_days(session: Session, office_id: int) -> None:
         ReportDayService,
         ReportDayGroup,
         ReportDayCall,
+        ReportDaySession,
         ReportDay,
         ReportMonthService,
         ReportMonthGroup,
@@ -356,6 +361,7 @@ def unseal_from(session: Session, office_id: int, first: date) -> None:
         ReportDayService,
         ReportDayGroup,
         ReportDayCall,
+        ReportDaySession,
         ReportDay,
     ):
         session.execute(
@@ -374,14 +380,21 @@ def unseal_from(session: Session, office_id: int, first: date) -> None:
 
 def open_days(session: Session, office_id: int, first: date, last: date) -> list[date]:
     """Sealed business days of the period with any ticket (the days the office was open)."""
-    t = ReportDayService
+    return _days_of(session, ReportDayService, office_id, first, last)
+
+
+def _days_of(
+    session: Session, table: Any, office_id: int, first: date, last: date, *where: Any
+) -> list[date]:
+    """The distinct business days of a day rollup's rows in [first, last]."""
     return list(
         session.exec(
-            select(col(t.business_day))
+            select(col(table.business_day))
             .where(
-                col(t.office_id) == office_id,
-                col(t.business_day) >= first,
-                col(t.business_day) <= last,
+                col(table.office_id) == office_id,
+                col(table.business_day) >= first,
+                col(table.business_day) <= last,
+                *where,
             )
             .distinct()
         )
@@ -508,6 +521,35 @@ def fact_rows_for_export(
     yield from result
 
 
+def day_sessions(session: Session, office_id: int, first: date, last: date) -> Sequence[Any]:
+    """(counter, staff, kind, reason, hour, seconds) of the session rollups of days in
+    [first, last], summed over the days in SQL."""
+    t = ReportDaySession
+    keys = _c(t, "counter_id", "staff_id", "kind", "reason", "hour")
+    return session.execute(
+        sa.select(*keys, sa.func.sum(col(t.seconds)))
+        .where(
+            col(t.office_id) == office_id,
+            col(t.business_day) >= first,
+            col(t.business_day) <= last,
+        )
+        .group_by(*keys)
+    ).all()
+
+
+def session_days(session: Session, office_id: int, first: date, last: date) -> list[date]:
+    """Days in [first, last] on which a counter session began (from the session rollups)."""
+    t = ReportDaySession
+    return _days_of(session, t, office_id, first, last, col(t.kind) == "open", col(t.starts) > 0)
+
+
+def first_counter_event(session: Session, office_id: int) -> datetime | None:
+    value: datetime | None = session.execute(
+        sa.select(sa.func.min(col(CounterEvent.at))).where(col(CounterEvent.office_id) == office_id)
+    ).scalar_one()
+    return value
+
+
 def counter_events(session: Session, office_id: int, start: datetime, end: datetime) -> list[Any]:
     e = CounterEvent
     return list(
@@ -576,10 +618,13 @@ def add_survey_response(
 
 
 def survey_tallies(session: Session, office_id: int, first: date, last: date) -> Sequence[Any]:
-    """(service, counter, staff, item, n, Σscore, Σscore²) of the period's answers."""
+    """(form version, service, counter, staff, item, n, Σscore, Σscore²) of the period's
+    answers (version None or 0: answered before forms were versioned)."""
     r, a = SurveyResponse, SurveyAnswer
+    version = col(r.form_version)
     return session.execute(
         sa.select(
+            version,
             *_c(r, "service_id", "counter_id", "staff_id"),
             col(a.item_code),
             sa.func.count(),
@@ -592,7 +637,7 @@ def survey_tallies(session: Session, office_id: int, first: date, last: date) ->
             col(r.business_day) >= first,
             col(r.business_day) <= last,
         )
-        .group_by(col(r.service_id), col(r.counter_id), col(r.staff_id), col(a.item_code))
+        .group_by(version, col(r.service_id), col(r.counter_id), col(r.staff_id), col(a.item_code))
     ).all()
 
 

@@ -30,7 +30,9 @@ from reports.metrics import Event as Event
 # 2: serving segments of transactions split by a hold; breakdown rollups (report_day_group).
 # 3: each service line's priority and normal waits (kind "line"); calls by reason
 #    (report_day_call): the fairness evidence reads rollups too.
-FACTS_VERSION = 3
+# 4: counter sessions per day (report_day_session): counter time, open days and the staff
+#    assessment read rollups too.
+FACTS_VERSION = 4
 
 # The breakdowns kept as rollups (report_day_group), so the dashboard and the evidence pack
 # read rollups like the summary. end_hour and weekday_hour keep counts only; line (a service's
@@ -366,15 +368,32 @@ def group_metrics(aggs: Sequence[DayServiceAgg]) -> dict[str, Any]:
     return _light_metrics(aggs, within_std, sum(a.within_target for a in aggs))
 
 
-def _light_metrics(
-    aggs: Sequence[DayServiceAgg], within_standard: int, within_target: int
-) -> dict[str, Any]:
+def group_counts(aggs: Sequence[DayServiceAgg]) -> dict[str, Any]:
+    """group_metrics without the durations' statistics: the counts, shares and verdicts (the
+    staff assessment)."""
+    return counts_dict(
+        _summed_counts(aggs),
+        sum(a.hold_s for a in aggs),
+        sum(len(a.waits) for a in aggs),
+        sum(len(a.services) for a in aggs),
+        sum(a.within_standard for a in aggs),
+        sum(a.within_target for a in aggs),
+    )
+
+
+def _summed_counts(aggs: Iterable[DayServiceAgg]) -> dict[str, int]:
     counts = dict.fromkeys(COUNT_FIELDS, 0)
     for agg in aggs:
         for k in COUNT_FIELDS:
             counts[k] += agg.counts.get(k, 0)
+    return counts
+
+
+def _light_metrics(
+    aggs: Sequence[DayServiceAgg], within_standard: int, within_target: int
+) -> dict[str, Any]:
     return metrics_dict(
-        counts,
+        _summed_counts(aggs),
         sum(a.hold_s for a in aggs),
         SortedRuns([a.waits for a in aggs]),
         None,
@@ -529,24 +548,44 @@ def metrics_dict(
 ) -> dict[str, Any]:
     """The metrics of one group, from its counts and sorted durations (seconds). Breakdowns
     and trend points pass no walks and totals: they show wait and service only (LIGHT)."""
-    called_off = counts.get("served", 0) + counts.get("transferred", 0)
-    ended = called_off + counts.get("no_show", 0) + counts.get("cancelled", 0)
     durations = {"wait": duration_stats(waits).as_dict()}
     if walks is not None:
         durations["walk"] = duration_stats(walks).as_dict()
     durations["service"] = duration_stats(services).as_dict()
     if totals is not None:
         durations["total"] = duration_stats(totals).as_dict()
+    counted = counts_dict(counts, hold_s, len(waits), len(services), within_standard, within_target)
+    return {
+        **{k: counted[k] for k in (*COUNT_FIELDS, "hold_s", "no_show_pct")},
+        **durations,
+        "wait_bands": wait_bands(waits),
+        **{k: counted[k] for k in _VERDICTS},
+    }
+
+
+_VERDICTS = ("within_standard", "within_target", "within_standard_pct", "within_target_pct")
+
+
+def counts_dict(
+    counts: Mapping[str, int],
+    hold_s: int,
+    waited: int,
+    served: int,
+    within_standard: int,
+    within_target: int,
+) -> dict[str, Any]:
+    """A group's counts, no-show share and verdicts (`waited`, `served`: how many waits and
+    services were timed, the verdicts' denominators)."""
+    called_off = counts.get("served", 0) + counts.get("transferred", 0)
+    ended = called_off + counts.get("no_show", 0) + counts.get("cancelled", 0)
     return {
         **{k: counts.get(k, 0) for k in COUNT_FIELDS},
         "hold_s": hold_s,
         "no_show_pct": share(counts.get("no_show", 0), ended + counts.get("unserved", 0)),
-        **durations,
-        "wait_bands": wait_bands(waits),
         "within_standard": within_standard,
         "within_target": within_target,
-        "within_standard_pct": share(within_standard, len(services)),
-        "within_target_pct": share(within_target, len(waits)),
+        "within_standard_pct": share(within_standard, served),
+        "within_target_pct": share(within_target, waited),
     }
 
 

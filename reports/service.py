@@ -15,7 +15,7 @@ import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -50,6 +50,7 @@ from reports.rollup import (
     ThresholdsAt,
     TicketRecord,
     build,
+    group_counts,
     group_metrics,
     local_day_bounds,
     merge_aggs,
@@ -57,6 +58,16 @@ from reports.rollup import (
     summarise_services,
     tally_by,
     tally_metrics,
+)
+from reports.sessions import (
+    LOOKBACK,
+    CounterInterval,
+    SessionRow,
+    SessionTotals,
+    counter_intervals,
+    day_rows,
+    open_by_hour,
+    sessions_before,
 )
 from reports.survey import default_items, items_or_default
 from reports.text import ERR, T
@@ -168,18 +179,32 @@ class ReportService:
             thresholds = thresholds_at(
                 histories(session, list(counter_repo.services(session, office_id)))
             )
+            # The first day whose counter sessions are not stored yet.
+            pending = after + timedelta(days=1) if after is not None else None
+            if pending is None and days:
+                first_event = repo.first_counter_event(session, office_id)
+                pending = days[0]
+                if first_event is not None:
+                    pending = min(pending, first_event.astimezone(clock.tz).date())
         sealed = 0
         # Read a few days' events at once (fewer round trips), write each day in its own short
         # transaction (queue writes on SQLite wait behind it).
         for start in range(0, len(days), SEAL_READ_DAYS):
             chunk = days[start : start + SEAL_READ_DAYS]
+            assert pending is not None
             with self.db.read() as session:
                 records = _records(session, office_id, chunk[0], chunk[-1])
+                session_rows = self._session_rows(session, office_id, clock, pending, chunk[-1])
             by_day: dict[date, list[TicketRecord]] = {}
             for record in records:
                 by_day.setdefault(record.business_day, []).append(record)
             for day in chunk:
                 facts, aggs, calls = build(office_id, by_day.get(day, []), clock, thresholds)
+                # This day's counter sessions and those of the days without tickets before it.
+                since, pending = pending, day + timedelta(days=1)
+                sessions = [
+                    r.as_row(office_id) for r in session_rows if since <= r.business_day <= day
+                ]
                 try:
                     with office_transaction(self.db, office_id) as (session, _):
                         if repo.is_sealed(session, office_id, day):
@@ -194,6 +219,7 @@ class ReportService:
                             FACTS_VERSION,
                             [a.as_row() for a in aggs if a.kind],
                             [c.as_row() for c in calls],
+                            sessions,
                         )
                     sealed += 1
                 except sa.exc.IntegrityError:
@@ -201,6 +227,17 @@ class ReportService:
                     log.info("day %s of office %s was sealed concurrently", day, office_id)
         self._build_months(office_id, before)
         return sealed
+
+    def _session_rows(
+        self, session: Session, office_id: int, clock: OfficeClock, first: date, last: date
+    ) -> list[SessionRow]:
+        """The session day rows of the local days first..last, from the counter log."""
+        start, end = local_day_bounds(first - LOOKBACK, last, clock.tz)
+        # A session closed by the next morning's rollover began before the end; read a day
+        # further so it is seen, then clip.
+        events = repo.counter_events(session, office_id, start, end + timedelta(days=1))
+        intervals = counter_intervals(events, clock, start, end, self.clock())
+        return day_rows(intervals, clock.tz, first, last)
 
     def _build_months(self, office_id: int, before: date) -> None:
         """Merge the days of each finished, sealed month into the month rollup, once."""
@@ -513,13 +550,31 @@ class ReportService:
         return await self._run(run)
 
     def _questionnaires(
-        self, session: Session, office_id: int, period: Period, *, free_text: bool
+        self,
+        session: Session,
+        office_id: int,
+        period: Period,
+        *,
+        free_text: bool,
+        ctx: OfficeContext | None = None,
     ) -> dict[str, Any]:
+        """With `ctx`, the answers' tallies come from the summary's read of the same period."""
         forms = questionnaire.versions(session, office_id, default_items())
+        tallies: list[tuple[Any, ...]] | None = None
+        if ctx is not None:
+            by_item: dict[tuple[int, str], list[int]] = {}
+            for version, _sid, _cid, _stid, code, n, total, squares in self._survey_tallies(
+                session, ctx, period
+            ):
+                sums = by_item.setdefault((int(version or 0), code), [0, 0, 0])
+                sums[0] += int(n)
+                sums[1] += int(total)
+                sums[2] += int(squares)
+            tallies = [(v, code, *sums) for (v, code), sums in sorted(by_item.items())]
         return {
             "period": period.as_dict(),
             "satisfaction": questionnaire.satisfaction_results(
-                session, office_id, period.first, period.last, forms
+                session, office_id, period.first, period.last, forms, tallies
             ),
             "needs": questionnaire.needs_results(
                 session, office_id, period.first, period.last, forms, free_text=free_text
@@ -544,14 +599,16 @@ class ReportService:
         satisfaction = self._satisfaction(
             session, ctx, period, overall["issued"], include_staff=True
         )
+        sessions = self._sessions(session, ctx, period)
         return {
             "office": office_dict(ctx.office),
             "period": period.as_dict(),
             "generated_at": self.clock().isoformat(),
             "units": "seconds",
             "staff": staff_mod.assessment(
-                self._breakdowns(session, ctx, period).metrics["staff"],
-                self._counter_intervals(session, ctx, period),
+                self._breakdowns(session, ctx, period).counts("staff"),
+                sessions.staff_open_s,
+                sessions.staff_paused_s,
                 satisfaction.get("by_staff", {}),
                 lambda sid: _staff_name(ctx, sid),
             ),
@@ -644,8 +701,8 @@ class ReportService:
             service_id=service_id,
             counter_id=counter_id,
         )
-        intervals = self._counter_intervals(session, ctx, period)
-        open_days = self._open_days(session, ctx, period, intervals)
+        sessions = self._sessions(session, ctx, period)
+        open_days = self._open_days(session, ctx, period)
         out: dict[str, Any] = {
             "office": office_dict(ctx.office),
             "period": period.as_dict(),
@@ -663,24 +720,7 @@ class ReportService:
                     per_service.items(), key=lambda kv: _service_pos(ctx, kv[0])
                 )
             ],
-            "counters": [
-                {
-                    "counter_id": cid,
-                    "name_th": _counter_name(ctx, cid),
-                    **metrics,
-                    "satisfaction": satisfaction["by_counter"].get(cid),
-                }
-                for cid, metrics in sorted(
-                    parts.metrics["counter"].items(), key=lambda kv: _counter_no(ctx, kv[0])
-                )
-            ],
-            "priority": [
-                {"priority": p, **metrics}
-                for p, metrics in sorted(parts.metrics["priority"].items())
-            ],
-            "outside": [
-                {"outside": k, **metrics} for k, metrics in sorted(parts.metrics["outside"].items())
-            ],
+            **breakdown_tables(ctx, parts, satisfaction),
             "by_hour": [
                 {"hour": h, **metrics} for h, metrics in sorted(parts.metrics["hour"].items())
             ],
@@ -692,9 +732,9 @@ class ReportService:
             "satisfaction": satisfaction,
             "open_days": len(open_days),
         }
-        out["hourly"] = hourly(parts, intervals, ctx.clock, len(open_days))
+        out["hourly"] = hourly_rows(parts, sessions.open_hours, len(open_days))
         out["heatmap"] = heatmap(parts, open_days)
-        out["counter_time"] = self._counter_time(ctx, parts.busy, intervals)
+        out["counter_time"] = self._counter_time(ctx, parts.busy, sessions)
         if include_staff:
             out["staff"] = [
                 {
@@ -715,22 +755,17 @@ class ReportService:
         parts: Breakdowns = ctx.memo[key]
         return parts
 
-    def _open_days(
-        self,
-        session: Session,
-        ctx: OfficeContext,
-        period: Period,
-        intervals: Sequence[CounterInterval],
-    ) -> list[date]:
+    def _open_days(self, session: Session, ctx: OfficeContext, period: Period) -> list[date]:
         """The business days the office was open in the period: a ticket was issued or a
-        counter was open (the divisor of every "per day" average)."""
-        days = set(repo.open_days(session, ctx.office_id, period.first, period.last))
-        days.update(f["business_day"] for f in self._live(session, ctx, period).facts)
-        tz = ctx.clock.tz
-        for i in intervals:
-            if i.kind == "open":
-                days.add(i.start.astimezone(tz).date())
-        return sorted(d for d in days if period.first <= d <= period.last)
+        counter was opened (the divisor of every "per day" average)."""
+        key = ("open_days", period.first, period.last)
+        if key not in ctx.memo:
+            days = set(repo.open_days(session, ctx.office_id, period.first, period.last))
+            days.update(f["business_day"] for f in self._live(session, ctx, period).facts)
+            days.update(self._sessions(session, ctx, period).open_days)
+            ctx.memo[key] = sorted(d for d in days if period.first <= d <= period.last)
+        open_days: list[date] = ctx.memo[key]
+        return open_days
 
     async def evidence(self, office_id: int, fy: int, *, gecc: bool = False) -> dict[str, Any]:
         """The fiscal year's evidence pack: summary, quarters, months, hours, satisfaction.
@@ -764,7 +799,13 @@ class ReportService:
                             **overall,
                         }
                     )
-                dash = self._dashboard(session, ctx, period, None, None, include_staff=False)
+                # The dashboard's tables the pack shows, from the same rollups.
+                parts = self._breakdowns(session, ctx, period)
+                satisfaction = self._satisfaction(
+                    session, ctx, period, summary["overall"]["issued"], include_staff=False
+                )
+                sessions = self._sessions(session, ctx, period)
+                open_days = self._open_days(session, ctx, period)
                 extra: dict[str, Any] = {}
                 if gecc:
                     before = fiscal(fy - 1)
@@ -772,14 +813,14 @@ class ReportService:
                         "fairness": self._fairness(session, ctx, period, include_staff=False),
                         "staff": self._staff_assessment(session, ctx, period),
                         "questionnaires": self._questionnaires(
-                            session, ctx.office_id, period, free_text=False
+                            session, ctx.office_id, period, free_text=False, ctx=ctx
                         ),
                         "previous": self._summary(session, ctx, before, include_staff=False),
                         "previous_fairness": self._fairness(
                             session, ctx, before, include_staff=False
                         ),
                         "previous_questionnaires": self._questionnaires(
-                            session, ctx.office_id, before, free_text=False
+                            session, ctx.office_id, before, free_text=False, ctx=ctx
                         ),
                     }
                 return {
@@ -787,11 +828,9 @@ class ReportService:
                     **summary,
                     "quarters": quarters,
                     "months": months,
-                    "priority": dash["priority"],
-                    "outside": dash["outside"],
-                    "hourly": dash["hourly"],
-                    "counter_time": dash["counter_time"],
-                    "counters": dash["counters"],
+                    **breakdown_tables(ctx, parts, satisfaction),
+                    "hourly": hourly_rows(parts, sessions.open_hours, len(open_days)),
+                    "counter_time": self._counter_time(ctx, parts.busy, sessions),
                     "comments": self._comments(session, ctx, period),
                 }
 
@@ -940,8 +979,8 @@ class ReportService:
         by_counter: dict[int, ScoreTally] = {}
         by_staff: dict[int, ScoreTally] = {}
         pooled = ScoreTally()
-        for sid, cid, stid, code, n, total, squares in repo.survey_tallies(
-            session, ctx.office_id, period.first, period.last
+        for _version, sid, cid, stid, code, n, total, squares in self._survey_tallies(
+            session, ctx, period
         ):
             if service_id is not None and sid != service_id:
                 continue
@@ -1012,6 +1051,17 @@ class ReportService:
             out["by_staff"] = group("staff", by_staff)
         return out
 
+    def _survey_tallies(
+        self, session: Session, ctx: OfficeContext, period: Period
+    ) -> Sequence[Any]:
+        """The period's answers counted by version, service, counter, staff and item, once per
+        request (the summary's satisfaction and the questionnaire results)."""
+        key = ("survey_tallies", period.first, period.last)
+        if key not in ctx.memo:
+            ctx.memo[key] = repo.survey_tallies(session, ctx.office_id, period.first, period.last)
+        tallies: Sequence[Any] = ctx.memo[key]
+        return tallies
+
     def _comments(
         self, session: Session, ctx: OfficeContext, period: Period
     ) -> list[dict[str, Any]]:
@@ -1028,45 +1078,44 @@ class ReportService:
 
     # ----------------------------------------------------------------- counters
 
-    def _counter_intervals(
-        self, session: Session, ctx: OfficeContext, period: Period
-    ) -> list[CounterInterval]:
-        key = ("intervals", period.first, period.last)
+    def _sessions(self, session: Session, ctx: OfficeContext, period: Period) -> SessionTotals:
+        """The period's counter time: the session rollups of its sealed days, the other days
+        from the counter log (once per request)."""
+        key = ("sessions", period.first, period.last)
         if key not in ctx.memo:
-            start, end = local_day_bounds(period.first, period.last, ctx.clock.tz)
-            # A session closed by the next morning's rollover began before the period's end;
-            # read a day further so it is seen, then clip.
-            events = repo.counter_events(session, ctx.office_id, start, end + timedelta(days=1))
-            # Counters open now whose session began before the period: open all along.
-            open_before = {
-                cid: c.staff_id
-                for cid, c in ctx.counters.items()
-                if c.staff_id is not None and c.opened_at is not None and c.opened_at < start
-            }
-            ctx.memo[key] = counter_intervals(
-                events, ctx.clock, start, end, self.clock(), open_before
-            )
-        intervals: list[CounterInterval] = ctx.memo[key]
-        return intervals
+            totals = SessionTotals()
+            first = period.first
+            if ctx.last_sealed is not None and ctx.last_sealed >= period.first:
+                last = min(period.last, ctx.last_sealed)
+                for row in repo.day_sessions(session, ctx.office_id, period.first, last):
+                    totals.add(*row)
+                totals.open_days.update(
+                    repo.session_days(session, ctx.office_id, period.first, last)
+                )
+                first = last + timedelta(days=1)
+            if first <= period.last:
+                start, end = local_day_bounds(first - LOOKBACK, period.last, ctx.clock.tz)
+                events = repo.counter_events(session, ctx.office_id, start, end + timedelta(days=1))
+                intervals = counter_intervals(
+                    events,
+                    ctx.clock,
+                    start,
+                    end,
+                    self.clock(),
+                    sessions_before(ctx.counters, start),
+                )
+                totals.add_rows(day_rows(intervals, ctx.clock.tz, first, period.last))
+            ctx.memo[key] = totals
+        sessions: SessionTotals = ctx.memo[key]
+        return sessions
 
     def _counter_time(
-        self,
-        ctx: OfficeContext,
-        busy: dict[int, int],
-        intervals: Sequence[CounterInterval],
+        self, ctx: OfficeContext, busy: dict[int, int], sessions: SessionTotals
     ) -> list[dict[str, Any]]:
-        opened: dict[int, int] = {}
-        pauses: dict[int, dict[str, int]] = {}
-        for i in intervals:
-            if i.kind == "open":
-                opened[i.counter_id] = opened.get(i.counter_id, 0) + i.seconds
-            elif i.kind == "paused":
-                paused = pauses.setdefault(i.counter_id, {})
-                paused[i.reason or ""] = paused.get(i.reason or "", 0) + i.seconds
         out = []
         for cid in sorted(ctx.counters, key=lambda c: ctx.counters[c].number):
-            open_s = opened.get(cid, 0)
-            paused = pauses.get(cid, {})
+            open_s = sessions.open_s.get(cid, 0)
+            paused = sessions.paused_s.get(cid, {})
             if not open_s and not busy.get(cid):
                 continue
             paused_s = sum(paused.values())
@@ -1089,87 +1138,17 @@ class ReportService:
 # ------------------------------------------------------------------ helpers (pure)
 
 
-@dataclass(frozen=True)
-class CounterInterval:
-    counter_id: int
-    kind: str  # open | paused
-    start: datetime
-    end: datetime
-    reason: str | None = None
-    # Who had the counter open (the staff member who opened the session).
-    staff_id: int | None = None
+class _Tables(dict[str, dict[Any, dict[str, Any]]]):
+    """Breakdown kind -> key -> metrics, each kind's made from its rollups when first asked for
+    (the evidence pack shows some tables, the dashboard all)."""
 
-    @property
-    def seconds(self) -> int:
-        return max(0, round((self.end - self.start).total_seconds()))
+    def __init__(self, groups: dict[str, dict[Any, list[DayServiceAgg]]]) -> None:
+        super().__init__()
+        self.groups = groups
 
-
-_SESSION_KINDS = frozenset({"opened", "paused", "resumed", "closed"})
-
-
-def counter_intervals(
-    events: Sequence[Any],
-    clock: OfficeClock,
-    start: datetime,
-    end: datetime,
-    now: datetime,
-    open_before: Mapping[int, int | None] | None = None,
-) -> list[CounterInterval]:
-    """Open and paused intervals per counter from its opened/closed/paused/resumed log.
-
-    A session the day-end rollover closed (reason "day_end") is taken to end at the office's
-    closing time that day, not when the next morning's first action happened to close it.
-    A session begun before `start` — a counter in `open_before` (open now, opened earlier; the
-    staff member who holds it) or one whose first event in the log is a pause or a close —
-    counts from `start`; one still open counts up to now. Intervals are clipped to [start, end).
-    """
-    out: list[CounterInterval] = []
-    open_at: dict[int, datetime] = dict.fromkeys(open_before or {}, start)
-    paused_at: dict[int, tuple[datetime, str | None]] = {}
-    opened_by: dict[int, int | None] = dict(open_before or {})
-    seen: set[int] = set()
-
-    def day_close(since: datetime) -> datetime:
-        local = since.astimezone(clock.tz)
-        closing = datetime.combine(local.date(), clock.closes, clock.tz).astimezone(UTC)
-        return max(closing, since)
-
-    def add(cid: int, kind: str, a: datetime, b: datetime, reason: str | None = None) -> None:
-        a, b = max(a, start), min(b, end)
-        if b > a:
-            out.append(CounterInterval(cid, kind, a, b, reason, opened_by.get(cid)))
-
-    for cid, kind, at, reason, _seq, *staff in events:
-        if kind not in _SESSION_KINDS:
-            continue
-        if cid not in seen and kind != "opened":
-            # The session (or the pause a "resumed" ends) began before the period.
-            open_at.setdefault(cid, start)
-            opened_by.setdefault(cid, staff[0] if staff else None)
-            if kind == "resumed":
-                paused_at[cid] = (start, reason)
-        seen.add(cid)
-        if kind == "opened":
-            open_at[cid] = at
-            opened_by[cid] = staff[0] if staff else None
-        elif kind == "paused":
-            paused_at[cid] = (at, reason)
-        elif kind in ("resumed", "closed"):
-            stop = at
-            if kind == "closed" and reason == "day_end" and cid in open_at:
-                stop = min(at, day_close(open_at[cid]))
-            if cid in paused_at:
-                since, why = paused_at.pop(cid)
-                add(cid, "paused", since, stop, why)
-            if kind == "closed" and cid in open_at:
-                add(cid, "open", open_at.pop(cid), stop)
-    # Still open now (today): count up to the end of the period or now, whichever first.
-    now = min(end, now)
-    for cid, since in open_at.items():
-        add(cid, "open", since, now)
-    for cid, (since, why) in paused_at.items():
-        add(cid, "paused", since, now, why)
-    return out
+    def __missing__(self, kind: str) -> dict[Any, dict[str, Any]]:
+        table = self[kind] = {k: group_metrics(a) for k, a in self.groups.get(kind, {}).items()}
+        return table
 
 
 @dataclass
@@ -1183,6 +1162,12 @@ class Breakdowns:
     weekday_hour: dict[tuple[int, int], int]  # issued tickets by weekday and hour
     busy: dict[int, int]  # walk + service seconds of a counter's completed transactions
 
+    def counts(self, kind: str) -> Mapping[Any, Mapping[str, Any]]:
+        """A table's counts and verdicts, without its durations' statistics unless made."""
+        if kind in self.metrics or not isinstance(self.metrics, _Tables):
+            return self.metrics[kind]
+        return {k: group_counts(a) for k, a in self.metrics.groups.get(kind, {}).items()}
+
 
 _TABLE_KINDS = {"counter": int, "staff": int, "priority": str, "outside": str, "hour": int}
 
@@ -1192,10 +1177,11 @@ def breakdowns_from_groups(groups: Sequence[DayServiceAgg]) -> Breakdowns:
     by_key: dict[tuple[str, str], list[DayServiceAgg]] = {}
     for a in groups:
         by_key.setdefault((a.kind, a.key), []).append(a)
-    parts = Breakdowns({k: {} for k in _TABLE_KINDS}, {}, {}, {}, {})
+    tables: dict[str, dict[Any, list[DayServiceAgg]]] = {k: {} for k in _TABLE_KINDS}
+    parts = Breakdowns(_Tables(tables), {}, {}, {}, {})
     for (kind, key), aggs in by_key.items():
         if kind in _TABLE_KINDS:
-            parts.metrics[kind][_TABLE_KINDS[kind](key)] = group_metrics(aggs)
+            tables[kind][_TABLE_KINDS[kind](key)] = aggs
         if kind == "hour":
             parts.arrivals[int(key)] = sum(a.counts["issued"] for a in aggs)
         elif kind == "end_hour":
@@ -1238,41 +1224,45 @@ def breakdowns_from_rows(rows: Sequence[TransactionRow], th: ThresholdsAt) -> Br
     return parts
 
 
+def breakdown_tables(
+    ctx: OfficeContext, parts: Breakdowns, satisfaction: Mapping[str, Any]
+) -> dict[str, list[dict[str, Any]]]:
+    """The dashboard's tables by counter, priority and outside-hours class."""
+    return {
+        "counters": [
+            {
+                "counter_id": cid,
+                "name_th": _counter_name(ctx, cid),
+                **metrics,
+                "satisfaction": satisfaction["by_counter"].get(cid),
+            }
+            for cid, metrics in sorted(
+                parts.metrics["counter"].items(), key=lambda kv: _counter_no(ctx, kv[0])
+            )
+        ],
+        "priority": [
+            {"priority": p, **metrics} for p, metrics in sorted(parts.metrics["priority"].items())
+        ],
+        "outside": [
+            {"outside": k, **metrics} for k, metrics in sorted(parts.metrics["outside"].items())
+        ],
+    }
+
+
 def hourly(
     parts: Breakdowns, intervals: Sequence[CounterInterval], clock: OfficeClock, open_days: int
 ) -> list[dict[str, Any]]:
     """Per local hour: average arrivals and served per day the office was open, and average
     open counters."""
+    return hourly_rows(parts, open_by_hour(intervals, clock.tz), open_days)
+
+
+def hourly_rows(
+    parts: Breakdowns, open_s: Mapping[int, float], open_days: int
+) -> list[dict[str, Any]]:
+    """The same from the open counter seconds per local hour (the session rollups)."""
     n_days = max(1, open_days)
     arrivals, served = parts.arrivals, parts.served
-    open_s: dict[int, float] = {}
-    for i in intervals:
-        if i.kind != "open":
-            continue
-        offset = i.start.astimezone(clock.tz).utcoffset()
-        if offset is not None and offset == i.end.astimezone(clock.tz).utcoffset():
-            # One UTC offset over the interval (always, without daylight saving): whole-hour
-            # arithmetic on local seconds.
-            a = i.start.timestamp() + offset.total_seconds()
-            b = i.end.timestamp() + offset.total_seconds()
-            h = int(a // 3600)
-            while a < b:
-                edge = float((h + 1) * 3600)
-                if edge > b:
-                    edge = b
-                open_s[h % 24] = open_s.get(h % 24, 0.0) + (edge - a)
-                a = edge
-                h += 1
-            continue
-        cur = i.start
-        while cur < i.end:
-            local = cur.astimezone(clock.tz)
-            next_hour = (
-                local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-            ).astimezone(UTC)
-            stop = min(next_hour, i.end)
-            open_s[local.hour] = open_s.get(local.hour, 0.0) + (stop - cur).total_seconds()
-            cur = stop
     hours = sorted(
         {h for h, n in arrivals.items() if n}
         | set(served)

@@ -7,7 +7,7 @@ service's standard (% within standard), never as raw minutes, since services dif
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from reports.metrics import share
@@ -15,25 +15,17 @@ from reports.metrics import share
 
 def assessment(
     tallies: Mapping[int, Mapping[str, Any]],
-    intervals: Sequence[Any],  # reports.service.CounterInterval
+    open_s: Mapping[int, int],
+    paused: Mapping[int, Mapping[str, int]],
     satisfaction_by_staff: Mapping[int, Mapping[str, Any]],
     name: Callable[[int], str],
 ) -> list[dict[str, Any]]:
     """Per staff member: transactions they served, % within each service's standard, the
     satisfaction of the tickets they served (respondents and answers), no-show and transfer
     rates of the tickets they called, and time their counter was open / paused by reason.
-    `tallies`: staff id -> the metrics of the transactions they were called for (the engine's
-    staff breakdown: counts and verdicts against each day's standard)."""
-    open_s: dict[int, int] = {}
-    paused: dict[int, dict[str, int]] = {}
-    for i in intervals:
-        if i.staff_id is None:
-            continue
-        if i.kind == "open":
-            open_s[i.staff_id] = open_s.get(i.staff_id, 0) + i.seconds
-        elif i.kind == "paused":
-            by_reason = paused.setdefault(i.staff_id, {})
-            by_reason[i.reason or ""] = by_reason.get(i.reason or "", 0) + i.seconds
+    `tallies`: staff id -> the counts of the transactions they were called for (the engine's
+    staff breakdown: counts and verdicts against each day's standard); `open_s` and `paused`:
+    staff id -> seconds of the counter sessions they opened (the session rollups)."""
     people = sorted({*tallies, *open_s, *paused, *satisfaction_by_staff}, key=lambda s: name(s))
     out = []
     for sid in people:

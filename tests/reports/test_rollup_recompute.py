@@ -1,22 +1,24 @@
-"""The fairness evidence and the staff assessment read rollups (calls by reason, each line's
-priority and normal waits, the staff breakdown), sealed day by day and merged by month. On a
-synthetic month their figures equal a recount made here from the raw tickets and events — for
-the whole month (the month rollup), for a run of days (the day rollups) and before anything is
-sealed (the log read live)."""
+"""The fairness evidence, the staff assessment and the counter time read rollups (calls by
+reason, each line's priority and normal waits, the staff breakdown, the counter sessions of each
+day), sealed day by day and merged by month. On a synthetic month their figures equal a recount
+made here from the raw tickets, ticket events and counter events — for the whole month (the
+month rollup), for a run of days (the day rollups) and before anything is sealed (the log read
+live)."""
 
 from __future__ import annotations
 
 import math
 import statistics
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
 from counter.db import Database
-from counter.models import Office, Service, Ticket, TicketEvent
+from counter.models import CounterEvent, Office, Service, Ticket, TicketEvent
 from reports import repository as repo
 from reports.metrics import Event, transactions_of
 from reports.periods import Period, custom, month
@@ -113,6 +115,61 @@ def recount(database: Database, period: Period) -> dict[str, Any]:
         "out_of_order": [(n, note) for _, n, note in sorted(out_of_order)],
         "waits": waits,
         "staff": staff,
+        **recount_sessions(database, period),
+    }
+
+
+def recount_sessions(database: Database, period: Period) -> dict[str, Any]:
+    """Seconds each counter and each staff member's sessions were open, and paused by reason;
+    open seconds in all; the days a counter was opened: from the raw counter events (the
+    synthetic sessions open and close within their day)."""
+    with database.read() as session:
+        tz = ZoneInfo(session.get(Office, 1).timezone)  # type: ignore[union-attr]
+        start = datetime.combine(period.first, time(0), tz).astimezone(UTC)
+        end = datetime.combine(period.last + timedelta(days=1), time(0), tz).astimezone(UTC)
+        events = session.execute(
+            sa.select(
+                CounterEvent.counter_id,
+                CounterEvent.kind,
+                CounterEvent.at,
+                CounterEvent.reason,
+                CounterEvent.staff_id,
+            )
+            .where(CounterEvent.office_id == 1, CounterEvent.at >= start, CounterEvent.at < end)
+            .order_by(CounterEvent.seq)
+        ).all()
+    opened: dict[int, tuple[datetime, int]] = {}
+    paused: dict[int, tuple[datetime, str]] = {}
+    counter_open: Counter[int] = Counter()
+    staff_open: Counter[int] = Counter()
+    counter_paused: dict[int, Counter[str]] = defaultdict(Counter)
+    staff_paused: dict[int, Counter[str]] = defaultdict(Counter)
+    open_total = 0.0
+    days: set[date] = set()
+    for cid, kind, at, reason, staff_id in events:
+        if kind == "opened":
+            opened[cid] = (at, staff_id)
+            days.add(at.astimezone(tz).date())
+        elif kind == "paused":
+            paused[cid] = (at, reason or "")
+        elif kind == "resumed":
+            since, why = paused.pop(cid)
+            seconds = round((at - since).total_seconds())
+            counter_paused[cid][why] += seconds
+            staff_paused[opened[cid][1]][why] += seconds
+        elif kind == "closed":
+            since, who = opened.pop(cid)
+            counter_open[cid] += round((at - since).total_seconds())
+            staff_open[who] += round((at - since).total_seconds())
+            open_total += (at - since).total_seconds()
+    assert not opened and not paused
+    return {
+        "counter_open": counter_open,
+        "counter_paused": counter_paused,
+        "staff_open": staff_open,
+        "staff_paused": staff_paused,
+        "open_total": open_total,
+        "session_days": days,
     }
 
 
@@ -151,6 +208,21 @@ async def assert_matches(reports: ReportService, database: Database, period: Per
         assert p["within_standard_pct"] == pytest.approx(
             counted["within_standard"] / counted["transactions"] * 100
         )
+    for sid, p in people.items():
+        assert p["open_s"] == truth["staff_open"][sid], sid
+        assert p["paused_by_reason"] == dict(truth["staff_paused"][sid]), sid
+    assert sum(truth["staff_open"].values()) > 0
+
+    dash = await reports.dashboard(1, period)
+    counted_counters = {c for c in truth["counter_open"]} | set(truth["counter_paused"])
+    assert {c["counter_id"] for c in dash["counter_time"]} >= counted_counters
+    for line in dash["counter_time"]:
+        cid = line["counter_id"]
+        assert line["open_s"] == truth["counter_open"][cid], cid
+        assert line["paused_by_reason"] == dict(truth["counter_paused"][cid]), cid
+    assert dash["open_days"] == len(truth["session_days"])  # a counter opened every day
+    open_hours = sum(h["open_counters"] for h in dash["hourly"]) * 3600 * dash["open_days"]
+    assert open_hours == pytest.approx(truth["open_total"])
 
 
 @pytest.mark.usefixtures("month_of_history")
