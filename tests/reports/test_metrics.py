@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from counter.queue.errors import InvalidInput
 from reports import periods, xlsx
+from reports.breakdowns import breakdowns_from_rows, heatmap, hourly
 from reports.metrics import (
     Event,
     ScoreTally,
@@ -36,7 +37,7 @@ from reports.rollup import (
     summarise_overall,
     summarise_services,
 )
-from reports.service import breakdowns_from_rows, counter_intervals, heatmap, hourly
+from reports.sessions import counter_intervals
 
 T0 = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # 09:00 in Bangkok
 BKK = ZoneInfo("Asia/Bangkok")
