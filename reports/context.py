@@ -27,7 +27,7 @@ from reports.rollup import (
     ThresholdsAt,
     TicketRecord,
 )
-from reports.text import ERR
+from reports.text import COUNTER_NAME, ERR
 
 
 @dataclass
@@ -194,7 +194,7 @@ def counter_name(ctx: OfficeContext, cid: int) -> str:
     c = ctx.counters.get(cid)
     if c is None:
         return str(cid)
-    return f"ช่อง {c.number}" + (f" {c.name}" if c.name else "")
+    return COUNTER_NAME[0].format(n=c.number) + (f" {c.name}" if c.name else "")
 
 
 def counter_no(ctx: OfficeContext, cid: int) -> int:

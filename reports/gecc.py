@@ -19,6 +19,8 @@ from counter.manual import read_manuals
 from counter.models import OfficeSettings
 from reports import periods, xlsx
 from reports.sections import add_sections
+from reports.text import EVIDENCE_XLSX as X
+from reports.text import TARGET_VERDICT, YEAR_OVER_YEAR
 
 if TYPE_CHECKING:
     from reports.service import ReportService
@@ -125,20 +127,6 @@ def _figures(d: dict[str, Any], g: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-YOY_ROWS: list[tuple[str, str, str, str]] = [
-    ("issued", "จำนวนบัตรคิว", "Tickets issued", "count"),
-    ("served", "รับบริการเสร็จ", "Served", "count"),
-    ("wait", "เวลารอเฉลี่ย (นาที)", "Mean wait (min)", "minutes"),
-    ("wait_median", "เวลารอ มัธยฐาน (นาที)", "Median wait (min)", "minutes"),
-    ("within_target", "ร้อยละรอไม่เกินเป้าหมาย", "% within wait target", "pct"),
-    ("within_standard", "ร้อยละให้บริการภายในมาตรฐาน", "% within standard", "pct"),
-    ("satisfaction", "ความพึงพอใจ (ร้อยละ)", "Satisfaction %", "pct"),
-    ("complaints_per_1000", "ข้อร้องเรียนต่อผู้รับบริการ 1,000 ราย", "Complaints per 1,000", "per_1000"),
-    ("complaints_in_time", "ร้อยละแจ้งผลข้อร้องเรียนภายในกำหนด", "% complaints in time", "pct"),
-    ("in_order", "ร้อยละเรียกคิวตามลำดับ", "% calls in policy order", "pct"),
-]
-
-
 def _arrow(now: float | None, before: float | None, unit: str) -> str:
     """▲ better, ▼ worse, ■ same (to one decimal); counts say only ↑ or ↓; – when either
     year has no figure."""
@@ -168,13 +156,13 @@ def year_over_year(
     """Each figure beside last year's, its direction (▲ better, ▼ worse, ■ same; arrows for
     counts say only up or down) and, where the office set one, its target."""
     rows = []
-    for key, th, en, unit in YOY_ROWS:
+    for key, th, en, unit in YEAR_OVER_YEAR:
         now, before = current.get(key), previous.get(key)
         arrow = _arrow(now, before, unit)
         target = targets.get(key)
         verdict_th = ""
         if target is not None and now is not None:
-            verdict_th = "ผ่านเป้าหมาย" if now >= target else "ต่ำกว่าเป้าหมาย"
+            verdict_th = TARGET_VERDICT["met" if now >= target else "below"]
         rows.append(
             {
                 "key": key,
@@ -204,14 +192,14 @@ def sheets(d: dict[str, Any], g: dict[str, Any]) -> list[xlsx.Sheet]:
     o = d["overall"]
     out = [
         xlsx.Sheet(
-            "ความรวดเร็ว",
-            ["ตัวชี้วัด / Measure", "ค่า / Value"],
+            X["sheet_speed"],
+            [X["measure"], X["value"]],
             [
-                ["จำนวนบัตรคิว / Tickets issued", o.get("issued")],
-                ["รับบริการเสร็จ / Served", o.get("served")],
-                ["เวลารอเฉลี่ย (วินาที) / Mean wait (s)", (o.get("wait") or {}).get("mean")],
-                ["ร้อยละภายในเป้าหมาย / % within target", _pct(o.get("within_target_pct"))],
-                ["ร้อยละภายในมาตรฐาน / % within standard", _pct(o.get("within_standard_pct"))],
+                [X["issued"], o.get("issued")],
+                [X["served"], o.get("served")],
+                [X["wait_mean_s"], (o.get("wait") or {}).get("mean")],
+                [X["within_target_pct"], _pct(o.get("within_target_pct"))],
+                [X["within_standard_pct"], _pct(o.get("within_standard_pct"))],
             ],
             (40, 16),
         )
@@ -219,15 +207,15 @@ def sheets(d: dict[str, Any], g: dict[str, Any]) -> list[xlsx.Sheet]:
     sat = g["questionnaires"]["satisfaction"]
     out.append(
         xlsx.Sheet(
-            "ความพึงพอใจ",
+            X["sheet_satisfaction"],
             [
-                "มิติ / Dimension",
-                "ผู้ตอบ / Respondents",
-                "คำตอบ / Answers",
-                "ค่าเฉลี่ย / Mean",
+                X["dimension"],
+                X["respondents"],
+                X["answers"],
+                X["mean"],
                 "S.D.",
-                "ร้อยละ / %",
-                "ปีงบประมาณก่อน ร้อยละ / Previous FY %",
+                X["percent"],
+                X["previous_percent"],
             ],
             [
                 [
@@ -247,8 +235,8 @@ def sheets(d: dict[str, Any], g: dict[str, Any]) -> list[xlsx.Sheet]:
     needs = g["questionnaires"]["needs"]
     out.append(
         xlsx.Sheet(
-            "ความต้องการ",
-            ["คำถาม / Question", "ตัวเลือก / Choice", "จำนวน / Count", "ร้อยละ / %"],
+            X["sheet_needs"],
+            [X["question"], X["choice"], X["count"], X["percent"]],
             [
                 [q["label_th"], c["label_th"], c["count"], _pct(c["percent"])]
                 for q in needs["questions"]
@@ -260,20 +248,26 @@ def sheets(d: dict[str, Any], g: dict[str, Any]) -> list[xlsx.Sheet]:
     c = d.get("complaints") or {}
     out.append(
         xlsx.Sheet(
-            "ข้อร้องเรียน",
-            ["ตัวชี้วัด / Measure", "ค่า / Value"],
+            X["sheet_complaints"],
+            [X["measure"], X["value"]],
             [
-                ["รับเรื่อง / Received", c.get("received")],
-                ["ต่อผู้รับบริการ 1,000 ราย / Per 1,000 served", c.get("per_1000_served")],
-                ["ร้อยละตอบรับภายในกำหนด / % acknowledged in time", c.get("acknowledged_within_pct")],
-                ["ร้อยละแจ้งผลภายในกำหนด / % resolved in time", c.get("resolved_within_pct")],
-                ["มัธยฐานวันถึงการแจ้งผล / Median days to resolve", c.get("median_days_to_resolve")],
-                ["ยังไม่แล้วเสร็จ / Open", c.get("open")],
-                ["เกินกำหนด / Overdue", c.get("overdue")],
-                *[[f"ประเภท: {k}", v] for k, v in (c.get("by_category") or {}).items()],
-                *[[f"ช่องทาง: {k}", v] for k, v in (c.get("by_channel") or {}).items()],
+                [X["received"], c.get("received")],
+                [X["per_1000_served"], c.get("per_1000_served")],
+                [X["acknowledged_within_pct"], c.get("acknowledged_within_pct")],
+                [X["resolved_within_pct"], c.get("resolved_within_pct")],
+                [X["median_days_to_resolve"], c.get("median_days_to_resolve")],
+                [X["open"], c.get("open")],
+                [X["overdue"], c.get("overdue")],
                 *[
-                    [f"สาเหตุซ้ำ: {r['root_cause']}", r["count"]]
+                    [X["by_category"].format(key=k), v]
+                    for k, v in (c.get("by_category") or {}).items()
+                ],
+                *[
+                    [X["by_channel"].format(key=k), v]
+                    for k, v in (c.get("by_channel") or {}).items()
+                ],
+                *[
+                    [X["root_cause"].format(key=r["root_cause"]), r["count"]]
                     for r in c.get("recurring_root_causes", [])
                 ],
             ],
@@ -283,12 +277,12 @@ def sheets(d: dict[str, Any], g: dict[str, Any]) -> list[xlsx.Sheet]:
     s = g["staff_summary"]
     out.append(
         xlsx.Sheet(
-            "บุคลากร",
-            ["ตัวชี้วัด / Measure", "ค่า / Value"],
+            X["sheet_staff"],
+            [X["measure"], X["value"]],
             [
-                ["เจ้าหน้าที่ที่ให้บริการ / Staff who served", s["staff"]],
-                ["รายการที่ให้บริการ / Transactions", s["transactions"]],
-                ["ร้อยละภายในมาตรฐาน / % within standard", _pct(s["within_standard_pct"])],
+                [X["staff_who_served"], s["staff"]],
+                [X["transactions"], s["transactions"]],
+                [X["within_standard_pct"], _pct(s["within_standard_pct"])],
             ],
             (40, 14),
         )
@@ -296,13 +290,13 @@ def sheets(d: dict[str, Any], g: dict[str, Any]) -> list[xlsx.Sheet]:
     f = g["fairness"]
     out.append(
         xlsx.Sheet(
-            "ความเป็นธรรม",
+            X["sheet_fairness"],
             [
-                "งานบริการ / Service",
-                "เรียกทั้งหมด / Calls",
-                "ตามลำดับ / In order",
-                "ข้ามลำดับ / Out of order",
-                "ร้อยละตามลำดับ / % in order",
+                X["service"],
+                X["calls"],
+                X["in_order"],
+                X["out_of_order"],
+                X["in_order_pct"],
             ],
             [
                 [
@@ -319,13 +313,13 @@ def sheets(d: dict[str, Any], g: dict[str, Any]) -> list[xlsx.Sheet]:
     )
     out.append(
         xlsx.Sheet(
-            "เรียกข้ามลำดับ",
+            X["sheet_out_of_order"],
             [
-                "เวลา / Time",
-                "หมายเลขคิว / Number",
-                "งานบริการ / Service",
-                "ช่อง / Counter",
-                "เหตุผล / Reason",
+                X["time"],
+                X["number"],
+                X["service"],
+                X["counter"],
+                X["reason"],
             ],
             [
                 [x["at_th"], x["number"], x["service_th"], x["counter"], x["note"]]
@@ -336,14 +330,14 @@ def sheets(d: dict[str, Any], g: dict[str, Any]) -> list[xlsx.Sheet]:
     )
     out.append(
         xlsx.Sheet(
-            "คู่มือประชาชน",
+            X["sheet_manuals"],
             [
-                "งานบริการ / Service",
-                "ระยะเวลา (นาที) / Minutes",
-                "ค่าธรรมเนียม (บาท) / Fee",
-                "เอกสาร / Documents",
-                "กฎหมาย / Legal basis",
-                "ที่มา / Source",
+                X["service"],
+                X["minutes"],
+                X["fee"],
+                X["documents"],
+                X["legal_basis"],
+                X["source"],
             ],
             [
                 [
@@ -361,14 +355,14 @@ def sheets(d: dict[str, Any], g: dict[str, Any]) -> list[xlsx.Sheet]:
     )
     out.append(
         xlsx.Sheet(
-            "เทียบปีก่อน",
+            X["sheet_yoy"],
             [
-                "ตัวชี้วัด / Measure",
-                "ปีก่อน / Previous",
-                "ปีนี้ / This year",
-                "ทิศทาง / Direction",
-                "เป้าหมาย / Target",
-                "ผล / Result",
+                X["measure"],
+                X["previous"],
+                X["this_year"],
+                X["direction"],
+                X["target"],
+                X["result"],
             ],
             [
                 [

@@ -283,30 +283,11 @@ def needs_results(
 ) -> dict[str, Any]:
     """Tallies per question and choice (respondents who ticked it, % of that question's
     respondents); the free text, for the office head."""
-    nr = NeedsResponse
-    # Columns, not objects: a year holds thousands of responses; the free text and its time
-    # only for the office head.
-    columns = [col(nr.answers), col(nr.answered_at), col(nr.free_text)][: 3 if free_text else 1]
-    rows = session.execute(
-        sa.select(*columns)
-        .where(
-            col(nr.office_id) == office_id,
-            col(nr.business_day) >= first,
-            col(nr.business_day) <= last,
-        )
-        .order_by(col(nr.answered_at) if free_text else None)
-    ).all()
     questions: dict[str, dict[str, Any]] = {}
     for version in sorted(forms):
         for q in forms[version].needs:
             questions[q["code"]] = q
-    counts: dict[str, dict[str, int]] = {}
-    answered: dict[str, int] = {}
-    for row in rows:
-        for code, picked in (row.answers or {}).items():
-            answered[code] = answered.get(code, 0) + 1
-            for choice in picked:
-                counts.setdefault(code, {})[choice] = counts.setdefault(code, {}).get(choice, 0) + 1
+    respondents, answered, counts = _needs_tallies(session, office_id, first, last)
     out_questions = []
     for code, q in questions.items():
         n = answered.get(code, 0)
@@ -328,11 +309,65 @@ def needs_results(
                 ],
             }
         )
-    out: dict[str, Any] = {"respondents": len(rows), "questions": out_questions}
+    out: dict[str, Any] = {"respondents": respondents, "questions": out_questions}
     if free_text:
+        nr = NeedsResponse
         out["free_text"] = [
-            {"at": row.answered_at.isoformat(), "text": row.free_text}
-            for row in rows
-            if row.free_text.strip()
+            {"at": at.isoformat(), "text": text}
+            for at, text in session.execute(
+                sa.select(col(nr.answered_at), col(nr.free_text))
+                .where(*_needs_of(office_id, first, last), col(nr.free_text) != "")
+                .order_by(col(nr.answered_at))
+            )
+            if text.strip()
         ]
     return out
+
+
+def _needs_of(office_id: int, first: Any, last: Any) -> tuple[sa.ColumnElement[bool], ...]:
+    nr = NeedsResponse
+    return (
+        col(nr.office_id) == office_id,
+        col(nr.business_day) >= first,
+        col(nr.business_day) <= last,
+    )
+
+
+def _needs_tallies(
+    session: Session, office_id: int, first: Any, last: Any
+) -> tuple[int, dict[str, int], dict[str, dict[str, int]]]:
+    """(respondents, respondents per question, ticks per question and choice) of the period's
+    needs answers, counted in SQL: each response's answers ({question: [choices]}) unnested
+    with the database's JSON functions (json_each on SQLite; json_each and
+    json_array_elements_text on PostgreSQL)."""
+    nr = NeedsResponse
+    period = _needs_of(office_id, first, last)
+    respondents = session.execute(sa.select(sa.func.count()).where(*period)).scalar_one()
+    question = sa.func.json_each(col(nr.answers)).table_valued("key", "value")
+    objects = sa.func.json_type(col(nr.answers)) == "object"
+    if session.get_bind().dialect.name == "postgresql":
+        objects = sa.func.json_typeof(col(nr.answers)) == "object"
+        choice = sa.func.json_array_elements_text(question.c.value).table_valued("value")
+    else:
+        choice = sa.func.json_each(question.c.value).table_valued("value")
+    answered = {
+        code: int(n)
+        for code, n in session.execute(
+            sa.select(question.c.key, sa.func.count())
+            .select_from(nr)
+            .join(question, sa.true())
+            .where(*period, objects)
+            .group_by(question.c.key)
+        )
+    }
+    counts: dict[str, dict[str, int]] = {}
+    for code, picked, n in session.execute(
+        sa.select(question.c.key, choice.c.value, sa.func.count())
+        .select_from(nr)
+        .join(question, sa.true())
+        .join(choice, sa.true())
+        .where(*period, objects)
+        .group_by(question.c.key, choice.c.value)
+    ):
+        counts.setdefault(code, {})[picked] = int(n)
+    return int(respondents), answered, counts

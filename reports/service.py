@@ -27,7 +27,7 @@ from reports import repository as repo
 from reports import summary as summary_mod
 from reports.periods import Period
 from reports.reader import PeriodReader
-from reports.text import ERR
+from reports.text import ERR, EXPORT_SHEETS
 
 R = TypeVar("R")
 
@@ -214,9 +214,9 @@ def _export_summary(r: PeriodReader, period: Period, fmt: str, path: Path) -> No
     exports.write_xlsx(
         path,
         [
-            ("สรุป Summary", exports.SUMMARY_HEADER, rows, [34] + [12] * 35),
-            ("ความพึงพอใจ Satisfaction", None, exports.satisfaction_rows(summary), [60, 10]),
-            ("นิยาม Definitions", None, exports.definitions_rows(), [90, 90]),
+            (EXPORT_SHEETS["summary"], exports.SUMMARY_HEADER, rows, [34] + [12] * 35),
+            (EXPORT_SHEETS["satisfaction"], None, exports.satisfaction_rows(summary), [60, 10]),
+            (EXPORT_SHEETS["definitions"], None, exports.definitions_rows(), [90, 90]),
         ],
         title=title,
         preamble=exports.covers(summary),
@@ -252,12 +252,12 @@ def _export_rows(
         path,
         [
             (
-                "รายการ Transactions",
+                EXPORT_SHEETS["rows"],
                 header,
                 rows,
                 [11, 13, 9, 6, 18, 30] + [12] * 18 + [34, 14],
             ),
-            ("นิยาม Definitions", None, exports.definitions_rows(), [90, 90]),
+            (EXPORT_SHEETS["definitions"], None, exports.definitions_rows(), [90, 90]),
         ],
         title=f"{ctx.office.name_th} {period.label_th}",
     )

@@ -6,6 +6,7 @@ from typing import Any
 
 from counter.texts import (
     ARRIVALS,
+    CONSOLE,
     NORMAL_PRIORITY,
     OUTCOMES,
     PAUSE_NOT_GIVEN,
@@ -214,6 +215,95 @@ DEFINITIONS: list[tuple[str, str]] = [
         "Asia/Bangkok; the fiscal year starts on 1 October.",
     ),
 ]
+
+# The evidence pack's year over year table (reports/gecc.py): key, Thai, English, unit (count,
+# minutes, pct, per_1000: which way is better).
+YEAR_OVER_YEAR: list[tuple[str, str, str, str]] = [
+    ("issued", "จำนวนบัตรคิว", "Tickets issued", "count"),
+    ("served", "รับบริการเสร็จ", "Served", "count"),
+    ("wait", "เวลารอเฉลี่ย (นาที)", "Mean wait (min)", "minutes"),
+    ("wait_median", "เวลารอ มัธยฐาน (นาที)", "Median wait (min)", "minutes"),
+    ("within_target", "ร้อยละรอไม่เกินเป้าหมาย", "% within wait target", "pct"),
+    ("within_standard", "ร้อยละให้บริการภายในมาตรฐาน", "% within standard", "pct"),
+    ("satisfaction", "ความพึงพอใจ (ร้อยละ)", "Satisfaction %", "pct"),
+    ("complaints_per_1000", "ข้อร้องเรียนต่อผู้รับบริการ 1,000 ราย", "Complaints per 1,000", "per_1000"),
+    ("complaints_in_time", "ร้อยละแจ้งผลข้อร้องเรียนภายในกำหนด", "% complaints in time", "pct"),
+    ("in_order", "ร้อยละเรียกคิวตามลำดับ", "% calls in policy order", "pct"),
+]
+# A figure against the office's target (the year over year table).
+TARGET_VERDICT = {"met": "ผ่านเป้าหมาย", "below": "ต่ำกว่าเป้าหมาย"}
+
+# The evidence pack as XLSX (reports/gecc.py): sheet names, and headers and row labels as
+# "ไทย / English" (a spreadsheet cell holds both).
+EVIDENCE_XLSX = {
+    "sheet_speed": "ความรวดเร็ว",
+    "sheet_satisfaction": "ความพึงพอใจ",
+    "sheet_needs": "ความต้องการ",
+    "sheet_complaints": "ข้อร้องเรียน",
+    "sheet_staff": "บุคลากร",
+    "sheet_fairness": "ความเป็นธรรม",
+    "sheet_out_of_order": "เรียกข้ามลำดับ",
+    "sheet_manuals": "คู่มือประชาชน",
+    "sheet_yoy": "เทียบปีก่อน",
+    "measure": "ตัวชี้วัด / Measure",
+    "value": "ค่า / Value",
+    "issued": "จำนวนบัตรคิว / Tickets issued",
+    "served": "รับบริการเสร็จ / Served",
+    "wait_mean_s": "เวลารอเฉลี่ย (วินาที) / Mean wait (s)",
+    "within_target_pct": "ร้อยละภายในเป้าหมาย / % within target",
+    "within_standard_pct": "ร้อยละภายในมาตรฐาน / % within standard",
+    "dimension": "มิติ / Dimension",
+    "respondents": "ผู้ตอบ / Respondents",
+    "answers": "คำตอบ / Answers",
+    "mean": "ค่าเฉลี่ย / Mean",
+    "percent": "ร้อยละ / %",
+    "previous_percent": "ปีงบประมาณก่อน ร้อยละ / Previous FY %",
+    "question": "คำถาม / Question",
+    "choice": "ตัวเลือก / Choice",
+    "count": "จำนวน / Count",
+    "received": "รับเรื่อง / Received",
+    "per_1000_served": "ต่อผู้รับบริการ 1,000 ราย / Per 1,000 served",
+    "acknowledged_within_pct": "ร้อยละตอบรับภายในกำหนด / % acknowledged in time",
+    "resolved_within_pct": "ร้อยละแจ้งผลภายในกำหนด / % resolved in time",
+    "median_days_to_resolve": "มัธยฐานวันถึงการแจ้งผล / Median days to resolve",
+    "open": "ยังไม่แล้วเสร็จ / Open",
+    "overdue": "เกินกำหนด / Overdue",
+    "by_category": "ประเภท: {key}",
+    "by_channel": "ช่องทาง: {key}",
+    "root_cause": "สาเหตุซ้ำ: {key}",
+    "staff_who_served": "เจ้าหน้าที่ที่ให้บริการ / Staff who served",
+    "transactions": "รายการที่ให้บริการ / Transactions",
+    "service": "งานบริการ / Service",
+    "calls": "เรียกทั้งหมด / Calls",
+    "in_order": "ตามลำดับ / In order",
+    "out_of_order": "ข้ามลำดับ / Out of order",
+    "in_order_pct": "ร้อยละตามลำดับ / % in order",
+    "time": "เวลา / Time",
+    "number": "หมายเลขคิว / Number",
+    "counter": "ช่อง / Counter",
+    "reason": "เหตุผล / Reason",
+    "minutes": "ระยะเวลา (นาที) / Minutes",
+    "fee": "ค่าธรรมเนียม (บาท) / Fee",
+    "documents": "เอกสาร / Documents",
+    "legal_basis": "กฎหมาย / Legal basis",
+    "source": "ที่มา / Source",
+    "previous": "ปีก่อน / Previous",
+    "this_year": "ปีนี้ / This year",
+    "direction": "ทิศทาง / Direction",
+    "target": "เป้าหมาย / Target",
+    "result": "ผล / Result",
+}
+
+# The summary's and the rows' export files (reports/service.py): sheet names.
+EXPORT_SHEETS = {
+    "summary": "สรุป Summary",
+    "satisfaction": "ความพึงพอใจ Satisfaction",
+    "definitions": "นิยาม Definitions",
+    "rows": "รายการ Transactions",
+}
+
+# A counter by its number, as the console names it ("ช่อง {n}"; the reports add its own name).
+COUNTER_NAME = CONSOLE["counter_n"]
 
 T = {
     "province": ("เปรียบเทียบสำนักงาน", "Compare offices"),

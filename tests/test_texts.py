@@ -228,8 +228,6 @@ NOT_YET_MOVED = frozenset(
         "operations/paper.py",
         "operations/routes.py",
         "operations/service.py",
-        "reports/gecc.py",
-        "reports/service.py",
         "saduak/cli.py",
     }
 )
