@@ -3,6 +3,7 @@ the app served through httpx, and the demo office seeded into it."""
 
 from __future__ import annotations
 
+import filecmp
 import functools
 import os
 import shutil
@@ -182,12 +183,105 @@ def cached_hash(password: str) -> str:
     return hash_password(password)
 
 
-@pytest.fixture
-def demo(database: Database, clock: FakeClock) -> Demo:
+def _seed(database: Database, now: datetime) -> None:
     with database.write() as session:
-        passwords = seed_demo(session, clock(), passwords=DEMO_PASSWORDS, make_hash=cached_hash)
-    assert passwords is not None
-    return Demo(office_id=1, passwords=passwords)
+        passwords = seed_demo(session, now, passwords=DEMO_PASSWORDS, make_hash=cached_hash)
+    assert passwords == DEMO_PASSWORDS
+
+
+class SeededCopies:
+    """The demo office as seed_demo builds it, built once per worker and per seeding time, and
+    copied into each test's database: a SQLite file copy, or one PostgreSQL statement that
+    inserts the rows seed_demo wrote. A database that is no longer as the migrations left it
+    (something wrote before the demo fixture) is seeded by seed_demo itself."""
+
+    def __init__(self, folder: Path, sqlite_template: Path) -> None:
+        self.folder = folder
+        self.sqlite_template = sqlite_template
+        self.sqlite_files: dict[datetime, Path] = {}
+        self.pg_statements: dict[tuple[str, datetime], str] = {}
+
+    def seed(self, database: Database, now: datetime) -> None:
+        if database.dialect == "sqlite":
+            self._seed_sqlite(database, now)
+        else:
+            self._seed_pg(database, now)
+
+    def _seed_sqlite(self, database: Database, now: datetime) -> None:
+        path = Path(str(sa.make_url(database.url).database))
+        untouched = not Path(f"{path}-wal").exists() and filecmp.cmp(
+            path, self.sqlite_template, shallow=False
+        )
+        if not untouched:
+            _seed(database, now)
+            return
+        if now not in self.sqlite_files:
+            seeded = self.folder / f"seeded-{len(self.sqlite_files)}.db"
+            seeded_sqlite(seeded, self.sqlite_template, now)
+            self.sqlite_files[now] = seeded
+        database.dispose()
+        shutil.copy(self.sqlite_files[now], path)
+
+    def _seed_pg(self, database: Database, now: datetime) -> None:
+        key = (database.url, now)
+        if key not in self.pg_statements:
+            _seed(database, now)
+            self.pg_statements[key] = _pg_copy_statement(database.url)
+            return
+        try:
+            with _pg_engine(database.url).begin() as conn:
+                conn.exec_driver_sql(self.pg_statements[key])
+        except sa.exc.DBAPIError as exc:
+            if "saduak_test: not as migrated" not in str(exc):
+                raise
+            _seed(database, now)
+
+
+def _pg_copy_statement(url: str) -> str:
+    """One DO block that writes back every row now in the database (and moves the sequences as
+    far), refusing with an exception if the database is not empty when it runs."""
+    tables = [t.name for t in SQLModel.metadata.sorted_tables]
+    with _pg_engine(url).begin() as conn:
+        inserts = []
+        for name in tables:
+            rows = conn.exec_driver_sql(
+                f'SELECT json_agg(row_to_json(t))::text FROM "{name}" t'  # noqa: S608
+            ).scalar()
+            if rows is not None:
+                literal = conn.exec_driver_sql("SELECT quote_literal(%s)", (rows,)).scalar_one()
+                written = f'json_populate_recordset(NULL::"{name}", {literal})'
+                inserts.append(f'INSERT INTO "{name}" SELECT * FROM {written};')  # noqa: S608
+        sequences = conn.exec_driver_sql(
+            "SELECT sequencename, last_value FROM pg_sequences "
+            "WHERE schemaname = 'public' AND last_value IS NOT NULL"
+        ).all()
+    tables_used = [f'EXISTS (SELECT 1 FROM "{name}")' for name in tables]  # noqa: S608
+    sequences_used = (
+        "EXISTS (SELECT 1 FROM pg_sequences WHERE schemaname = 'public' AND last_value IS NOT NULL)"
+    )
+    setvals = [f"PERFORM setval('{seq}', {value});" for seq, value in sequences]
+    return "\n".join(
+        [
+            "DO $saduak$ BEGIN",
+            f"IF {' OR '.join([*tables_used, sequences_used])} THEN",
+            "RAISE EXCEPTION 'saduak_test: not as migrated';",
+            "END IF;",
+            *inserts,
+            *setvals,
+            "END $saduak$",
+        ]
+    )
+
+
+@pytest.fixture(scope="session")
+def seeded_copies(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> SeededCopies:
+    return SeededCopies(tmp_path_factory.mktemp("seeded"), sqlite_template)
+
+
+@pytest.fixture
+def demo(database: Database, clock: FakeClock, seeded_copies: SeededCopies) -> Demo:
+    seeded_copies.seed(database, clock())
+    return Demo(office_id=1, passwords=dict(DEMO_PASSWORDS))
 
 
 @pytest.fixture
