@@ -61,7 +61,7 @@ def mount_static(app: Any) -> None:
 
 
 def get_bookings(request: Request) -> Bookings:
-    return Bookings(request.app.state.db, request.app.state.queue.clock)
+    return Bookings(request.app.state.work)
 
 
 BookingsDep = Annotated[Bookings, Depends(get_bookings)]
@@ -76,9 +76,7 @@ def report_section(app_state: Any) -> Any:
     async def section(
         office_id: int, first: date, last: date, served: int | None
     ) -> dict[str, Any]:
-        figures = await Bookings(app_state.db, app_state.queue.clock).figures(
-            office_id, first, last
-        )
+        figures = await Bookings(app_state.work).figures(office_id, first, last)
         for name, count in getattr(app_state, "channel_counts", {}).items():
             figures["arrivals"][name] = await count(office_id, first, last)
         figures["labels"] = REPORT

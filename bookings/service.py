@@ -1,9 +1,10 @@
 """Use cases of advance booking: slots, booking, moving, cancelling, check-in, imports, settings.
 
-Every write that could take a slot's last place runs under the office's lock (the queue's own,
-counter.repository.lock_office), so two people never both get it. Check-in issues the ticket
-through the queue (QueueService.issue_ticket with the slot as `booked_for`) and marks the booking
-in that same transaction: a booking never has two tickets, a ticket is never left without it.
+Every write is one write of the office unit of work (counter.unit_of_work), the queue's own:
+it holds the office's lock, so two people never both get a slot's last place. Check-in issues
+the ticket through the queue (QueueService.issue_ticket with the slot as `booked_for`) and marks
+the booking in that same transaction: a booking never has two tickets, a ticket is never left
+without it.
 """
 
 from __future__ import annotations
@@ -39,12 +40,12 @@ from bookings.rules import (
 from bookings.text import ERR, IMPORT_FIELDS
 from counter import repository as counter_repo
 from counter.auth import StaffPrincipal
-from counter.db import Database
 from counter.models import Office, Service, Ticket
 from counter.queue.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from counter.queue.thai import format_thai_date
 from counter.service import local_day, office_hours
 from counter.standards import standard_in_force
+from counter.unit_of_work import OfficeTx, OfficeWork
 
 R = TypeVar("R")
 
@@ -175,12 +176,17 @@ def dotted(at: time) -> str:
 
 
 class Bookings:
-    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
-        self.db = db
-        self.clock = clock
+    def __init__(self, work: OfficeWork) -> None:
+        # The process's office unit of work, shared with the queue and the admin.
+        self.work = work
+        self.db = work.db
+        self.clock = work.clock
 
     async def _run(self, fn: Callable[[], R]) -> R:
         return await anyio.to_thread.run_sync(fn)
+
+    async def _write(self, office_id: int, fn: Callable[[OfficeTx], R]) -> R:
+        return await self.work.run(office_id, fn)
 
     # ----------------------------------------------------------------- reading
 
@@ -435,54 +441,57 @@ class Bookings:
             raise error(InvalidInput, "bad_phone")
         if staff is None and not consent:
             raise error(InvalidInput, "no_consent")
-        now = self.clock()
 
-        def write() -> BookingView:
-            with self.db.write() as session:
+        def which() -> int:
+            with self.db.read() as session:
                 office = self._office(
                     session, staff.office_id if staff else None, None if staff else office_code
                 )
                 assert office.id is not None
-                counter_repo.lock_office(session, office.id)
-                service = self._service(session, office, service_code)
-                assert service.id is not None
-                slot = self._check_slot(session, office, service, day, at, staff=staff is not None)
-                rules = office_rules(repo.office_rules(session, office.id))
-                held = repo.held_by_phone(session, office.id, clean_phone, day)
-                if held >= rules.per_phone_per_day:
-                    raise error(Conflict, "phone_limit", limit=rules.per_phone_per_day)
-                code = new_code()
-                while repo.code_taken(session, code):
-                    code = new_code()
-                row = Booking(
-                    office_id=office.id,
-                    service_id=service.id,
-                    code=code,
-                    day=day,
-                    slot_start=slot.start,
-                    slot_minutes=self._bookable(session, service, day).rules.slot_minutes,
-                    name=clean_name[:200],
-                    phone=clean_phone,
-                    consent_at=now if consent or staff is None else None,
-                    source=Source.STAFF if staff else Source.WEB,
-                    created_at=now,
-                    created_by=staff.staff_id if staff else None,
-                )
-                session.add(row)
-                session.flush()
-                return self._view(session, row, office)
+                return office.id
 
-        return await self._run(write)
+        def write(tx: OfficeTx) -> BookingView:
+            session, office, now = tx.session, tx.office, tx.now
+            assert office.id is not None
+            service = self._service(session, office, service_code)
+            assert service.id is not None
+            slot = self._check_slot(session, office, service, day, at, staff=staff is not None)
+            rules = office_rules(repo.office_rules(session, office.id))
+            held = repo.held_by_phone(session, office.id, clean_phone, day)
+            if held >= rules.per_phone_per_day:
+                raise error(Conflict, "phone_limit", limit=rules.per_phone_per_day)
+            code = new_code()
+            while repo.code_taken(session, code):
+                code = new_code()
+            row = Booking(
+                office_id=office.id,
+                service_id=service.id,
+                code=code,
+                day=day,
+                slot_start=slot.start,
+                slot_minutes=self._bookable(session, service, day).rules.slot_minutes,
+                name=clean_name[:200],
+                phone=clean_phone,
+                consent_at=now if consent or staff is None else None,
+                source=Source.STAFF if staff else Source.WEB,
+                created_at=now,
+                created_by=staff.staff_id if staff else None,
+            )
+            session.add(row)
+            session.flush()
+            return self._view(session, row, office)
+
+        return await self._write(await self._run(which), write)
 
     def _open_booking(self, session: Session, code: str, office_id: int | None) -> Booking:
-        """A booking that may still be moved or cancelled, locked for the change. `office_id`:
-        staff of that office; None: anyone holding the code, who may not change a booking
-        imported from another system (its references may be guessable; it is changed there)."""
+        """A booking that may still be moved or cancelled, locked for the change (in a write of
+        its office, see _office_of). `office_id`: staff of that office; None: anyone holding the
+        code, who may not change a booking imported from another system (its references may be
+        guessable; it is changed there)."""
         booking = self._find(session, code, office_id)
         if office_id is None and booking.source == Source.IMPORT:
             raise error(Forbidden, "imported")
         assert booking.id is not None
-        counter_repo.lock_office(session, booking.office_id)
         locked = repo.for_update(session, booking.id)
         assert locked is not None
         if locked.cancelled_at is not None:
@@ -494,48 +503,58 @@ class Bookings:
             raise error(Conflict, "past_booking")
         return locked
 
-    async def cancel(self, code: str, *, office_id: int | None = None) -> BookingView:
-        def write() -> BookingView:
-            with self.db.write() as session:
-                booking = self._open_booking(session, code, office_id)
-                booking.cancelled_at = self.clock()
-                return self._view(session, booking)
+    async def _office_of(self, code: str, office_id: int | None) -> int:
+        """The office of the booking with this code (NotFound as `_find`), before writing it."""
 
-        return await self._run(write)
+        def read() -> int:
+            with self.db.read() as session:
+                return self._find(session, code, office_id).office_id
+
+        return await self._run(read)
+
+    async def cancel(self, code: str, *, office_id: int | None = None) -> BookingView:
+        def write(tx: OfficeTx) -> BookingView:
+            booking = self._open_booking(tx.session, code, office_id)
+            booking.cancelled_at = tx.now
+            return self._view(tx.session, booking)
+
+        return await self._write(await self._office_of(code, office_id), write)
 
     async def move(
         self, code: str, day: date, at: str, *, staff: StaffPrincipal | None = None
     ) -> BookingView:
         """Move a booking to another slot of the same service; it keeps its code."""
 
-        def write() -> BookingView:
-            with self.db.write() as session:
-                booking = self._open_booking(session, code, staff.office_id if staff else None)
-                office = self._office(session, booking.office_id, None)
-                service = session.get(Service, booking.service_id)
-                assert service is not None
-                slot = self._check_slot(
-                    session,
-                    office,
-                    service,
-                    day,
-                    at,
-                    staff=staff is not None,
-                    leave_out=booking.id,
-                )
-                if booking.day != day:
-                    rules = office_rules(repo.office_rules(session, booking.office_id))
-                    held = repo.held_by_phone(
-                        session, booking.office_id, booking.phone, day, booking.id
-                    )
-                    if booking.phone and held >= rules.per_phone_per_day:
-                        raise error(Conflict, "phone_limit", limit=rules.per_phone_per_day)
-                booking.day = day
-                booking.slot_start = slot.start
-                booking.moved_at = self.clock()
-                return self._view(session, booking, office)
+        staff_office = staff.office_id if staff else None
 
-        return await self._run(write)
+        def write(tx: OfficeTx) -> BookingView:
+            session = tx.session
+            booking = self._open_booking(session, code, staff_office)
+            office = self._office(session, booking.office_id, None)
+            service = session.get(Service, booking.service_id)
+            assert service is not None
+            slot = self._check_slot(
+                session,
+                office,
+                service,
+                day,
+                at,
+                staff=staff is not None,
+                leave_out=booking.id,
+            )
+            if booking.day != day:
+                rules = office_rules(repo.office_rules(session, booking.office_id))
+                held = repo.held_by_phone(
+                    session, booking.office_id, booking.phone, day, booking.id
+                )
+                if booking.phone and held >= rules.per_phone_per_day:
+                    raise error(Conflict, "phone_limit", limit=rules.per_phone_per_day)
+            booking.day = day
+            booking.slot_start = slot.start
+            booking.moved_at = tx.now
+            return self._view(session, booking, office)
+
+        return await self._write(await self._office_of(code, staff_office), write)
 
     # ----------------------------------------------------------------- check-in
 
@@ -618,20 +637,20 @@ class Bookings:
             if unknown:
                 raise error(InvalidInput, "bad_setting", field=", ".join(unknown))
 
-        def write() -> tuple[OfficeRules, dict[str, str]]:
-            with self.db.write() as session:
-                row = repo.office_rules(session, office_id) or BookingSettings(office_id=office_id)
-                if rules is not None:
-                    row.check_in_before = rules.check_in_before
-                    row.check_in_after = rules.check_in_after
-                    row.per_phone_per_day = rules.per_phone_per_day
-                if import_columns is not None:
-                    row.import_columns = {k: v.strip() for k, v in import_columns.items() if v}
-                session.add(row)
-                session.flush()
-                return office_rules(row), dict(row.import_columns or {})
+        def write(tx: OfficeTx) -> tuple[OfficeRules, dict[str, str]]:
+            session = tx.session
+            row = repo.office_rules(session, office_id) or BookingSettings(office_id=office_id)
+            if rules is not None:
+                row.check_in_before = rules.check_in_before
+                row.check_in_after = rules.check_in_after
+                row.per_phone_per_day = rules.per_phone_per_day
+            if import_columns is not None:
+                row.import_columns = {k: v.strip() for k, v in import_columns.items() if v}
+            session.add(row)
+            session.flush()
+            return office_rules(row), dict(row.import_columns or {})
 
-        return await self._run(write)
+        return await self._write(office_id, write)
 
     async def save_service_rules(
         self, office_id: int, service_code: str, rules: ServiceRules
@@ -645,25 +664,22 @@ class Bookings:
             if not low <= value <= top:
                 raise error(InvalidInput, "bad_setting", field=field)
 
-        def write() -> BookableServiceView:
-            with self.db.write() as session:
-                office = self._office(session, office_id, None)
-                service = self._service(session, office, service_code)
-                assert service.id is not None
-                row = repo.service_rules(session, service.id) or BookableService(
-                    service_id=service.id
-                )
-                row.enabled = rules.enabled
-                row.slot_minutes = rules.slot_minutes
-                row.capacity = rules.capacity
-                row.share_pct = rules.share_pct
-                row.window_days = rules.window_days
-                row.cutoff = rules.cutoff
-                session.add(row)
-                session.flush()
-                return self._bookable(session, service, local_day(self.clock(), office.timezone))
+        def write(tx: OfficeTx) -> BookableServiceView:
+            session, office = tx.session, tx.office
+            service = self._service(session, office, service_code)
+            assert service.id is not None
+            row = repo.service_rules(session, service.id) or BookableService(service_id=service.id)
+            row.enabled = rules.enabled
+            row.slot_minutes = rules.slot_minutes
+            row.capacity = rules.capacity
+            row.share_pct = rules.share_pct
+            row.window_days = rules.window_days
+            row.cutoff = rules.cutoff
+            session.add(row)
+            session.flush()
+            return self._bookable(session, service, tx.today)
 
-        return await self._run(write)
+        return await self._write(office_id, write)
 
     # ----------------------------------------------------------------- imports
 
@@ -685,65 +701,62 @@ class Bookings:
         if missing:
             raise error(InvalidInput, "csv_columns", columns=", ".join(missing))
         rows = [{(k or "").strip(): (v or "").strip() for k, v in r.items()} for r in reader]
-        now = self.clock()
 
-        def write() -> ImportResult:
+        def write(tx: OfficeTx) -> ImportResult:
             added = updated = 0
             skipped: list[tuple[int, str]] = []
-            with self.db.write() as session:
-                office = self._office(session, office_id, None)
-                assert office.id is not None
-                counter_repo.lock_office(session, office.id)
-                tz = ZoneInfo(office.timezone)
-                services = {s.code: s for s in counter_repo.services(session, office.id)}
-                by_name = {s.name_th: s for s in services.values()}
-                for line, raw in enumerate(rows, start=2):
-                    value = {f: raw.get(col, "") for f, col in mapping.items()}
-                    service = services.get(value["service"]) or by_name.get(value["service"])
-                    day = _parse_day(value["date"])
-                    at = _parse_time(value["time"])
-                    code = normalise_code(value["code"]) if value["code"] else new_code()
-                    if service is None or service.id is None:
-                        skipped.append((line, ERR["unknown_service"][0]))
+            session, office, now = tx.session, tx.office, tx.now
+            assert office.id is not None
+            tz = ZoneInfo(office.timezone)
+            services = {s.code: s for s in counter_repo.services(session, office.id)}
+            by_name = {s.name_th: s for s in services.values()}
+            for line, raw in enumerate(rows, start=2):
+                value = {f: raw.get(col, "") for f, col in mapping.items()}
+                service = services.get(value["service"]) or by_name.get(value["service"])
+                day = _parse_day(value["date"])
+                at = _parse_time(value["time"])
+                code = normalise_code(value["code"]) if value["code"] else new_code()
+                if service is None or service.id is None:
+                    skipped.append((line, ERR["unknown_service"][0]))
+                    continue
+                if day is None or at is None:
+                    skipped.append((line, ERR["no_slot"][0]))
+                    continue
+                if code is None:
+                    skipped.append((line, ERR["bad_code"][0]))
+                    continue
+                phone = normalise_phone(value["phone"]) or ""
+                start = datetime.combine(day, at, tz).astimezone(UTC)
+                rules = service_rules(repo.service_rules(session, service.id))
+                existing = repo.by_code(session, code, office.id)
+                if existing:
+                    row = existing[0]
+                    if row.ticket_id is not None:
+                        skipped.append((line, ERR["checked_in"][0].format(number="")))
                         continue
-                    if day is None or at is None:
-                        skipped.append((line, ERR["no_slot"][0]))
-                        continue
-                    if code is None:
-                        skipped.append((line, ERR["bad_code"][0]))
-                        continue
-                    phone = normalise_phone(value["phone"]) or ""
-                    start = datetime.combine(day, at, tz).astimezone(UTC)
-                    rules = service_rules(repo.service_rules(session, service.id))
-                    existing = repo.by_code(session, code, office.id)
-                    if existing:
-                        row = existing[0]
-                        if row.ticket_id is not None:
-                            skipped.append((line, ERR["checked_in"][0].format(number="")))
-                            continue
-                        row.service_id, row.day, row.slot_start = service.id, day, start
-                        row.name, row.phone = value["name"][:200], phone
-                        updated += 1
-                        continue
-                    session.add(
-                        Booking(
-                            office_id=office.id,
-                            service_id=service.id,
-                            code=code,
-                            day=day,
-                            slot_start=start,
-                            slot_minutes=rules.slot_minutes,
-                            name=value["name"][:200],
-                            phone=phone,
-                            source=Source.IMPORT,
-                            created_at=now,
-                        )
+                    row.service_id, row.day, row.slot_start = service.id, day, start
+                    row.name, row.phone = value["name"][:200], phone
+                    updated += 1
+                    continue
+                session.add(
+                    Booking(
+                        office_id=office.id,
+                        service_id=service.id,
+                        code=code,
+                        day=day,
+                        slot_start=start,
+                        slot_minutes=rules.slot_minutes,
+                        name=value["name"][:200],
+                        phone=phone,
+                        source=Source.IMPORT,
+                        created_at=now,
                     )
-                    session.flush()
-                    added += 1
+                )
+                session.flush()
+                added += 1
             return ImportResult(added, updated, skipped)
 
-        return await self._run(write)
+        return await self._write(office_id, write)
 
     # ----------------------------------------------------------------- figures
 

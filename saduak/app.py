@@ -110,7 +110,7 @@ def create_app(
         try:
             # LINE reads bookings (link, reminder, check-in) through this; siblings never import
             # each other.
-            app.state.line_bookings = Bookings(db, clock)
+            app.state.line_bookings = Bookings(work)
             async with displays_lifespan(app), printing_lifespan(app), line_lifespan(app):
                 yield
         finally:

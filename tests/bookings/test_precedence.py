@@ -40,7 +40,7 @@ async def check_in(bookings: Bookings, queue: QueueService, code: str) -> Ticket
 async def test_booked_tickets_are_called_at_their_slot_ahead_of_walk_ins_but_bounded(
     queue: QueueService, database: Database, clock: FakeClock
 ) -> None:
-    bookings = Bookings(database, clock)
+    bookings = Bookings(queue.work)
     await bookings.save_service_rules(OFFICE, SERVICE, ServiceRules(capacity=10))
     with database.write() as session:
         counter = session.get(Counter, 3)
