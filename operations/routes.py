@@ -33,11 +33,11 @@ def mount_static(app: Any) -> None:
 
 
 def get_operations(request: Request) -> OperationsService:
-    return OperationsService(request.app.state.db, request.app.state.queue.clock)
+    return OperationsService(request.app.state.work)
 
 
 def get_paper(request: Request) -> PaperService:
-    return PaperService(request.app.state.db, request.app.state.queue.clock)
+    return PaperService(request.app.state.work)
 
 
 def report_section(app_state: Any) -> Any:

@@ -1,8 +1,9 @@
-"""Use cases of the operations pages: staff-recorded incidents and the BCP report."""
+"""Use cases of the operations pages: staff-recorded incidents, paper tickets and the BCP report.
+
+Every write is one write of the office unit of work (counter.unit_of_work)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -10,11 +11,11 @@ import anyio.to_thread
 
 from counter import repository as counter_repo
 from counter.auth import StaffPrincipal
-from counter.db import Database
 from counter.models import Office
 from counter.queue.errors import InvalidInput, NotFound
 from counter.queue.thai import fiscal_year
 from counter.service import local_day
+from counter.unit_of_work import OfficeTx, OfficeWork
 from operations import repository as repo
 from operations.bcp import BcpReport, bcp_report, fiscal_year_bounds, incident_row
 from operations.incidents import STAFF, STAFF_KINDS
@@ -24,9 +25,10 @@ from operations.schemas import IncidentIn, IncidentUpdate, PaperTicketsIn, as_ut
 
 
 class OperationsService:
-    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
-        self.db = db
-        self.clock = clock
+    def __init__(self, work: OfficeWork) -> None:
+        self.work = work
+        self.db = work.db
+        self.clock = work.clock
 
     def _office(self, session: Any, office_id: int) -> Office:
         office = session.get(Office, office_id)
@@ -48,52 +50,50 @@ class OperationsService:
                 f"kind must be one of {', '.join(STAFF_KINDS)}",
             )
 
-        def write() -> dict[str, Any]:
-            with self.db.write() as session:
-                office = self._office(session, staff.office_id)
-                started = as_utc(data.started_at, office.timezone)
-                ended = as_utc(data.ended_at, office.timezone) if data.ended_at else None
-                _check_times(started, ended, self.clock())
-                incident = Incident(
-                    office_id=staff.office_id,
-                    kind=data.kind,
-                    source=STAFF,
-                    started_at=started,
-                    ended_at=ended,
-                    summary=data.summary,
-                    impact=data.impact,
-                    action=data.action,
-                    recorded_by=staff.staff_id,
-                    created_at=self.clock(),
-                )
-                session.add(incident)
-                session.flush()
-                return incident_row(incident, office.timezone)
+        def write(tx: OfficeTx) -> dict[str, Any]:
+            office = tx.office
+            started = as_utc(data.started_at, office.timezone)
+            ended = as_utc(data.ended_at, office.timezone) if data.ended_at else None
+            _check_times(started, ended, tx.now)
+            incident = Incident(
+                office_id=staff.office_id,
+                kind=data.kind,
+                source=STAFF,
+                started_at=started,
+                ended_at=ended,
+                summary=data.summary,
+                impact=data.impact,
+                action=data.action,
+                recorded_by=staff.staff_id,
+                created_at=tx.now,
+            )
+            tx.session.add(incident)
+            tx.session.flush()
+            return incident_row(incident, office.timezone)
 
-        return await anyio.to_thread.run_sync(write)
+        return await self.work.run(staff.office_id, write)
 
     async def update_incident(
         self, staff: StaffPrincipal, incident_id: int, data: IncidentUpdate
     ) -> dict[str, Any]:
         """End an incident, or say what it did and what was done (system ones too)."""
 
-        def write() -> dict[str, Any]:
-            with self.db.write() as session:
-                office = self._office(session, staff.office_id)
-                incident = repo.incident_of_office(session, staff.office_id, incident_id)
-                if incident is None:
-                    raise NotFound("ไม่พบเหตุขัดข้อง", f"incident {incident_id} not found")
-                if data.ended_at is not None:
-                    ended = as_utc(data.ended_at, office.timezone)
-                    _check_times(incident.started_at, ended, self.clock())
-                    incident.ended_at = ended
-                if data.impact is not None:
-                    incident.impact = data.impact
-                if data.action is not None:
-                    incident.action = data.action
-                return incident_row(incident, office.timezone)
+        def write(tx: OfficeTx) -> dict[str, Any]:
+            office = tx.office
+            incident = repo.incident_of_office(tx.session, staff.office_id, incident_id)
+            if incident is None:
+                raise NotFound("ไม่พบเหตุขัดข้อง", f"incident {incident_id} not found")
+            if data.ended_at is not None:
+                ended = as_utc(data.ended_at, office.timezone)
+                _check_times(incident.started_at, ended, tx.now)
+                incident.ended_at = ended
+            if data.impact is not None:
+                incident.impact = data.impact
+            if data.action is not None:
+                incident.action = data.action
+            return incident_row(incident, office.timezone)
 
-        return await anyio.to_thread.run_sync(write)
+        return await self.work.run(staff.office_id, write)
 
     async def incidents(self, office_id: int, fy: int) -> list[dict[str, Any]]:
         def read() -> list[dict[str, Any]]:
@@ -119,21 +119,18 @@ class OperationsService:
 class PaperService:
     """Paper tickets entered after an outage."""
 
-    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
-        self.db = db
-        self.clock = clock
+    def __init__(self, work: OfficeWork) -> None:
+        self.work = work
+        self.db = work.db
+        self.clock = work.clock
 
     async def enter(self, staff: StaffPrincipal, data: PaperTicketsIn) -> list[dict[str, Any]]:
-        def write() -> list[dict[str, Any]]:
-            with self.db.write() as session:
-                office = session.get(Office, staff.office_id)
-                if office is None:
-                    raise NotFound("ไม่พบสำนักงาน", f"office {staff.office_id} not found")
-                rows = enter_paper_tickets(session, office, staff, data, self.clock())
-                services = {s.id: s for s in counter_repo.services(session, staff.office_id)}
-                return [paper_row(t, services) for t in rows]  # type: ignore[arg-type]
+        def write(tx: OfficeTx) -> list[dict[str, Any]]:
+            rows = enter_paper_tickets(tx.session, tx.office, staff, data, tx.now)
+            services = {s.id: s for s in counter_repo.services(tx.session, staff.office_id)}
+            return [paper_row(t, services) for t in rows]  # type: ignore[arg-type]
 
-        return await anyio.to_thread.run_sync(write)
+        return await self.work.run(staff.office_id, write)
 
     async def of_day(self, office_id: int, day: date | None) -> tuple[date, list[dict[str, Any]]]:
         def read() -> tuple[date, list[dict[str, Any]]]:
