@@ -60,7 +60,7 @@ def mount_static(app: Any) -> None:
 
 
 def get_complaints(request: Request) -> ComplaintService:
-    return ComplaintService(request.app.state.db, request.app.state.queue.clock)
+    return ComplaintService(request.app.state.work)
 
 
 ComplaintsDep = Annotated[ComplaintService, Depends(get_complaints)]
@@ -72,7 +72,7 @@ def report_section(app_state: Any) -> Any:
     async def section(
         office_id: int, first: date, last: date, served: int | None
     ) -> dict[str, Any]:
-        service = ComplaintService(app_state.db, app_state.queue.clock)
+        service = ComplaintService(app_state.work)
         return await service.figures(office_id, first, last, served)
 
     return section

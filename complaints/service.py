@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 import anyio.to_thread
@@ -28,10 +28,10 @@ from complaints.workflow import (
 )
 from counter import repository as counter_repo
 from counter.auth import StaffPrincipal
-from counter.db import Database
 from counter.models import Office
 from counter.queue.errors import Conflict, DomainError, InvalidInput, NotFound
 from counter.service import day_start, local_day, office_hours
+from counter.unit_of_work import OfficeTx, OfficeWork
 
 R = TypeVar("R")
 
@@ -67,9 +67,11 @@ class Resolution:
 
 
 class ComplaintService:
-    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
-        self.db = db
-        self.clock = clock
+    def __init__(self, work: OfficeWork) -> None:
+        # The process's office unit of work: every write of the register is a write of its office.
+        self.work = work
+        self.db = work.db
+        self.clock = work.clock
 
     async def _run(self, fn: Callable[[], R]) -> R:
         return await anyio.to_thread.run_sync(fn)
@@ -92,55 +94,60 @@ class ComplaintService:
         contact = (intake.contact or "").strip() or None
         if contact is not None and not intake.consent:
             raise error(InvalidInput, "no_consent")
-        now = self.clock()
 
-        def write() -> Complaint:
-            with self.db.write() as session:
-                office, ticket = self._office_and_ticket(session, intake, staff)
+        def which() -> int:
+            with self.db.read() as session:
+                office, _ = self._office_and_ticket(session, intake, staff)
                 assert office.id is not None
-                rules = repo.settings(session, office.id)
-                due = deadlines(
-                    now,
-                    office.timezone,
-                    office_hours(office),
-                    counter_repo.holidays(session, office.id),
-                    rules.acknowledge_business_days,
-                    rules.resolve_business_days,
-                )
-                code = new_code()
-                while repo.code_taken(session, code):
-                    code = new_code()
-                row = Complaint(
-                    office_id=office.id,
-                    code=code,
-                    channel=channel,
-                    category=category,
-                    text=text,
-                    contact=contact,
-                    consent_at=now if contact else None,
-                    ticket_id=ticket.id if ticket else None,
-                    service_id=ticket.service_id if ticket else None,
-                    counter_id=ticket.counter_id if ticket else None,
-                    status=Status.RECEIVED,
-                    received_at=now,
-                    received_by=staff.staff_id if staff else None,
-                    acknowledge_due_at=due.acknowledge_by,
-                    resolve_due_at=due.resolve_by,
-                )
-                session.add(row)
-                session.flush()
-                assert row.id is not None
-                session.add(
-                    ComplaintStep(
-                        complaint_id=row.id,
-                        action="received",
-                        at=now,
-                        staff_id=staff.staff_id if staff else None,
-                    )
-                )
-                return row
+                return office.id
 
-        return await self._run(write)
+        def write(tx: OfficeTx) -> Complaint:
+            session, now = tx.session, tx.now
+            office, ticket = self._office_and_ticket(session, intake, staff)
+            assert office.id is not None
+            rules = repo.settings(session, office.id)
+            due = deadlines(
+                now,
+                office.timezone,
+                office_hours(office),
+                counter_repo.holidays(session, office.id),
+                rules.acknowledge_business_days,
+                rules.resolve_business_days,
+            )
+            code = new_code()
+            while repo.code_taken(session, code):
+                code = new_code()
+            row = Complaint(
+                office_id=office.id,
+                code=code,
+                channel=channel,
+                category=category,
+                text=text,
+                contact=contact,
+                consent_at=now if contact else None,
+                ticket_id=ticket.id if ticket else None,
+                service_id=ticket.service_id if ticket else None,
+                counter_id=ticket.counter_id if ticket else None,
+                status=Status.RECEIVED,
+                received_at=now,
+                received_by=staff.staff_id if staff else None,
+                acknowledge_due_at=due.acknowledge_by,
+                resolve_due_at=due.resolve_by,
+            )
+            session.add(row)
+            session.flush()
+            assert row.id is not None
+            session.add(
+                ComplaintStep(
+                    complaint_id=row.id,
+                    action="received",
+                    at=now,
+                    staff_id=staff.staff_id if staff else None,
+                )
+            )
+            return row
+
+        return await self.work.run(await self._run(which), write)
 
     def _office_and_ticket(
         self, session: Session, intake: Intake, staff: StaffPrincipal | None
@@ -180,49 +187,48 @@ class ComplaintService:
             raise error(InvalidInput, "resolve_fields")
         if step is Step.REFER and not detail.referred_to.strip():
             raise error(InvalidInput, "refer_agency")
-        now = self.clock()
 
-        def write() -> Complaint:
-            with self.db.write() as session:
-                row = repo.for_update(session, staff.office_id, complaint_id)
-                if row is None:
-                    raise error(NotFound, "not_found")
-                try:
-                    row.status = advance(Status(row.status), step)
-                except StepNotAllowed as exc:
-                    th, en = STATUS[exc.status]
-                    raise error(
-                        Conflict, "step_not_allowed", step=step.value, status=th, status_en=en
-                    ) from None
-                if step in (Step.ACKNOWLEDGE, Step.RESOLVE, Step.REFER, Step.START) and (
-                    row.acknowledged_at is None
-                ):
-                    row.acknowledged_at = now
-                if step is Step.START:
-                    row.started_at = now
-                elif step is Step.RESOLVE:
-                    row.resolved_at = now
-                    row.response = detail.response.strip()
-                    row.root_cause = detail.root_cause.strip()
-                    row.preventive_action = detail.preventive_action.strip()
-                elif step is Step.CLOSE:
-                    row.closed_at = now
-                elif step is Step.REFER:
-                    row.referred_at = now
-                    row.referred_to = detail.referred_to.strip()
-                assert row.id is not None
-                session.add(
-                    ComplaintStep(
-                        complaint_id=row.id,
-                        action=step.value,
-                        at=now,
-                        staff_id=staff.staff_id,
-                        note=(detail.note.strip() or None),
-                    )
+        def write(tx: OfficeTx) -> Complaint:
+            session, now = tx.session, tx.now
+            row = repo.for_update(session, staff.office_id, complaint_id)
+            if row is None:
+                raise error(NotFound, "not_found")
+            try:
+                row.status = advance(Status(row.status), step)
+            except StepNotAllowed as exc:
+                th, en = STATUS[exc.status]
+                raise error(
+                    Conflict, "step_not_allowed", step=step.value, status=th, status_en=en
+                ) from None
+            if step in (Step.ACKNOWLEDGE, Step.RESOLVE, Step.REFER, Step.START) and (
+                row.acknowledged_at is None
+            ):
+                row.acknowledged_at = now
+            if step is Step.START:
+                row.started_at = now
+            elif step is Step.RESOLVE:
+                row.resolved_at = now
+                row.response = detail.response.strip()
+                row.root_cause = detail.root_cause.strip()
+                row.preventive_action = detail.preventive_action.strip()
+            elif step is Step.CLOSE:
+                row.closed_at = now
+            elif step is Step.REFER:
+                row.referred_at = now
+                row.referred_to = detail.referred_to.strip()
+            assert row.id is not None
+            session.add(
+                ComplaintStep(
+                    complaint_id=row.id,
+                    action=step.value,
+                    at=now,
+                    staff_id=staff.staff_id,
+                    note=(detail.note.strip() or None),
                 )
-                return row
+            )
+            return row
 
-        return await self._run(write)
+        return await self.work.run(staff.office_id, write)
 
     # ----------------------------------------------------------------- reads
 
@@ -332,18 +338,18 @@ class ComplaintService:
             if not 0 <= days <= MAX_DAYS:
                 raise error(InvalidInput, "bad_days")
 
-        def write() -> ComplaintSettings:
-            with self.db.write() as session:
-                row = session.get(ComplaintSettings, office_id)
-                if row is None:
-                    row = ComplaintSettings(office_id=office_id)
-                    session.add(row)
-                row.acknowledge_business_days = acknowledge_days
-                row.resolve_business_days = resolve_days
-                row.source = source.strip()[:300]
-                return row
+        def write(tx: OfficeTx) -> ComplaintSettings:
+            session = tx.session
+            row = session.get(ComplaintSettings, office_id)
+            if row is None:
+                row = ComplaintSettings(office_id=office_id)
+                session.add(row)
+            row.acknowledge_business_days = acknowledge_days
+            row.resolve_business_days = resolve_days
+            row.source = source.strip()[:300]
+            return row
 
-        return await self._run(write)
+        return await self.work.run(office_id, write)
 
     # ----------------------------------------------------------------- figures
 
