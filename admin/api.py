@@ -34,6 +34,7 @@ from admin.text import message
 from counter import repository as repo
 from counter.auth import DevicePrincipal, StaffPrincipal
 from counter.queue.errors import InvalidInput, NotFound
+from counter.texts import say
 from counter.web import CurrentAdmin, CurrentManager, CurrentReader, DatabaseDep
 
 router = APIRouter(prefix="/api/v1")
@@ -61,7 +62,7 @@ async def own_office(who: CurrentReader, db: DatabaseDep) -> dict[str, Any]:
         with db.read() as session:
             office = repo.get_office(session, who.office_id)
             if office is None:
-                raise NotFound("ไม่พบสำนักงาน", "office not found")
+                raise NotFound(*say("no_office", office_id=who.office_id))
             settings = arepo.office_settings(session, who.office_id)
             return {"id": office.id, **office_snapshot(office, settings)}
 

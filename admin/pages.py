@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 from admin import config_io
 from admin.api import get_admin_service
 from admin.service import AdminService
-from admin.text import LABELS, ROLE_LABELS, field_label
+from admin.text import LABELS, ROLE_LABELS, both, field_label, label
 from counter.auth import DeviceKind, Role, StaffPrincipal
 from counter.pages import PageAdmin, PageManager, render_page
 from counter.queue.thai import BE_OFFSET, business_day, format_thai_date
@@ -84,7 +84,7 @@ def audit_value(value: Any) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return "ใช่ / yes" if value else "ไม่ / no"
+        return both(label("yes" if value else "no"))
     if isinstance(value, list):
         if all(isinstance(item, dict) for item in value):
             names = [
@@ -92,7 +92,8 @@ def audit_value(value: Any) -> str:
                 for item in value
             ]
             listed = ", ".join(name for name in names if name)
-            return f"{len(value)} รายการ / items: {listed}"[:400]
+            items_th, items_en = label("items")
+            return f"{len(value)} {items_th} / {items_en}: {listed}"[:400]
         return ", ".join(str(item) for item in value)[:400]
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)[:400]

@@ -156,6 +156,10 @@ MESSAGES: dict[str, Bilingual] = {
         "you can import only into your own office ({own}), not {code!r}",
     ),
     "office_not_found": ("ไม่พบสำนักงานรหัส {code}", "no office with code {code!r}"),
+    # any form: what the fields' own checks said, in English
+    "invalid_fields": ("ข้อมูลที่ส่งมาไม่ถูกต้อง", "{detail}"),
+    # the test page through a kiosk's print agent
+    "agent_silent": ("ตัวพิมพ์ของตู้ไม่ตอบ", "the kiosk's print agent did not answer"),
     # voice (shown by the admin page's script)
 }
 
@@ -205,6 +209,7 @@ LABELS: dict[str, Bilingual] = {
     "inactive": ("ปิดใช้งานแล้ว", "Inactive"),
     "yes": ("ใช่", "Yes"),
     "no": ("ไม่", "No"),
+    "items": ("รายการ", "items"),
     "none": ("ไม่มี", "None"),
     "actions": ("จัดการ", "Actions"),
     # office
@@ -565,6 +570,11 @@ def message(key: str, **values: Any) -> Bilingual:
 
 def label(key: str) -> Bilingual:
     return LABELS[key]
+
+
+def both(pair: Bilingual) -> str:
+    """Thai and English on one line (a value in the audit log, a printer's detail)."""
+    return " / ".join(pair)
 
 
 # Audit snapshot keys (admin/audit.py) whose form label is under another key, by the kind of

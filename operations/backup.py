@@ -29,6 +29,7 @@ from sqlalchemy.engine import URL, make_url
 
 from counter.db import Database, normalise_url
 from operations.models import BcpDrill
+from operations.text import say_both
 
 SQLITE_SUFFIX = ".db"
 PG_SUFFIX = ".dump"
@@ -225,11 +226,7 @@ def restore(path: Path, url: str, *, force: bool = False) -> None:
             f"backup; the database at hand is {dialect}"
         )
     if not force and not is_empty(url):
-        raise BackupError(
-            "ขออภัย ฐานข้อมูลนี้มีข้อมูลอยู่แล้ว / the database is not empty: it holds offices, "
-            "accounts or tickets. Restore onto an empty database, or add --force to replace "
-            "everything in it."
-        )
+        raise BackupError(say_both("restore_not_empty"))
     if dialect == "sqlite":
         target = _sqlite_path(url)
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,7 @@ from counter.db import Database
 from counter.models import Device
 from operations import repository as repo
 from operations.models import Incident, ServerRun
+from operations.text import say_both
 from printer.status import PRINTABLE_STATES, PrinterState
 
 logger = logging.getLogger("saduak.operations")
@@ -172,8 +173,7 @@ class Watch:
                         "restart",
                         run.beat_at,
                         now,
-                        f"เครื่องแม่ข่ายหยุดทำงานโดยไม่ได้ปิดตามปกติ / server process {run.pid} on "
-                        f"{run.host} stopped without a clean shutdown",
+                        say_both("unclean_stop", pid=run.pid, host=run.host),
                     )
             run = ServerRun(host=self.host, pid=self.pid, started_at=now, beat_at=now)
             session.add(run)
@@ -219,9 +219,7 @@ class Watch:
                 self.bus_down_since = now
         else:
             if self.bus_down_since is not None:
-                self._pending.append(
-                    ("bus", self.bus_down_since, now, "ระบบส่งเหตุการณ์ขัดข้อง / event bus down")
-                )
+                self._pending.append(("bus", self.bus_down_since, now, say_both("bus_down")))
                 self.bus_down_since = None
         try:
             await anyio.to_thread.run_sync(self._write_beat, now)
@@ -235,9 +233,7 @@ class Watch:
             self._begin()
         pending = list(self._pending)
         if self.db_down_since is not None:
-            pending.append(
-                ("database", self.db_down_since, now, "ฐานข้อมูลขัดข้อง / database unavailable")
-            )
+            pending.append(("database", self.db_down_since, now, say_both("database_down")))
         with self.db.write() as session:
             run = session.get(ServerRun, self.run_id)
             if run is not None:

@@ -24,6 +24,7 @@ from counter.models import Device, Office
 from counter.service import day_start, local_day
 from counter.web import error_body
 from operations import repository as repo
+from operations.text import say
 
 router = APIRouter(include_in_schema=False)
 
@@ -177,11 +178,7 @@ def _allowed(request: Request) -> bool:
 async def metrics(request: Request) -> Response:
     if not _allowed(request):
         return JSONResponse(
-            error_body(
-                "forbidden",
-                "ข้อมูลนี้สำหรับเครื่องแม่ข่ายเท่านั้น",
-                "metrics are served to this machine, or with the metrics token",
-            ),
+            error_body("forbidden", *say("metrics_forbidden")),
             status_code=403,
         )
     registry: CollectorRegistry = request.app.state.metrics_registry

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from operations.text import say_both
+
 # Connecting a UDP socket only asks the kernel for a route: no packet leaves the machine. Private
 # targets, so the answer is the address on the office network even on a machine with no internet.
 _ROUTE_PROBES = ("10.255.255.255", "172.31.255.255", "192.168.255.255")
@@ -80,16 +82,9 @@ def resolve_public_url(
         found = find_lan()
         result = PublicUrl(_with_port(found or LOOPBACK_FALLBACK, port), derived=True)
         if found is None:
-            result.warnings.append(
-                "ไม่พบที่อยู่ของเครื่องในเครือข่ายสำนักงาน / no office network address found on this machine"
-            )
+            result.warnings.append(say_both("no_lan"))
     else:
         result = PublicUrl(_with_port(host, port), derived=True)
     if url_is_loopback(result.url) and listens_beyond_loopback(host):
-        result.warnings.append(
-            f"QR ในบัตรคิวชี้ไปที่ {result.url} ซึ่งโทรศัพท์ของประชาชนเปิดไม่ได้ / the QR codes on "
-            f"tickets point at {result.url}, which no phone can open, although the server listens "
-            f"on {host}:{port}. Set SADUAK_PUBLIC_URL to this machine's address on the office "
-            "network, e.g. http://192.168.1.10:" + str(port)
-        )
+        result.warnings.append(say_both("qr_loopback", url=result.url, host=host, port=port))
     return result

@@ -16,6 +16,7 @@ from counter.models import Office, PaperTicket, Service
 from counter.queue.errors import Conflict, InvalidInput
 from counter.service import local_day
 from operations.schemas import PaperTicketsIn, as_utc
+from operations.text import say
 
 
 def enter_paper_tickets(
@@ -25,29 +26,26 @@ def enter_paper_tickets(
     rows: list[PaperTicket] = []
     seen: set[tuple[date, str]] = set()
     for i, item in enumerate(data.tickets, start=1):
-        where = f"แถวที่ {i} / row {i}"
         service = counter_repo.service_by_code(session, office.id, item.service)
         if service is None:
-            raise InvalidInput(f"{where}: ไม่พบบริการ", f"row {i}: no service {item.service!r}")
+            raise InvalidInput(*say("row_no_service", row=i, service=item.service))
         assert service.id is not None
         issued = as_utc(item.issued_at, office.timezone)
         served = as_utc(item.served_at, office.timezone) if item.served_at else None
         if issued > now or (served is not None and served > now):
-            raise InvalidInput(f"{where}: เวลาอยู่ในอนาคต", f"row {i}: a time is in the future")
+            raise InvalidInput(*say("row_future", row=i))
         if served is not None and served < issued:
-            raise InvalidInput(
-                f"{where}: เวลาให้บริการก่อนเวลารับบัตรคิว", f"row {i}: served before issued"
-            )
+            raise InvalidInput(*say("row_served_before_issued", row=i))
         counter_id = None
         if item.counter is not None:
             counter = counter_repo.counter_by_number(session, office.id, item.counter)
             if counter is None:
-                raise InvalidInput(f"{where}: ไม่พบช่องบริการ", f"row {i}: no counter {item.counter}")
+                raise InvalidInput(*say("row_no_counter", row=i, counter=item.counter))
             counter_id = counter.id
         number = item.number.strip().upper()
         day = local_day(issued, office.timezone)
         if (day, number) in seen:
-            raise InvalidInput(f"{where}: หมายเลขคิวซ้ำ", f"row {i}: number {number} given twice")
+            raise InvalidInput(*say("row_number_twice", row=i, number=number))
         seen.add((day, number))
         rows.append(
             PaperTicket(
@@ -66,9 +64,7 @@ def enter_paper_tickets(
     try:
         session.flush()
     except IntegrityError as exc:
-        raise Conflict(
-            "มีหมายเลขคิวกระดาษนี้ในวันเดียวกันแล้ว", "a paper ticket with that number was entered that day"
-        ) from exc
+        raise Conflict(*say("paper_number_taken")) from exc
     return rows
 
 
@@ -118,6 +114,6 @@ def paper_figures(session: Session, office: Office, first: date, last: date) -> 
             }
             for sid, n in sorted(per_service.items(), key=lambda kv: -kv[1])
         ],
-        "note_th": "บัตรคิวกระดาษระหว่างระบบขัดข้อง ไม่ทราบระยะเวลาที่แน่นอน จึงไม่นำไปคำนวณค่าเฉลี่ย",
-        "note_en": "Paper tickets of outages: their times are approximate, so no average uses them",
+        "note_th": say("paper_note")[0],
+        "note_en": say("paper_note")[1],
     }

@@ -21,7 +21,7 @@ from operations.bcp import continuity_section
 from operations.incidents import STAFF_KINDS
 from operations.schemas import IncidentIn, IncidentUpdate, PaperTicketsIn
 from operations.service import OperationsService, PaperService
-from operations.text import KIND, OUTAGE_KINDS, SOURCE, T
+from operations.text import KIND, OUTAGE_KINDS, SOURCE, T, say
 
 router = APIRouter()
 HERE = FilePath(__file__).resolve().parent
@@ -115,7 +115,7 @@ async def paper_page(request: Request, viewer: PageViewer, paper: PaperDep) -> R
     try:
         day = date.fromisoformat(raw) if raw else None
     except ValueError as exc:
-        raise InvalidInput("วันที่ไม่ถูกต้อง", "day must be YYYY-MM-DD") from exc
+        raise InvalidInput(*say("bad_day")) from exc
     when, rows = await paper.of_day(staff.office_id, day)
     services = await request.app.state.queue.services(staff.office_id)
     return render_page(
@@ -138,7 +138,7 @@ async def operations_page(request: Request, viewer: PageManager, ops: Operations
     staff = viewer.staff
     raw = request.query_params.get("fy", "")
     if raw and not (raw.isdigit() and 2500 <= int(raw) <= 2700):
-        raise InvalidInput("ปีงบประมาณไม่ถูกต้อง", "fy must be a BE year such as 2569")
+        raise InvalidInput(*say("bad_fy"))
     year = await _fy(ops, staff.office_id, int(raw) if raw else None)
     office, report = await ops.bcp(staff.office_id, year)
     return render_page(

@@ -15,6 +15,7 @@ from counter.models import Office
 from counter.queue.errors import InvalidInput, NotFound
 from counter.queue.thai import fiscal_year
 from counter.service import local_day
+from counter.texts import say as counter_say
 from counter.unit_of_work import OfficeTx, OfficeWork
 from operations import repository as repo
 from operations.bcp import BcpReport, bcp_report, fiscal_year_bounds, incident_row
@@ -22,6 +23,7 @@ from operations.incidents import STAFF, STAFF_KINDS
 from operations.models import Incident
 from operations.paper import enter_paper_tickets, paper_row, paper_tickets
 from operations.schemas import IncidentIn, IncidentUpdate, PaperTicketsIn, as_utc
+from operations.text import say
 
 
 class OperationsService:
@@ -33,7 +35,7 @@ class OperationsService:
     def _office(self, session: Any, office_id: int) -> Office:
         office = session.get(Office, office_id)
         if office is None:
-            raise NotFound("ไม่พบสำนักงาน", f"office {office_id} not found")
+            raise NotFound(*counter_say("no_office", office_id=office_id))
         return office
 
     async def current_fiscal_year(self, office_id: int) -> int:
@@ -45,10 +47,7 @@ class OperationsService:
 
     async def record_incident(self, staff: StaffPrincipal, data: IncidentIn) -> dict[str, Any]:
         if data.kind not in STAFF_KINDS:
-            raise InvalidInput(
-                "ประเภทเหตุขัดข้องไม่ถูกต้อง",
-                f"kind must be one of {', '.join(STAFF_KINDS)}",
-            )
+            raise InvalidInput(*say("bad_kind", kinds=", ".join(STAFF_KINDS)))
 
         def write(tx: OfficeTx) -> dict[str, Any]:
             office = tx.office
@@ -82,7 +81,7 @@ class OperationsService:
             office = tx.office
             incident = repo.incident_of_office(tx.session, staff.office_id, incident_id)
             if incident is None:
-                raise NotFound("ไม่พบเหตุขัดข้อง", f"incident {incident_id} not found")
+                raise NotFound(*say("no_incident", incident_id=incident_id))
             if data.ended_at is not None:
                 ended = as_utc(data.ended_at, office.timezone)
                 _check_times(incident.started_at, ended, tx.now)
@@ -137,7 +136,7 @@ class PaperService:
             with self.db.read() as session:
                 office = session.get(Office, office_id)
                 if office is None:
-                    raise NotFound("ไม่พบสำนักงาน", f"office {office_id} not found")
+                    raise NotFound(*counter_say("no_office", office_id=office_id))
                 when = day or local_day(self.clock(), office.timezone)
                 services = {s.id: s for s in counter_repo.services(session, office_id)}
                 return when, [
@@ -150,8 +149,8 @@ class PaperService:
 
 def _check_times(started: datetime, ended: datetime | None, now: datetime) -> None:
     if started > now:
-        raise InvalidInput("เวลาเริ่มอยู่ในอนาคต", "the start is in the future")
+        raise InvalidInput(*say("start_future"))
     if ended is not None and ended < started:
-        raise InvalidInput("เวลาสิ้นสุดก่อนเวลาเริ่ม", "the end is before the start")
+        raise InvalidInput(*say("end_before_start"))
     if ended is not None and ended > now:
-        raise InvalidInput("เวลาสิ้นสุดอยู่ในอนาคต", "the end is in the future")
+        raise InvalidInput(*say("end_future"))

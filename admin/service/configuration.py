@@ -24,6 +24,7 @@ from counter import repository as repo
 from counter.auth import StaffPrincipal
 from counter.models import Holiday
 from counter.queue.errors import Conflict, Forbidden, InvalidInput, NotFound
+from counter.texts import say
 
 
 class ConfigurationUseCases(AdminCore):
@@ -69,7 +70,7 @@ class ConfigurationUseCases(AdminCore):
 def _export(session: Session, office_id: int, now: datetime) -> dict[str, Any]:
     office = repo.get_office(session, office_id)
     if office is None:
-        raise NotFound("ไม่พบสำนักงาน", f"office {office_id} not found")
+        raise NotFound(*say("no_office", office_id=office_id))
     return config_io.build(
         office,
         arepo.office_settings(session, office_id),

@@ -13,6 +13,7 @@ from admin.audit import device_snapshot
 from admin.schemas import DeviceIn, DeviceUpdate, PairIn
 from admin.service.base import AdminCore
 from admin.service.shared import AdminTx, _conflict, _not_found, log
+from admin.text import both, message
 from counter import pairing, print_jobs
 from counter import repository as repo
 from counter.auth import DeviceKind, StaffPrincipal, add_device
@@ -22,8 +23,6 @@ from printer.config import AgentTarget, BrowserTarget, PrinterConfig, PrinterTar
 from printer.escpos_io import print_image
 from printer.render import RenderingUnavailable, render_test_page
 from printer.status import PrintResult
-
-AGENT_SILENT = "ตัวพิมพ์ของตู้ไม่ตอบ / the kiosk's print agent did not answer"
 
 
 class DeviceUseCases(AdminCore):
@@ -178,7 +177,7 @@ class DeviceUseCases(AdminCore):
             if job is not None and job.status in print_jobs.FINAL:
                 return job.status == print_jobs.PRINTED, job.state or "", job.detail or ""
             await anyio.sleep(0.2)
-        return False, "no_answer", AGENT_SILENT
+        return False, "no_answer", both(message("agent_silent"))
 
     async def _check_printer_target(self, printer: str | None) -> None:
         """422 when the server operator does not allow printing where the setting points."""

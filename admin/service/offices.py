@@ -20,6 +20,7 @@ from counter import repository as repo
 from counter.auth import StaffPrincipal
 from counter.models import Holiday, Office
 from counter.queue.errors import NotFound
+from counter.texts import say
 
 
 class OfficeUseCases(AdminCore):
@@ -27,7 +28,7 @@ class OfficeUseCases(AdminCore):
         def read(session: Session) -> dict[str, Any]:
             office = repo.get_office(session, office_id)
             if office is None:
-                raise NotFound("ไม่พบสำนักงาน", f"office {office_id} not found")
+                raise NotFound(*say("no_office", office_id=office_id))
             return {
                 "id": office.id,
                 **office_snapshot(office, arepo.office_settings(session, office_id)),

@@ -66,4 +66,4 @@ def _merged(model: type[M], current: dict[str, Any], patch: BaseModel) -> M:
         return model.model_validate({**current, **patch.model_dump(exclude_unset=True)})
     except ValidationError as exc:
         detail = "; ".join(str(err["msg"]) for err in exc.errors()[:3])
-        raise InvalidInput("ข้อมูลที่ส่งมาไม่ถูกต้อง", detail) from None
+        raise InvalidInput(*message("invalid_fields", detail=detail)) from None
