@@ -13,6 +13,8 @@ from admin.text import ACTIONS
 
 
 class AuditLogReads(AdminCore):
+    """The audit log, newest first."""
+
     async def audit_log(
         self,
         office_id: int,

@@ -16,6 +16,8 @@ from printer.config import TargetPolicy
 
 
 class AdminCore:
+    """What every part of the admin's use cases stands on."""
+
     def __init__(self, work: OfficeWork, printer_policy: TargetPolicy | None = None) -> None:
         # The process's office unit of work, shared with the queue: admin changes and calls
         # reach the bus in `seq` order.

@@ -15,10 +15,10 @@ from admin import repository as arepo
 from admin.audit import changed_fields, office_snapshot
 from admin.schemas import ImportIn
 from admin.service.base import AdminCore
-from admin.service.counters import _counter_state, save_counter
-from admin.service.offices import _apply_office_options
+from admin.service.counters import counter_state, save_counter
+from admin.service.offices import apply_office_options
 from admin.service.services import create_service, update_service
-from admin.service.shared import AdminTx, _DryRun
+from admin.service.shared import AdminTx, DryRun
 from admin.text import message
 from counter import repository as repo
 from counter.auth import StaffPrincipal
@@ -28,6 +28,8 @@ from counter.texts import say
 
 
 class ConfigurationUseCases(AdminCore):
+    """Configuration files out of and into an office."""
+
     async def export_config(self, office_id: int) -> dict[str, Any]:
         now = self.clock()
 
@@ -52,7 +54,7 @@ class ConfigurationUseCases(AdminCore):
             after = _export(tx.session, tx.office_id, tx.now)
             result = {"office": tx.office.code, "dry_run": body.dry_run, "summary": summary}
             if body.dry_run:
-                raise _DryRun(result)
+                raise DryRun(result)
             before.pop("exported_at", None)
             after.pop("exported_at", None)
             if before != after:
@@ -62,7 +64,7 @@ class ConfigurationUseCases(AdminCore):
 
         try:
             return await self._write(actor, work)
-        except _DryRun as dry:
+        except DryRun as dry:
             result: dict[str, Any] = dry.result
             return result
 
@@ -93,7 +95,7 @@ def apply_document(tx: AdminTx, document: config_io.ConfigDoc) -> dict[str, Any]
     if document.office is not None:
         settings = arepo.office_settings_for_update(tx.session, tx.office_id)
         before = office_snapshot(tx.office, settings)
-        _apply_office_options(tx.office, settings, document.office)
+        apply_office_options(tx.office, settings, document.office)
         after = office_snapshot(tx.office, settings)
         summary["office"] = changed_fields(before, after)
         if before != after:
@@ -110,11 +112,11 @@ def apply_document(tx: AdminTx, document: config_io.ConfigDoc) -> dict[str, Any]
     for index, counter_item in enumerate(document.counters):
         with _where(f"counters[{index}] ({counter_item.number})"):
             found = repo.counter_by_number(tx.session, tx.office_id, counter_item.number)
-            before_state = _counter_state(tx.session, found) if found is not None else None
+            before_state = counter_state(tx.session, found) if found is not None else None
             saved = save_counter(tx, found, counter_item)
             if found is None:
                 summary["counters"]["created"].append(counter_item.number)
-            elif before_state != _counter_state(tx.session, saved):
+            elif before_state != counter_state(tx.session, saved):
                 summary["counters"]["updated"].append(counter_item.number)
     for index, holiday_item in enumerate(document.holidays):
         with _where(f"holidays[{index}]"):

@@ -11,13 +11,15 @@ from admin import rules
 from admin.audit import Snapshot, counter_snapshot
 from admin.schemas import CounterIn, CounterPatch
 from admin.service.base import AdminCore
-from admin.service.shared import AdminTx, _conflict, _merged, _not_found
+from admin.service.shared import AdminTx, conflict, merged, not_found
 from counter import repository as repo
 from counter.auth import StaffPrincipal
 from counter.models import Counter, CounterService
 
 
 class CounterUseCases(AdminCore):
+    """The office's counters."""
+
     async def counters(self, office_id: int) -> list[dict[str, Any]]:
         def read(session: Session) -> list[dict[str, Any]]:
             codes = {s.id: s.code for s in repo.services(session, office_id) if s.id is not None}
@@ -39,7 +41,7 @@ class CounterUseCases(AdminCore):
     async def create_counter(self, actor: StaffPrincipal, body: CounterIn) -> Snapshot:
         def work(tx: AdminTx) -> Snapshot:
             counter = save_counter(tx, None, body)
-            return {"id": counter.id, **_counter_state(tx.session, counter)}
+            return {"id": counter.id, **counter_state(tx.session, counter)}
 
         return await self._write(actor, work)
 
@@ -51,15 +53,15 @@ class CounterUseCases(AdminCore):
         def work(tx: AdminTx) -> Snapshot:
             counter = arepo.counter(tx.session, tx.office_id, counter_id)
             if counter is None:
-                raise _not_found("counter_not_found")
-            body = _merged(CounterIn, _counter_state(tx.session, counter), patch)
+                raise not_found("counter_not_found")
+            body = merged(CounterIn, counter_state(tx.session, counter), patch)
             save_counter(tx, counter, body)
-            return {"id": counter.id, **_counter_state(tx.session, counter)}
+            return {"id": counter.id, **counter_state(tx.session, counter)}
 
         return await self._write(actor, work)
 
 
-def _counter_state(session: Session, counter: Counter) -> Snapshot:
+def counter_state(session: Session, counter: Counter) -> Snapshot:
     assert counter.id is not None
     codes = {s.id: s.code for s in repo.services(session, counter.office_id) if s.id is not None}
     return counter_snapshot(counter, repo.counter_services(session, counter.id), codes)
@@ -70,7 +72,7 @@ def save_counter(tx: AdminTx, counter: Counter | None, body: CounterIn) -> Count
     number = rules.whole(body.number, "number", 1, rules.MAX_COUNTER)
     same_number = repo.counter_by_number(tx.session, tx.office_id, number)
     if same_number is not None and same_number is not counter:
-        raise _conflict("counter_exists", number=number)
+        raise conflict("counter_exists", number=number)
     if not body.services:
         raise rules.invalid("counter_needs_service")
     slots: list[tuple[int, int, int]] = []
@@ -94,9 +96,9 @@ def save_counter(tx: AdminTx, counter: Counter | None, body: CounterIn) -> Count
     )
     name = rules.text(body.name, "name", 100)
     if counter is not None and not body.active and counter.active and counter.staff_id:
-        raise _conflict("counter_in_use", number=counter.number)
+        raise conflict("counter_in_use", number=counter.number)
 
-    before = _counter_state(tx.session, counter) if counter is not None else None
+    before = counter_state(tx.session, counter) if counter is not None else None
     if counter is None:
         counter = Counter(office_id=tx.office_id, number=number)
         tx.session.add(counter)
@@ -128,7 +130,7 @@ def save_counter(tx: AdminTx, counter: Counter | None, body: CounterIn) -> Count
             kept.position = position
             kept.weight = weight
     tx.session.flush()
-    after = _counter_state(tx.session, counter)
+    after = counter_state(tx.session, counter)
     if before != after:
         action = "counter.create" if before is None else "counter.update"
         tx.audit(action, f"counter:{number}", before, after)

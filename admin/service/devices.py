@@ -12,7 +12,7 @@ from admin import rules
 from admin.audit import device_snapshot
 from admin.schemas import DeviceIn, DeviceUpdate, PairIn
 from admin.service.base import AdminCore
-from admin.service.shared import AdminTx, _conflict, _not_found, log
+from admin.service.shared import AdminTx, conflict, log, not_found
 from admin.text import both, message
 from counter import pairing, print_jobs
 from counter import repository as repo
@@ -26,6 +26,8 @@ from printer.status import PrintResult
 
 
 class DeviceUseCases(AdminCore):
+    """Kiosks and screens, and the kiosks' printers."""
+
     async def devices(self, office_id: int) -> list[dict[str, Any]]:
         def read(session: Session) -> list[dict[str, Any]]:
             return [device_view(d) for d in repo.devices(session, office_id)]
@@ -109,20 +111,20 @@ class DeviceUseCases(AdminCore):
         def config(session: Session) -> PrinterConfig:
             device = arepo.device(session, actor.office_id, device_id)
             if device is None:
-                raise _not_found("device_not_found")
+                raise not_found("device_not_found")
             if device.kind != DeviceKind.KIOSK:
                 raise rules.invalid("test_print_kiosk_only")
             if device.revoked_at is not None:
-                raise _conflict("device_revoked")
+                raise conflict("device_revoked")
             if not device.printer:
-                raise _conflict("printer_none")
+                raise conflict("printer_none")
             return PrinterConfig.parse(device.printer)
 
         printer_config = await self._read(config)
         if not printer_config.enabled:
-            raise _conflict("printer_none")
+            raise conflict("printer_none")
         if isinstance(printer_config.target, BrowserTarget):
-            raise _conflict("printer_browser")
+            raise conflict("printer_browser")
         if isinstance(printer_config.target, AgentTarget):
             printed, state, detail = await self._test_print_through_agent(
                 actor.office_id, device_id
@@ -135,7 +137,7 @@ class DeviceUseCases(AdminCore):
             except PrinterTargetRefused as exc:
                 raise rules.invalid("printer_refused", detail=str(exc)) from None
             except RenderingUnavailable as exc:
-                raise _conflict("rendering_unavailable", detail=str(exc)) from None
+                raise conflict("rendering_unavailable", detail=str(exc)) from None
             if not result.printed:
                 log.warning("test page not printed on device %s: %s", device_id, result.detail)
             shown = result.status.public()
@@ -192,7 +194,7 @@ class DeviceUseCases(AdminCore):
     def _device(self, tx: AdminTx, device_id: int) -> Device:
         device = arepo.device(tx.session, tx.office_id, device_id)
         if device is None:
-            raise _not_found("device_not_found")
+            raise not_found("device_not_found")
         return device
 
 

@@ -15,7 +15,7 @@ from admin.audit import Snapshot, holiday_snapshot, office_snapshot
 from admin.models import OfficeSettings, ProvinceMember
 from admin.schemas import HolidayIn, OfficeIn, TargetsIn
 from admin.service.base import AdminCore
-from admin.service.shared import AdminTx, _conflict, _not_found
+from admin.service.shared import AdminTx, conflict, not_found
 from counter import repository as repo
 from counter.auth import StaffPrincipal
 from counter.models import Holiday, Office
@@ -24,6 +24,8 @@ from counter.texts import say
 
 
 class OfficeUseCases(AdminCore):
+    """The office's settings, holidays and targets, and its province accounts."""
+
     async def office(self, office_id: int) -> dict[str, Any]:
         def read(session: Session) -> dict[str, Any]:
             office = repo.get_office(session, office_id)
@@ -58,7 +60,7 @@ class OfficeUseCases(AdminCore):
             day = rules.day(body.day)
             name = rules.text(body.name, "holiday_name", 200)
             if arepo.holiday_on(tx.session, tx.office_id, day) is not None:
-                raise _conflict("holiday_exists", day=day.isoformat())
+                raise conflict("holiday_exists", day=day.isoformat())
             row = Holiday(office_id=tx.office_id, day=day, name=name)
             tx.session.add(row)
             tx.session.flush()
@@ -73,7 +75,7 @@ class OfficeUseCases(AdminCore):
         def work(tx: AdminTx) -> None:
             row = arepo.holiday(tx.session, tx.office_id, holiday_id)
             if row is None:
-                raise _not_found("holiday_not_found")
+                raise not_found("holiday_not_found")
             target = f"holiday:{row.day.isoformat()}"
             tx.audit("holiday.remove", target, holiday_snapshot(row), None)
             tx.session.delete(row)
@@ -174,7 +176,7 @@ class OfficeUseCases(AdminCore):
 
         def work(tx: AdminTx) -> dict[str, Any]:
             if arepo.share(tx.session, tx.office_id, name) is not None:
-                raise _conflict("already_shared", username=name)
+                raise conflict("already_shared", username=name)
             # The same answer whether or not the name is an account: a 404 here would let an
             # admin list the accounts of every other office.
             staff = repo.staff_by_username(tx.session, name)
@@ -197,7 +199,7 @@ class OfficeUseCases(AdminCore):
         def work(tx: AdminTx) -> None:
             member = arepo.share_by_id(tx.session, tx.office_id, share_id)
             if member is None:
-                raise _not_found("share_not_found")
+                raise not_found("share_not_found")
             username = member.username
             tx.audit(
                 "province.revoke",
@@ -220,10 +222,10 @@ def _targets(settings: OfficeSettings) -> dict[str, Any]:
 def apply_office(office: Office, settings: OfficeSettings, body: OfficeIn) -> None:
     office.name_th = rules.text(body.name_th, "name_th", 200, required="name_th_required")
     office.name_en = rules.text(body.name_en, "name_en", 200, required="name_en_required")
-    _apply_office_options(office, settings, body)
+    apply_office_options(office, settings, body)
 
 
-def _apply_office_options(office: Office, settings: OfficeSettings, body: OfficeIn) -> None:
+def apply_office_options(office: Office, settings: OfficeSettings, body: OfficeIn) -> None:
     office.timezone = rules.timezone(body.timezone)
     office.opens, office.closes = rules.office_hours(body.opens, body.closes)
     office.saturday = body.saturday

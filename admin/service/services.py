@@ -11,7 +11,7 @@ from admin import rules
 from admin.audit import Snapshot, service_snapshot
 from admin.schemas import ManualIn, ServiceFields, ServiceIn, ServicePatch
 from admin.service.base import AdminCore
-from admin.service.shared import AdminTx, _conflict, _merged, _not_found
+from admin.service.shared import AdminTx, conflict, merged, not_found
 from counter import repository as repo
 from counter import standards
 from counter.auth import StaffPrincipal
@@ -24,6 +24,8 @@ from counter.service import local_day
 
 
 class ServiceUseCases(AdminCore):
+    """The office's services, their manuals and the catalogue import."""
+
     async def services(self, office_id: int) -> list[dict[str, Any]]:
         def read(session: Session) -> list[dict[str, Any]]:
             return [{"id": s.id, **service_snapshot(s)} for s in repo.services(session, office_id)]
@@ -45,9 +47,9 @@ class ServiceUseCases(AdminCore):
         def work(tx: AdminTx) -> Snapshot:
             service = arepo.service(tx.session, tx.office_id, service_id)
             if service is None:
-                raise _not_found("service_not_found")
+                raise not_found("service_not_found")
             current = {k: v for k, v in service_snapshot(service).items() if k != "code"}
-            body = _merged(ServiceFields, current, patch)
+            body = merged(ServiceFields, current, patch)
             update_service(tx, service, body)
             return {"id": service.id, **service_snapshot(service)}
 
@@ -57,7 +59,7 @@ class ServiceUseCases(AdminCore):
         def read(session: Session) -> dict[str, Any]:
             service = arepo.service(session, office_id, service_id)
             if service is None:
-                raise _not_found("service_not_found")
+                raise not_found("service_not_found")
             office = repo.get_office(session, office_id)
             tz = office.timezone if office else "Asia/Bangkok"
             return manual_of(session, service, local_day(self.clock(), tz)).as_dict()
@@ -83,7 +85,7 @@ class ServiceUseCases(AdminCore):
         def work(tx: AdminTx) -> dict[str, Any]:
             service = arepo.service(tx.session, tx.office_id, service_id)
             if service is None:
-                raise _not_found("service_not_found")
+                raise not_found("service_not_found")
             today = local_day(tx.now, tx.office.timezone)
             before = manual_of(tx.session, service, today).as_dict()
             after = save_manual(
@@ -138,7 +140,7 @@ def _apply_service_fields(service: Service, body: ServiceFields) -> None:
 def create_service(tx: AdminTx, body: ServiceIn) -> Service:
     code = rules.service_code(body.code)
     if repo.service_by_code(tx.session, tx.office_id, code) is not None:
-        raise _conflict("service_exists", code=code)
+        raise conflict("service_exists", code=code)
     service = Service(office_id=tx.office_id, code=code, prefix="A", name_th="", name_en="")
     _apply_service_fields(service, body)
     tx.session.add(service)

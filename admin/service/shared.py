@@ -23,11 +23,11 @@ T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
 
-def _not_found(key: str) -> NotFound:
+def not_found(key: str) -> NotFound:
     return NotFound(*message(key))
 
 
-def _conflict(key: str, **values: object) -> Conflict:
+def conflict(key: str, **values: object) -> Conflict:
     return Conflict(*message(key, **values))
 
 
@@ -53,7 +53,7 @@ class AdminTx:
         record(self.session, self.actor, self.now, action, target, before, after)
 
 
-class _DryRun(Exception):
+class DryRun(Exception):
     """Raised inside a transaction to roll it back while keeping its result."""
 
     def __init__(self, result: Any) -> None:
@@ -61,7 +61,7 @@ class _DryRun(Exception):
         self.result = result
 
 
-def _merged(model: type[M], current: dict[str, Any], patch: BaseModel) -> M:
+def merged(model: type[M], current: dict[str, Any], patch: BaseModel) -> M:
     try:
         return model.model_validate({**current, **patch.model_dump(exclude_unset=True)})
     except ValidationError as exc:

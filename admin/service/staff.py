@@ -12,7 +12,7 @@ from admin import rules
 from admin.audit import Snapshot, staff_snapshot
 from admin.schemas import StaffIn, StaffUpdate
 from admin.service.base import AdminCore
-from admin.service.shared import AdminTx, _conflict, _not_found
+from admin.service.shared import AdminTx, conflict, not_found
 from admin.text import message
 from counter import repository as repo
 from counter.auth import Role, StaffPrincipal, hash_password, new_password
@@ -21,6 +21,8 @@ from counter.queue.errors import Forbidden
 
 
 class StaffUseCases(AdminCore):
+    """Staff accounts."""
+
     async def staff(self, office_id: int) -> list[dict[str, Any]]:
         def read(session: Session) -> list[dict[str, Any]]:
             return [
@@ -44,7 +46,7 @@ class StaffUseCases(AdminCore):
 
         def work(tx: AdminTx) -> dict[str, Any]:
             if repo.staff_by_username(tx.session, username) is not None:
-                raise _conflict("username_exists", username=username)
+                raise conflict("username_exists", username=username)
             staff = Staff(
                 office_id=tx.office_id,
                 username=username,
@@ -74,7 +76,7 @@ class StaffUseCases(AdminCore):
         def work(tx: AdminTx) -> Snapshot:
             staff = arepo.staff(tx.session, tx.office_id, staff_id)
             if staff is None:
-                raise _not_found("staff_not_found")
+                raise not_found("staff_not_found")
             before = staff_snapshot(staff)
             losing_admin = (
                 staff.role == Role.ADMIN
@@ -85,7 +87,7 @@ class StaffUseCases(AdminCore):
                 if staff.id == actor.staff_id:
                     raise Forbidden(*message("not_yourself"))
                 if len(arepo.active_admins(tx.session, tx.office_id)) <= 1:
-                    raise _conflict("last_admin")
+                    raise conflict("last_admin")
             if role is not None:
                 staff.role = role.value
             if display_name is not None:
@@ -113,7 +115,7 @@ class StaffUseCases(AdminCore):
         def work(tx: AdminTx) -> dict[str, Any]:
             staff = arepo.staff(tx.session, tx.office_id, staff_id)
             if staff is None:
-                raise _not_found("staff_not_found")
+                raise not_found("staff_not_found")
             staff.password_hash = password_hash
             # Whoever knew the old password is logged out everywhere.
             arepo.revoke_tokens_of(tx.session, staff_id)

@@ -20,9 +20,9 @@ from counter.queue.events import Event, TicketChanged
 from counter.queue.forecast import Forecast
 from counter.queue.policy import Line
 from counter.service.rollover import roll_over
-from counter.service.shared import T, _Tx
+from counter.service.shared import T
 from counter.service.waits import CALL_END_KINDS
-from counter.unit_of_work import OfficeWork, utcnow
+from counter.unit_of_work import OfficeTx, OfficeWork, utcnow
 
 
 def installation_namespace(db: Database, now: datetime) -> str:
@@ -86,7 +86,7 @@ class QueueCore:
         # a minute (a minute's arrivals barely move an hour's rate; status pages share a read).
         self._arrivals: dict[int, tuple[datetime, dict[tuple[int, Line], float]]] = {}
 
-    async def _write(self, office_id: int, work: Callable[[_Tx], T]) -> T:
+    async def _write(self, office_id: int, work: Callable[[OfficeTx], T]) -> T:
         return await self.work.run(office_id, work)
 
     def _committed(self, office_id: int, messages: Sequence[Event]) -> None:

@@ -12,22 +12,25 @@ from counter.queue.errors import Conflict, InvalidInput, NotFound, ServiceUnavai
 from counter.queue.policy import choose
 from counter.queue.states import AT_COUNTER_STATES, Action, TicketStatus, advance
 from counter.service.counters import CounterUseCases
-from counter.service.shared import EVENT_KIND, _id, _taken, _Tx, ticket_not_found
+from counter.service.shared import EVENT_KIND, row_id, ticket_not_found, ticket_taken
 from counter.service.views import QueueViews, TicketView
 from counter.service.waits import counter_mix, counter_policy
 from counter.texts import say
+from counter.unit_of_work import OfficeTx
 
 
 class CallingUseCases(CounterUseCases, QueueViews):
+    """Calling the next ticket or a chosen one, and what staff do with a called ticket."""
+
     async def call_next(self, actor: StaffPrincipal, counter_number: int) -> TicketView | None:
-        def work(tx: _Tx) -> TicketView | None:
+        def work(tx: OfficeTx) -> TicketView | None:
             counter = self._take_counter(tx, actor, counter_number)
             self._clear_counter_for_call(tx, counter, actor)
-            slots = repo.counter_services(tx.session, _id(counter))
+            slots = repo.counter_services(tx.session, row_id(counter))
             policy = counter_policy(counter, slots)
             mix = counter_mix(counter, slots)
             candidates = repo.waiting_candidates(
-                tx.session, _id(tx.office), tx.today, [s.service_id for s in slots]
+                tx.session, row_id(tx.office), tx.today, [s.service_id for s in slots]
             )
             while candidates:
                 choice = choose(candidates, policy, mix, tx.now)
@@ -35,7 +38,7 @@ class CallingUseCases(CounterUseCases, QueueViews):
                     return None
                 picked = choice.candidate
                 if repo.claim_waiting(
-                    tx.session, picked.ticket_id, _id(counter), actor.staff_id, tx.now
+                    tx.session, picked.ticket_id, row_id(counter), actor.staff_id, tx.now
                 ):
                     counter.cycle_pos = choice.mix.cycle_pos
                     counter.booked_streak = choice.mix.booked_streak
@@ -66,24 +69,24 @@ class CallingUseCases(CounterUseCases, QueueViews):
         if not reason:
             raise InvalidInput(*say("reason_required"))
 
-        def work(tx: _Tx) -> TicketView:
+        def work(tx: OfficeTx) -> TicketView:
             counter = self._take_counter(tx, actor, counter_number)
             ticket = self._ticket(tx, ticket_id)
             if ticket.status == TicketStatus.WAITING and ticket.service_id not in {
-                s.service_id for s in repo.counter_services(tx.session, _id(counter))
+                s.service_id for s in repo.counter_services(tx.session, row_id(counter))
             }:
                 # Allowed, but worth knowing in an audit: the counter does not normally serve it.
                 reason_detail = {"reason": "out_of_order", "note": reason, "foreign_service": True}
             else:
                 reason_detail = {"reason": "out_of_order", "note": reason}
             if TicketStatus(ticket.status) in AT_COUNTER_STATES:
-                raise _taken(tx.session, ticket)
+                raise ticket_taken(tx.session, ticket)
             advance(ticket.number, TicketStatus(ticket.status), Action.CALL)
             self._clear_counter_for_call(tx, counter, actor)
             if not repo.claim_waiting(
-                tx.session, _id(ticket), _id(counter), actor.staff_id, tx.now
+                tx.session, row_id(ticket), row_id(counter), actor.staff_id, tx.now
             ):
-                raise _taken(tx.session, ticket)
+                raise ticket_taken(tx.session, ticket)
             tx.session.refresh(ticket)
             tx.log_ticket(
                 ticket, "called", counter=counter, staff_id=actor.staff_id, detail=reason_detail
@@ -92,10 +95,12 @@ class CallingUseCases(CounterUseCases, QueueViews):
 
         return await self._write(actor.office_id, work)
 
-    def _clear_counter_for_call(self, tx: _Tx, counter: Counter, actor: StaffPrincipal) -> None:
+    def _clear_counter_for_call(
+        self, tx: OfficeTx, counter: Counter, actor: StaffPrincipal
+    ) -> None:
         """Calling the next citizen finishes the one being served; an unanswered call must be
         settled first (started or marked no-show), so nobody is dropped by a stray key press."""
-        current = repo.current_ticket_at(tx.session, _id(counter))
+        current = repo.current_ticket_at(tx.session, row_id(counter))
         if current is None:
             return
         if current.status == TicketStatus.SERVING:
@@ -114,14 +119,14 @@ class CallingUseCases(CounterUseCases, QueueViews):
         if action in (Action.CALL, Action.TRANSFER, Action.CLOSE_UNSERVED):
             raise InvalidInput(*say("bad_action", action=action.value))
 
-        def work(tx: _Tx) -> TicketView:
+        def work(tx: OfficeTx) -> TicketView:
             ticket = self._ticket(tx, ticket_id)
             counter = self._check_not_taken(tx, ticket, actor)
             new_status = advance(ticket.number, TicketStatus(ticket.status), action)
             if action is Action.REACTIVATE and ticket.business_day != tx.today:
                 raise Conflict(*say("earlier_day", ticket=ticket.number))
             if action is Action.UNHOLD and counter is not None:
-                current = repo.current_ticket_at(tx.session, _id(counter))
+                current = repo.current_ticket_at(tx.session, row_id(counter))
                 if current is not None:
                     raise Conflict(
                         *say("counter_has_ticket", number=counter.number, ticket=current.number)
@@ -148,9 +153,9 @@ class CallingUseCases(CounterUseCases, QueueViews):
     async def transfer(
         self, actor: StaffPrincipal, ticket_id: int, service_code: str
     ) -> TicketView:
-        def work(tx: _Tx) -> TicketView:
+        def work(tx: OfficeTx) -> TicketView:
             ticket = self._ticket(tx, ticket_id)
-            target = repo.service_by_code(tx.session, _id(tx.office), service_code)
+            target = repo.service_by_code(tx.session, row_id(tx.office), service_code)
             if target is None:
                 raise NotFound(*say("no_service", code=service_code))
             if not target.active:
@@ -169,7 +174,7 @@ class CallingUseCases(CounterUseCases, QueueViews):
                 detail={"from_service_id": from_service, "to_service_id": target.id},
             )
             # ... and the same visit and number wait again for the next service.
-            ticket.service_id = _id(target)
+            ticket.service_id = row_id(target)
             ticket.transaction_no += 1
             ticket.queued_at = tx.now
             ticket.counter_id = None
@@ -185,13 +190,15 @@ class CallingUseCases(CounterUseCases, QueueViews):
 
         return await self._write(actor.office_id, work)
 
-    def _ticket(self, tx: _Tx, ticket_id: int) -> Ticket:
-        ticket = repo.ticket_for_update(tx.session, _id(tx.office), ticket_id)
+    def _ticket(self, tx: OfficeTx, ticket_id: int) -> Ticket:
+        ticket = repo.ticket_for_update(tx.session, row_id(tx.office), ticket_id)
         if ticket is None:
             raise ticket_not_found(ticket_id)
         return ticket
 
-    def _check_not_taken(self, tx: _Tx, ticket: Ticket, actor: StaffPrincipal) -> Counter | None:
+    def _check_not_taken(
+        self, tx: OfficeTx, ticket: Ticket, actor: StaffPrincipal
+    ) -> Counter | None:
         """A ticket at a counter belongs to whoever holds that counter; managers may step in.
 
         Returns that counter, or None when the ticket is not at one."""
@@ -200,5 +207,5 @@ class CallingUseCases(CounterUseCases, QueueViews):
         counter = tx.session.get(Counter, ticket.counter_id)
         assert counter is not None
         if counter.staff_id != actor.staff_id and actor.role == Role.STAFF:
-            raise _taken(tx.session, ticket)
+            raise ticket_taken(tx.session, ticket)
         return counter

@@ -10,13 +10,16 @@ from counter.auth import Role, StaffPrincipal
 from counter.models import Counter
 from counter.queue.errors import Conflict, CounterBusy, Forbidden, InvalidInput, NotFound
 from counter.service.base import QueueCore
-from counter.service.shared import PAUSE_REASONS, _id, _Tx
+from counter.service.shared import PAUSE_REASONS, row_id
 from counter.texts import say
+from counter.unit_of_work import OfficeTx
 
 
 class CounterUseCases(QueueCore):
-    def _take_counter(self, tx: _Tx, actor: StaffPrincipal, counter_number: int) -> Counter:
-        counter = repo.counter_by_number(tx.session, _id(tx.office), counter_number)
+    """Staff taking, pausing and leaving counters; managers changing what a counter serves."""
+
+    def _take_counter(self, tx: OfficeTx, actor: StaffPrincipal, counter_number: int) -> Counter:
+        counter = repo.counter_by_number(tx.session, row_id(tx.office), counter_number)
         if counter is None or not counter.active:
             raise NotFound(*say("no_counter", number=counter_number))
         if counter.staff_id is not None and counter.staff_id != actor.staff_id:
@@ -35,8 +38,8 @@ class CounterUseCases(QueueCore):
         return counter
 
     async def close_counter(self, actor: StaffPrincipal, counter_number: int) -> None:
-        def work(tx: _Tx) -> None:
-            counter = repo.counter_by_number(tx.session, _id(tx.office), counter_number)
+        def work(tx: OfficeTx) -> None:
+            counter = repo.counter_by_number(tx.session, row_id(tx.office), counter_number)
             if counter is None:
                 raise NotFound(*say("no_counter", number=counter_number))
             if counter.staff_id is None:
@@ -57,7 +60,7 @@ class CounterUseCases(QueueCore):
         if reason not in PAUSE_REASONS:
             raise InvalidInput(*say("bad_pause_reason", allowed=", ".join(PAUSE_REASONS)))
 
-        def work(tx: _Tx) -> None:
+        def work(tx: OfficeTx) -> None:
             counter = self._take_counter_unpaused(tx, actor, counter_number)
             if counter.paused_reason is None:
                 counter.paused_reason = reason
@@ -67,7 +70,7 @@ class CounterUseCases(QueueCore):
         await self._write(actor.office_id, work)
 
     async def resume_counter(self, actor: StaffPrincipal, counter_number: int) -> None:
-        def work(tx: _Tx) -> None:
+        def work(tx: OfficeTx) -> None:
             counter = self._take_counter_unpaused(tx, actor, counter_number)
             if counter.paused_reason is not None:
                 tx.log_counter(counter, "resumed", actor.staff_id, counter.paused_reason)
@@ -76,8 +79,8 @@ class CounterUseCases(QueueCore):
 
         await self._write(actor.office_id, work)
 
-    def _take_counter_unpaused(self, tx: _Tx, actor: StaffPrincipal, number: int) -> Counter:
-        counter = repo.counter_by_number(tx.session, _id(tx.office), number)
+    def _take_counter_unpaused(self, tx: OfficeTx, actor: StaffPrincipal, number: int) -> Counter:
+        counter = repo.counter_by_number(tx.session, row_id(tx.office), number)
         if counter is None:
             raise NotFound(*say("no_counter", number=number))
         if counter.staff_id != actor.staff_id:
@@ -89,8 +92,8 @@ class CounterUseCases(QueueCore):
 
         Opening the counter one already holds is a no-op, paused or not."""
 
-        def work(tx: _Tx) -> None:
-            counter = repo.counter_by_number(tx.session, _id(tx.office), counter_number)
+        def work(tx: OfficeTx) -> None:
+            counter = repo.counter_by_number(tx.session, row_id(tx.office), counter_number)
             if counter is not None and counter.staff_id == actor.staff_id:
                 return
             self._take_counter(tx, actor, counter_number)
@@ -115,8 +118,8 @@ class CounterUseCases(QueueCore):
         if not wanted:
             raise InvalidInput(*say("counter_needs_service"))
 
-        def work(tx: _Tx) -> list[str]:
-            office_id = _id(tx.office)
+        def work(tx: OfficeTx) -> list[str]:
+            office_id = row_id(tx.office)
             counter = repo.counter_by_number(tx.session, office_id, counter_number)
             if counter is None:
                 raise NotFound(*say("no_counter", number=counter_number))
@@ -124,9 +127,9 @@ class CounterUseCases(QueueCore):
             unknown = [code for code in wanted if code not in by_code]
             if unknown:
                 raise InvalidInput(*say("no_services", codes=", ".join(unknown)))
-            by_id = {_id(s): s for s in by_code.values()}
-            rows = list(repo.counter_services(tx.session, _id(counter)))
-            keep_ids = {_id(by_code[code]) for code in wanted}
+            by_id = {row_id(s): s for s in by_code.values()}
+            rows = list(repo.counter_services(tx.session, row_id(counter)))
+            keep_ids = {row_id(by_code[code]) for code in wanted}
             for row in rows:
                 if row.service_id not in keep_ids:
                     repo.remove_counter_service(tx.session, row)
@@ -143,17 +146,17 @@ class CounterUseCases(QueueCore):
             next_position = max((row.position for row in kept), default=-1) + 1
             for code in wanted:
                 service = by_code[code]
-                if _id(service) in have:
+                if row_id(service) in have:
                     continue
                 position = group_position.get(service.group)
                 if position is None:
                     position = group_position[service.group] = next_position
                     next_position += 1
                 kept.append(
-                    repo.add_counter_service(tx.session, _id(counter), _id(service), position)
+                    repo.add_counter_service(tx.session, row_id(counter), row_id(service), position)
                 )
-                have.add(_id(service))
-                tx.log_counter(counter, "service_added", actor.staff_id, str(_id(service)))
+                have.add(row_id(service))
+                tx.log_counter(counter, "service_added", actor.staff_id, str(row_id(service)))
             kept.sort(key=lambda row: (row.position, by_id[row.service_id].position))
             return [by_id[row.service_id].code for row in kept]
 

@@ -18,9 +18,10 @@ from counter.queue.errors import InvalidInput, NotFound, ServiceUnavailable, Too
 from counter.queue.hours import OfficeHours, issuing_refusal
 from counter.queue.numbering import MAX_DAILY_NUMBER, format_number
 from counter.queue.states import Priority, TicketStatus
-from counter.service.shared import _id, _Tx
+from counter.service.shared import row_id
 from counter.service.views import QueueViews, TicketView
 from counter.texts import say
+from counter.unit_of_work import OfficeTx
 
 
 def walk_in_refusal(
@@ -63,6 +64,8 @@ def office_hours(office: Office) -> OfficeHours:
 
 
 class IssueUseCases(QueueViews):
+    """Issuing tickets: walk-ins and booked ones."""
+
     async def issue_ticket(
         self,
         office_id: int,
@@ -88,7 +91,7 @@ class IssueUseCases(QueueViews):
             allowed = ", ".join(p.value for p in Priority)
             raise InvalidInput(*say("bad_priority", allowed=allowed))
 
-        def work(tx: _Tx) -> TicketView:
+        def work(tx: OfficeTx) -> TicketView:
             session = tx.session
             if device_id is not None and request_key:
                 # The same tap sent twice (a double tap, a retry after a dropped connection)
@@ -103,12 +106,12 @@ class IssueUseCases(QueueViews):
                     return replace(self._view(session, earlier), replayed=True)
             if rate_check is not None and not rate_check():
                 raise TooManyRequests(*say("kiosk_too_fast"))
-            service = repo.service_by_code(session, _id(tx.office), service_code)
+            service = repo.service_by_code(session, row_id(tx.office), service_code)
             if service is None:
                 raise NotFound(*say("no_service", code=service_code))
             assert service.id is not None
             hours = office_hours(tx.office)
-            seq_no = repo.last_seq_no(session, _id(tx.office), tx.today, service.prefix) + 1
+            seq_no = repo.last_seq_no(session, row_id(tx.office), tx.today, service.prefix) + 1
             # A booked ticket was given its slot within the hours, and its check-in window may
             # open before them; the walk-in cap leaves its capacity alone.
             walk_in = booked_for is None
@@ -117,12 +120,12 @@ class IssueUseCases(QueueViews):
                 tx.now.astimezone(ZoneInfo(tx.office.timezone)),
                 hours if walk_in else replace(hours, enforced=False),
                 # Holidays are read only where hours apply: most calls need no extra query.
-                holidays=repo.holidays(session, _id(tx.office))
+                holidays=repo.holidays(session, row_id(tx.office))
                 if walk_in and hours.enforced
                 else (),
                 issued_today=(
                     repo.issued_today(
-                        session, _id(tx.office), service.id, tx.today, tx.start_of_day()
+                        session, row_id(tx.office), service.id, tx.today, tx.start_of_day()
                     )
                     if walk_in and service.daily_cap is not None
                     else None
@@ -132,7 +135,7 @@ class IssueUseCases(QueueViews):
             if refusal:
                 raise ServiceUnavailable(*refusal)
             ticket = Ticket(
-                office_id=_id(tx.office),
+                office_id=row_id(tx.office),
                 service_id=service.id,
                 business_day=tx.today,
                 prefix=service.prefix,
@@ -161,7 +164,7 @@ class IssueUseCases(QueueViews):
                 # The outbox row in the ticket's own transaction: no ticket without its job.
                 job_id = print_jobs.add(
                     session,
-                    office_id=_id(tx.office),
+                    office_id=row_id(tx.office),
                     device_id=device_id,
                     ticket_id=ticket.id,
                     queue=print_queue,

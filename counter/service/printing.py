@@ -16,11 +16,14 @@ from counter.models import Device
 from counter.queue.errors import NotFound
 from counter.queue.events import PrinterStateChanged
 from counter.service.base import QueueCore
-from counter.service.shared import _id, _Tx, ticket_not_found
+from counter.service.shared import row_id, ticket_not_found
 from counter.texts import say
+from counter.unit_of_work import OfficeTx
 
 
 class PrintUseCases(QueueCore):
+    """The print outbox's jobs and the kiosks' printer states."""
+
     async def enqueue_print(
         self,
         office_id: int,
@@ -33,15 +36,15 @@ class PrintUseCases(QueueCore):
     ) -> print_jobs.JobView:
         """A reprint or a test page: a new job (a new id) on a kiosk's printer queue."""
 
-        def work(tx: _Tx) -> print_jobs.JobView:
+        def work(tx: OfficeTx) -> print_jobs.JobView:
             if (
                 ticket_id is not None
-                and repo.get_ticket(tx.session, _id(tx.office), ticket_id) is None
+                and repo.get_ticket(tx.session, row_id(tx.office), ticket_id) is None
             ):
                 raise ticket_not_found(ticket_id)
             job = print_jobs.add(
                 tx.session,
-                office_id=_id(tx.office),
+                office_id=row_id(tx.office),
                 device_id=device_id,
                 ticket_id=ticket_id,
                 kind=kind,
@@ -58,7 +61,7 @@ class PrintUseCases(QueueCore):
     ) -> print_jobs.JobView | None:
         """Record a job's outcome and its ticket's print status in one transaction."""
 
-        def work(tx: _Tx) -> print_jobs.JobView | None:
+        def work(tx: OfficeTx) -> print_jobs.JobView | None:
             done = print_jobs.finish(
                 tx.session, job.id, printed=printed, state=state, detail=detail, now=tx.now
             )
@@ -70,8 +73,8 @@ class PrintUseCases(QueueCore):
 
         return await self._write(job.office_id, work)
 
-    def _mark_printed(self, tx: _Tx, ticket_id: int, printed: bool) -> None:
-        ticket = repo.get_ticket(tx.session, _id(tx.office), ticket_id)
+    def _mark_printed(self, tx: OfficeTx, ticket_id: int, printed: bool) -> None:
+        ticket = repo.get_ticket(tx.session, row_id(tx.office), ticket_id)
         status = "printed" if printed else "pending"
         if ticket is not None and ticket.print_status != status:
             ticket.print_status = status
@@ -136,7 +139,7 @@ class PrintUseCases(QueueCore):
     ) -> None:
         """Keep a kiosk's last printer state and tell staff screens when it needs a person."""
 
-        def work(tx: _Tx) -> None:
+        def work(tx: OfficeTx) -> None:
             device = tx.session.get(Device, device_id)
             if device is None or device.office_id != office_id:
                 raise NotFound(*say("no_device", device_id=device_id))

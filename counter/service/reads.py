@@ -21,6 +21,8 @@ from counter.unit_of_work import day_start, local_day
 
 
 class QueueReads(QueueViews):
+    """What pages read: tickets, lines, the office, its services and devices."""
+
     async def ticket(self, office_id: int, ticket_id: int) -> TicketView:
         def read(session: Session) -> TicketView:
             ticket = repo.get_ticket(session, office_id, ticket_id)

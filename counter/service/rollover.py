@@ -8,11 +8,11 @@ from datetime import date
 from counter import repository as repo
 from counter.queue.events import QueueRolledOver
 from counter.queue.states import Action, TicketStatus, advance
-from counter.service.shared import _id, _Tx
-from counter.unit_of_work import day_start
+from counter.service.shared import row_id
+from counter.unit_of_work import OfficeTx, day_start
 
 
-def roll_over(tx: _Tx) -> None:
+def roll_over(tx: OfficeTx) -> None:
     """Close tickets left open from an earlier business day, once per office and day.
 
     A ticket in service at the rollover keeps its service: it stays with its counter, which
@@ -24,7 +24,7 @@ def roll_over(tx: _Tx) -> None:
     if tx.office.last_business_day == tx.today:
         return
     stale = repo.stale_open_tickets(
-        tx.session, _id(tx.office), tx.today, serving_before=tx.office.last_business_day
+        tx.session, row_id(tx.office), tx.today, serving_before=tx.office.last_business_day
     )
     for ticket in stale:
         ticket.status = advance(ticket.number, TicketStatus(ticket.status), Action.CLOSE_UNSERVED)
@@ -35,8 +35,8 @@ def roll_over(tx: _Tx) -> None:
             publish=False,
             detail={"business_day": ticket.business_day.isoformat()},
         )
-    for counter in repo.counters(tx.session, _id(tx.office)):
-        if counter.staff_id is not None and not repo.keeps_service(tx.session, _id(counter)):
+    for counter in repo.counters(tx.session, row_id(tx.office)):
+        if counter.staff_id is not None and not repo.keeps_service(tx.session, row_id(counter)):
             tx.log_counter(counter, "closed", counter.staff_id, reason="day_end")
             counter.staff_id = None
             counter.opened_at = None
@@ -48,7 +48,7 @@ def roll_over(tx: _Tx) -> None:
     if stale:
         tx.messages.append(
             QueueRolledOver(
-                office=_id(tx.office),
+                office=row_id(tx.office),
                 # The last close's number: the log stays gap-free, and subscribers, having
                 # missed the unpublished closes, see a jump and resync.
                 seq=tx.office.event_seq,
@@ -58,14 +58,14 @@ def roll_over(tx: _Tx) -> None:
         )
 
 
-def restore_counter_services(tx: _Tx, last_day: date) -> None:
+def restore_counter_services(tx: OfficeTx, last_day: date) -> None:
     """A manager's change of a counter's services holds for that day only: undo it, newest
     first, so each counter starts the new day with its standing services (set in the admin)."""
     start = day_start(last_day, tx.office.timezone)
     changes = repo.counter_events_since(
-        tx.session, _id(tx.office), start, ["service_added", "service_removed"]
+        tx.session, row_id(tx.office), start, ["service_added", "service_removed"]
     )
-    counters = {c.id: c for c in repo.counters(tx.session, _id(tx.office))}
+    counters = {c.id: c for c in repo.counters(tx.session, row_id(tx.office))}
     for event in sorted(changes, key=lambda e: e.seq, reverse=True):
         counter = counters.get(event.counter_id)
         if counter is None or not event.reason:

@@ -13,7 +13,6 @@ from counter.models import Counter, Office, Service, Ticket
 from counter.queue.errors import AlreadyTaken, NotFound
 from counter.queue.states import Action
 from counter.texts import say
-from counter.unit_of_work import OfficeTx
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +36,8 @@ EVENT_KIND: dict[Action, str] = {
     Action.CLOSE_UNSERVED: "closed_unserved",
 }
 
-# The queue's write transaction (the office unit of work's).
-_Tx = OfficeTx
 
-
-def _id(row: Office | Counter | Service | Ticket) -> int:
+def row_id(row: Office | Counter | Service | Ticket) -> int:
     assert row.id is not None
     return row.id
 
@@ -50,7 +46,7 @@ def ticket_not_found(ticket_id: int) -> NotFound:
     return NotFound(*say("no_ticket_id", ticket_id=ticket_id))
 
 
-def _taken(session: Session, ticket: Ticket) -> AlreadyTaken:
+def ticket_taken(session: Session, ticket: Ticket) -> AlreadyTaken:
     counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
     where = counter.number if counter else "?"
     return AlreadyTaken(*say("taken", ticket=ticket.number, number=where))

@@ -93,6 +93,8 @@ class Issuing:
 
 
 class QueueViews(QueueCore):
+    """Tickets as shown, with their waits from the office's forecast (shared per office event)."""
+
     def office_forecast(
         self, session: Session, office: Office, *, committed: bool, until: int | None = None
     ) -> Forecast:

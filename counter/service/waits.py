@@ -24,7 +24,7 @@ from counter.queue.forecast import (
     remaining_minutes,
 )
 from counter.queue.policy import CounterMix, CounterPolicy, Line, ServeMode, ServiceSlot
-from counter.service.shared import _id
+from counter.service.shared import row_id
 from counter.unit_of_work import local_day
 
 
@@ -86,21 +86,22 @@ def office_forecast(
     active service also gets the wait a new ticket would have (the kiosk's list); with `until`,
     the replay stops once that ticket is called (a write wants only its own ticket).
     """
-    office_id = _id(office)
+    office_id = row_id(office)
     today = local_day(now, office.timezone)
     services = repo.services(session, office_id)
     minutes = {
-        _id(s): expected_minutes(samples.get(_id(s), []), s.standard_minutes) for s in services
+        row_id(s): expected_minutes(samples.get(row_id(s), []), s.standard_minutes)
+        for s in services
     }
     slots: dict[int, list[Any]] = {}
     for row in repo.office_counter_services(session, office_id):
         slots.setdefault(row.counter_id, []).append(row)
     counters = repo.counters(session, office_id)
-    current = repo.calls_at_counters(session, [_id(c) for c in counters if c.staff_id])
+    current = repo.calls_at_counters(session, [row_id(c) for c in counters if c.staff_id])
     plans: list[CounterPlan] = []
     closed: list[CounterPlan] = []
     for counter in counters:
-        rows = slots.get(_id(counter))
+        rows = slots.get(row_id(counter))
         if not counter.active or not rows:
             continue
         plan = CounterPlan(
@@ -115,7 +116,7 @@ def office_forecast(
                 minutes=PAUSE_MINUTES.get(counter.paused_reason, 15)
             )
             free_at = max(back, now + COUNTER_RETURN)
-        at_counter = current.get(_id(counter))
+        at_counter = current.get(row_id(counter))
         if at_counter is not None:
             service_id, called_at = at_counter
             expected = minutes.get(service_id, 15.0)
@@ -136,7 +137,7 @@ def office_forecast(
             if kept:
                 policy = replace(plan.policy, services=kept)
                 plans.append(replace(plan, policy=policy, free_at=start))
-    active = [_id(s) for s in services if s.active] if newcomers else []
+    active = [row_id(s) for s in services if s.active] if newcomers else []
     closes = datetime.combine(today, office.closes, ZoneInfo(office.timezone))
     return forecast(
         waiting,
@@ -156,5 +157,5 @@ def recent_arrivals(
 ) -> dict[tuple[int, Line], float]:
     """Each line's arrival rate over the last hour, from the office's own events."""
     today = local_day(now, office.timezone)
-    joins, began = repo.recent_joins(session, _id(office), today, now - ARRIVAL_WINDOW)
+    joins, began = repo.recent_joins(session, row_id(office), today, now - ARRIVAL_WINDOW)
     return arrival_rates(joins, now, began)
