@@ -12,10 +12,9 @@ The parts, one module each: `offices` (settings, holidays, targets, province acc
 from admin.service.auditlog import AuditLogReads
 from admin.service.configuration import ConfigurationUseCases
 from admin.service.counters import CounterUseCases
-from admin.service.devices import DeviceUseCases, device_view
-from admin.service.offices import OfficeUseCases, apply_office
+from admin.service.devices import DeviceUseCases
+from admin.service.offices import OfficeUseCases
 from admin.service.services import ServiceUseCases
-from admin.service.shared import AdminTx
 from admin.service.staff import StaffUseCases
 
 
@@ -31,4 +30,4 @@ class AdminService(
     """The admin's use cases, for the admin pages, the admin API and the command line."""
 
 
-__all__ = ["AdminService", "AdminTx", "apply_office", "device_view"]
+__all__ = ["AdminService"]

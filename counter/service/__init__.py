@@ -10,15 +10,15 @@ actions), `counters` (staff at counters), `printing` (the print outbox, printer 
 `rollover` (the day end), `base` (the plumbing) and `shared`.
 """
 
-from counter.service.base import QueueCore, installation_namespace
+from counter.service.base import installation_namespace
 from counter.service.calling import CallingUseCases
-from counter.service.issue import IssueUseCases, office_hours, walk_in_refusal
+from counter.service.issue import IssueUseCases, office_hours
 from counter.service.printing import PrintUseCases
 from counter.service.reads import QueueReads
 from counter.service.shared import EVENT_KIND, PAUSE_REASONS, ticket_not_found
 from counter.service.views import Issuing, ServiceQueue, TicketView
-from counter.service.waits import counter_mix, counter_policy, office_forecast
-from counter.unit_of_work import day_start, local_day, utcnow
+from counter.service.waits import counter_mix, counter_policy
+from counter.unit_of_work import day_start, local_day
 
 
 class QueueService(IssueUseCases, CallingUseCases, PrintUseCases, QueueReads):
@@ -29,7 +29,6 @@ __all__ = [
     "EVENT_KIND",
     "PAUSE_REASONS",
     "Issuing",
-    "QueueCore",
     "QueueService",
     "ServiceQueue",
     "TicketView",
@@ -38,9 +37,6 @@ __all__ = [
     "day_start",
     "installation_namespace",
     "local_day",
-    "office_forecast",
     "office_hours",
     "ticket_not_found",
-    "utcnow",
-    "walk_in_refusal",
 ]
