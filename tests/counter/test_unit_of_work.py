@@ -4,21 +4,29 @@ process reach the bus in `seq` order whoever wrote them (queue, admin, survey, c
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
 
 from admin.schemas import ServicePatch
 from admin.service import AdminService
+from bookings.service import Bookings
+from complaints.service import ComplaintService
 from counter.auth import Role, StaffPrincipal
 from counter.bus import MemoryBus
 from counter.db import Database
-from counter.models import Office, Service
+from counter.models import Office, Service, Ticket
 from counter.queue.errors import NotFound
 from counter.queue.events import OfficeUpdated
+from counter.queue.states import TicketStatus
 from counter.service import QueueService
 from counter.unit_of_work import OfficeTx, OfficeWork, office_channel
+from operations.schemas import IncidentIn
+from operations.service import OperationsService
 from tests.conftest import FakeClock
 
 pytestmark = pytest.mark.usefixtures("demo")
@@ -101,3 +109,40 @@ async def test_events_of_a_rolled_back_write_are_never_published(
         office = session.get(Office, 1)
         assert office is not None and office.name_en != "changed"
         assert message["type"] == "office.updated" and message["seq"] == office.event_seq == 1
+
+
+def _feature_writes(work: OfficeWork, clock: FakeClock) -> dict[str, Callable[[], Awaitable[Any]]]:
+    """One write of each feature package that writes an office's rows."""
+    local_now = clock().astimezone(ZoneInfo("Asia/Bangkok")).replace(tzinfo=None)
+    return {
+        "booking settings": lambda: Bookings(work).save_settings(1, import_columns={}),
+        "complaint deadlines": lambda: ComplaintService(work).set_settings(1, 2, 15, "test"),
+        "incident": lambda: OperationsService(work).record_incident(
+            ADMIN, IncidentIn(kind="power", started_at=local_now - timedelta(minutes=5))
+        ),
+    }
+
+
+@pytest.mark.parametrize("writer", ["booking settings", "complaint deadlines", "incident"])
+async def test_a_feature_write_is_a_write_of_the_office_and_runs_the_day_rollover_first(
+    database: Database, clock: FakeClock, writer: str
+) -> None:
+    """Bookings, complaints and operations write through the office unit of work: on a new
+    business day their first write closes what the last day left open, and the rollover's event
+    reaches the bus like any other write's."""
+    bus = MemoryBus()
+    await bus.start()
+    work = OfficeWork(database, bus, clock=clock)
+    queue = QueueService(database, bus, clock=clock, work=work)
+    left = await queue.issue_ticket(1, "birth")
+    clock.advance(days=1)
+    try:
+        async with bus.subscribe(office_channel(1)) as sub:
+            await _feature_writes(work, clock)[writer]()
+            message = await asyncio.wait_for(sub.get(), 5)
+    finally:
+        await bus.stop()
+    assert message["type"] == "queue.rolled_over" and message["closed"] == 1
+    with database.read() as session:
+        ticket = session.get(Ticket, left.id)
+        assert ticket is not None and ticket.status == TicketStatus.UNSERVED
