@@ -43,8 +43,9 @@ from operations.network import resolve_public_url
 from printer.config import AgentTarget, PrinterConfig, TargetPolicy, confine
 from saduak import migrations
 from saduak.history import HistoryRefused, seed_history
+from saduak.text import CLI_HELP, COUNTER_DISPLAY_NAME, ENTRY_PAGE_NAMES
 
-app = typer.Typer(help="Saduak (สะดวก): queue and service-counter system.", no_args_is_help=True)
+app = typer.Typer(help=CLI_HELP, no_args_is_help=True)
 user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 device_app = typer.Typer(help="Paired kiosks and display screens.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
@@ -214,9 +215,9 @@ def _start_line_fake(host: str, port: int) -> FakeLineServer:
 # The demo's paired screens: opened with their token once, they keep it (the token then leaves
 # the address bar) and show the office at once instead of a pairing code.
 DEMO_SCREENS: list[tuple[str, str, str]] = [
-    ("kiosk-1 token", "Kiosk (ตู้กดบัตรคิว)", "/kiosk"),
-    ("hall display token", "Hall display (จอแสดงผล)", "/display"),
-    ("hall display token", "Counter 1 display (จอช่องบริการ 1)", "/display/counter/1"),
+    ("kiosk-1 token", ENTRY_PAGE_NAMES["/kiosk"], "/kiosk"),
+    ("hall display token", ENTRY_PAGE_NAMES["/display"], "/display"),
+    ("hall display token", COUNTER_DISPLAY_NAME.format(number=1), "/display/counter/1"),
 ]
 
 

@@ -1,4 +1,5 @@
-"""Words of the application as a whole: its name, and the pages `saduak demo` lists."""
+"""Words of the application as a whole: its name, the pages `saduak demo` lists, and the
+command line's."""
 
 from __future__ import annotations
 
@@ -19,3 +20,8 @@ ENTRY_PAGE_NAMES: dict[str, str] = {
     "/docs": "API docs",
     "/healthz": "Health",
 }
+
+# The command line's own words.
+CLI_HELP = f"{APP_TITLE}: queue and service-counter system."
+# The demo's paired screens beyond the entry pages above.
+COUNTER_DISPLAY_NAME = "Counter {number} display (จอช่องบริการ {number})"
