@@ -212,8 +212,7 @@ CATALOGUES = frozenset(
     }
 )
 # Modules that still spell some Thai themselves, to be moved into their package's catalogue (none
-# left). The
-# list only shrinks: a module that no longer needs its entry fails the test below until removed.
+# left). The list only shrinks: a module that no longer needs its entry fails the test below.
 NOT_YET_MOVED: frozenset[str] = frozenset()
 # Modules that read Thai people type (not text they show).
 READERS = frozenset(
