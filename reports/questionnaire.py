@@ -200,27 +200,27 @@ def satisfaction_results(
                 sa.func.sum(col(a.score) * col(a.score)),
             ).group_by(answered_in, col(a.item_code))
         )
+    # (version, dimension) -> the items answered under it, and how many answers each.
+    answered_items: dict[tuple[int, str], dict[str, int]] = {}
     for v, code, n, total, squares in tallies:
         part = ScoreTally(int(n), int(total), int(squares))
         form = forms.get(v) or forms[0]
-        by_dim.setdefault(form.dimension_of().get(code, "overall"), ScoreTally()).merge(part)
+        dim = form.dimension_of().get(code, "overall")
+        by_dim.setdefault(dim, ScoreTally()).merge(part)
+        items_of = answered_items.setdefault((int(v), dim), {})
+        items_of[code] = items_of.get(code, 0) + int(n)
         by_item.setdefault(code, ScoreTally()).merge(part)
         people_item[code] = people_item.get(code, 0) + int(n)
     # A respondent counts once under each dimension they answered an item of (the dimension
-    # the item had in the version answered).
-    whens = []
-    for v, form in forms.items():
-        for dim, codes in _codes_by_dimension(form).items():
-            whens.append((sa.and_(answered_in == v, col(a.item_code).in_(codes)), dim))
-    for dim, codes in _codes_by_dimension(forms[0]).items():
-        whens.append((sa.and_(answered_in.not_in(list(forms)), col(a.item_code).in_(codes)), dim))
-    dimension = sa.case(*whens, else_="overall") if whens else sa.literal("overall")
-    people_dim = {
-        dim: int(n)
-        for dim, n in session.execute(
-            period.add_columns(dimension, sa.func.count(sa.distinct(col(r.id)))).group_by(dimension)
-        )
-    }
+    # the item had in the version answered). A response has one version, and one answer per
+    # item: where every version answered only one item of a dimension (the default form), its
+    # respondents are that item's answers; otherwise distinct responses are counted in SQL.
+    people_dim: dict[str, int] = {}
+    if all(len(items_of) == 1 for items_of in answered_items.values()):
+        for (_v, dim), items_of in answered_items.items():
+            people_dim[dim] = people_dim.get(dim, 0) + sum(items_of.values())
+    else:
+        people_dim = _respondents_by_dimension(session, period, answered_in, forms)
     # Responses with an answer, by version (one probe of the answers' key per response).
     answered = sa.select(col(a.response_id)).where(col(a.response_id) == col(r.id)).exists()
     by_version = {
@@ -269,6 +269,27 @@ def satisfaction_results(
             )
         ],
         "versions": [{"version": v, "respondents": n} for v, n in sorted(by_version.items())],
+    }
+
+
+def _respondents_by_dimension(
+    session: Session, period: Any, answered_in: Any, forms: Mapping[int, Form]
+) -> dict[str, int]:
+    """Distinct responses per dimension, over the period's answers (`period`: the select of
+    responses joined to their answers)."""
+    r, a = SurveyResponse, SurveyAnswer
+    whens = []
+    for v, form in forms.items():
+        for dim, codes in _codes_by_dimension(form).items():
+            whens.append((sa.and_(answered_in == v, col(a.item_code).in_(codes)), dim))
+    for dim, codes in _codes_by_dimension(forms[0]).items():
+        whens.append((sa.and_(answered_in.not_in(list(forms)), col(a.item_code).in_(codes)), dim))
+    dimension = sa.case(*whens, else_="overall") if whens else sa.literal("overall")
+    return {
+        dim: int(n)
+        for dim, n in session.execute(
+            period.add_columns(dimension, sa.func.count(sa.distinct(col(r.id)))).group_by(dimension)
+        )
     }
 
 
