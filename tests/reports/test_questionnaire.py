@@ -36,6 +36,15 @@ async def test_old_answers_keep_the_dimensions_of_the_version_they_answered(
     token = await finished_ticket(app_client, staff)
     r = await app_client.post(f"/api/v1/survey/{token}", json={"answers": old})
     assert r.status_code == 201
+    # One item per dimension (the default form): each dimension's respondents are its answers.
+    got = (await app_client.get(f"/api/v1/reports/survey?{PERIOD}", headers=manager)).json()
+    assert {d["dimension"]: d["respondents"] for d in got["satisfaction"]["dimensions"]} == {
+        "process": 1,
+        "staff": 1,
+        "information": 1,
+        "facilities": 1,
+        "overall": 1,
+    }
     # The office moves "speed" from the process dimension to staff and adds a new item.
     items = (await app_client.get("/api/v1/survey-items", headers=manager)).json()["items"]
     edited = [
