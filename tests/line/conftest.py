@@ -134,6 +134,21 @@ async def wait_until_async(predicate: Callable[[], Any], timeout: float = 30.0) 
 CODE = re.compile(r"รหัส ([A-Z0-9]{8})")
 
 
+async def connect_line(client: httpx.AsyncClient, admin: dict[str, str]) -> None:
+    """The admin enters the channel of the fake platform (secret, token) and turns it on."""
+    r = await client.put(
+        "/api/v1/admin/line",
+        json={
+            "channel_secret": SECRET,
+            "access_token": TOKEN,
+            "basic_id": BASIC_ID,
+            "enabled": True,
+        },
+        headers=admin,
+    )
+    assert r.status_code == 200, r.text
+
+
 @pytest.fixture
 async def line_site(db_url: str, clock: FakeClock, demo: Any) -> AsyncIterator[LineSite]:
     fake = FakeLine(access_token=TOKEN, channel_secret=SECRET)
@@ -153,17 +168,7 @@ async def line_site(db_url: str, clock: FakeClock, demo: Any) -> AsyncIterator[L
     try:
         async with serving(app) as client:
             admin = await login(client, "admin", demo.passwords["admin"])
-            r = await client.put(
-                "/api/v1/admin/line",
-                json={
-                    "channel_secret": SECRET,
-                    "access_token": TOKEN,
-                    "basic_id": BASIC_ID,
-                    "enabled": True,
-                },
-                headers=admin,
-            )
-            assert r.status_code == 200, r.text
+            await connect_line(client, admin)
             staff = await login(client, "staff1", demo.passwords["staff1"])
             r = await client.post("/api/v1/counters/1/open", headers=staff)
             assert r.status_code == 204, r.text

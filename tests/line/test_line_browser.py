@@ -24,7 +24,7 @@ from line.fake import DEMO_USER, FakeLine, FakeLineServer
 from saduak.app import create_app
 from tests.browser_conftest_helpers import artifact, chromium, new_context, watch  # noqa: F401
 from tests.conftest import DEMO_PASSWORDS, cached_hash
-from tests.line.conftest import BASIC_ID, SECRET, TOKEN, wait_until
+from tests.line.conftest import SECRET, TOKEN, connect_line, wait_until
 from tests.live import served_in_process
 
 pytestmark = pytest.mark.browser
@@ -76,17 +76,7 @@ async def test_a_citizen_turns_on_line_notifications_from_the_status_page(
             json={"username": "admin", "password": DEMO_PASSWORDS["admin"]},
         )
         admin = {"Authorization": f"Bearer {r.json()['token']}"}
-        r = await client.put(
-            "/api/v1/admin/line",
-            json={
-                "channel_secret": SECRET,
-                "access_token": TOKEN,
-                "basic_id": BASIC_ID,
-                "enabled": True,
-            },
-            headers=admin,
-        )
-        assert r.status_code == 200, r.text
+        await connect_line(client, admin)
         with site.app.state.db.write() as session:
             _, kiosk_token = add_device(session, 1, DeviceKind.KIOSK, "k", datetime.now(UTC))
         kiosk = {"Authorization": f"Bearer {kiosk_token}"}
