@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from counter.texts import fill
+
 Bilingual = tuple[str, str]
 
 # Error and confirmation messages; {name} placeholders are filled by message().
@@ -564,8 +566,7 @@ def message(key: str, **values: Any) -> Bilingual:
     field = values.pop("field", None)
     if field is not None:
         values["field_th"], values["field_en"] = FIELDS.get(field, (field, field))
-    th, en = MESSAGES[key]
-    return th.format(**values), en.format(**values)
+    return fill(MESSAGES[key], **values)
 
 
 def label(key: str) -> Bilingual:

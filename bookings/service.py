@@ -45,6 +45,7 @@ from counter.queue.errors import Conflict, DomainError, Forbidden, InvalidInput,
 from counter.queue.thai import format_thai_date
 from counter.service import local_day, office_hours
 from counter.standards import standard_in_force
+from counter.texts import fill
 from counter.unit_of_work import OfficeTx, OfficeWork
 
 R = TypeVar("R")
@@ -55,8 +56,7 @@ Issue = Callable[[str, datetime, Callable[[Session, Ticket], None]], Awaitable[R
 
 
 def error(cls: type[DomainError], key: str, **kw: Any) -> DomainError:
-    th, en = ERR[key]
-    return cls(th.format(**kw), en.format(**kw))
+    return cls(*fill(ERR[key], **kw))
 
 
 @dataclass(frozen=True)
@@ -247,9 +247,8 @@ class Bookings:
         if closed is None and bookable.capacity <= 0:
             closed = "not_bookable"
         if closed is not None:
-            th, en = ERR[closed]
-            words = {"days": rules.window_days, "cutoff": dotted(rules.cutoff)}
-            return DaySlots(service.code, day, [], closed, th.format(**words), en.format(**words))
+            words = fill(ERR[closed], days=rules.window_days, cutoff=dotted(rules.cutoff))
+            return DaySlots(service.code, day, [], closed, *words)
         taken = repo.booked_per_slot(session, service.id, day, leave_out)
         slots = []
         for at in slot_times(hours, rules.slot_minutes, service.issue_cutoff):

@@ -31,6 +31,7 @@ from counter.auth import StaffPrincipal
 from counter.models import Office
 from counter.queue.errors import Conflict, DomainError, InvalidInput, NotFound
 from counter.service import day_start, local_day, office_hours
+from counter.texts import fill
 from counter.unit_of_work import OfficeTx, OfficeWork
 
 R = TypeVar("R")
@@ -40,8 +41,7 @@ MAX_DAYS = 90
 
 def error(cls: type[DomainError], key: str, **kw: Any) -> DomainError:
     """A refusal in the catalogue's words (complaints.text.ERR), placeholders filled."""
-    th, en = ERR[key]
-    return cls(th.format(**kw), en.format(**kw))
+    return cls(*fill(ERR[key], **kw))
 
 
 @dataclass(frozen=True)

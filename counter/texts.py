@@ -16,10 +16,15 @@ from collections.abc import Mapping
 Pair = tuple[str, str]
 
 
+def fill(pair: Pair, /, **values: object) -> Pair:
+    """A (Thai, English) pair of any catalogue with its `{placeholders}` filled."""
+    th, en = pair
+    return th.format(**values), en.format(**values)
+
+
 def say(key: str, **values: object) -> Pair:
     """A counter message with its placeholders filled: (Thai, English)."""
-    th, en = MESSAGES[key]
-    return th.format(**values), en.format(**values)
+    return fill(MESSAGES[key], **values)
 
 
 def word(table: Mapping[str, Pair], key: str | None) -> Pair:

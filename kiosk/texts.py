@@ -18,6 +18,7 @@ from counter.texts import (
     SURVEY_INVITATION,
     YOUR_NUMBER,
     Pair,
+    fill,
 )
 
 # The shared words, defined once in counter/texts.py.
@@ -176,8 +177,7 @@ MESSAGES: dict[str, Pair] = {
 
 def say(key: str, **values: object) -> Pair:
     """A kiosk message with its placeholders filled: (Thai, English)."""
-    th, en = MESSAGES[key]
-    return th.format(**values), en.format(**values)
+    return fill(MESSAGES[key], **values)
 
 
 def _clock(at: time) -> str:

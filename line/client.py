@@ -10,15 +10,15 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
-
 from counter.outbox import Outcome
 
 if TYPE_CHECKING:
+    import aiohttp
     from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi
 
-# The SDK's messaging package is imported on first use, not with the app: importing it costs
-# about a second of CPU, paid by every server process whether or not an office uses LINE.
+# The SDK's messaging package and its HTTP client are imported on first use, not with the app:
+# importing them costs about a second of CPU, paid by every server process whether or not an
+# office uses LINE.
 
 log = logging.getLogger(__name__)
 
@@ -87,9 +87,12 @@ class LineApi:
         )
 
     def _aiohttp_timeout(self) -> aiohttp.ClientTimeout:
+        import aiohttp
+
         return aiohttp.ClientTimeout(total=self.timeout)
 
     async def _call(self, call: Any) -> Outcome:
+        import aiohttp
         from linebot.v3.messaging.exceptions import ApiException
 
         try:

@@ -368,7 +368,10 @@ class FakeLineServer(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}"
 
     def start(self) -> FakeLineServer:
-        self._thread = threading.Thread(target=self.serve_forever, name="fake-line", daemon=True)
+        # A short poll: stopping waits for it, and every LINE test stops a fake.
+        self._thread = threading.Thread(
+            target=self.serve_forever, args=(0.05,), name="fake-line", daemon=True
+        )
         self._thread.start()
         return self
 

@@ -21,14 +21,6 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import anyio.to_thread
-from linebot.v3 import WebhookParser
-from linebot.v3.exceptions import InvalidSignatureError
-from linebot.v3.webhooks import (
-    MessageEvent,
-    PostbackEvent,
-    TextMessageContent,
-    UnfollowEvent,
-)
 from pydantic import BaseModel
 from sqlmodel import Session
 
@@ -453,6 +445,10 @@ class LineService:
             account = repo.account(session, office.id) if office and office.id else None
             return [account] if account and account.channel_secret else []
 
+        # The SDK's webhook package is loaded by the first webhook, not with every server process.
+        from linebot.v3 import WebhookParser
+        from linebot.v3.exceptions import InvalidSignatureError
+
         payload = None
         office_id = None
         for account in await self._read(accounts):
@@ -474,6 +470,13 @@ class LineService:
         return handled
 
     async def _handle(self, office_id: int, event: Any) -> int:
+        from linebot.v3.webhooks import (
+            MessageEvent,
+            PostbackEvent,
+            TextMessageContent,
+            UnfollowEvent,
+        )
+
         source = getattr(event, "source", None)
         user_id = getattr(source, "user_id", None)
         if not user_id:

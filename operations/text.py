@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from counter.texts import fill
+
 KIND = {
     "restart": ("เครื่องแม่ข่ายหยุดทำงาน", "Server stopped"),
     "database": ("ฐานข้อมูลขัดข้อง", "Database unavailable"),
@@ -119,8 +121,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 def say(key: str, **values: object) -> tuple[str, str]:
     """A message with its placeholders filled: (Thai, English)."""
-    th, en = MESSAGES[key]
-    return th.format(**values), en.format(**values)
+    return fill(MESSAGES[key], **values)
 
 
 def say_both(key: str, **values: object) -> str:

@@ -27,14 +27,13 @@ from reports import repository as repo
 from reports import summary as summary_mod
 from reports.periods import Period
 from reports.reader import PeriodReader
-from reports.text import ERR, EXPORT_SHEETS
+from reports.text import ERR, EXPORT_SHEETS, err
 
 R = TypeVar("R")
 
 
 def _err(key: str, **values: object) -> InvalidInput:
-    th, en = ERR[key]
-    return InvalidInput(th.format(**values), en.format(**values))
+    return InvalidInput(*err(key, **values))
 
 
 class ReportService:

@@ -14,6 +14,7 @@ from counter.texts import (
     PRIORITIES,
     STATUSES,
     SURVEY_INVITATION,
+    fill,
 )
 
 # The survey an office starts with (DOMAIN.md: GECC satisfaction items); offices edit them.
@@ -153,8 +154,7 @@ PERIOD_LABELS = {
 
 
 def period_label(kind: str, **values: object) -> tuple[str, str]:
-    th, en = PERIOD_LABELS[kind]
-    return th.format(**values), en.format(**values)
+    return fill(PERIOD_LABELS[kind], **values)
 
 
 # Metric definitions printed in every report's footer (DOMAIN.md, "Metric definitions").
@@ -671,10 +671,9 @@ def heading(words: tuple[str, str]) -> str:
 
 def err(key: str, /, **values: object) -> tuple[str, str]:
     """An API error message with its placeholders filled: (Thai, English)."""
-    th, en = ERR[key]
-    return th.format(**values), en.format(**values)
+    return fill(ERR[key], **values)
 
 
 def pair(key: str, **values: object) -> tuple[str, str]:
-    th, en = T[key]
-    return th.format(**values), en.format(**values)
+    """A word or sentence of the reports' own (`T`) with its placeholders filled."""
+    return fill(T[key], **values)

@@ -31,7 +31,10 @@ from counter.service import QueueService
 from counter.settings import Settings
 from saduak import migrations
 from saduak.app import create_app
+from tests import route_table
 from tests.browser_conftest_helpers import chromium  # noqa: F401  (session browser fixture)
+
+route_table.install()
 
 # The server refuses loopback printers unless the operator lists them; the tests' fake network
 # printer listens on 127.0.0.1 and some tests name documentation addresses (192.0.2.x), so the
@@ -42,6 +45,17 @@ os.environ["SADUAK_PRINTER_ALLOW"] = TEST_PRINTER_ALLOW
 # Real argon2 at its cheapest: a login costs microseconds, not a tenth of a second of CPU
 # (counter.auth). In the environment, so that servers and CLI runs started by the tests use it too.
 os.environ["SADUAK_ARGON2_COST"] = "test"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files that start OS processes or drive the browser run first: the workers share the long
+    ones out at the start instead of one worker finishing the last of them alone."""
+    items.sort(
+        key=lambda item: (
+            not any(item.iter_markers("slow")) and not any(item.iter_markers("browser"))
+        )
+    )
+
 
 PG_ADMIN_URL = os.environ.get("SADUAK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -164,6 +178,19 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
     url: str = request.getfixturevalue("pg_session_url")
     empty_pg(url)
     return url
+
+
+# For a module whose subject is what the server says over HTTP (pages, navigation, rules checked
+# before any query), not what the database does: its tests run on SQLite only. Everything that
+# reads or writes the office's data runs on both.
+SQLITE_ONLY = pytest.mark.sqlite_only
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # As a parametrize mark, read by pytest after this hook: it replaces db_url's own params.
+    if "db_url" in metafunc.fixturenames and metafunc.definition.get_closest_marker("sqlite_only"):
+        metafunc.definition.add_marker(pytest.mark.parametrize("db_url", ["sqlite"], indirect=True))
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ what they share is in `_base`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from counter.bus._base import (
@@ -28,7 +29,9 @@ from counter.bus._base import (
 )
 from counter.bus.memory import MemoryBus
 from counter.bus.postgres import PostgresBus
-from counter.bus.redis import RedisBus
+
+if TYPE_CHECKING:
+    from counter.bus.redis import RedisBus
 
 __all__ = [
     "DEFAULT_MAX_QUEUE",
@@ -47,6 +50,17 @@ __all__ = [
     "Subscription",
     "bus_from_url",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The Redis client library is loaded by the processes that use a Redis bus only (a tenth of a
+    # second at every start of a server or command otherwise).
+    if name == "RedisBus":
+        from counter.bus.redis import RedisBus
+
+        return RedisBus
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _POSTGRES_SCHEMES = {
     "postgres": "postgres",
@@ -73,6 +87,8 @@ def bus_from_url(
         dsn = _POSTGRES_SCHEMES[scheme] + url[len(scheme) :]
         return PostgresBus(dsn, max_queue=max_queue, namespace=namespace)
     if scheme in _REDIS_SCHEMES:
+        from counter.bus.redis import RedisBus
+
         return RedisBus(url, max_queue=max_queue, namespace=namespace)
     raise ValueError(
         f"unsupported bus URL scheme {scheme!r}: use memory://, postgresql:// "

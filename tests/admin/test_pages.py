@@ -7,7 +7,9 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from tests.conftest import sign_in
+from tests.conftest import SQLITE_ONLY, sign_in
+
+pytestmark = SQLITE_ONLY
 
 PAGES = {
     "/admin": "ขั้นตอนตั้งค่าสำนักงาน",

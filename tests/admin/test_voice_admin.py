@@ -17,7 +17,9 @@ import pytest
 from displays.voice import ALL_CLIP_IDS, CLIPS_DIR, ClipLibrary
 from displays.voice_admin import check_wav
 from tests.admin.conftest import North, assert_thai_error, audit
-from tests.conftest import DEMO_PASSWORDS, login
+from tests.conftest import DEMO_PASSWORDS, SQLITE_ONLY, login
+
+pytestmark = SQLITE_ONLY
 
 BASE = "/api/v1/admin/voice"
 

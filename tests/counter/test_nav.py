@@ -10,9 +10,9 @@ import pytest
 
 from counter.auth import Role
 from counter.nav import home_for, links_for
-from tests.conftest import DEMO_PASSWORDS, sign_in
+from tests.conftest import DEMO_PASSWORDS, SQLITE_ONLY, sign_in
 
-pytestmark = pytest.mark.usefixtures("demo")
+pytestmark = [pytest.mark.usefixtures("demo"), SQLITE_ONLY]
 
 # Every page a signed-in person opens, by who may open it.
 PAGES = {

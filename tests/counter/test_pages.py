@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from counter.service import QueueService
-from tests.conftest import sign_in
+from tests.conftest import SQLITE_ONLY, sign_in
 
-pytestmark = pytest.mark.usefixtures("demo")
+pytestmark = [pytest.mark.usefixtures("demo"), SQLITE_ONLY]
 
 
 async def status_path(queue: QueueService) -> str:

@@ -23,6 +23,8 @@ from tests.displays.conftest import FAST_FEED
 from tests.displays.support import Desks, Office, Screen, seed_office
 from tests.live import LiveServer
 
+pytestmark = pytest.mark.slow
+
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 

@@ -10,7 +10,9 @@ import httpx
 import pytest
 
 import displays
-from tests.conftest import Demo, login
+from tests.conftest import SQLITE_ONLY, Demo, login
+
+pytestmark = SQLITE_ONLY
 
 PACKAGE = Path(displays.__file__).parent
 # Any absolute URL in what the pages load would reach outside the office's server.

@@ -16,9 +16,11 @@ from counter.auth import DeviceKind
 from counter.db import Database
 from counter.models import Device
 from printer.config import PrinterConfig, PrinterTargetRefused, TargetPolicy, confine
-from tests.conftest import DEMO_PASSWORDS, Demo, login
+from tests.conftest import DEMO_PASSWORDS, SQLITE_ONLY, Demo, login
 from tests.printer.fake import FakePrinter
 from tests.security.conftest import AppFactory
+
+pytestmark = SQLITE_ONLY
 
 KIOSK_TAP = {"service": "birth"}
 
