@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -99,6 +99,44 @@ def counter_services(session: Session, counter_id: int) -> Sequence[CounterServi
         .where(CounterService.counter_id == counter_id)
         .order_by(col(CounterService.position))
     ).all()
+
+
+def counter_slots(session: Session, counter_id: int) -> Sequence[sa.Row[Any]]:
+    """A counter's service slots (`counter_services`) as plain rows, by a statement built once:
+    what every call-next reads."""
+    return session.execute(_counter_slots_query(), {"counter_id": counter_id}).all()
+
+
+@functools.cache
+def _counter_slots_query() -> sa.Executable:
+    return (
+        _slot_columns()
+        .where(col(CounterService.counter_id) == sa.bindparam("counter_id"))
+        .order_by(col(CounterService.position))
+    )
+
+
+def _slot_columns() -> sa.Select[int, int, int, int, int]:
+    """What the calling rule reads of a counter's slots (see service.waits.counter_policy)."""
+    return sa.select(
+        col(CounterService.counter_id),
+        col(CounterService.service_id),
+        col(CounterService.position),
+        col(CounterService.weight),
+        col(CounterService.credit),
+    )
+
+
+def set_slot_credits(session: Session, counter_id: int, credits: Mapping[int, int]) -> None:
+    """Write the weighted-turn credits of a counter's slots (service id -> credit)."""
+    if credits:
+        session.execute(
+            sa.update(CounterService),
+            [
+                {"counter_id": counter_id, "service_id": service_id, "credit": credit}
+                for service_id, credit in credits.items()
+            ],
+        )
 
 
 def counter_of_staff(session: Session, staff_id: int) -> Counter | None:
@@ -203,17 +241,26 @@ def waiting_candidates(
     """
     if not service_ids:
         return []
-    ranked = _ranked_waiting(office_id, day, col(Ticket.service_id).in_(service_ids))
-    rows = session.execute(
-        sa.select(
-            ranked.c.id,
-            ranked.c.service_id,
-            ranked.c.is_priority,
-            ranked.c.queued_at,
-            ranked.c.booked_for,
-        ).where(ranked.c.place == 1)
-    ).all()
+    params = {"office_id": office_id, "day": day, "service_ids": list(service_ids)}
+    rows = session.execute(_waiting_heads_query(), params).all()
     return [_candidate(*row) for row in rows]
+
+
+@functools.cache
+def _waiting_heads_query() -> sa.Select[Any]:
+    # Built once, as `_waiting_lines_query` (every call-next runs it).
+    ranked = _ranked_waiting(
+        sa.bindparam("office_id"),
+        sa.bindparam("day"),
+        col(Ticket.service_id).in_(sa.bindparam("service_ids", expanding=True)),
+    )
+    return _candidate_columns(ranked).where(ranked.c.place == 1)
+
+
+def _candidate_columns(ranked: sa.Subquery, *extra: sa.ColumnElement[Any]) -> sa.Select[Any]:
+    """A ranked ticket's columns that make its `_candidate`, then `extra`."""
+    c = ranked.c
+    return sa.select(c.id, c.service_id, c.is_priority, c.queued_at, c.booked_for, *extra)
 
 
 def waiting_lines(
@@ -241,15 +288,9 @@ def _waiting_lines_query() -> sa.Select[Any]:
         func.count().over(partition_by=line).label("size"),
         func.max(_line_place()).over(partition_by=line).label("last"),
     )
-    return sa.select(
-        ranked.c.id,
-        ranked.c.service_id,
-        ranked.c.is_priority,
-        ranked.c.queued_at,
-        ranked.c.booked_for,
-        ranked.c.size,
-        ranked.c.last,
-    ).where(ranked.c.place <= sa.bindparam("per_line"))
+    return _candidate_columns(ranked, ranked.c.size, ranked.c.last).where(
+        ranked.c.place <= sa.bindparam("per_line")
+    )
 
 
 def _line_kind() -> sa.ColumnElement[int]:
@@ -643,6 +684,58 @@ def last_event_at(
         )
     ).one()
     return value
+
+
+def forecast_catalogue(
+    session: Session, office_id: int
+) -> tuple[Sequence[sa.Row[Any]], Sequence[sa.Row[Any]], Sequence[sa.Row[Any]]]:
+    """The office's services, counters and counter slots as the wait forecast reads them on
+    every issue: plain rows of the columns it uses, by statements built once (loading them as
+    entities cost several times the queries). Read in the caller's transaction, never kept:
+    counters' state and slots' credits change with every call."""
+    params = {"office_id": office_id}
+    services, counters, slots = _forecast_catalogue_queries()
+    return (
+        session.execute(services, params).all(),
+        session.execute(counters, params).all(),
+        session.execute(slots, params).all(),
+    )
+
+
+@functools.cache
+def _forecast_catalogue_queries() -> tuple[sa.Executable, sa.Executable, sa.Executable]:
+    office: sa.BindParameter[int] = sa.bindparam("office_id")
+    services = (
+        sa.select(col(Service.id), col(Service.standard_minutes), col(Service.active))
+        .where(col(Service.office_id) == office)
+        .order_by(col(Service.position), col(Service.id))
+    )
+    counters = (
+        sa.select(
+            col(Counter.id),
+            col(Counter.number),
+            col(Counter.active),
+            col(Counter.staff_id),
+            col(Counter.paused_reason),
+            col(Counter.paused_at),
+            col(Counter.mode),
+            col(Counter.priority_share),
+            col(Counter.normal_share),
+            col(Counter.ageing_cap_minutes),
+            col(Counter.booked_in_row),
+            col(Counter.cycle_pos),
+            col(Counter.booked_streak),
+        )
+        .where(col(Counter.office_id) == office)
+        .order_by(col(Counter.number))
+    )
+    slots = (
+        _slot_columns()
+        .join(Counter, col(Counter.id) == col(CounterService.counter_id))
+        .where(col(Counter.office_id) == office)
+        .order_by(col(CounterService.counter_id), col(CounterService.position))
+    )
+    return services, counters, slots
 
 
 def office_counter_services(session: Session, office_id: int) -> Sequence[CounterService]:

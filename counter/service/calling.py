@@ -26,7 +26,7 @@ class CallingUseCases(CounterUseCases, QueueViews):
         def work(tx: OfficeTx) -> TicketView | None:
             counter = self._take_counter(tx, actor, counter_number)
             self._clear_counter_for_call(tx, counter, actor)
-            slots = repo.counter_services(tx.session, row_id(counter))
+            slots = repo.counter_slots(tx.session, row_id(counter))
             policy = counter_policy(counter, slots)
             mix = counter_mix(counter, slots)
             candidates = repo.waiting_candidates(
@@ -42,8 +42,16 @@ class CallingUseCases(CounterUseCases, QueueViews):
                 ):
                     counter.cycle_pos = choice.mix.cycle_pos
                     counter.booked_streak = choice.mix.booked_streak
-                    for slot in slots:
-                        slot.credit = choice.mix.credits.get(slot.service_id, slot.credit)
+                    credits = choice.mix.credits
+                    repo.set_slot_credits(
+                        tx.session,
+                        row_id(counter),
+                        {
+                            slot.service_id: credits[slot.service_id]
+                            for slot in slots
+                            if credits.get(slot.service_id, slot.credit) != slot.credit
+                        },
+                    )
                     ticket = tx.session.get(Ticket, picked.ticket_id, populate_existing=True)
                     assert ticket is not None
                     tx.log_ticket(

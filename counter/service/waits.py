@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Row
 from sqlmodel import Session
 
 from counter import repository as repo
@@ -28,7 +29,7 @@ from counter.service.shared import row_id
 from counter.unit_of_work import local_day
 
 
-def counter_policy(counter: Counter, slots: Sequence[Any]) -> CounterPolicy:
+def counter_policy(counter: Counter | Row[Any], slots: Sequence[Any]) -> CounterPolicy:
     return CounterPolicy(
         services=tuple(ServiceSlot(s.service_id, s.position, max(1, s.weight)) for s in slots),
         mode=ServeMode(counter.mode),
@@ -39,7 +40,7 @@ def counter_policy(counter: Counter, slots: Sequence[Any]) -> CounterPolicy:
     )
 
 
-def counter_mix(counter: Counter, slots: Sequence[Any]) -> CounterMix:
+def counter_mix(counter: Counter | Row[Any], slots: Sequence[Any]) -> CounterMix:
     """What the counter's rows remember between calls (see counter.queue.policy.CounterMix)."""
     return CounterMix(
         cycle_pos=counter.cycle_pos,
@@ -88,20 +89,16 @@ def office_forecast(
     """
     office_id = row_id(office)
     today = local_day(now, office.timezone)
-    services = repo.services(session, office_id)
-    minutes = {
-        row_id(s): expected_minutes(samples.get(row_id(s), []), s.standard_minutes)
-        for s in services
-    }
+    services, counters, slot_rows = repo.forecast_catalogue(session, office_id)
+    minutes = {s.id: expected_minutes(samples.get(s.id, []), s.standard_minutes) for s in services}
     slots: dict[int, list[Any]] = {}
-    for row in repo.office_counter_services(session, office_id):
+    for row in slot_rows:
         slots.setdefault(row.counter_id, []).append(row)
-    counters = repo.counters(session, office_id)
-    current = repo.calls_at_counters(session, [row_id(c) for c in counters if c.staff_id])
+    current = repo.calls_at_counters(session, [c.id for c in counters if c.staff_id])
     plans: list[CounterPlan] = []
     closed: list[CounterPlan] = []
     for counter in counters:
-        rows = slots.get(row_id(counter))
+        rows = slots.get(counter.id)
         if not counter.active or not rows:
             continue
         plan = CounterPlan(
@@ -116,7 +113,7 @@ def office_forecast(
                 minutes=PAUSE_MINUTES.get(counter.paused_reason, 15)
             )
             free_at = max(back, now + COUNTER_RETURN)
-        at_counter = current.get(row_id(counter))
+        at_counter = current.get(counter.id)
         if at_counter is not None:
             service_id, called_at = at_counter
             expected = minutes.get(service_id, 15.0)
@@ -137,7 +134,7 @@ def office_forecast(
             if kept:
                 policy = replace(plan.policy, services=kept)
                 plans.append(replace(plan, policy=policy, free_at=start))
-    active = [row_id(s) for s in services if s.active] if newcomers else []
+    active = [s.id for s in services if s.active] if newcomers else []
     closes = datetime.combine(today, office.closes, ZoneInfo(office.timezone))
     return forecast(
         waiting,
