@@ -4,14 +4,16 @@ Each endpoint runs, in one transaction through the database's own driver (sqlite
 for PostgreSQL, no ORM, no SQLAlchemy), the same SQL statements the app runs for that request.
 The statements are written here by hand, copied in order from what the app sent while handling
 one request (captured with a SQLAlchemy `before_cursor_execute` hook on both of its engines, on
-SQLite and PostgreSQL: 11 statements for issue, 13 for a call-next that finishes the ticket
-served before, besides BEGIN and COMMIT); when the app's queries change, capture again and copy.
-Only
-what the database needs is kept around them: the office's write lock (one asyncio lock per
-process, as the app's unit of work has, then BEGIN IMMEDIATE on SQLite or the office row FOR
-UPDATE on PostgreSQL), the transaction in a worker thread (a blocking driver must not stop the
-event loop), the day in the office's time zone, and a JSON answer with the ticket. No
-authentication, no validation, no policy beyond "oldest head first", no events, no bus.
+SQLite and PostgreSQL: for issue 6 statements in the write, then 8 in a read transaction after
+its commit, outside the office's lock, for the wait estimate its answer carries; 13 for a
+call-next that finishes the ticket served before, besides BEGIN and COMMIT); when the app's
+queries change, capture again and copy. Only what the database needs is kept around them: the
+office's write lock (one asyncio lock per process, as the app's unit of work has, then BEGIN
+IMMEDIATE on SQLite or the office row FOR UPDATE on PostgreSQL), the transaction in a worker
+thread (a blocking driver must not stop the event loop), a read connection per worker thread (as
+the app's read engine pools them), the day in the office's time zone, and a JSON answer with the
+ticket. No authentication, no validation, no policy beyond "oldest head first", no events, no
+bus.
 
 Served by the same uvicorn with the same settings as `saduak serve` (one process, log level info,
 access log on):
@@ -31,6 +33,7 @@ import json
 import os
 import secrets
 import sqlite3
+import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -58,7 +61,11 @@ SERVICE_COLUMNS = (
 )
 SERVICE_BY_CODE = SERVICE_COLUMNS + " WHERE service.office_id = ? AND service.code = ?"
 SERVICE_BY_ID = SERVICE_COLUMNS + " WHERE service.id = ?"
-SERVICES = SERVICE_COLUMNS + " WHERE service.office_id = ? ORDER BY service.position, service.id"
+# What the wait forecast reads of the catalogue (repository.forecast_catalogue).
+SERVICES = (
+    "SELECT service.id, service.standard_minutes, service.active FROM service"
+    " WHERE service.office_id = ? ORDER BY service.position, service.id"
+)
 LAST_SEQ_NO = (
     "SELECT max(ticket.seq_no) AS max_1 FROM ticket"
     " WHERE ticket.office_id = ? AND ticket.business_day = ? AND ticket.prefix = ?"
@@ -82,7 +89,12 @@ COUNTER_COLUMNS = (
     " FROM counter"
 )
 COUNTER_BY_NUMBER = COUNTER_COLUMNS + " WHERE counter.office_id = ? AND counter.number = ?"
-COUNTERS = COUNTER_COLUMNS + " WHERE counter.office_id = ? ORDER BY counter.number"
+COUNTERS = (
+    "SELECT counter.id, counter.number, counter.active, counter.staff_id, counter.paused_reason,"
+    " counter.paused_at, counter.mode, counter.priority_share, counter.normal_share,"
+    " counter.ageing_cap_minutes, counter.booked_in_row, counter.cycle_pos, counter.booked_streak"
+    " FROM counter WHERE counter.office_id = ? ORDER BY counter.number"
+)
 SLOTS_OF_OFFICE = (
     "SELECT counter_service.counter_id, counter_service.service_id, counter_service.position,"
     " counter_service.weight, counter_service.credit FROM counter_service"
@@ -212,16 +224,36 @@ class Driver:
 
 class Floor:
     def __init__(self, url: str, office_code: str) -> None:
+        self.url = url
         self.db = Driver(url)
         row = self.db.one("SELECT id, timezone FROM office WHERE code = ?", (office_code,))
         if not self.db.sqlite:
             self.db.conn.commit()
         self.office_id, self.tz = int(row[0]), ZoneInfo(row[1])
         self.lock = asyncio.Lock()
+        self.readers = threading.local()
 
     async def write(self, work: Callable[[Any], T]) -> T:
         async with self.lock:
             return await anyio.to_thread.run_sync(self.db.transaction, self.office_id, work)
+
+    async def read(self, work: Callable[[Driver], T]) -> T:
+        """`work(driver)` in one read transaction, outside the office's lock."""
+        return await anyio.to_thread.run_sync(self._read, work)
+
+    def _read(self, work: Callable[[Driver], T]) -> T:
+        db: Driver | None = getattr(self.readers, "db", None)
+        if db is None:
+            db = self.readers.db = Driver(self.url)
+        if db.sqlite:
+            db.conn.execute("BEGIN")
+        try:
+            return work(db)
+        finally:
+            if db.sqlite:
+                db.conn.execute("COMMIT")
+            else:
+                db.conn.commit()
 
     def _event(
         self, seq: int, ticket: Sequence[Any], kind: str, now: datetime, **more: Any
@@ -281,10 +313,20 @@ class Floor:
                 ticket_id = db.one(INSERT_TICKET + " RETURNING ticket.id", values)[0]
             seq = office[13] + 1
             self._event(seq, (ticket_id, service_id), "issued", now)
-            # What the app reads for the wait estimate it answers with.
+            return {"id": ticket_id, "number": number}
+
+        return work
+
+    def estimate(self, ticket_id: int) -> Callable[[Driver], dict[str, Any]]:
+        """What the app reads after the commit for the wait estimate its answer carries."""
+
+        def work(db: Driver) -> dict[str, Any]:
+            today = datetime.now(UTC).astimezone(self.tz).date()
+            ticket = db.one(TICKET_BY_ID, (ticket_id,))
+            db.one(OFFICE, (self.office_id,))
             db.all(SERVICES, (self.office_id,))
+            open_counters = [r[0] for r in db.all(COUNTERS, (self.office_id,)) if r[3]]
             db.all(SLOTS_OF_OFFICE, (self.office_id,))
-            open_counters = [r[0] for r in db.all(COUNTERS, (self.office_id,)) if r[10]]
             if open_counters:
                 db.all(
                     CALLS_AT_COUNTERS.format(marks(len(open_counters))),
@@ -294,8 +336,9 @@ class Floor:
                 WAITING_LINES,
                 (*LINE_KINDS * 3, self.office_id, db.day(today), "waiting", PER_LINE),
             )
-            ahead = sum(1 for r in lines if r[1] == service_id and r[0] != ticket_id)
-            return {"id": ticket_id, "number": number, "ahead": ahead}
+            db.one(SERVICE_BY_ID, (ticket[2],))
+            ahead = sum(1 for r in lines if r[1] == ticket[2] and r[0] != ticket_id)
+            return {"id": ticket_id, "number": ticket[6], "ahead": ahead}
 
         return work
 
@@ -366,7 +409,8 @@ def create_app() -> Starlette:
 
     async def issue(request: Request) -> Response:
         body = await request.json()
-        return JSONResponse(await floor.write(floor.issue(body["service"])), status_code=201)
+        issued = await floor.write(floor.issue(body["service"]))
+        return JSONResponse(await floor.read(floor.estimate(issued["id"])), status_code=201)
 
     async def call_next(request: Request) -> Response:
         called = await floor.write(floor.call_next(int(request.path_params["number"])))
