@@ -33,9 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import shutil
-import sqlite3
 import sys
 import tempfile
 import time
@@ -56,14 +54,13 @@ from bench.http_queue import (
     Server,
     client_for,
     fresh_database,
-    git_state,
     login,
-    percentile,
     rotation,
     running_server,
     seed,
     write_json,
 )
+from bench.machine import Run, percentile
 from counter.db import Database
 from counter.models import Office, Service, Ticket, TicketEvent
 from counter.queue.numbering import MAX_DAILY_NUMBER, format_number
@@ -380,9 +377,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    started_at = datetime.now(UTC)
-    load_start = os.getloadavg()
-    began = time.perf_counter()
+    run = Run.start("cost_growth", argv)
     workdir = Path(tempfile.mkdtemp(prefix="saduak-cost-growth-"))
     try:
         with offices_running(args.db, workdir) as (offices, passwords):
@@ -393,27 +388,13 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(table(rows, verdict))
     payload = {
-        "benchmark": "cost_growth",
-        "started_at": started_at.isoformat(timespec="seconds"),
-        "wall_seconds": round(time.perf_counter() - began, 1),
-        "code": git_state(),
-        "command": " ".join(
-            ["python -m bench.cost_growth", *(argv if argv is not None else sys.argv[1:])]
-        ),
+        **run.header(),
         "settings": {
             "db": args.db,
             "rounds": args.rounds,
             "lines": args.lines,
             "history_days": HISTORY_DAYS,
             "server": "saduak serve (1 uvicorn process, in-memory bus, access log on)",
-        },
-        "host": {
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-            "sqlite": sqlite3.sqlite_version,
-            "load_average_start": [round(x, 1) for x in load_start],
-            "load_average_end": [round(x, 1) for x in os.getloadavg()],
         },
         "verdict": verdict,
         "rows": rows,

@@ -36,9 +36,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
-import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -54,6 +51,7 @@ import httpx
 import websockets
 from websockets.asyncio.client import ClientConnection
 
+from bench.machine import Run, machine_busy_cpu_seconds, percentile
 from counter.auth import DeviceKind, add_device
 from counter.db import Database
 from counter.seed import seed_demo
@@ -71,13 +69,6 @@ SERVICE = "birth"
 WAIT_ALL_S = 10.0
 
 
-def percentile(sorted_values: list[float], q: float) -> float | None:
-    """Nearest-rank percentile of an ascending list."""
-    if not sorted_values:
-        return None
-    return sorted_values[max(0, math.ceil(q * len(sorted_values)) - 1)]
-
-
 def summary(latencies_s: list[float]) -> dict[str, Any]:
     ms = sorted(v * 1000 for v in latencies_s)
     return {
@@ -91,14 +82,6 @@ def summary(latencies_s: list[float]) -> dict[str, Any]:
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
-
-
-def machine_busy_cpu_seconds() -> float | None:
-    try:
-        ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    except (OSError, ValueError):
-        return None
-    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
 
 
 # ------------------------------------------------------------------ the clients
@@ -433,16 +416,6 @@ def verdict(results: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def git_commit() -> str | None:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        )
-    except OSError:
-        return None
-    return out.stdout.strip() or None
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench.display_fanout",
@@ -473,7 +446,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    started = time.monotonic()
+    this_run = Run.start("display_fanout", argv)
     results = asyncio.run(run(args))
     check = verdict(results)
     print()
@@ -481,16 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     if check is not None:
         print(f"\n{check['target']}: {check['ratio']}x — {'met' if check['met'] else 'MISSED'}")
     payload = {
-        "benchmark": "display_fanout",
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "seconds": round(time.monotonic() - started, 1),
-        "machine": {
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-            "loadavg_after": [round(v, 2) for v in os.getloadavg()],
-        },
-        "git": git_commit(),
+        **this_run.header(),
         "settings": {
             "calls": args.calls,
             "settle_s": args.settle,

@@ -57,11 +57,9 @@ import asyncio
 import json
 import math
 import os
-import platform
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -79,6 +77,7 @@ import httpx
 import sqlalchemy as sa
 from sqlmodel import col
 
+from bench.machine import Run, machine_busy_cpu_seconds, percentile, process_cpu_seconds
 from counter import repository as repo
 from counter.auth import Role, hash_password, new_password
 from counter.db import Database
@@ -153,32 +152,6 @@ DAILY_CAPACITY = {
 
 
 # ------------------------------------------------------------------ numbers
-
-
-def percentile(sorted_values: list[float], q: float) -> float | None:
-    """Nearest-rank percentile of an ascending list."""
-    if not sorted_values:
-        return None
-    return sorted_values[max(0, math.ceil(q * len(sorted_values)) - 1)]
-
-
-def process_cpu_seconds(pid: int) -> float | None:
-    """User + system CPU seconds of a process (all its threads), from /proc; None elsewhere."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def machine_busy_cpu_seconds() -> float | None:
-    """CPU seconds all cores spent not idle since boot, from /proc/stat; None elsewhere."""
-    try:
-        ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    except (OSError, ValueError):
-        return None
-    idle = ticks[3] + ticks[4]  # idle + iowait
-    return (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -885,23 +858,6 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.0f}%"
 
 
-def git_state() -> dict[str, Any]:
-    """The code measured: commit, and whether tracked files differed from it."""
-
-    def git(*args: str) -> str:
-        try:
-            done = subprocess.run(
-                ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
-            )
-        except OSError:
-            return ""
-        return done.stdout.strip() if done.returncode == 0 else ""
-
-    commit = git("rev-parse", "HEAD") or None
-    dirty = bool(git("status", "--porcelain", "--untracked-files=no")) if commit else None
-    return {"commit": commit, "uncommitted_changes": dirty}
-
-
 def write_json(path: Path, payload: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
@@ -959,20 +915,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
-    started_at = datetime.now(UTC)
-    began = time.perf_counter()
+    run = Run.start("http_queue", argv)
     results = {kind: run_database(kind, args) for kind in kinds}
     checks = verdicts(results)
     print()
     print(table(results, checks))
+    header = run.header()
+    header["host"]["max_other_cpu_pct"] = max_other_cpu(results)
     payload = {
-        "benchmark": "http_queue",
-        "started_at": started_at.isoformat(timespec="seconds"),
-        "wall_seconds": round(time.perf_counter() - began, 1),
-        "code": git_state(),
-        "command": " ".join(
-            ["python -m bench.http_queue", *(argv if argv is not None else sys.argv[1:])]
-        ),
+        **header,
         "settings": {
             "seconds": args.seconds,
             "max_requests": args.max_requests,
@@ -982,14 +933,6 @@ def main(argv: list[str] | None = None) -> int:
             "server": "saduak serve (1 uvicorn process, in-memory bus, access log on)",
             "floor": "python -m bench.http_floor (same uvicorn settings)" if args.floor else None,
             "slices": args.slices if args.floor else 1,
-            "load_average": os.getloadavg(),
-        },
-        "host": {
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-            "sqlite": sqlite3.sqlite_version,
-            "max_other_cpu_pct": max_other_cpu(results),
         },
         "targets": {
             "call_next_p99_ms_4_counters_sqlite": TARGET_CALL_P99_MS,

@@ -34,8 +34,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -53,7 +51,8 @@ from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from bench.display_fanout import git_commit, machine_busy_cpu_seconds, summary
+from bench.display_fanout import summary
+from bench.machine import Run, machine_busy_cpu_seconds
 from counter.db import Database
 from counter.seed import seed_demo
 from saduak import migrations
@@ -425,7 +424,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    started = time.monotonic()
+    this_run = Run.start("status_fanout", argv)
     result = asyncio.run(run(args))
     check = verdict(result)
     print()
@@ -435,16 +434,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{'met' if check['met'] else 'MISSED'}"
     )
     payload = {
-        "benchmark": "status_fanout",
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "seconds": round(time.monotonic() - started, 1),
-        "machine": {
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-            "loadavg_after": [round(v, 2) for v in os.getloadavg()],
-        },
-        "git": git_commit(),
+        **this_run.header(),
         "settings": {"pages": args.pages, "calls": args.calls, "settle_s": args.settle},
         "check": check,
         **result,
