@@ -124,8 +124,8 @@ CALLS_AT_COUNTERS = (
     " AND ticket.called_at IS NOT NULL ORDER BY ticket.called_at"
 )
 LINE = (
-    "PARTITION BY ticket.service_id, CASE WHEN (ticket.booked_for IS NOT NULL) THEN ?"
-    " WHEN (ticket.priority IS NOT NULL) THEN ? ELSE ? END"
+    "PARTITION BY ticket.service_id, CASE WHEN (ticket.booked_for IS NOT NULL) THEN 2"
+    " WHEN (ticket.priority IS NOT NULL) THEN 1 ELSE 0 END"
 )
 RANKED = (
     "SELECT ticket.id AS id, ticket.service_id AS service_id,"
@@ -151,8 +151,7 @@ CLAIM = (
     " WHERE ticket.id = ? AND ticket.status = ?"
 )
 SET_STATUS = "UPDATE ticket SET status=? WHERE ticket.id = ?"
-# The line kinds (counter.queue.policy.Line: booked, priority, normal) and the forecast's depth.
-LINE_KINDS = (2, 1, 0)
+# The forecast's depth (counter.queue.forecast.LOADED_PER_LINE).
 PER_LINE = 60
 AT_COUNTER = ("called", "serving")
 
@@ -334,7 +333,7 @@ class Floor:
                 )
             lines = db.all(
                 WAITING_LINES,
-                (*LINE_KINDS * 3, self.office_id, db.day(today), "waiting", PER_LINE),
+                (self.office_id, db.day(today), "waiting", PER_LINE),
             )
             db.one(SERVICE_BY_ID, (ticket[2],))
             ahead = sum(1 for r in lines if r[1] == ticket[2] and r[0] != ticket_id)
@@ -365,7 +364,7 @@ class Floor:
             services = [r[1] for r in db.all(SLOTS_OF_COUNTER, (counter_id,))]
             heads = db.all(
                 WAITING_HEADS.format(marks(len(services))),
-                (*LINE_KINDS, self.office_id, db.day(today), "waiting", *services, 1),
+                (self.office_id, db.day(today), "waiting", *services, 1),
             )
             if not heads:
                 return None

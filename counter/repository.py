@@ -272,7 +272,10 @@ def waiting_lines(
     params = {"office_id": office_id, "day": day, "per_line": per_line}
     rows = session.execute(_waiting_lines_query(), params).all()
     candidates = [_candidate(*row[:5]) for row in rows]
-    sizes = {c.line: (int(row[5]), _utc(row[6])) for c, row in zip(candidates, rows, strict=True)}
+    sizes: dict[tuple[int, Line], tuple[int, datetime]] = {}
+    for c, row in zip(candidates, rows, strict=True):
+        if c.line not in sizes:  # the same on every row of a line
+            sizes[c.line] = (int(row[5]), _utc(row[6]))
     return candidates, sizes
 
 
@@ -295,10 +298,12 @@ def _waiting_lines_query() -> sa.Select[Any]:
 
 def _line_kind() -> sa.ColumnElement[int]:
     """The line a waiting ticket stands in (counter.queue.policy.Line): booked, priority, normal."""
+    # Constants in the statement, not parameters: the windows partitioned by the line are then
+    # seen as one partition, and the database sorts the waiting tickets once less.
     return sa.case(
-        (col(Ticket.booked_for).is_not(None), int(Line.BOOKED)),
-        (col(Ticket.priority).is_not(None), int(Line.PRIORITY)),
-        else_=int(Line.NORMAL),
+        (col(Ticket.booked_for).is_not(None), sa.literal_column(str(int(Line.BOOKED)))),
+        (col(Ticket.priority).is_not(None), sa.literal_column(str(int(Line.PRIORITY)))),
+        else_=sa.literal_column(str(int(Line.NORMAL))),
     )
 
 
