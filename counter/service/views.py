@@ -100,7 +100,8 @@ class QueueViews(QueueCore):
     ) -> Forecast:
         """The office's wait forecast now. Committed reads share one per office event (the
         event seq moves with every change of the lines or counters), with the kiosk list's
-        newcomers; a write computes its own, only as far as ticket `until`."""
+        newcomers; a write, or the answer to an issue read right after its commit, computes its
+        own, now and only as far as ticket `until`."""
         now = self.clock()
         assert office.id is not None
         minutes = self._call_minutes.get(office.id)
