@@ -317,13 +317,12 @@ async def test_the_north_office_sees_its_own_data(client: httpx.AsyncClient, nor
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only  # one database kind is enough for a live server
 async def test_a_display_of_one_office_hears_nothing_of_anothers_calls(
     db_url: str, north: North, demo_ids: DemoIds, tmp_path: Path
 ) -> None:
     """The event channels are per office: the north hall screen gets north's snapshot and
     events only, while the demo office issues and calls tickets."""
-    if not db_url.startswith("sqlite"):
-        pytest.skip("one database kind is enough for a live server")
     token = north.display["Authorization"].removeprefix("Bearer ")
     async with (
         LiveServer(db_url, env={"SADUAK_VAR_DIR": str(tmp_path)}) as server,
