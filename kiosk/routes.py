@@ -429,23 +429,31 @@ class StatusOut(BaseModel):
     recall_count: int
 
 
-def _status_out(view: TicketView, office: Office) -> StatusOut:
+def _status_shown(view: TicketView, office: Office) -> dict[str, Any]:
+    """What the citizen's status page shows of a ticket: everything in `StatusOut` but the point
+    estimate (the page shows the range; the point moves by a minute far more often than the
+    range does). Its live stream sends exactly this, and only when it changes."""
     th, en = texts.STATUS_LABELS.get(view.status, (view.status, view.status))
+    return {
+        "number": view.number,
+        "service_th": view.service_name_th,
+        "service_en": view.service_name_en,
+        "office_th": office.name_th,
+        "office_en": office.name_en,
+        "status": view.status,
+        "status_th": th,
+        "status_en": en,
+        "priority": view.priority,
+        "waiting_ahead": view.waiting_ahead,
+        "estimated_wait_range": view.estimated_wait_range,
+        "counter": view.counter,
+        "recall_count": view.recall_count,
+    }
+
+
+def _status_out(view: TicketView, office: Office) -> StatusOut:
     return StatusOut(
-        number=view.number,
-        service_th=view.service_name_th,
-        service_en=view.service_name_en,
-        office_th=office.name_th,
-        office_en=office.name_en,
-        status=view.status,
-        status_th=th,
-        status_en=en,
-        priority=view.priority,
-        waiting_ahead=view.waiting_ahead,
-        estimated_wait_minutes=view.estimated_wait_minutes,
-        estimated_wait_range=view.estimated_wait_range,
-        counter=view.counter,
-        recall_count=view.recall_count,
+        **_status_shown(view, office), estimated_wait_minutes=view.estimated_wait_minutes
     )
 
 
@@ -514,8 +522,10 @@ class StatusChannel(Channel):
 
     On every office event the status of every followed ticket is read again in one database
     read, however many phones follow (`QueueService.tickets_by_token`), and a page hears only
-    when its own ticket's status changed. A heartbeat keeps each stream alive whatever the
-    traffic, so a proxy's idle timeout never cuts a page whose status has settled."""
+    when what it shows changed (`_status_shown`). A frame is rendered once per distinct status
+    and reused while that status stays the same, so a call costs a rendering for each page that
+    moved, not for every page. A heartbeat keeps each stream alive whatever the traffic, so a
+    proxy's idle timeout never cuts a page whose status has settled."""
 
     kind = "status"
     ordered = False
@@ -531,6 +541,8 @@ class StatusChannel(Channel):
         super().__init__(office)
         self.queue = queue
         self.heartbeat_seconds = heartbeat_seconds
+        # What the pages were last shown -> its frame: the frames of the last snapshot.
+        self._frames: dict[tuple[Any, ...], str] = {}
 
     async def snapshot(self, peers: list[Peer]) -> Mapping[Peer, Snapshot | None] | None:
         try:
@@ -539,12 +551,21 @@ class StatusChannel(Channel):
             )
         except NotFound:
             return None
-        by_token = {view.token: view for view in views}
-        return {
-            peer: Snapshot(_sse(_status_out(view, office)))
-            for peer in peers
-            if (view := by_token.get(peer.key)) is not None
-        }
+        previous = self._frames
+        frames: dict[tuple[Any, ...], str] = {}
+        by_token: dict[str, Snapshot] = {}
+        for view in views:
+            shown = _status_shown(view, office)
+            key = tuple(shown.values())
+            text = frames.get(key) or previous.get(key) or _sse(shown)
+            frames[key] = text
+            by_token[view.token] = Snapshot(text)
+        if len(peers) == len(self.peers()):
+            # Every page was read: the frames of statuses no page shows any more are dropped.
+            self._frames = frames
+        else:
+            self._frames = previous | frames
+        return {peer: by_token.get(peer.key) for peer in peers}
 
     async def on_event(self, event: dict[str, Any]) -> None:
         # Any queue event may move a followed ticket (a call ahead of it, a counter opening);
@@ -569,7 +590,7 @@ async def status_events(token: StatusToken, request: Request, queue: QueueDep) -
     """Server-sent events: the status (a `message` event) whenever it changes, and a
     `heartbeat` event every few seconds. Pages reconnect with the shared live module."""
     view = await queue.ticket_by_token(token)
-    first = _sse(_status_out(view, await queue.office(view.office_id)))
+    first = _sse(_status_shown(view, await queue.office(view.office_id)))
     feeds: FeedHub = request.app.state.feeds
     sink = StreamSink()
     peer = Peer(sink, view.office_id, token)
@@ -591,8 +612,8 @@ async def status_events(token: StatusToken, request: Request, queue: QueueDep) -
     )
 
 
-def _sse(status: StatusOut) -> str:
-    return f"data: {dumps(status.model_dump())}\n\n"
+def _sse(shown: Mapping[str, Any]) -> str:
+    return f"data: {dumps(shown)}\n\n"
 
 
 # ------------------------------------------------------------------ service standards board

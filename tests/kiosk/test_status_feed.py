@@ -166,6 +166,22 @@ async def test_a_settled_page_hears_its_heartbeat_in_a_busy_office(site: Site) -
     await page.close()
 
 
+async def test_a_frame_carries_what_the_page_shows_and_the_api_the_point_estimate(
+    site: Site,
+) -> None:
+    # The page shows the range: a frame whose only news would be the point estimate moving by
+    # a minute would redraw the page for nothing, so the stream does not carry it.
+    mine = await issue(site)
+    token = mine["status_url"].rsplit("/", 1)[1]
+    page = Page(site.client, token)
+    frame = await page.open()
+    api = (await site.client.get(f"/api/v1/status/{token}")).json()
+    assert "estimated_wait_minutes" not in frame
+    assert api.pop("estimated_wait_minutes") >= 1
+    assert frame == api
+    await page.close()
+
+
 async def test_an_unknown_ticket_has_no_stream(site: Site) -> None:
     r = await site.client.get("/t/no-such-ticket-token/events")
     assert r.status_code == 404
