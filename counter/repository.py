@@ -547,16 +547,45 @@ def _recent_calls_query() -> sa.Select[Any]:
     )
 
 
-def tickets_by_token(session: Session, office_id: int, tokens: Sequence[str]) -> list[Ticket]:
-    """An office's tickets by their status tokens."""
+def tickets_by_token(
+    session: Session, office_id: int, tokens: Sequence[str]
+) -> Sequence[sa.Row[Any]]:
+    """An office's tickets by their status tokens, as plain rows of what a ticket's view reads
+    (`QueueViews._views`): every status page following the office, read again on each office
+    event, so no ORM objects (loading them cost more than the query)."""
     if not tokens:
         return []
-    return list(
-        session.exec(
-            select(Ticket).where(
-                Ticket.office_id == office_id, col(Ticket.token).in_(sorted(set(tokens)))
+    params = {"office_id": office_id, "tokens": sorted(set(tokens))}
+    return session.execute(_tickets_by_token_query(), params).all()
+
+
+@functools.cache
+def _tickets_by_token_query() -> sa.Executable:
+    return sa.select(
+        *(
+            col(column)
+            for column in (
+                Ticket.id,
+                Ticket.office_id,
+                Ticket.service_id,
+                Ticket.counter_id,
+                Ticket.number,
+                Ticket.status,
+                Ticket.priority,
+                Ticket.issued_at,
+                Ticket.queued_at,
+                Ticket.booked_for,
+                Ticket.token,
+                Ticket.recall_count,
+                Ticket.transaction_no,
+                Ticket.print_status,
+                Ticket.business_day,
+                Ticket.device_id,
             )
-        ).all()
+        )
+    ).where(
+        col(Ticket.office_id) == sa.bindparam("office_id"),
+        col(Ticket.token).in_(sa.bindparam("tokens", expanding=True)),
     )
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from counter import repository as repo
@@ -139,7 +141,8 @@ class QueueViews(QueueCore):
     def _views(
         self,
         session: Session,
-        tickets: Sequence[Ticket],
+        # ORM tickets, or plain rows of the columns read here (repository.tickets_by_token).
+        tickets: Sequence[Ticket] | Sequence[sa.Row[Any]],
         services: dict[int, Service] | None = None,
         *,
         committed: bool = False,
