@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -66,6 +67,29 @@ from saduak.text import APP_TITLE, ENTRY_PAGE_NAMES
 
 logger = logging.getLogger("saduak")
 
+# The youngest generation is collected after this many new objects (Python's default: 700).
+GC_YOUNG_THRESHOLD = 20_000
+
+
+@contextmanager
+def collector_for_streams() -> Iterator[None]:
+    """Garbage collection for a server holding many live pages.
+
+    A full collection walks every object the process holds, and a process serving a thousand
+    status pages holds about 400,000: the event loop stood still 150–400 ms each time, every few
+    office events (bench.status_fanout). What start-up built (modules, routes, templates) lives as
+    long as the process, so it is frozen out of the collector's walk; and with a larger youngest
+    generation, what one office event allocates and frees is rarely promoted, so full
+    collections become rare. Both are undone when the app stops (tests start many apps)."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
 
 def create_app(
     settings: Settings | None = None, *, clock: Callable[[], datetime] = utcnow
@@ -112,7 +136,8 @@ def create_app(
             # each other.
             app.state.line_bookings = Bookings(work)
             async with displays_lifespan(app), printing_lifespan(app), line_lifespan(app):
-                yield
+                with collector_for_streams():
+                    yield
         finally:
             await feeds.stop()
             await watch.stop()
