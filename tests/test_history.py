@@ -20,7 +20,7 @@ from reports.models import NeedsResponse, SurveyResponse
 from saduak.history import HistoryRefused, seed_history
 from tests.conftest import Demo, FakeClock, login
 
-pytestmark = pytest.mark.usefixtures("demo")
+pytestmark = [pytest.mark.usefixtures("demo"), pytest.mark.slow]
 
 
 def test_sixty_days_of_history_fill_every_register(

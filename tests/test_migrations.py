@@ -32,11 +32,13 @@ def _round_trip(url: str) -> None:
     migrations.check(url)
 
 
+@pytest.mark.slow
 def test_round_trip_on_sqlite(tmp_path: Path) -> None:
     _round_trip(f"sqlite:///{tmp_path / 'm.db'}")
 
 
 @pytest.mark.postgres
+@pytest.mark.slow
 def test_round_trip_on_postgresql() -> None:
     name = create_pg_database("saduak_migrate")
     try:
