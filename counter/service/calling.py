@@ -13,7 +13,7 @@ from counter.queue.policy import choose
 from counter.queue.states import AT_COUNTER_STATES, Action, TicketStatus, advance
 from counter.service.counters import CounterUseCases
 from counter.service.shared import EVENT_KIND, row_id, ticket_not_found, ticket_taken
-from counter.service.views import QueueViews, TicketView
+from counter.service.views import AfterCommit, QueueViews, TicketView
 from counter.service.waits import counter_mix, counter_policy
 from counter.texts import say
 from counter.unit_of_work import OfficeTx
@@ -127,7 +127,7 @@ class CallingUseCases(CounterUseCases, QueueViews):
         if action in (Action.CALL, Action.TRANSFER, Action.CLOSE_UNSERVED):
             raise InvalidInput(*say("bad_action", action=action.value))
 
-        def work(tx: OfficeTx) -> TicketView:
+        def work(tx: OfficeTx) -> TicketView | AfterCommit:
             ticket = self._ticket(tx, ticket_id)
             counter = self._check_not_taken(tx, ticket, actor)
             new_status = advance(ticket.number, TicketStatus(ticket.status), action)
@@ -154,14 +154,15 @@ class CallingUseCases(CounterUseCases, QueueViews):
             tx.log_ticket(
                 ticket, EVENT_KIND[action], counter=counter, staff_id=actor.staff_id, detail=detail
             )
-            return self._view(tx.session, ticket)
+            # Back in the line (reactivate, unhold to waiting...): forecast after the commit.
+            return self._view_or_later(tx.session, ticket)
 
-        return await self._write(actor.office_id, work)
+        return await self._answer(actor.office_id, await self._write(actor.office_id, work))
 
     async def transfer(
         self, actor: StaffPrincipal, ticket_id: int, service_code: str
     ) -> TicketView:
-        def work(tx: OfficeTx) -> TicketView:
+        def work(tx: OfficeTx) -> AfterCommit:
             ticket = self._ticket(tx, ticket_id)
             target = repo.service_by_code(tx.session, row_id(tx.office), service_code)
             if target is None:
@@ -194,9 +195,10 @@ class CallingUseCases(CounterUseCases, QueueViews):
                 staff_id=actor.staff_id,
                 detail={"from_service_id": from_service},
             )
-            return self._view(tx.session, ticket, target)
+            # Waiting again: its wait is forecast after the commit.
+            return AfterCommit(row_id(ticket))
 
-        return await self._write(actor.office_id, work)
+        return await self._answer(actor.office_id, await self._write(actor.office_id, work))
 
     def _ticket(self, tx: OfficeTx, ticket_id: int) -> Ticket:
         ticket = repo.ticket_for_update(tx.session, row_id(tx.office), ticket_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Container
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,7 +19,7 @@ from counter.queue.hours import OfficeHours, issuing_refusal
 from counter.queue.numbering import MAX_DAILY_NUMBER, format_number
 from counter.queue.states import Priority, TicketStatus
 from counter.service.shared import row_id
-from counter.service.views import QueueViews, TicketView
+from counter.service.views import AfterCommit, QueueViews, TicketView
 from counter.texts import say
 from counter.unit_of_work import OfficeTx
 
@@ -63,15 +63,6 @@ def office_hours(office: Office) -> OfficeHours:
     )
 
 
-@dataclass(frozen=True)
-class _Issued:
-    """What the issuing transaction hands to the answer's read."""
-
-    ticket_id: int
-    replayed: bool = False
-    print_job_id: int | None = None
-
-
 class IssueUseCases(QueueViews):
     """Issuing tickets: walk-ins and booked ones."""
 
@@ -97,14 +88,13 @@ class IssueUseCases(QueueViews):
         package records what the ticket is for (a checked-in booking) in the same commit, and
         may refuse by raising a DomainError, which issues nothing.
 
-        The answer's wait is forecast after the commit, in a read of its own: the office's lock
-        is held for the write alone, so the next issue does not queue behind this forecast. It is
-        the forecast of the committed lines, as a status page would read it the same moment."""
+        The answer's wait is forecast after the commit (`AfterCommit`): the office's lock is
+        held for the write alone."""
         if priority is not None and priority not in Priority.__members__.values():
             allowed = ", ".join(p.value for p in Priority)
             raise InvalidInput(*say("bad_priority", allowed=allowed))
 
-        def work(tx: OfficeTx) -> _Issued:
+        def work(tx: OfficeTx) -> AfterCommit:
             session = tx.session
             if device_id is not None and request_key:
                 # The same tap sent twice (a double tap, a retry after a dropped connection)
@@ -116,7 +106,7 @@ class IssueUseCases(QueueViews):
                         # A reused key with another request is a client bug; answering with
                         # the first ticket would hand out a ticket for the wrong service.
                         raise InvalidInput(*say("request_key_reused"))
-                    return _Issued(row_id(earlier), replayed=True)
+                    return AfterCommit(row_id(earlier), replayed=True)
             if rate_check is not None and not rate_check():
                 raise TooManyRequests(*say("kiosk_too_fast"))
             service = repo.service_by_code(session, row_id(tx.office), service_code)
@@ -184,14 +174,6 @@ class IssueUseCases(QueueViews):
                     now=tx.now,
                     deadline=print_deadline,
                 ).id
-            return _Issued(row_id(ticket), print_job_id=job_id)
+            return AfterCommit(row_id(ticket), print_job_id=job_id)
 
-        issued = await self._write(office_id, work)
-
-        def answer(session: Session) -> TicketView:
-            ticket = repo.get_ticket(session, office_id, issued.ticket_id)
-            assert ticket is not None  # committed, and tickets are never deleted
-            view = self._view(session, ticket)
-            return replace(view, replayed=issued.replayed, print_job_id=issued.print_job_id)
-
-        return await self._read(answer)
+        return await self._answer(office_id, await self._write(office_id, work))

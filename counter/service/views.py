@@ -4,7 +4,7 @@ waits from the office's forecast."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -59,6 +59,18 @@ class TicketView:
     print_job_id: int | None = None
     # A booked ticket: the start of its slot (the counters call it then, ahead of walk-ins).
     booked_for: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AfterCommit:
+    """A write's answer about a ticket it left waiting, whose view is built after the commit
+    (`QueueViews._answer`): its wait is forecast outside the office's lock, so the next write
+    does not queue behind this forecast."""
+
+    ticket_id: int
+    # As in TicketView.
+    replayed: bool = False
+    print_job_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +138,30 @@ class QueueViews(QueueCore):
         result = office_forecast(session, office, now, minutes[1], arrivals[1], newcomers=True)
         self._forecasts[office.id] = (office.event_seq, result)
         return result
+
+    def _view_or_later(self, tx_session: Session, ticket: Ticket) -> TicketView | AfterCommit:
+        """Inside a write: the ticket's view now, or, when it waits, its view after the commit
+        (`_answer`), since only a waiting ticket needs the forecast."""
+        if ticket.status == TicketStatus.WAITING:
+            assert ticket.id is not None
+            return AfterCommit(ticket.id)
+        return self._view(tx_session, ticket)
+
+    async def _answer(self, office_id: int, result: TicketView | AfterCommit) -> TicketView:
+        """A write's answer once it has committed: a waiting ticket's view is read and forecast
+        now, in a read of its own, from the committed lines, as a status page would read it the
+        same moment."""
+        if isinstance(result, TicketView):
+            return result
+        after = result
+
+        def answer(session: Session) -> TicketView:
+            ticket = repo.get_ticket(session, office_id, after.ticket_id)
+            assert ticket is not None  # committed, and tickets are never deleted
+            view = self._view(session, ticket)
+            return replace(view, replayed=after.replayed, print_job_id=after.print_job_id)
+
+        return await self._read(answer)
 
     def _view(
         self,
