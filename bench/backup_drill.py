@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -23,7 +21,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.reports_summary import Ids, load_office, now
+from bench.machine import Run
+from bench.reports_summary import Ids, load_office
 from counter.db import Database
 from operations.backup import _libpq, backup, verify
 from saduak import migrations
@@ -70,13 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tickets", type=int, default=150_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    run = Run.start("backup_drill", argv)
     args = parser.parse_args(argv)
-    results: dict[str, Any] = {
-        "benchmark": "backup_drill",
-        "started": now().isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "load_before": [round(x, 2) for x in os.getloadavg()],
-    }
+    results: dict[str, Any] = {}
     if args.db in ("both", "sqlite"):
         tmp = Path(tempfile.mkdtemp(prefix="saduak-bench-backup-"))
         url = f"sqlite:///{tmp / 'office.db'}"
@@ -108,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             drop_pg_database(name)
             shutil.rmtree(tmp)
-    results["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    results = {**run.header(), **results}
     print("| database | tickets | backup | floor | backup / floor | restore drill | file |")
     print("|---|---|---|---|---|---|---|")
     for kind in ("sqlite", "postgresql"):
@@ -121,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
             )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"written {args.out}; load {results['load_before']} -> {results['load_after']}")
+    host = results["host"]
+    print(f"written {args.out}; load {host['load_average_start']} -> {host['load_average_end']}")
     return 0
 
 

@@ -33,8 +33,6 @@ import heapq
 import itertools
 import json
 import math
-import os
-import platform
 import random
 import shutil
 import statistics
@@ -48,6 +46,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
+from bench.machine import Run
 from counter.auth import Role, StaffPrincipal, hash_password
 from counter.bus import MemoryBus
 from counter.db import Database
@@ -377,6 +376,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--days", type=int, default=5, help="office days per seed (default 5)")
     parser.add_argument("--tickets-per-day", type=float, default=65.0)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    run = Run.start("estimate_accuracy", argv)
     args = parser.parse_args(argv)
 
     started = time.monotonic()
@@ -395,13 +395,7 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     result = {
-        "benchmark": "estimate_accuracy",
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-            "load_avg_1m": round(os.getloadavg()[0], 2),
-        },
+        **run.header(),
         "settings": {
             "seeds": args.seeds,
             "days_per_seed": args.days,

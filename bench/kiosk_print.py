@@ -30,7 +30,6 @@ import argparse
 import asyncio
 import dataclasses
 import json
-import os
 import shutil
 import statistics
 import tempfile
@@ -41,6 +40,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.machine import Run
 from counter.auth import DeviceKind, add_device, hash_password
 from counter.bus import MemoryBus
 from counter.db import Database
@@ -71,17 +71,17 @@ def summary(ms: list[float]) -> dict[str, float]:
     }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    run = Run.start("kiosk_print", argv)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=100)
     parser.add_argument("--out", type=Path, default=Path("bench/results/kiosk_print.json"))
     parser.add_argument("--words-only", action="store_true", help="only the Thai word breaks")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.words_only:
         print(json.dumps(thai_words_cost(args.tickets), indent=2))
         return
 
-    load_before = [round(x, 2) for x in os.getloadavg()]
     workdir = Path(tempfile.mkdtemp(prefix="saduak-bench-kiosk-"))
     url = f"sqlite:///{workdir / 'bench.db'}"
     migrations.upgrade(url)
@@ -215,9 +215,14 @@ def main() -> None:
     print("bytes per ticket:", results["bytes_per_ticket"])
     print("Thai word breaks:", results["thai_words"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    load = {"load_before": load_before, "load_after": [round(x, 2) for x in os.getloadavg()]}
-    print("load average (1, 5, 15 min) before and after:", load)
-    args.out.write_text(json.dumps({"measured_at": now.isoformat(), **load, **results}, indent=2))
+    header = run.header()
+    host = header["host"]
+    print(
+        "load average (1, 5, 15 min) before and after:",
+        host["load_average_start"],
+        host["load_average_end"],
+    )
+    args.out.write_text(json.dumps({**header, **results}, indent=2))
 
 
 # Resident memory from /proc: ru_maxrss would carry the parent's high-water mark over the fork.

@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import json
 import multiprocessing
-import os
 import secrets
 import shutil
 import statistics
@@ -37,6 +36,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
+from bench.machine import Run
 from counter.auth import DeviceKind, add_device, hash_password
 from counter.db import Database
 from counter.models import LoginFailure
@@ -132,11 +132,12 @@ def phase(db_url: str, token: str, loops: int, issues: int) -> dict[str, Any]:
         }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    run = Run.start("login_flood", argv)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--issues", type=int, default=200)
     parser.add_argument("--out", type=Path, default=Path("bench/results/login_flood.json"))
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     workdir = Path(tempfile.mkdtemp(prefix="saduak-bench-login-"))
     url = f"sqlite:///{workdir / 'bench.db'}"
@@ -170,9 +171,7 @@ def main() -> None:
         row["p99_vs_idle"] = round(row["p99_ms"] / idle["p99_ms"], 2)
     worst = rows[-1]
     result = {
-        "benchmark": "login_flood",
-        "when": now.isoformat(timespec="seconds"),
-        "load_before": os.getloadavg()[0],
+        **run.header(),
         "rows": rows,
         "target": f"p99 under 64 loops <= {TARGET_RATIO} x idle p99",
         "target_met": worst["p99_vs_idle"] <= TARGET_RATIO,

@@ -42,7 +42,6 @@ import asyncio
 import json
 import math
 import os
-import platform
 import shutil
 import statistics
 import sys
@@ -57,6 +56,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import select
 
+from bench.machine import Run
 from counter.auth import Role
 from counter.db import Database
 from counter.models import Counter, CounterService, Service, Staff
@@ -440,7 +440,8 @@ def report(results: dict[str, Any]) -> None:
             "< 2 s",
             p["targets"]["province_met"],
         )
-    print(f"\nload average before/after: {results['load_before']} / {results['load_after']}")
+    host = results["host"]
+    print(f"\nload average before/after: {host['load_average_start']} / {host['load_average_end']}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -453,26 +454,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    run = Run.start("reports_summary", argv)
     args = parser.parse_args(argv)
     results: dict[str, Any] = {
-        "benchmark": "reports_summary",
-        "started": now().isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
         "fiscal_year": FY,
-        "load_before": [round(x, 2) for x in os.getloadavg()],
         "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
     }
-    started = time.perf_counter()
     if args.db in ("both", "sqlite"):
         sqlite_part(args, results)
     if args.db in ("both", "postgres"):
         pg_part(args, results)
-    results["load_after"] = [round(x, 2) for x in os.getloadavg()]
-    results["wall_s"] = time.perf_counter() - started
+    results = {**run.header(), **results}
     report(results)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
@@ -481,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
             {k: results[k] for k in ("sqlite", "postgresql") if k in results}, ensure_ascii=False
         )
     )
-    print(f"\nwritten {args.out} in {results['wall_s']:.0f} s")
+    print(f"\nwritten {args.out} in {results['wall_seconds']:.0f} s")
     return 0
 
 
