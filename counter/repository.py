@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from counter.models import (
     Counter,
@@ -38,7 +39,17 @@ def lock_office(session: Session, office_id: int) -> Office | None:
     number; it also hands out the gap-free event sequence. On SQLite the immediate transaction has
     already taken the database write lock and FOR UPDATE compiles to nothing.
     """
-    return session.exec(select(Office).where(Office.id == office_id).with_for_update()).first()
+    return session.exec(_lock_office_query(), params={"office_id": office_id}).first()
+
+
+# The statements of the hot writes (issue, call-next, start) and of the wait forecast are built
+# once, with bound parameters, like `_waiting_lines_query`: building one anew and computing its
+# cache key costs SQLAlchemy more CPU than the database spends running it.
+
+
+@functools.cache
+def _lock_office_query() -> SelectOfScalar[Office]:
+    return select(Office).where(Office.id == sa.bindparam("office_id")).with_for_update()
 
 
 def get_office(session: Session, office_id: int) -> Office | None:
@@ -68,9 +79,15 @@ def holidays(session: Session, office_id: int) -> set[date]:
 
 
 def service_by_code(session: Session, office_id: int, code: str) -> Service | None:
-    return session.exec(
-        select(Service).where(Service.office_id == office_id, Service.code == code)
-    ).first()
+    params = {"office_id": office_id, "code": code}
+    return session.exec(_service_by_code_query(), params=params).first()
+
+
+@functools.cache
+def _service_by_code_query() -> SelectOfScalar[Service]:
+    return select(Service).where(
+        Service.office_id == sa.bindparam("office_id"), Service.code == sa.bindparam("code")
+    )
 
 
 def services(session: Session, office_id: int) -> Sequence[Service]:
@@ -82,9 +99,15 @@ def services(session: Session, office_id: int) -> Sequence[Service]:
 
 
 def counter_by_number(session: Session, office_id: int, number: int) -> Counter | None:
-    return session.exec(
-        select(Counter).where(Counter.office_id == office_id, Counter.number == number)
-    ).first()
+    params = {"office_id": office_id, "number": number}
+    return session.exec(_counter_by_number_query(), params=params).first()
+
+
+@functools.cache
+def _counter_by_number_query() -> SelectOfScalar[Counter]:
+    return select(Counter).where(
+        Counter.office_id == sa.bindparam("office_id"), Counter.number == sa.bindparam("number")
+    )
 
 
 def counters(session: Session, office_id: int) -> Sequence[Counter]:
@@ -157,11 +180,19 @@ def get_ticket(session: Session, office_id: int, ticket_id: int) -> Ticket | Non
 
 
 def ticket_for_update(session: Session, office_id: int, ticket_id: int) -> Ticket | None:
-    return session.exec(
+    params = {"ticket_id": ticket_id, "office_id": office_id}
+    return session.exec(_ticket_for_update_query(), params=params).first()
+
+
+@functools.cache
+def _ticket_for_update_query() -> SelectOfScalar[Ticket]:
+    return (
         select(Ticket)
-        .where(Ticket.id == ticket_id, Ticket.office_id == office_id)
+        .where(
+            Ticket.id == sa.bindparam("ticket_id"), Ticket.office_id == sa.bindparam("office_id")
+        )
         .with_for_update()
-    ).first()
+    )
 
 
 def ticket_by_token(session: Session, token: str) -> Ticket | None:
@@ -184,12 +215,18 @@ def issued_service_code(session: Session, ticket: Ticket) -> str | None:
 
 
 def last_seq_no(session: Session, office_id: int, day: date, prefix: str) -> int:
-    value = session.exec(
-        select(func.max(Ticket.seq_no)).where(
-            Ticket.office_id == office_id, Ticket.business_day == day, Ticket.prefix == prefix
-        )
-    ).one()
+    params = {"office_id": office_id, "day": day, "prefix": prefix}
+    value = session.execute(_last_seq_no_query(), params).scalar_one()
     return int(value or 0)
+
+
+@functools.cache
+def _last_seq_no_query() -> sa.Executable:
+    return sa.select(func.max(Ticket.seq_no)).where(
+        col(Ticket.office_id) == sa.bindparam("office_id"),
+        col(Ticket.business_day) == sa.bindparam("day"),
+        col(Ticket.prefix) == sa.bindparam("prefix"),
+    )
 
 
 def last_seq_nos(session: Session, office_id: int, day: date) -> dict[str, int]:
@@ -368,31 +405,45 @@ def claim_waiting(
     session: Session, ticket_id: int, counter_id: int, staff_id: int, now: datetime
 ) -> bool:
     """Guarded claim: succeeds only while the ticket still waits, so it is never called twice."""
-    result = session.execute(
+    params = {"ticket_id": ticket_id, "counter_id": counter_id, "staff_id": staff_id, "now": now}
+    result = session.execute(_claim_waiting_statement(), params)
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+@functools.cache
+def _claim_waiting_statement() -> sa.Executable:
+    return (
         sa.update(Ticket)
-        .where(col(Ticket.id) == ticket_id, col(Ticket.status) == TicketStatus.WAITING)
+        .where(
+            col(Ticket.id) == sa.bindparam("ticket_id"),
+            col(Ticket.status) == TicketStatus.WAITING,
+        )
         .values(
             status=TicketStatus.CALLED,
-            counter_id=counter_id,
-            staff_id=staff_id,
-            called_at=now,
+            counter_id=sa.bindparam("counter_id"),
+            staff_id=sa.bindparam("staff_id"),
+            called_at=sa.bindparam("now"),
             recall_count=0,
         )
         .execution_options(synchronize_session=False)
     )
-    return bool(getattr(result, "rowcount", 0) == 1)
 
 
 def current_ticket_at(session: Session, counter_id: int) -> Ticket | None:
     """The ticket called to or being served at this counter (held ones are set aside)."""
-    return session.exec(
+    return session.exec(_current_ticket_query(), params={"counter_id": counter_id}).first()
+
+
+@functools.cache
+def _current_ticket_query() -> SelectOfScalar[Ticket]:
+    return (
         select(Ticket)
         .where(
-            Ticket.counter_id == counter_id,
+            Ticket.counter_id == sa.bindparam("counter_id"),
             col(Ticket.status).in_([TicketStatus.CALLED, TicketStatus.SERVING]),
         )
         .order_by(col(Ticket.called_at).desc())
-    ).first()
+    )
 
 
 def calls_at_counters(
@@ -401,17 +452,22 @@ def calls_at_counters(
     """Counter id -> (service id, called at) of the citizen called to or served there now."""
     if not counter_ids:
         return {}
-    rows = session.execute(
+    rows = session.execute(_calls_at_counters_query(), {"counter_ids": list(counter_ids)}).all()
+    # The latest call wins, as in current_ticket_at.
+    return {counter_id: (service_id, called_at) for counter_id, service_id, called_at in rows}
+
+
+@functools.cache
+def _calls_at_counters_query() -> sa.Executable:
+    return (
         sa.select(col(Ticket.counter_id), col(Ticket.service_id), col(Ticket.called_at))
         .where(
-            col(Ticket.counter_id).in_(counter_ids),
+            col(Ticket.counter_id).in_(sa.bindparam("counter_ids", expanding=True)),
             col(Ticket.status).in_([TicketStatus.CALLED, TicketStatus.SERVING]),
             col(Ticket.called_at).is_not(None),
         )
         .order_by(col(Ticket.called_at))
-    ).all()
-    # The latest call wins, as in current_ticket_at.
-    return {counter_id: (service_id, called_at) for counter_id, service_id, called_at in rows}
+    )
 
 
 def held_at(session: Session, counter_id: int) -> Sequence[Ticket]:
