@@ -154,7 +154,7 @@ class CallingUseCases(CounterUseCases, QueueViews):
             tx.log_ticket(
                 ticket, EVENT_KIND[action], counter=counter, staff_id=actor.staff_id, detail=detail
             )
-            # Back in the line (reactivate, unhold to waiting...): forecast after the commit.
+            # Back in the line (a reactivated no-show, a released hold): forecast after the commit.
             return self._view_or_later(tx.session, ticket)
 
         return await self._answer(actor.office_id, await self._write(actor.office_id, work))
