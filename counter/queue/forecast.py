@@ -46,10 +46,15 @@ PRIOR_WEIGHT = 4.0
 # count (the durations are skewed: a mean, not a median, adds up to the wait).
 SAMPLES_PER_SERVICE = 30
 OUTLIER_FACTOR = 3.0
-# Calls replayed one by one; beyond them the forecast extrapolates (an office's line is shorter).
-MAX_SIMULATED_CALLS = 100
-# Tickets loaded per (service, priority) line; a longer line is known by its length.
-LOADED_PER_LINE = 60
+# Calls replayed one by one; beyond them the forecast extrapolates. A line holds at most 999
+# tickets (numbers stop there each day), so an office's busiest line is replayed whole: a ticket
+# counted by the replay is told one less at every call of a ticket ahead of it, which an
+# extrapolation only approaches. Replaying costs about as much as placing every ticket past a
+# shorter replay did (tens of microseconds a call).
+MAX_SIMULATED_CALLS = 1000
+# Tickets loaded per (service, priority) line: a whole line (see above); a longer line would be
+# known by its length.
+LOADED_PER_LINE = 1000
 # A citizen kept past the expected time still needs a while: this share of the expected time.
 OVERRUN_SHARE = 0.35
 # The range around the point estimate: relative parts, and minutes added to the top.
@@ -301,6 +306,7 @@ def forecast(
         service_sets,
         able,
         {i: (calls[i], minutes(counters[i].free_at), minutes(at)) for at, _, i in heap},
+        [mix.cycle_pos for mix in mixes],
         minutes_per_call,
         default_minutes,
         now,
@@ -391,7 +397,14 @@ class _Beyond:
     before it that its counters also serve, at the pace those counters kept in the replay. A line
     known only by its length (the part not loaded) is assumed to have arrived evenly since its
     last loaded ticket. A service no counter serves has only its own line, priced as one counter
-    working through it (the staff have to open one first)."""
+    working through it (the staff have to open one first).
+
+    Counted so that the count moves with the line: the tickets of its own line ahead of it are
+    counted whole; another service's line counts by the part its counters take, rounded down
+    from the tickets ahead (so one fewer ahead never means more); the other kind (priority or
+    normal) by the slots the counters' priority ratio gives it before this ticket's turn, from
+    where the replay left the ratio's cycle. A call of the head ticket, which moves the replay's
+    end by one call, then takes one off."""
 
     def __init__(
         self,
@@ -403,51 +416,62 @@ class _Beyond:
         service_sets: Sequence[frozenset[int]],
         able: Mapping[int, list[int]],
         pace: Mapping[int, tuple[int, float, float]],
+        cycle_pos: Sequence[int],
         minutes_per_call: Mapping[int, float],
         default_minutes: float,
         now: datetime,
     ) -> None:
         self.loaded, self.unloaded, self.last_loaded = loaded, unloaded, last_loaded
-        self.line_last, self.shares = line_last, shares
+        self.line_last, self.shares, self.cycle_pos = line_last, shares, cycle_pos
         # Counter -> (calls replayed, minutes it began, minutes it is next free), still calling.
         self.service_sets, self.able, self.pace = service_sets, able, pace
         self.minutes_per_call, self.default_minutes = minutes_per_call, default_minutes
         self.now = now
-        self.reach: dict[int, frozenset[int]] = {}
+        self.groups: dict[int, _Group | None] = {}
         self.shared: dict[tuple[int, tuple[int, ...]], float] = {}
 
     def place(self, c: Candidate) -> tuple[int, float]:
-        counters = self.able.get(c.service_id, [])
         per_call = self.minutes_per_call.get(c.service_id, self.default_minutes)
-        going = [i for i in counters if i in self.pace]
         own = _bucket(c.line)[1]
         priority = own == Line.PRIORITY
         other_kind = Line.NORMAL if priority else Line.PRIORITY
-        if not going:
+        group = self._group(c.service_id, per_call)
+        if group is None:
             before = self._ahead_in(c, (c.service_id, own))
             if not priority:
                 before += self._length((c.service_id, Line.PRIORITY))
             return before, (before + 1) * per_call
-        reach = self.reach.get(c.service_id)
-        if reach is None:
-            reach = frozenset().union(*(self.service_sets[i] for i in counters))
-            self.reach[c.service_id] = reach
         # Tickets of another service go partly to counters that cannot serve this one: count
         # the part its own counters will take, by their pace.
-        mine = {s: self._share(s, going) for s in reach}
-        same = sum(mine[s] * self._ahead_in(c, (s, own)) for s in reach)
-        other = sum(mine[s] * self._length((s, other_kind)) for s in reach)
-        # The other kind goes before it as the counters' priority ratio mixes them.
-        prio = sum(self.shares[i][0] for i in going) / len(going)
-        normal = sum(self.shares[i][1] for i in going) / len(going)
-        if priority:
-            mixed = other if prio == 0 else same / prio * normal
-        else:
-            mixed = other if normal == 0 else (same + 1) / normal * prio
-        before = round(same + min(other, mixed))
-        done = sum(self.pace[i][0] for i in going)
-        rate = sum(self._rate(i, per_call) for i in going)
-        return done + before, min(self.pace[i][2] for i in going) + before / rate
+        same = self._ahead_in(c, (c.service_id, own))
+        other = self._length((c.service_id, other_kind))
+        for s, part in group.others:
+            same += math.floor(part * self._ahead_in(c, (s, own)) + 1e-9)
+            other += math.floor(part * self._length((s, other_kind)) + 1e-9)
+        slots = group.slots_before(priority, same + 1)
+        before = same + (other if slots is None else min(other, slots))
+        return group.done + before, group.free + before / group.rate
+
+    def _group(self, service_id: int, per_call: float) -> _Group | None:
+        """The counters still calling that serve a service, as every ticket of it sees them."""
+        if service_id in self.groups:
+            return self.groups[service_id]
+        going = [i for i in self.able.get(service_id, []) if i in self.pace]
+        group = None
+        if going:
+            reach = frozenset().union(*(self.service_sets[i] for i in going))
+            others = [(s, self._share(s, going)) for s in sorted(reach) if s != service_id]
+            first = min(going, key=lambda i: (self.pace[i][2], i))
+            group = _Group(
+                others=[(s, part) for s, part in others if part > 0],
+                shares=[self.shares[i] for i in going],
+                cycle_pos=self.cycle_pos[first],
+                done=sum(self.pace[i][0] for i in going),
+                rate=sum(self._rate(i, per_call) for i in going),
+                free=min(self.pace[i][2] for i in going),
+            )
+        self.groups[service_id] = group
+        return group
 
     def _rate(self, counter: int, per_call: float) -> float:
         """Calls a minute of one counter in the replay (from the standard if it made none)."""
@@ -482,3 +506,42 @@ class _Beyond:
             share = 1.0 if span <= 0 else (arrived - since).total_seconds() / span
             n += round(unloaded * min(1.0, share))
         return n
+
+
+@dataclass
+class _Group:
+    """The counters still calling past the replay that serve one service (see _Beyond)."""
+
+    # Other services they serve: (service, the part of its tickets they take).
+    others: list[tuple[int, float]]
+    # Their priority ratios (priority share, normal share), and where the first to call next
+    # stands in its cycle.
+    shares: list[tuple[int, int]]
+    cycle_pos: int
+    done: int  # calls they made in the replay
+    rate: float  # calls a minute, together
+    free: float  # minutes until the first of them is free after the replay
+
+    def slots_before(self, priority: bool, turn: int) -> int | None:
+        """Calls of the other kind (normal for a priority ticket, priority for a normal one)
+        the ratio makes before the `turn`-th call of this kind, were both kinds to wait
+        throughout (None: every one of them, the ratio giving this kind none)."""
+        if len(set(self.shares)) == 1:
+            # One ratio: its cycle, from where the replay left it.
+            p, n = self.shares[0]
+            mine = p if priority else n
+            if mine == 0:
+                return None
+            cycle = p + n
+            # The offsets, from the cycle's current place, of the calls of this kind.
+            offsets = [t for t in range(cycle) if ((self.cycle_pos + t) % cycle < p) == priority]
+            full, k = divmod(turn - 1, mine)
+            return full * cycle + offsets[k] - (turn - 1)
+        # Counters with different ratios: their mean, rounded down.
+        prio = sum(s[0] for s in self.shares) / len(self.shares)
+        normal = sum(s[1] for s in self.shares) / len(self.shares)
+        part, rest = (prio, normal) if priority else (normal, prio)
+        if part == 0:
+            return None
+        # As if each cycle began with the priority calls.
+        return math.floor((turn - 1 if priority else turn) / part * rest + 1e-9)
