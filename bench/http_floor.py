@@ -152,7 +152,7 @@ CLAIM = (
 )
 SET_STATUS = "UPDATE ticket SET status=? WHERE ticket.id = ?"
 # The forecast's depth (counter.queue.forecast.LOADED_PER_LINE).
-PER_LINE = 60
+PER_LINE = 1000
 AT_COUNTER = ("called", "serving")
 
 
