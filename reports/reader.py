@@ -41,7 +41,7 @@ from reports.sessions import (
     sessions_before,
 )
 from reports.survey import items_or_default
-from reports.text import T
+from reports.text import pair
 
 
 class PeriodReader:
@@ -316,9 +316,9 @@ class PeriodReader:
             "by_counter": group("counter", by_counter),
         }
         if respondents < need:
-            th, en = T["sample_warning"]
-            out["warning_th"] = th.format(n=respondents, need=need, visitors=visitors)
-            out["warning_en"] = en.format(n=respondents, need=need, visitors=visitors)
+            out["warning_th"], out["warning_en"] = pair(
+                "sample_warning", n=respondents, need=need, visitors=visitors
+            )
         out["by_staff"] = group("staff", by_staff)
         return out
 

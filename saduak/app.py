@@ -71,6 +71,12 @@ logger = logging.getLogger("saduak")
 GC_YOUNG_THRESHOLD = 20_000
 
 
+# Apps running in this process (tests run several, one after another and sometimes nested): the
+# collector's settings are changed by the first to start and restored by the last to stop.
+_collector_users = 0
+_collector_threshold = gc.get_threshold()
+
+
 @contextmanager
 def collector_for_streams() -> Iterator[None]:
     """Garbage collection for a server holding many live pages.
@@ -80,15 +86,20 @@ def collector_for_streams() -> Iterator[None]:
     office events (bench.status_fanout). What start-up built (modules, routes, templates) lives as
     long as the process, so it is frozen out of the collector's walk; and with a larger youngest
     generation, what one office event allocates and frees is rarely promoted, so full
-    collections become rare. Both are undone when the app stops (tests start many apps)."""
-    threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, *threshold[1:])
+    collections become rare. Both are undone when the last app of the process stops."""
+    global _collector_users, _collector_threshold
+    if _collector_users == 0:
+        _collector_threshold = gc.get_threshold()
+        gc.freeze()
+        gc.set_threshold(GC_YOUNG_THRESHOLD, *_collector_threshold[1:])
+    _collector_users += 1
     try:
         yield
     finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
+        _collector_users -= 1
+        if _collector_users == 0:
+            gc.set_threshold(*_collector_threshold)
+            gc.unfreeze()
 
 
 def create_app(

@@ -8,9 +8,10 @@ of `tests/admin/test_admin_api.py` and `tests/security/test_input_validation.py`
 with a table per app, 21 s with this).
 
 The handler of a route depends only on the route and where it is included (path prefix, the
-router's dependencies, schema flag, body limit), which are the same in every app this project
-builds; the app only provides `dependency_overrides`, which neither the project nor its tests use.
-So the first app's handler is reused by the next. A production process builds one app and is not
+schema flag, body limit), which are the same in every app this project builds; the app only
+provides `dependency_overrides`, which neither the project nor its tests use, and no router is
+included with dependencies of its own (both refused below, rather than shared wrongly). So the
+first app's handler is reused by the next. A production process builds one app and is not
 affected: this module is imported by the tests' conftest only.
 
 If a FastAPI release renames what this wraps, the import below fails and says so; drop the module
@@ -29,10 +30,14 @@ _built: dict[tuple[Any, ...], tuple[Any, Any]] = {}
 
 
 def _from_api_route(cls: type, *, original_route: Any, include_context: Any) -> Any:
+    # What the key below does not tell apart must not exist: dependencies given when a router is
+    # included (their ids could be another app's) and an app's own dependency overrides.
+    provider = include_context.dependency_overrides_provider
+    if include_context.dependencies or getattr(provider, "dependency_overrides", None):
+        raise RuntimeError("tests/route_table.py cannot share this route's handler between apps")
     key = (
         id(original_route),
         include_context.prefix,
-        tuple(id(dependency) for dependency in include_context.dependencies),
         include_context.include_in_schema,
         include_context.max_body_size,
     )

@@ -114,8 +114,9 @@ class QueueViews(QueueCore):
     ) -> Forecast:
         """The office's wait forecast now. Committed reads share one per office event (the
         event seq moves with every change of the lines or counters), with the kiosk list's
-        newcomers; a write, or the answer to an issue read right after its commit, computes its
-        own, now and only as far as ticket `until`."""
+        newcomers (a write's answer, read right after its commit, shares it with the status pages
+        and the slip of the same event); a write computes its own, now and only as far as ticket
+        `until`."""
         now = self.clock()
         assert office.id is not None
         minutes = self._call_minutes.get(office.id)
@@ -158,28 +159,19 @@ class QueueViews(QueueCore):
         def answer(session: Session) -> TicketView:
             ticket = repo.get_ticket(session, office_id, after.ticket_id)
             assert ticket is not None  # committed, and tickets are never deleted
-            view = self._view(session, ticket)
+            view = self._view(session, ticket, committed=True)
             return replace(view, replayed=after.replayed, print_job_id=after.print_job_id)
 
         return await self._read(answer)
 
-    def _view(
-        self,
-        session: Session,
-        ticket: Ticket,
-        service: Service | None = None,
-        *,
-        committed: bool = False,
-    ) -> TicketView:
-        services = {ticket.service_id: service} if service else None
-        return self._views(session, [ticket], services, committed=committed)[0]
+    def _view(self, session: Session, ticket: Ticket, *, committed: bool = False) -> TicketView:
+        return self._views(session, [ticket], committed=committed)[0]
 
     def _views(
         self,
         session: Session,
         # ORM tickets, or plain rows of the columns read here (repository.tickets_by_token).
         tickets: Sequence[Ticket] | Sequence[sa.Row[Any]],
-        services: dict[int, Service] | None = None,
         *,
         committed: bool = False,
     ) -> list[TicketView]:
@@ -194,7 +186,7 @@ class QueueViews(QueueCore):
             # A write wants its own ticket only: the replay may stop once it is called.
             until = waiting[0].id if len(waiting) == 1 else None
             forecast = self.office_forecast(session, office, committed=committed, until=until)
-        known = dict(services or {})
+        known: dict[int | None, Service] = {}
         counters: dict[int | None, Counter] = {}
         if len(tickets) > 1:
             # Many tickets: the office's services and counters once, not a lookup per ticket.

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from counter.auth import Role, StaffPrincipal
 from counter.db import Database
-from counter.models import CounterEvent, Office, Service, TicketEvent
+from counter.models import Counter, CounterEvent, CounterService, Office, Service, TicketEvent
 from counter.queue.errors import (
     AlreadyTaken,
     Conflict,
@@ -399,6 +399,30 @@ class TestCallingOrder:
             order.append(t.id)
             await queue.act(S1, t.id, Action.START)
         assert order == [p1.id, n1.id, p2.id, n2.id]
+
+    async def test_weights_three_to_one_hold_from_one_call_to_the_next(
+        self, queue: QueueService, database: Database
+    ) -> None:
+        """Each call is its own transaction: the weighted turn (the slots' credits) is written
+        back by one and read by the next, so a 3 : 1 counter calls three, one, three, one."""
+
+        await queue.set_counter_services(MANAGER, 1, ["birth", "marriage"])
+        with database.write() as session:
+            counter = session.exec(select(Counter).where(Counter.number == 1)).one()
+            counter.mode = "weight"
+            for slot in session.exec(
+                select(CounterService).where(CounterService.counter_id == counter.id)
+            ).all():
+                slot.weight = 3 if slot.position == 0 else 1
+        births = [(await queue.issue_ticket(OFFICE, "birth")).id for _ in range(8)]
+        marriages = [(await queue.issue_ticket(OFFICE, "marriage")).id for _ in range(4)]
+        called = []
+        for _ in range(8):
+            t = await queue.call_next(S1, 1)
+            assert t is not None
+            called.append("B" if t.id in births else "M" if t.id in marriages else "?")
+            await queue.act(S1, t.id, Action.START)
+        assert "".join(called) in {"BBBMBBBM", "BBMBBBMB", "BMBBBMBB", "MBBBMBBB"}
 
     async def test_a_ticket_past_the_ageing_cap_goes_first(
         self, queue: QueueService, clock: FakeClock
