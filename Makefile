@@ -4,6 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# Python reads its compiled modules from __pycache__ instead of compiling every source file again
+# in every process: an environment that forbids writing them (PYTHONDONTWRITEBYTECODE) makes each
+# server, CLI run and test worker pay ~1.5 s of CPU to start, and the tests start hundreds.
+unexport PYTHONDONTWRITEBYTECODE
 # Days of past traffic to give a freshly seeded demo office (`make run HISTORY=365`).
 HISTORY ?= 0
 # LINE_FAKE=1: LINE notifications against a local fake LINE platform (see README).
