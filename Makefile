@@ -46,7 +46,7 @@ lint: $(VENV)/.installed-test
 pytest: $(VENV)/.installed-test
 	scripts/system-deps.sh test
 	scripts/test-services.sh
-	$(BIN)/pytest -n auto --dist loadfile
+	$(BIN)/pytest -n auto --dist loadfile --no-loadscope-reorder
 
 test: lint pytest
 

@@ -260,13 +260,20 @@ class Channel:
                 asyncio.get_running_loop().call_later(SNAPSHOT_RETRY_S, self.resync)
 
     async def _tick(self) -> None:
+        """A heartbeat every `heartbeat_seconds` and a resync every `resync_seconds`, each on its
+        own schedule: a channel that beats rarely (LINE notices, hourly) still resyncs on time."""
         loop = asyncio.get_running_loop()
+        next_beat = loop.time() + self.heartbeat_seconds
         next_resync = None if self.resync_seconds is None else loop.time() + self.resync_seconds
         while True:
-            await asyncio.sleep(self.heartbeat_seconds)
-            self.post(self._heartbeat_job)
-            if next_resync is not None and loop.time() >= next_resync:
-                next_resync = loop.time() + (self.resync_seconds or 0.0)
+            wake = next_beat if next_resync is None else min(next_beat, next_resync)
+            await asyncio.sleep(max(0.0, wake - loop.time()))
+            now = loop.time()
+            if now >= next_beat:
+                next_beat = now + self.heartbeat_seconds
+                self.post(self._heartbeat_job)
+            if next_resync is not None and now >= next_resync:
+                next_resync = now + (self.resync_seconds or 0.0)
                 self.resync()
 
     # ------------------------------------------------------------ jobs (run by the sender only)

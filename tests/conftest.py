@@ -47,14 +47,27 @@ os.environ["SADUAK_PRINTER_ALLOW"] = TEST_PRINTER_ALLOW
 os.environ["SADUAK_ARGON2_COST"] = "test"
 
 
+# What a test of each kind costs, roughly, in seconds (measured here): one that starts OS
+# processes, one that drives the browser, one with a database, a pure one.
+_EXPECTED_SECONDS = {"slow": 6.0, "browser": 2.5, "database": 0.2, "pure": 0.01}
+
+
+def _expected_seconds(item: pytest.Item) -> float:
+    for kind in ("slow", "browser"):
+        if any(item.iter_markers(kind)):
+            return _EXPECTED_SECONDS[kind]
+    uses_database = "db_url" in getattr(item, "fixturenames", ())
+    return _EXPECTED_SECONDS["database" if uses_database else "pure"]
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Files that start OS processes or drive the browser run first: the workers share the long
-    ones out at the start instead of one worker finishing the last of them alone."""
-    items.sort(
-        key=lambda item: (
-            not any(item.iter_markers("slow")) and not any(item.iter_markers("browser"))
-        )
-    )
+    """The longest files first (`make test` hands out whole files, in this order, with
+    --no-loadscope-reorder): the workers share the long ones out at the start instead of one
+    worker finishing the last of them alone while the other waits."""
+    cost: dict[str, float] = {}
+    for item in items:
+        cost[item.path.as_posix()] = cost.get(item.path.as_posix(), 0.0) + _expected_seconds(item)
+    items.sort(key=lambda item: -cost[item.path.as_posix()])
 
 
 PG_ADMIN_URL = os.environ.get("SADUAK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
