@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 import anyio.to_thread
 from pydantic import BaseModel
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from counter import outbox
 from counter.db import Database
@@ -622,9 +622,11 @@ class LineService:
     async def plan(self, office_id: int) -> int:
         """Write the notices now due for the office's linked tickets; how many were written.
 
-        Read first the events since each link's cursor (up to the office's current seq), then
-        the tickets as the status page shows them, then write: so a call that lands in between
-        is noticed by the next plan, never lost."""
+        Read the linked tickets first, then the office's seq, then the events since each link's
+        cursor up to that seq, then write. On PostgreSQL each statement sees what was committed
+        when it began: read in this order, every ticket state read has its event among those
+        read, so a link is never closed (its ticket finished) without the notice of the event
+        that finished it; an event that lands after the seq was read is noticed by the next plan."""
 
         def read(session: Session) -> Any:
             account = repo.account(session, office_id)
@@ -635,7 +637,8 @@ class LineService:
             if not links:
                 return None
             tickets = repo.tickets(session, [link.ticket_id for link in links if link.ticket_id])
-            upto = office.event_seq
+            # Read again, after the tickets (session.get would answer from the session).
+            upto = session.exec(select(Office.event_seq).where(Office.id == office_id)).one()
             after = min(link.cursor_seq for link in links)
             events = repo.ticket_events_after(session, office_id, list(tickets), after, upto)
             counters = repo.counter_numbers(session, office_id)
