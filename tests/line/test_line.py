@@ -4,6 +4,7 @@ LINE API that never delays the queue."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -240,6 +241,50 @@ class TestPushes:
         assert len({s.retry_key for s in sent}) == len(sent)
         kinds = [row.kind for row in line_site.outbox() if row.kind != "reply"]
         assert kinds == ["near", "call", "survey"]
+
+    async def test_a_ticket_finished_while_its_notices_are_planned_still_gets_the_survey(
+        self, line_site: LineSite
+    ) -> None:
+        """The counter finishes the ticket just after a plan has read the office's links: the
+        plan reads the ticket finished. It must write the survey then (or leave the link for the
+        next plan), never close the link without it. On PostgreSQL each statement of the plan's
+        read sees what was committed when it began, so this is a real interleaving there."""
+        ticket = await line_site.issue()
+        user = await line_site.link(ticket)
+        assert (await line_site.call_next()).status_code == 200
+        await wait_until(lambda: text.called(ticket["number"], 1) in pushes(line_site, user))
+        called = line_site.current
+        loop = asyncio.get_running_loop()
+        armed = True
+
+        def finish_after_the_links_are_read(
+            conn: Any, cursor: Any, statement: str, *args: Any
+        ) -> None:
+            nonlocal armed
+            if armed and statement.lstrip().startswith("SELECT") and "FROM line_link" in statement:
+                armed = False  # the plan after "started" reads the links: finish now
+                finished = asyncio.run_coroutine_threadsafe(
+                    line_site.client.post(
+                        f"/api/v1/tickets/{called}/finish", headers=line_site.staff
+                    ),
+                    loop,
+                ).result(30)
+                assert finished.status_code == 200, finished.text
+
+        engine = line_site.app.state.db.read_engine
+        sa.event.listen(engine, "after_cursor_execute", finish_after_the_links_are_read)
+        try:
+            r = await line_site.client.post(
+                f"/api/v1/tickets/{called}/start", headers=line_site.staff
+            )
+            assert r.status_code == 200, r.text
+            survey_url = f"{line_site.app.state.queue.public_url}/survey/{ticket['token']}"
+            await wait_until(
+                lambda: text.survey(ticket["number"], survey_url) in pushes(line_site, user)
+            )
+        finally:
+            sa.event.remove(engine, "after_cursor_execute", finish_after_the_links_are_read)
+        assert not armed  # the interleaving happened
 
     async def test_stopping_by_message_stops_every_later_push(self, line_site: LineSite) -> None:
         tickets = [await line_site.issue() for _ in range(2)]
