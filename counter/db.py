@@ -152,7 +152,13 @@ class Database:
                 # A row lock held by a stuck transaction elsewhere must not hold a request forever.
                 connect_args={"options": f"-c lock_timeout={wait_ms}"},
             )
-            self.read_engine = self.write_engine
+            # A read sees one snapshot of the database, as a SQLite read transaction does (WAL):
+            # under PostgreSQL's default each statement would see what was committed when it
+            # began, so a read of several statements (a seq, then the state it stands for) could
+            # mix two moments. A transaction that only reads never fails for it.
+            self.read_engine = self.write_engine.execution_options(
+                isolation_level="REPEATABLE READ"
+            )
 
     def _sqlite_engine(self, busy_timeout_ms: int, *, immediate: bool, echo: bool) -> sa.Engine:
         engine = sa.create_engine(

@@ -622,11 +622,11 @@ class LineService:
     async def plan(self, office_id: int) -> int:
         """Write the notices now due for the office's linked tickets; how many were written.
 
-        Read the linked tickets first, then the office's seq, then the events since each link's
-        cursor up to that seq, then write. On PostgreSQL each statement sees what was committed
-        when it began: read in this order, every ticket state read has its event among those
-        read, so a link is never closed (its ticket finished) without the notice of the event
-        that finished it; an event that lands after the seq was read is noticed by the next plan."""
+        Read the linked tickets, then the office's seq, then the events since each link's cursor
+        up to that seq (one read: one snapshot of the database), then write. Every ticket state
+        read has its event among those read, so a link is never closed (its ticket finished)
+        without the notice of the event that finished it; an event that lands after the read is
+        noticed by the next plan."""
 
         def read(session: Session) -> Any:
             account = repo.account(session, office_id)

@@ -17,7 +17,6 @@ from counter.auth import DeviceKind
 from counter.db import Database
 from counter.settings import Settings
 from saduak.app import create_app
-from tests.browser_conftest_helpers import chromium  # noqa: F401  (session fixture)
 from tests.conftest import DEMO_PASSWORDS, FakeClock, device_headers, login, serving
 
 BKK = ZoneInfo("Asia/Bangkok")

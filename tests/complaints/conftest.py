@@ -10,7 +10,6 @@ import pytest
 
 from counter.settings import Settings
 from saduak.app import create_app
-from tests.browser_conftest_helpers import chromium  # noqa: F401  (session fixture)
 from tests.conftest import FakeClock
 
 

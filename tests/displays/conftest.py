@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_conftest_helpers import chromium  # noqa: F401  (session fixture)
 from tests.displays.support import Desks, Office, seed_office, sqlite_copy
 from tests.live import LiveServer
 

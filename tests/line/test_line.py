@@ -245,10 +245,10 @@ class TestPushes:
     async def test_a_ticket_finished_while_its_notices_are_planned_still_gets_the_survey(
         self, line_site: LineSite
     ) -> None:
-        """The counter finishes the ticket just after a plan has read the office's links: the
-        plan reads the ticket finished. It must write the survey then (or leave the link for the
-        next plan), never close the link without it. On PostgreSQL each statement of the plan's
-        read sees what was committed when it began, so this is a real interleaving there."""
+        """The counter finishes the ticket while a plan is reading, just after the office's
+        links. The plan must write the survey then, or leave the link for the next plan; never
+        close the link without it. On PostgreSQL a read whose statements each saw their own
+        moment (the seq before the finish, the ticket after it) lost the survey this way."""
         ticket = await line_site.issue()
         user = await line_site.link(ticket)
         assert (await line_site.call_next()).status_code == 200

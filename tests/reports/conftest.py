@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from counter.db import Database
 from counter.models import Counter, Service, Staff
 from reports.synthetic import Ids, OfficeShape, generate_office, insert, office_shapes, working_days
-from tests.browser_conftest_helpers import chromium  # noqa: F401  (session fixture)
 
 
 def insert_history(
