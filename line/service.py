@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 import anyio.to_thread
 from pydantic import BaseModel
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from counter import outbox
 from counter.db import Database
@@ -622,11 +622,11 @@ class LineService:
     async def plan(self, office_id: int) -> int:
         """Write the notices now due for the office's linked tickets; how many were written.
 
-        Read the linked tickets, then the office's seq, then the events since each link's cursor
-        up to that seq (one read: one snapshot of the database), then write. Every ticket state
-        read has its event among those read, so a link is never closed (its ticket finished)
-        without the notice of the event that finished it; an event that lands after the read is
-        noticed by the next plan."""
+        One read gives the linked tickets, the office's seq and the events since each link's
+        cursor up to that seq, then the write. A read sees one snapshot of the database
+        (`Database.read`), so every ticket state read has its event among those read: a link is
+        never closed (its ticket finished) without the notice of the event that finished it. An
+        event that lands after the read is noticed by the next plan."""
 
         def read(session: Session) -> Any:
             account = repo.account(session, office_id)
@@ -637,8 +637,7 @@ class LineService:
             if not links:
                 return None
             tickets = repo.tickets(session, [link.ticket_id for link in links if link.ticket_id])
-            # Read again, after the tickets (session.get would answer from the session).
-            upto = session.exec(select(Office.event_seq).where(Office.id == office_id)).one()
+            upto = office.event_seq
             after = min(link.cursor_seq for link in links)
             events = repo.ticket_events_after(session, office_id, list(tickets), after, upto)
             counters = repo.counter_numbers(session, office_id)
