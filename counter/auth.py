@@ -13,7 +13,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -22,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from counter import repository as repo
 from counter.models import AuthToken, Device, LoginFailure, Staff
+from counter.roles import DeviceKind, Role
 from counter.settings import get_settings
 
 # argon2 with the library's parameters (RFC 9106's low-memory profile: 64 MiB, 3 passes), made on
@@ -44,17 +44,6 @@ def _password_hasher() -> PasswordHasher:
 # Token prefixes tell a staff login from a paired device without a second lookup.
 STAFF_TOKEN_PREFIX = "st_"  # noqa: S105 - a prefix, not a secret
 DEVICE_TOKEN_PREFIX = "dv_"  # noqa: S105
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    MANAGER = "manager"
-    STAFF = "staff"
-
-
-class DeviceKind(StrEnum):
-    KIOSK = "kiosk"
-    DISPLAY = "display"
 
 
 def hash_password(password: str) -> str:

