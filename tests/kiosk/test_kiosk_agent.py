@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
+from counter.auth import DeviceKind, add_device
 from counter.db import Database
 from counter.models import Device, PrintJob
 from tests.kiosk.agent_support import (
@@ -33,22 +37,76 @@ from tests.printer.parser import parse
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def office(tmp_path: Path) -> Office:
-    return seed_agent_office(f"sqlite:///{tmp_path / 'agent.db'}")
+@pytest.fixture(scope="module")
+def shared_office(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> Iterator[Office]:
+    """One seeded office, and one server over it, for the whole file: each test gets a kiosk of
+    its own in it (its own token, jobs and printer state), so nothing one test leaves behind is
+    seen by another, and migrating, seeding and starting a server are paid once, not per test."""
+    path = tmp_path_factory.mktemp("agent-office") / "agent.db"
+    shutil.copy(sqlite_template, path)  # migrated once per worker (conftest)
+    yield seed_agent_office(f"sqlite:///{path}")
+    for db in _DATABASES.values():
+        db.dispose()
+    _DATABASES.clear()
 
 
-@pytest.fixture
-def server(office: Office, tmp_path: Path) -> Iterator[LiveServer]:
-    live = LiveServer(office.url, log_dir=tmp_path, env={"SADUAK_KIOSK_RATE_PER_MINUTE": "1000"})
+@pytest.fixture(scope="module")
+def shared_server(
+    shared_office: Office, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    live = LiveServer(
+        shared_office.url,
+        log_dir=tmp_path_factory.mktemp("agent-server"),
+        env={"SADUAK_KIOSK_RATE_PER_MINUTE": "1000"},
+    )
     with live:
         yield live
+    _LOGINS.clear()
+
+
+@pytest.fixture
+def office(shared_office: Office) -> Office:
+    """A fresh `agent://` kiosk of the shared office."""
+    with database(shared_office.url).write() as session:
+        name = f"k-agent-{uuid.uuid4().hex[:8]}"
+        kiosk, token = add_device(session, 1, DeviceKind.KIOSK, name, datetime.now(UTC), "agent://")
+        assert kiosk.id is not None
+        return Office(shared_office.url, token, kiosk.id)
+
+
+@pytest.fixture
+def server(shared_server: LiveServer) -> LiveServer:
+    # The restart test stops and starts the shared server; had it failed in between, the
+    # server would be down for the tests after it.
+    if not shared_server.running:
+        shared_server.start()
+    return shared_server
 
 
 @pytest.fixture
 def printer() -> Iterator[FakePrinter]:
     with FakePrinter.running() as fake:
         yield fake
+
+
+# The tests poll the database and the ticket every 50 ms: one engine per database, and one login
+# per server and user (a login is a write), not one of each per poll.
+_DATABASES: dict[str, Database] = {}
+_LOGINS: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def database(url: str) -> Database:
+    if url not in _DATABASES:
+        _DATABASES[url] = Database(url)
+    return _DATABASES[url]
+
+
+def login(server_url: str, username: str = "staff1") -> dict[str, str]:
+    if (server_url, username) not in _LOGINS:
+        _LOGINS[server_url, username] = staff_headers(server_url, username)
+    return _LOGINS[server_url, username]
 
 
 def tap(server: LiveServer, office: Office) -> dict:
@@ -67,30 +125,24 @@ def tap(server: LiveServer, office: Office) -> dict:
 
 
 def ticket(server: LiveServer, ticket_id: int) -> dict:
-    r = httpx.get(f"{server.url}/api/v1/tickets/{ticket_id}", headers=staff_headers(server.url))
+    r = httpx.get(f"{server.url}/api/v1/tickets/{ticket_id}", headers=login(server.url))
     assert r.status_code == 200, r.text
     body: dict = r.json()
     return body
 
 
 def device(office: Office) -> Device:
-    db = Database(office.url)
-    try:
-        with db.read() as session:
-            found = session.get(Device, office.kiosk_id)
-            assert found is not None
-            return found
-    finally:
-        db.dispose()
+    with database(office.url).read() as session:
+        found = session.get(Device, office.kiosk_id)
+        assert found is not None
+        return found
 
 
 def jobs(office: Office) -> list[PrintJob]:
-    db = Database(office.url)
-    try:
-        with db.read() as session:
-            return list(session.exec(select(PrintJob).order_by(PrintJob.id)).all())
-    finally:
-        db.dispose()
+    """The print jobs of this test's kiosk."""
+    with database(office.url).read() as session:
+        query = select(PrintJob).where(PrintJob.device_id == office.kiosk_id)
+        return list(session.exec(query.order_by(col(PrintJob.id))).all())
 
 
 def printed_soon(server: LiveServer, ticket_id: int, logs: object = None) -> None:
@@ -155,7 +207,7 @@ def test_a_tap_prints_through_the_agent_exactly_the_rendered_slip(
         # And the admin's test print.
         r = httpx.post(
             f"{server.url}/api/v1/admin/devices/{office.kiosk_id}/test-print",
-            headers=staff_headers(server.url, "admin"),
+            headers=login(server.url, "admin"),
             timeout=60,
         )
         assert r.status_code == 200, r.text
@@ -166,7 +218,8 @@ def test_a_tap_prints_through_the_agent_exactly_the_rendered_slip(
 def test_paper_out_is_reported_like_a_server_printer_and_the_reprint_prints_once(
     tmp_path: Path, office: Office, server: LiveServer, printer: FakePrinter
 ) -> None:
-    with start_agent(tmp_path, server.url, office, printer.url) as agent:
+    # A send timeout of 2 s rather than 5: the stalled slip below fails when it runs out.
+    with start_agent(tmp_path, server.url, office, printer.url + "?timeout=2") as agent:
         wait_until(lambda: connected(office), 30, "the agent to connect", agent.logs)
         printer.state = "paper_out"
         body = tap(server, office)
@@ -177,7 +230,7 @@ def test_paper_out_is_reported_like_a_server_printer_and_the_reprint_prints_once
 
         # Paper out in the middle of the next slip: the printer stops reading (trap 3).
         printer.state = "online"
-        staff = staff_headers(server.url)
+        staff = login(server.url)
         printer.state = "stall"
         r = httpx.post(
             f"{server.url}/api/v1/tickets/{body['id']}/reprint", headers=staff, timeout=30
@@ -202,15 +255,17 @@ def test_an_agent_killed_mid_job_never_prints_the_slip_twice(
     tmp_path: Path, office: Office, server: LiveServer, printer: FakePrinter
 ) -> None:
     agent = start_agent(tmp_path, server.url, office, printer.url + "?timeout=60")
-    with agent:
+    with ThreadPoolExecutor(1) as pool, agent:
         wait_until(lambda: connected(office), 30, "the agent to connect", agent.logs)
         printer.state = "stall"  # the job starts and never finishes
-        body = tap(server, office)
-        assert body["print_status"] == "pending"
+        # The tap answers at its bound; the agent is killed mid-job, and started again, meanwhile.
+        tapped = pool.submit(tap, server, office)
         wait_until(lambda: agent.journal().get("phase") == "printing", 30, "the job to start")
         agent.kill()
-    printer.state = "online"
-    with agent:
+        printer.state = "online"
+        agent.start()
+        body = tapped.result()
+        assert body["print_status"] == "pending"
         # The server sends the same job again; the journal says it was cut off mid-slip.
         wait_until(
             lambda: jobs(office)[0].status == "failed", 30, "the job to be settled", agent.logs
@@ -221,7 +276,7 @@ def test_an_agent_killed_mid_job_never_prints_the_slip_twice(
 
         r = httpx.post(
             f"{server.url}/api/v1/tickets/{body['id']}/reprint",
-            headers=staff_headers(server.url),
+            headers=login(server.url),
             timeout=30,
         )
         assert r.status_code == 200
@@ -280,7 +335,7 @@ def test_an_agent_pairs_with_a_code_like_a_screen_and_keeps_its_token(
         shown = wait_until(
             lambda: re.search(r"pairing code: ([A-Z0-9]{6})", agent.logs()), 30, "a code"
         )
-        admin = staff_headers(server.url, "admin")
+        admin = login(server.url, "admin")
         r = httpx.post(
             f"{server.url}/api/v1/admin/devices/pair",
             json={"code": shown.group(1), "kind": "kiosk", "name": "ตู้ชั้น 2", "printer": "agent://"},
