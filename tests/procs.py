@@ -230,18 +230,21 @@ class Server:
         """Poll /healthz until it answers 200; fail with the server's log if it never does."""
         assert self.process is not None
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(
-                    f"server on port {self.port} exited with {self.process.returncode}:\n"
-                    + self.log_tail()
-                )
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1.0).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
+        # One client for every poll: a new one each time costs ~40 ms of CPU, every 50 ms, taken
+        # from the server that is starting.
+        with httpx.Client(timeout=1.0) as client:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise AssertionError(
+                        f"server on port {self.port} exited with {self.process.returncode}:\n"
+                        + self.log_tail()
+                    )
+                try:
+                    if client.get(f"{self.url}/healthz").status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.05)
         raise AssertionError(
             f"server on port {self.port} not ready in {timeout} s:\n{self.log_tail()}"
         )
