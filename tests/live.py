@@ -107,22 +107,29 @@ class LiveServer:
         return cmd + self.uvicorn_args
 
     def start(self, timeout: float = 30.0) -> None:
+        self.launch()
+        self.wait_started(timeout)
+
+    def launch(self) -> None:
+        """Start the process without waiting for it to serve (then `wait_started`).
+
+        The process is forked from the test process's forker (tests.prefork), which imported
+        the app once: a server is ready on about 0.6 s of CPU instead of 3.5 s. It is still an OS
+        process of its own, running the same command line, in its own process group (so stop()
+        also reaches any workers it spawns)."""
+        from tests.prefork import shared_forker
+
         if self.running:
             raise RuntimeError(f"{self.name} is already running on port {self.port}")
         env = {**os.environ, "SADUAK_DATABASE_URL": self.database_url, **self.env}
         env.setdefault("PYTHONUNBUFFERED", "1")
-        self._log = self.log_path.open("ab")
-        self._log.write(f"--- start {time.strftime('%H:%M:%S')} {self.command()}\n".encode())
-        self._log.flush()
-        self.process = subprocess.Popen(
-            self.command(),
-            cwd=ROOT,
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            # Its own process group, so stop() also reaches any workers it spawns.
-            start_new_session=True,
-        )
+        with self.log_path.open("ab") as log:
+            log.write(f"--- start {time.strftime('%H:%M:%S')} {self.command()}\n".encode())
+        forked = shared_forker().spawn(self.command(), cwd=ROOT, env=env, log=self.log_path)
+        self.process = forked  # type: ignore[assignment]
+
+    def wait_started(self, timeout: float = 30.0) -> None:
+        """Wait until /healthz answers; the process is killed if it never does."""
         try:
             self.wait_healthy(timeout)
         except BaseException:

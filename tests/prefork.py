@@ -1,8 +1,10 @@
 """Child processes forked from an interpreter that has already imported the app.
 
 A new Python process that imports the app spends about 3.5 s of CPU on imports before it serves
-(a queue worker of tests.procs about 1.6 s), and the multi-process tests start many of them. A
-`Forker` is one process that imports those modules once and then forks each child on request.
+(a queue worker of tests.procs about 1.6 s), and the tests start many of them. A `Forker` is
+one process that imports those modules once and then forks each child on request; every server of
+tests.live.LiveServer and every server and worker of tests.procs is forked from the test process's
+`shared_forker()`.
 Each child is still an OS process of its own (its own pid, memory, database connections and event
 loop; signals and exit status as usual) and runs the same command line from its `__main__`:
 `python -m MODULE ARGS` or a script such as the `saduak` console script. Only the imports are
@@ -39,10 +41,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-import pytest
-
-from tests.live import ROOT, LiveServer
-from tests.procs import Server, Worker
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class Forker:
@@ -202,76 +201,6 @@ def shared_forker() -> Forker:
         _shared = Forker(PRELOAD)
         atexit.register(_shared.close)
     return _shared
-
-
-def forker_fixture() -> Any:
-    """The fixture `forker` (the shared forker), for a test module to assign:
-    `forker = forker_fixture()`."""
-
-    @pytest.fixture(scope="module", name="forker")
-    def fixture() -> Forker:
-        return shared_forker()
-
-    return fixture
-
-
-class ForkedLiveServer(LiveServer):
-    """tests.live.LiveServer, its process forked from `forker`."""
-
-    def __init__(self, forker: Forker, database_url: str, **kwargs: Any) -> None:
-        super().__init__(database_url, **kwargs)
-        self.forker = forker
-
-    def start(self, timeout: float = 30.0) -> None:
-        self.launch()
-        self.wait_started(timeout)
-
-    def launch(self) -> None:
-        """Start the process without waiting for it to serve (see `wait_started`)."""
-        if self.running:
-            raise RuntimeError(f"{self.name} is already running on port {self.port}")
-        env = {**os.environ, "SADUAK_DATABASE_URL": self.database_url, **self.env}
-        env.setdefault("PYTHONUNBUFFERED", "1")
-        with self.log_path.open("ab") as log:
-            log.write(f"--- start {time.strftime('%H:%M:%S')} {self.command()}\n".encode())
-        forked = self.forker.spawn(self.command(), cwd=ROOT, env=env, log=self.log_path)
-        self.process = forked  # type: ignore[assignment]
-
-    def wait_started(self, timeout: float = 30.0) -> None:
-        """Wait until /healthz answers, as `start` does; killed if it never does."""
-        try:
-            self.wait_healthy(timeout)
-        except BaseException:
-            self.kill()
-            raise
-
-
-class ForkedServer(Server):
-    """tests.procs.Server (`saduak serve`), its process forked from `forker`."""
-
-    def __init__(self, forker: Forker, database_url: str, log_path: Path, **kwargs: Any) -> None:
-        super().__init__(database_url, log_path, **kwargs)
-        self.forker = forker
-
-    def start(self) -> ForkedServer:
-        from tests.procs import SADUAK
-
-        env = {**os.environ, "SADUAK_DATABASE_URL": self.database_url, "SADUAK_BUS_URL": ""}
-        command = [str(SADUAK), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
-        forked = self.forker.spawn(command, cwd=ROOT, env={**env, **self.env}, log=self.log_path)
-        self.process = forked  # type: ignore[assignment]
-        return self
-
-
-def spawn_forked_worker(
-    forker: Forker, name: str, role: str, args: Sequence[str], directory: Path
-) -> Worker:
-    """tests.procs.spawn_worker, the worker forked from `forker`."""
-    out = directory / f"{name}.json"
-    log = directory / f"{name}.log"
-    command = [sys.executable, "-m", "tests.procs", role, "--name", name, "--out", str(out)]
-    forked = forker.spawn([*command, *args], cwd=ROOT, env=dict(os.environ), log=log, append=False)
-    return Worker(name, forked, out, log)  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------------- the forker itself

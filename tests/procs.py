@@ -215,15 +215,11 @@ class Server:
             "SADUAK_BUS_URL": "",
             **self.env,
         }
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [str(SADUAK), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-                cwd=PROJECT_ROOT,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        from tests.prefork import shared_forker
+
+        command = [str(SADUAK), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        forked = shared_forker().spawn(command, cwd=PROJECT_ROOT, env=env, log=self.log_path)
+        self.process = forked  # type: ignore[assignment]
         return self
 
     def wait_ready(self, timeout: float = 30.0) -> None:
@@ -334,18 +330,17 @@ class Worker:
 
 
 def spawn_worker(name: str, role: str, args: Sequence[str], directory: Path) -> Worker:
-    """`python -m tests.procs ROLE ...` as a child process, its output in `directory`."""
+    """`python -m tests.procs ROLE ...` as a child process (forked from the test process's
+    forker, tests.prefork), its output in `directory`."""
+    from tests.prefork import shared_forker
+
     out = directory / f"{name}.json"
     log_path = directory / f"{name}.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tests.procs", role, "--name", name, "--out", str(out), *args],
-            cwd=PROJECT_ROOT,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    return Worker(name, process, out, log_path)
+    command = [sys.executable, "-m", "tests.procs", role, "--name", name, "--out", str(out)]
+    process = shared_forker().spawn(
+        [*command, *args], cwd=PROJECT_ROOT, env=dict(os.environ), log=log_path, append=False
+    )
+    return Worker(name, process, out, log_path)  # type: ignore[arg-type]
 
 
 def wait_all(workers: Sequence[Worker], deadline: float) -> None:

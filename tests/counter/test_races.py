@@ -20,10 +20,10 @@ import httpx
 import pytest
 
 from tests.conftest import login
-from tests.prefork import ForkedServer, Forker, forker_fixture, spawn_forked_worker
 from tests.procs import (
     RACE_SERVICES,
     Gate,
+    Server,
     Snapshot,
     Staffing,
     audit,
@@ -31,6 +31,7 @@ from tests.procs import (
     fresh_database,
     seed_office,
     snapshot,
+    spawn_worker,
     wait_all,
 )
 
@@ -55,12 +56,6 @@ DEADLINE_SECONDS = 90.0
 # server answers; a loaded machine stretches that past uvicorn's 5 s keep-alive, and a request sent
 # as the server closes the idle connection fails unanswered. The client lets go first.
 SHORT_KEEPALIVE = httpx.Limits(keepalive_expiry=2.0)
-
-
-# The workers and servers are forked from one process that has imported them (tests.prefork):
-# each is an OS process of its own, racing the others as before, without first spending 1.6 s (a
-# worker) or 3.5 s (a server) of CPU on imports.
-forker = forker_fixture()
 
 
 @pytest.fixture(
@@ -112,13 +107,12 @@ def assert_each_ticket_called_once(
 
 
 def test_caller_and_issuer_processes_racing_call_every_ticket_exactly_once(
-    race_db: str, staffing: Staffing, tmp_path: Path, forker: Forker
+    race_db: str, staffing: Staffing, tmp_path: Path
 ) -> None:
     gate = Gate(tmp_path / "gate")
     common = ["--db", race_db, "--gate", str(gate.directory), "--office", str(staffing.office_id)]
     issuers = [
-        spawn_forked_worker(
-            forker,
+        spawn_worker(
             f"issuer{i}",
             "issue",
             [*common, "--count", str(TICKETS_PER_ISSUER), "--offset", str(i * 3)],
@@ -127,8 +121,7 @@ def test_caller_and_issuer_processes_racing_call_every_ticket_exactly_once(
         for i in range(ISSUERS)
     ]
     callers = [
-        spawn_forked_worker(
-            forker,
+        spawn_worker(
             f"caller{i}",
             "call",
             [*common, "--counters", ",".join(f"{n}={staffing.counters[n]}" for n in numbers)],
@@ -162,7 +155,7 @@ def test_caller_and_issuer_processes_racing_call_every_ticket_exactly_once(
 
 
 async def _race_over_http(
-    servers: list[ForkedServer], staffing: Staffing
+    servers: list[Server], staffing: Staffing
 ) -> tuple[list[dict[str, Any]], list[tuple[int, int]], int, float]:
     """Issue and call through both servers at once; returns the tickets issued, the (ticket id,
     counter) calls, how many calls found nobody, and the seconds it took."""
@@ -236,15 +229,13 @@ async def _race_over_http(
 
 
 async def test_two_servers_over_http_call_every_ticket_exactly_once(
-    race_db: str, staffing: Staffing, tmp_path: Path, forker: Forker
+    race_db: str, staffing: Staffing, tmp_path: Path
 ) -> None:
     # Two processes on one SQLite file race here on purpose (a deployment would use PostgreSQL):
     # on a loaded machine one process's writers can keep the other waiting longer than the
     # bounded write wait, which would answer 503. This test is about exactly-once, not waits.
     env = {"SADUAK_WRITE_WAIT_SECONDS": "60"}
-    servers = [
-        ForkedServer(forker, race_db, tmp_path / f"server-{name}.log", env=env) for name in "ab"
-    ]
+    servers = [Server(race_db, tmp_path / f"server-{name}.log", env=env) for name in "ab"]
     try:
         for server in servers:
             server.start()

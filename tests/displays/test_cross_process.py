@@ -22,16 +22,12 @@ from tests.conftest import PG_ADMIN_URL, create_pg_database, drop_pg_database, p
 from tests.displays.conftest import FAST_FEED
 from tests.displays.support import Desks, Office, Screen, seed_office
 from tests.live import LiveServer
-from tests.prefork import ForkedLiveServer, Forker, forker_fixture
+from tests.prefork import shared_forker
 from tests.procs import copy_of_database
 
 pytestmark = pytest.mark.slow
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
-
-# The four app processes are forked from one that has imported the app (tests.prefork): separate
-# OS processes as before, without 3.5 s of CPU each to import it.
-forker = forker_fixture()
 
 
 @dataclass
@@ -63,9 +59,10 @@ class Cluster:
 
 
 @pytest.fixture(scope="module")
-def seeded(forker: Forker) -> Iterator[Office]:
-    """The office migrated and seeded once: each cluster starts from a copy of it. (The forker is
-    started first, to import the app while this migrates.)"""
+def seeded() -> Iterator[Office]:
+    """The office migrated and seeded once: each cluster starts from a copy of it. (The forker
+    that the servers are forked from is started first, to import the app while this migrates.)"""
+    shared_forker()
     name = create_pg_database("saduak_display")
     try:
         url = pg_url(name)
@@ -96,11 +93,10 @@ def _commit_without_waiting_for_the_disk(url: str) -> None:
 def cluster(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
-    forker: Forker,
     seeded: Office,
 ) -> Iterator[Cluster]:
     logs: Path = tmp_path_factory.mktemp(f"cluster-{request.param}")
-    servers: list[ForkedLiveServer] = []
+    servers: list[LiveServer] = []
     with copy_of_database(seeded.url, logs) as url:
         _commit_without_waiting_for_the_disk(url)
         office = replace(seeded, url=url)
@@ -108,9 +104,7 @@ def cluster(
             bus_url = url if request.param == "postgres" else REDIS_URL
             env = {**FAST_FEED, "SADUAK_BUS_URL": bus_url}
             for label in ("a", "b"):
-                server = ForkedLiveServer(
-                    forker, url, env=env, log_dir=logs, name=f"saduak-{label}"
-                )
+                server = LiveServer(url, env=env, log_dir=logs, name=f"saduak-{label}")
                 servers.append(server)
                 server.launch()  # both start at once
             for server in servers:

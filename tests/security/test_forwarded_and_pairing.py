@@ -17,19 +17,13 @@ from counter.db import Database
 from counter.pairing import PairingRequest
 from tests.conftest import FakeClock
 from tests.live import LiveServer, ServerFailed
-from tests.prefork import ForkedLiveServer, Forker, forker_fixture
 
 SADUAK = str(Path(sys.executable).with_name("saduak"))
 
-# The servers are forked from one process that has imported the app (tests.prefork): `saduak
-# serve` in a process of its own as before, without 3.5 s of CPU each to import it.
-forker = forker_fixture()
 
-
-def _serve(forker: Forker, db_url: str, **env: str) -> LiveServer:
+def _serve(db_url: str, **env: str) -> LiveServer:
     """`saduak serve`, as deployed (it decides how uvicorn treats forwarded headers)."""
-    return ForkedLiveServer(
-        forker,
+    return LiveServer(
         db_url,
         env={"SADUAK_BUS_URL": "", **env},
         command=[SADUAK, "serve", "--host", "{host}", "--port", "{port}"],
@@ -59,20 +53,18 @@ def _start(client: httpx.Client, forwarded_for: str) -> int:
 
 @pytest.mark.slow
 class TestForwardedHeaders:
-    def test_without_configured_proxies_a_forged_address_changes_nothing(
-        self, url: str, forker: Forker
-    ) -> None:
+    def test_without_configured_proxies_a_forged_address_changes_nothing(self, url: str) -> None:
         with (
-            _serve(forker, url) as server,
+            _serve(url) as server,
             httpx.Client(base_url=server.url, trust_env=False) as client,
         ):
             codes = [_start(client, f"203.0.113.{i}") for i in range(pairing.STARTS_PER_MINUTE + 1)]
         assert codes[-1] == 429 and codes[:-1] == [201] * pairing.STARTS_PER_MINUTE
         assert set(_clients(url)) == {"127.0.0.1"}
 
-    def test_a_configured_proxy_names_the_client(self, url: str, forker: Forker) -> None:
+    def test_a_configured_proxy_names_the_client(self, url: str) -> None:
         with (
-            _serve(forker, url, SADUAK_TRUSTED_PROXIES="127.0.0.1") as server,
+            _serve(url, SADUAK_TRUSTED_PROXIES="127.0.0.1") as server,
             httpx.Client(base_url=server.url, trust_env=False) as client,
         ):
             codes = [_start(client, "203.0.113.9") for _ in range(pairing.STARTS_PER_MINUTE + 1)]
@@ -80,8 +72,8 @@ class TestForwardedHeaders:
             assert _start(client, "203.0.113.10") == 201  # another source is not held up
         assert set(_clients(url)) == {"203.0.113.9", "203.0.113.10"}
 
-    def test_a_mistyped_proxy_list_stops_the_server(self, url: str, forker: Forker) -> None:
-        server = _serve(forker, url, SADUAK_TRUSTED_PROXIES="10.0.0.1, proxy.local")
+    def test_a_mistyped_proxy_list_stops_the_server(self, url: str) -> None:
+        server = _serve(url, SADUAK_TRUSTED_PROXIES="10.0.0.1, proxy.local")
         with pytest.raises(ServerFailed, match="not an IP address or network"):
             server.start(timeout=20)
         server.stop()
