@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Self
+from typing import Any, Self
 
 import httpx
 
@@ -73,7 +73,6 @@ class LiveServer:
         self._log_dir = log_dir or Path(tempfile.mkdtemp(prefix=f"{name}-live-"))
         self.log_path = self._log_dir / f"{name}-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
-        self._log: IO[bytes] | None = None
 
     # ------------------------------------------------------------ addresses
 
@@ -158,7 +157,6 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self._signal(signal.SIGKILL)
                 self.process.wait(5)
-        self._close_log()
 
     def kill(self) -> None:
         """Abrupt end, as in a crash or power loss: no shutdown code runs."""
@@ -166,7 +164,6 @@ class LiveServer:
         if self.process is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(5)
-        self._close_log()
 
     def restart(self, timeout: float = 30.0) -> None:
         """Stop if running, then start again on the same port and database."""
@@ -180,11 +177,6 @@ class LiveServer:
         # The group is this server's own (start_new_session): its id is the server's pid.
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, sig)
-
-    def _close_log(self) -> None:
-        if self._log is not None:
-            self._log.close()
-            self._log = None
 
     # ------------------------------------------------------------ async and context forms
 

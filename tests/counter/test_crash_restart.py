@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import shutil
 import signal
 import time
 from collections import Counter as Tally
@@ -58,13 +57,8 @@ ONE_PER_PREFIX = {
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def crash_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        # A copy of the session's migrated file: migrating a new one costs seconds.
-        path = tmp_path / "saduak.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        yield f"sqlite:///{path}"
-        return
-    with fresh_database(request.param, tmp_path) as url:
+    template = request.getfixturevalue("sqlite_template")
+    with fresh_database(request.param, tmp_path, template) as url:
         yield url
 
 

@@ -14,11 +14,11 @@ import pytest
 import redis.asyncio as aioredis
 import sqlalchemy as sa
 
-from counter.db import Database, normalise_url
+from counter.db import Database
 from counter.service import installation_namespace
 from counter.unit_of_work import office_channel
 from saduak import migrations
-from tests.conftest import PG_ADMIN_URL, create_pg_database, drop_pg_database, pg_url
+from tests.conftest import create_pg_database, drop_pg_database, pg_url
 from tests.displays.conftest import FAST_FEED
 from tests.displays.support import Desks, Office, Screen, seed_office
 from tests.live import LiveServer
@@ -72,17 +72,6 @@ def seeded() -> Iterator[Office]:
         drop_pg_database(name)
 
 
-def _commit_without_waiting_for_the_disk(url: str) -> None:
-    """As create_pg_database sets it (a copy does not take its template's settings)."""
-    name = sa.make_url(url).database
-    engine = sa.create_engine(normalise_url(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
-    finally:
-        engine.dispose()
-
-
 @pytest.fixture(
     scope="module",
     params=[
@@ -98,7 +87,6 @@ def cluster(
     logs: Path = tmp_path_factory.mktemp(f"cluster-{request.param}")
     servers: list[LiveServer] = []
     with copy_of_database(seeded.url, logs) as url:
-        _commit_without_waiting_for_the_disk(url)
         office = replace(seeded, url=url)
         try:
             bus_url = url if request.param == "postgres" else REDIS_URL

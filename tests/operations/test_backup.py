@@ -3,7 +3,6 @@ events; a drill is recorded; a database with data is never overwritten by accide
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,13 +42,8 @@ def migrated(
     """A migrated, empty database, once per database kind: never written, only copied (running
     the migrations costs seconds, a copy milliseconds)."""
     directory = tmp_path_factory.mktemp("migrated")
-    if request.param == "sqlite":
-        # A copy of the session's migrated file (the session's own stays untouched).
-        path = directory / "saduak.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        yield f"sqlite:///{path}"
-        return
-    with fresh_database(request.param, directory) as url:
+    template = request.getfixturevalue("sqlite_template")
+    with fresh_database(request.param, directory, template) as url:
         yield url
 
 

@@ -46,13 +46,8 @@ def runs_in(db: Database) -> list[ServerRun]:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        # A copy of the session's migrated file: migrating a new one costs seconds.
-        path = tmp_path / "saduak.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        yield f"sqlite:///{path}"
-        return
-    with fresh_database(request.param, tmp_path) as url:
+    template = request.getfixturevalue("sqlite_template")
+    with fresh_database(request.param, tmp_path, template) as url:
         yield url
 
 
