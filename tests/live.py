@@ -34,6 +34,15 @@ from typing import Any, Self
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+# `saduak serve` as deployed (it migrates, then decides how uvicorn runs): LiveServer(command=...).
+SADUAK_SERVE = (
+    str(Path(sys.executable).with_name("saduak")),
+    "serve",
+    "--host",
+    "{host}",
+    "--port",
+    "{port}",
+)
 
 
 def free_port(host: str = "127.0.0.1") -> int:

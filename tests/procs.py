@@ -1,9 +1,9 @@
 """Real OS processes for the multi-process tests, and the databases and audits they share.
 
-Three things live here: `saduak serve` servers started as child processes (`Server`); queue
-workers that race on one database through QueueService in their own process (run as
-`python -m tests.procs issue|call ...`, lined up behind a `Gate` so they all start at once); and
-read-only audits of the database those processes leave behind (`Snapshot` and the *_problems
+Two things live here (servers are tests.live.LiveServer, `command=SADUAK_SERVE` for `saduak
+serve`): queue workers that race on one database through QueueService in their own process (run
+as `python -m tests.procs issue|call ...`, lined up behind a `Gate` so they all start at once);
+and read-only audits of the database those processes leave behind (`Snapshot` and the *_problems
 functions), which the tests assert to be empty.
 """
 
@@ -15,7 +15,6 @@ import itertools
 import json
 import os
 import shutil
-import signal
 import socket
 import sqlite3
 import subprocess
@@ -24,14 +23,13 @@ import time
 import uuid
 from collections import Counter as Tally
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlmodel import col, select
@@ -49,7 +47,6 @@ from counter.service import EVENT_KIND, QueueService
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The console script installed beside the interpreter running the tests (.venv/bin/saduak).
-SADUAK = Path(sys.executable).with_name("saduak")
 # One service of every prefix, two sharing A and two sharing B: numbers are per prefix, not
 # per service, so those pairs draw from one sequence.
 RACE_SERVICES = (
@@ -196,86 +193,6 @@ def seed_office(url: str, *, counters: int = 4) -> Staffing:
         return staffing
     finally:
         db.dispose()
-
-
-# ---------------------------------------------------------------------------- servers
-
-
-class Server:
-    """`saduak serve` in its own process, on a free port unless one is given."""
-
-    def __init__(
-        self,
-        database_url: str,
-        log_path: Path,
-        port: int | None = None,
-        env: Mapping[str, str] | None = None,
-    ) -> None:
-        self.database_url = database_url
-        self.env = dict(env or {})
-        self.log_path = log_path
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> Server:
-        env = {
-            **os.environ,
-            "SADUAK_DATABASE_URL": self.database_url,
-            "SADUAK_BUS_URL": "",
-            **self.env,
-        }
-        from tests.prefork import shared_forker
-
-        command = [str(SADUAK), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
-        forked = shared_forker().spawn(command, cwd=PROJECT_ROOT, env=env, log=self.log_path)
-        self.process = forked  # type: ignore[assignment]
-        return self
-
-    def wait_ready(self, timeout: float = 30.0) -> None:
-        """Poll /healthz until it answers 200; fail with the server's log if it never does."""
-        assert self.process is not None
-        deadline = time.monotonic() + timeout
-        # One client for every poll: a new one each time costs ~40 ms of CPU, every 50 ms, taken
-        # from the server that is starting.
-        with httpx.Client(timeout=1.0) as client:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    raise AssertionError(
-                        f"server on port {self.port} exited with {self.process.returncode}:\n"
-                        + self.log_tail()
-                    )
-                try:
-                    if client.get(f"{self.url}/healthz").status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.05)
-        raise AssertionError(
-            f"server on port {self.port} not ready in {timeout} s:\n{self.log_tail()}"
-        )
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown handler runs, open transactions are cut off."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-        if self.process is not None:
-            self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.kill()
-
-    def log_tail(self, chars: int = 4000) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-chars:]
-        except FileNotFoundError:
-            return "(no log)"
 
 
 # ---------------------------------------------------------------------------- queue workers

@@ -24,10 +24,9 @@ import pytest
 
 from counter.queue.numbering import format_number
 from tests.conftest import login
-from tests.live import LiveServer
+from tests.live import SADUAK_SERVE, LiveServer
 from tests.procs import (
     RACE_SERVICES,
-    SADUAK,
     Snapshot,
     Staffing,
     audit,
@@ -63,16 +62,14 @@ def crash_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 def saduak_serve(url: str, directory: Path, name: str, port: int | None = None) -> LiveServer:
-    """`saduak serve` in its own process. LiveServer waits for /healthz through one HTTP client:
-    a new client per poll (tests.procs.Server) costs ~40 ms of CPU each, every 50 ms, taken from
-    the server that is starting."""
+    """`saduak serve` in its own process."""
     return LiveServer(
         url,
         env={"SADUAK_BUS_URL": ""},
         port=port,
         log_dir=directory,
         name=name,
-        command=[str(SADUAK), "serve", "--host", "{host}", "--port", "{port}"],
+        command=SADUAK_SERVE,
     )
 
 

@@ -20,10 +20,10 @@ import httpx
 import pytest
 
 from tests.conftest import login
+from tests.live import SADUAK_SERVE, LiveServer
 from tests.procs import (
     RACE_SERVICES,
     Gate,
-    Server,
     Snapshot,
     Staffing,
     audit,
@@ -155,7 +155,7 @@ def test_caller_and_issuer_processes_racing_call_every_ticket_exactly_once(
 
 
 async def _race_over_http(
-    servers: list[Server], staffing: Staffing
+    servers: list[LiveServer], staffing: Staffing
 ) -> tuple[list[dict[str, Any]], list[tuple[int, int]], int, float]:
     """Issue and call through both servers at once; returns the tickets issued, the (ticket id,
     counter) calls, how many calls found nobody, and the seconds it took."""
@@ -235,12 +235,21 @@ async def test_two_servers_over_http_call_every_ticket_exactly_once(
     # on a loaded machine one process's writers can keep the other waiting longer than the
     # bounded write wait, which would answer 503. This test is about exactly-once, not waits.
     env = {"SADUAK_WRITE_WAIT_SECONDS": "60"}
-    servers = [Server(race_db, tmp_path / f"server-{name}.log", env=env) for name in "ab"]
+    servers = [
+        LiveServer(
+            race_db,
+            env={"SADUAK_BUS_URL": "", **env},
+            command=SADUAK_SERVE,
+            log_dir=tmp_path,
+            name=f"server-{name}",
+        )
+        for name in "ab"
+    ]
     try:
         for server in servers:
-            server.start()
+            server.launch()  # both start at once
         for server in servers:
-            server.wait_ready()
+            server.wait_started()
         issued, calls, empty_calls, seconds = await asyncio.wait_for(
             _race_over_http(servers, staffing), DEADLINE_SECONDS
         )

@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.live import LiveServer
-from tests.procs import SADUAK, fresh_database
+from tests.live import SADUAK_SERVE, LiveServer
+from tests.procs import fresh_database
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def json_server(tmp_path: Path) -> Iterator[LiveServer]:
         server = LiveServer(
             url,
             env={"SADUAK_LOG_FORMAT": "json", "SADUAK_VAR_DIR": str(tmp_path)},
-            command=[str(SADUAK), "serve", "--host", "{host}", "--port", "{port}"],
+            command=SADUAK_SERVE,
         )
         server.start()
         try:

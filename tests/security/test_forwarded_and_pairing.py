@@ -4,7 +4,6 @@ limited per source, so nobody can fill a global quota and stop every office from
 from __future__ import annotations
 
 import shutil
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -16,9 +15,7 @@ from counter import pairing
 from counter.db import Database
 from counter.pairing import PairingRequest
 from tests.conftest import FakeClock
-from tests.live import LiveServer, ServerFailed
-
-SADUAK = str(Path(sys.executable).with_name("saduak"))
+from tests.live import SADUAK_SERVE, LiveServer, ServerFailed
 
 
 def _serve(db_url: str, **env: str) -> LiveServer:
@@ -26,7 +23,7 @@ def _serve(db_url: str, **env: str) -> LiveServer:
     return LiveServer(
         db_url,
         env={"SADUAK_BUS_URL": "", **env},
-        command=[SADUAK, "serve", "--host", "{host}", "--port", "{port}"],
+        command=SADUAK_SERVE,
     )
 
 
