@@ -75,6 +75,7 @@ GC_YOUNG_THRESHOLD = 20_000
 # collector's settings are changed by the first to start and restored by the last to stop.
 _collector_users = 0
 _collector_threshold = gc.get_threshold()
+_collector_frozen_here = False
 
 
 @contextmanager
@@ -87,10 +88,14 @@ def collector_for_streams() -> Iterator[None]:
     long as the process, so it is frozen out of the collector's walk; and with a larger youngest
     generation, what one office event allocates and frees is rarely promoted, so full
     collections become rare. Both are undone when the last app of the process stops."""
-    global _collector_users, _collector_threshold
+    global _collector_users, _collector_threshold, _collector_frozen_here
     if _collector_users == 0:
         _collector_threshold = gc.get_threshold()
-        gc.freeze()
+        # A process that froze its start-up itself (a test runner, a forking parent) keeps what
+        # it froze, and its freeze outlives this app.
+        _collector_frozen_here = gc.get_freeze_count() == 0
+        if _collector_frozen_here:
+            gc.freeze()
         gc.set_threshold(GC_YOUNG_THRESHOLD, *_collector_threshold[1:])
     _collector_users += 1
     try:
@@ -99,7 +104,8 @@ def collector_for_streams() -> Iterator[None]:
         _collector_users -= 1
         if _collector_users == 0:
             gc.set_threshold(*_collector_threshold)
-            gc.unfreeze()
+            if _collector_frozen_here:
+                gc.unfreeze()
 
 
 def create_app(

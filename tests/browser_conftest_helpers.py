@@ -56,6 +56,22 @@ async def chromium() -> AsyncIterator[Browser]:
         await browser.close()
 
 
+@pytest.fixture
+async def close_what_the_test_opened(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Closes the browser contexts a test (or its function-scoped fixtures) opened and left open.
+    An open page keeps its timers, reconnect loops and renderer process running in the run's one
+    chromium for the rest of the run. Given to every test of the `browser` mark (conftest)."""
+    if "chromium" not in request.fixturenames:
+        yield
+        return
+    browser: Browser = request.getfixturevalue("chromium")
+    before = set(browser.contexts)
+    yield
+    for context in browser.contexts:
+        if context not in before:
+            await context.close()
+
+
 @dataclass
 class PageLog:
     """What a page reported: console errors, uncaught exceptions, and every request's URL."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import filecmp
 import functools
+import gc
 import os
 import shutil
 import subprocess
@@ -30,9 +31,12 @@ from counter.seed import seed_demo
 from counter.service import QueueService
 from counter.settings import Settings
 from saduak import migrations
-from saduak.app import create_app
+from saduak.app import GC_YOUNG_THRESHOLD, create_app
 from tests import route_table
-from tests.browser_conftest_helpers import chromium  # noqa: F401  (session browser fixture)
+from tests.browser_conftest_helpers import (  # noqa: F401  (fixtures)
+    chromium,
+    close_what_the_test_opened,
+)
 
 route_table.install()
 
@@ -68,6 +72,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         cost[item.path.as_posix()] = cost.get(item.path.as_posix(), 0.0) + _expected_seconds(item)
     items.sort(key=lambda item: -cost[item.path.as_posix()])
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Collect garbage as a server does (saduak.app.collector_for_streams): what the imports and
+    the collection built lives until the run ends, so it is frozen out of every collection, and
+    the youngest generation is larger. Full collections had walked it all again and again: 13 %
+    of a test process's CPU, against 3 % now."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
+
+
+@pytest.fixture(autouse=True)
+def _browser_contexts_closed(request: pytest.FixtureRequest) -> None:
+    """A browser test's contexts are closed when it ends (close_what_the_test_opened)."""
+    if request.node.get_closest_marker("browser") is not None:
+        request.getfixturevalue("close_what_the_test_opened")
 
 
 PG_ADMIN_URL = os.environ.get("SADUAK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
