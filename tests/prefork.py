@@ -182,6 +182,7 @@ PRELOAD = [
     "saduak.cli",
     "saduak.app",
     "saduak.migrations",
+    "printer.agent",
     "uvicorn.main",
     "uvicorn.protocols.http.auto",
     "uvicorn.protocols.websockets.auto",
@@ -201,6 +202,26 @@ def shared_forker() -> Forker:
         _shared = Forker(PRELOAD)
         atexit.register(_shared.close)
     return _shared
+
+
+def run_to_end(
+    command: Sequence[str], *, env: Mapping[str, str], timeout: float = 120.0
+) -> tuple[int, str]:
+    """Run a command line (as `spawn` takes it) in a forked child until it ends: its exit status
+    and everything it printed. A child still running after `timeout` seconds is killed and fails
+    the test."""
+    forker = shared_forker()
+    log = forker._folder / f"run-{next(forker._numbers)}.log"
+    child = forker.spawn(command, cwd=ROOT, env=env, log=log, append=False)
+    try:
+        code = child.wait(timeout)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait(10)
+        raise AssertionError(f"{command} ran over {timeout} s:\n{log.read_text()}") from None
+    output = log.read_text(encoding="utf-8", errors="replace")
+    log.unlink()
+    return code, output
 
 
 # ---------------------------------------------------------------------------- the forker itself

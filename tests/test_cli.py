@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -21,6 +20,8 @@ from typer.testing import CliRunner
 
 from counter.settings import get_settings
 from saduak.cli import app
+from tests.live import ROOT
+from tests.prefork import shared_forker
 
 SADUAK = [sys.executable, "-m", "saduak.cli"]
 
@@ -60,12 +61,13 @@ def test_demo_seeds_writes_credentials_serves_and_prints_urls(
     env: dict[str, str], tmp_path: Path
 ) -> None:
     port = free_port()
-    proc = subprocess.Popen(
+    log = tmp_path / "demo.log"
+    # Forked from the preloaded interpreter, as every test server is (tests.prefork).
+    proc = shared_forker().spawn(
         [*SADUAK, "demo", "--port", str(port), "--history", "21"],
+        cwd=ROOT,
         env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        log=log,
     )
     try:
         # A bound for a loaded machine, not a measurement.
@@ -110,7 +112,8 @@ def test_demo_seeds_writes_credentials_serves_and_prints_urls(
         assert summary["overall"]["served"] > 300
     finally:
         proc.terminate()
-        out, _ = proc.communicate(timeout=20)
+        proc.wait(timeout=20)
+    out = log.read_text(encoding="utf-8")
     assert f"http://127.0.0.1:{port}/docs" in out
     assert "staff1" in out
     # The printed kiosk and display URLs open the paired demo screens, not pairing codes.

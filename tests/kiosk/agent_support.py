@@ -26,6 +26,7 @@ from counter.db import Database
 from counter.seed import seed_demo
 from saduak import migrations
 from tests.live import ROOT, free_port
+from tests.prefork import shared_forker
 
 PASSWORD = "agent-test-pw"
 
@@ -72,12 +73,13 @@ class AgentProcess:
 
     def start(self) -> AgentProcess:
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        log = self.log_path.open("ab")
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         env.pop("SADUAK_AGENT_TOKEN", None)
         if self.token:
             env["SADUAK_AGENT_TOKEN"] = self.token
-        self.process = subprocess.Popen(
+        # Forked from the preloaded interpreter, as every test server is (tests.prefork); in
+        # its own process group like them.
+        self.process = shared_forker().spawn(  # type: ignore[assignment]
             [
                 str(Path(sys.executable).parent / "saduak"),
                 "kiosk-agent",
@@ -91,11 +93,8 @@ class AgentProcess:
             ],
             cwd=ROOT,
             env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            log=self.log_path,
         )
-        log.close()
         return self
 
     def journal(self) -> dict[str, Any]:

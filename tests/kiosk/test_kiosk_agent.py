@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
@@ -31,6 +30,7 @@ from tests.kiosk.agent_support import (
     wait_until,
 )
 from tests.live import LiveServer
+from tests.prefork import run_to_end
 from tests.printer.fake import FakePrinter
 from tests.printer.parser import parse
 
@@ -187,7 +187,7 @@ def test_a_tap_prints_through_the_agent_exactly_the_rendered_slip(
             "detail": "ready",
         }
         # `saduak printer test` goes through the agent too.
-        cli = subprocess.run(
+        code, output = run_to_end(
             [
                 str(Path(sys.executable).parent / "saduak"),
                 "printer",
@@ -196,12 +196,10 @@ def test_a_tap_prints_through_the_agent_exactly_the_rendered_slip(
                 str(office.kiosk_id),
             ],
             env={**os.environ, "SADUAK_DATABASE_URL": office.url},
-            capture_output=True,
-            text=True,
             timeout=60,
         )
-        assert cli.returncode == 0, cli.stdout + cli.stderr
-        assert "printed through the agent" in cli.stdout
+        assert code == 0, output
+        assert "printed through the agent" in output
         assert [j.kind for j in jobs(office)] == ["ticket", "test"]
         wait_until(lambda: len(complete_jobs(printer)) == 2, 30, "the test page")
         # And the admin's test print.

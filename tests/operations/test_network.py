@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -15,7 +14,8 @@ import pytest
 
 from operations.network import lan_address, resolve_public_url, url_is_loopback
 from saduak import migrations
-from tests.live import free_port
+from tests.live import ROOT, free_port
+from tests.prefork import shared_forker
 
 LAN = "192.168.1.23"
 
@@ -83,13 +83,13 @@ def _serve(tmp_path: Path, host: str, port: int, public_url: str) -> tuple[str, 
         "PYTHONUNBUFFERED": "1",
     }
     log = tmp_path / f"{port}.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "saduak.cli", "demo", "--host", host, "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    # Forked from the preloaded interpreter, as every test server is (tests.prefork).
+    proc = shared_forker().spawn(
+        [sys.executable, "-m", "saduak.cli", "demo", "--host", host, "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        log=log,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60

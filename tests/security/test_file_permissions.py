@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 
 from counter.db import Database
 from saduak import migrations
+from tests.prefork import run_to_end
 
 
 @pytest.fixture(autouse=True)
@@ -70,14 +70,8 @@ def test_saduak_migrate_on_a_fresh_checkout_makes_an_owner_only_var_folder(
 ) -> None:
     var = tmp_path / "var"
     env = {**os.environ, "SADUAK_VAR_DIR": str(var), "SADUAK_DATABASE_URL": ""}
-    done = subprocess.run(
-        [sys.executable, "-m", "saduak.cli", "migrate"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
+    code, output = run_to_end([sys.executable, "-m", "saduak.cli", "migrate"], env=env)
+    assert code == 0, output
     assert mode(var) == 0o700
     assert mode(var / "saduak.db") == 0o600
     leaked = [p for p in var.iterdir() if mode(p) & 0o077]
