@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # How long a write waits for the database (a lock held by another process, this process's
     # queue of writers) before it is refused with 503 and Retry-After.
     write_wait_seconds: float = 5.0
+    # How long a kiosk tap waits for its slip to come out before it answers with the ticket and
+    # "pending" (the screen then says to note the number; the printing goes on).
+    print_wait_seconds: float = 3.0
 
     # LINE Official Account (line/): the Messaging API's base URL — empty for LINE's own
     # (https://api.line.me); a local fake for tests and the demo — the chat link's base, and how

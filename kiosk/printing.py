@@ -5,7 +5,8 @@ subscriber: with several app processes a subscriber would print the same ticket 
 A printer the server reaches itself is printed by `PrintWorker` (one job at a time per printer,
 python-escpos in a worker thread); a printer behind a kiosk's print agent gets its jobs over the
 agent's WebSocket (kiosk.agent_channel). The tap waits for the outcome at most
-`TAP_BOUND_SECONDS`, then answers "pending" and the printing goes on.
+`print_wait_seconds` (SADUAK_PRINT_WAIT_SECONDS, 3 s), then answers "pending" and the printing
+goes on.
 """
 
 from __future__ import annotations
@@ -73,9 +74,6 @@ def render_ticket(view: TicketView, office: Office, width_px: int) -> Image.Imag
     return render_slip(slip_for(view, office), width_px)
 
 
-# L9: a tap answers within this bound, with "pending" if the printer has not finished; the job
-# goes on in its printer's queue and the ticket becomes "printed" when it does.
-TAP_BOUND_SECONDS = 3.0
 JOB_DEADLINE = print_jobs.DEFAULT_DEADLINE
 # How often a worker looks for jobs written by other processes (its own wake it at once).
 POLL_SECONDS = 1.0
@@ -246,7 +244,7 @@ def outcome_of(result: PrintResult | PrinterStatus) -> PrintOutcome:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """The print signals and this process's print worker, for the app's lifetime."""
     # The Thai word list for the slip's line breaks (~0.5 s, once per process), loaded in a
-    # thread now rather than by the first tap, which must answer within TAP_BOUND_SECONDS.
+    # thread now rather than by the first tap, which must answer within the print wait.
     thaiwords.warm_up_in_background()
     signals = PrintSignals()
     app.state.print_signals = signals

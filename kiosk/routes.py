@@ -44,7 +44,6 @@ from counter.web import CurrentIssuer, Principal, QueueDep
 from kiosk import texts
 from kiosk.printing import (
     JOB_DEADLINE,
-    TAP_BOUND_SECONDS,
     browser_width,
     printer_queue,
     render_ticket,
@@ -71,10 +70,12 @@ def mount_kiosk_static(app: Any) -> None:
 async def _printed_within_bound(
     request: Request, queue: QueueService, job_id: int, where: str
 ) -> None:
-    """Wake the printer's queue and wait for the job at most TAP_BOUND_SECONDS (L9)."""
-    signals = request.app.state.print_signals
-    signals.job_added(where)
-    await wait_for_job(queue, signals, job_id, TAP_BOUND_SECONDS)
+    """Wake the printer's queue and wait for the job at most the print wait (L9): a tap answers
+    within it, with "pending" if the printer has not finished; the job goes on in its printer's
+    queue and the ticket becomes "printed" when it does."""
+    state = request.app.state
+    state.print_signals.job_added(where)
+    await wait_for_job(queue, state.print_signals, job_id, state.settings.print_wait_seconds)
 
 
 def _limiter(request: Request) -> RateLimiter:

@@ -8,7 +8,15 @@ import pytest
 from counter.auth import DeviceKind
 from counter.db import Database
 from counter.web import Authenticator
-from tests.conftest import DEMO_PASSWORDS, Demo, FakeClock, device_headers, issue, login
+from tests.conftest import (
+    DEMO_PASSWORDS,
+    SQLITE_ONLY,
+    Demo,
+    FakeClock,
+    device_headers,
+    issue,
+    login,
+)
 
 pytestmark = pytest.mark.usefixtures("demo")
 
@@ -250,6 +258,7 @@ class TestTicketFlow:
         assert birth["waiting"] == 2 and birth["oldest_wait_seconds"] == 180
 
 
+@SQLITE_ONLY
 class TestBadInput:
     async def test_unknown_ticket_is_404(self, app_client: httpx.AsyncClient, staff1: dict) -> None:
         r = await app_client.get("/api/v1/tickets/999", headers=staff1)

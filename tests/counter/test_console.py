@@ -13,7 +13,15 @@ from counter.auth import DeviceKind, add_device
 from counter.db import Database
 from counter.models import CounterEvent, Device
 from counter.ui import csrf_token_for
-from tests.conftest import DEMO_PASSWORDS, FakeClock, device_headers, issue, login, sign_in
+from tests.conftest import (
+    DEMO_PASSWORDS,
+    SQLITE_ONLY,
+    FakeClock,
+    device_headers,
+    issue,
+    login,
+    sign_in,
+)
 
 pytestmark = pytest.mark.usefixtures("demo")
 
@@ -38,6 +46,7 @@ def kiosk(database: Database, clock: FakeClock) -> dict[str, str]:
     return device_headers(database, clock, DeviceKind.KIOSK)
 
 
+@SQLITE_ONLY
 class TestPages:
     @pytest.mark.parametrize("path", ["/counter", "/supervisor"])
     async def test_without_a_session_a_page_sends_you_to_sign_in_and_back(

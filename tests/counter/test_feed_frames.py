@@ -19,10 +19,10 @@ from counter.db import Database
 from counter.feed import CLOSE_POLICY, CLOSE_UNSUPPORTED
 from counter.settings import Settings
 from saduak.app import create_app
-from tests.conftest import DEMO_PASSWORDS, FakeClock
+from tests.conftest import DEMO_PASSWORDS, SQLITE_ONLY, FakeClock
 from tests.live import served_in_process
 
-pytestmark = pytest.mark.usefixtures("demo")
+pytestmark = [pytest.mark.usefixtures("demo"), SQLITE_ONLY]
 
 
 @dataclass

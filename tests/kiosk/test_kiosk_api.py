@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time
 
 import httpx
@@ -17,9 +18,11 @@ from counter.db import Database
 from counter.models import Device, Office, Service
 from counter.seed import catalogue
 from counter.service import QueueService
+from counter.settings import Settings
 from kiosk.printing import render_ticket
 from printer.config import PrinterConfig
-from tests.conftest import DEMO_PASSWORDS, FakeClock, login
+from saduak.app import create_app
+from tests.conftest import DEMO_PASSWORDS, FakeClock, login, serving
 from tests.printer.fake import FakePrinter
 from tests.printer.parser import parse
 
@@ -370,6 +373,14 @@ def test_printer_config_of_the_issue_example_parses() -> None:
 
 class TestStalledPrinter:
     """L9 (issue 12): a printer that stops reading must not hold the kiosk's taps."""
+
+    @pytest.fixture
+    async def app_client(self, db_url: str, clock: FakeClock) -> AsyncIterator[httpx.AsyncClient]:
+        # The taps wait for their slips as configured (SADUAK_PRINT_WAIT_SECONDS), here half a
+        # second: the stalled printer would answer none of them anyway.
+        settings = Settings(database_url=db_url, bus_url="", print_wait_seconds=0.5)
+        async with serving(create_app(settings, clock=clock)) as client:
+            yield client
 
     async def test_taps_answer_pending_while_the_printer_stalls_and_print_later_in_order(
         self,

@@ -15,7 +15,7 @@ from counter.auth import Role, StaffPrincipal
 from counter.queue.states import Action
 from counter.service import QueueService, TicketView
 from counter.texts import STATUSES
-from tests.conftest import DEMO_PASSWORDS, FakeClock, login
+from tests.conftest import DEMO_PASSWORDS, SQLITE_ONLY, FakeClock, login
 
 pytestmark = pytest.mark.usefixtures("demo")
 
@@ -317,6 +317,7 @@ class TestExports:
         assert r.status_code == 422
 
 
+@SQLITE_ONLY
 class TestPages:
     async def test_the_dashboard_redirects_to_login_and_refuses_staff(
         self, app_client: httpx.AsyncClient

@@ -11,9 +11,9 @@ import pytest
 
 from counter.settings import Settings
 from saduak.app import create_app
-from tests.conftest import DEMO_PASSWORDS, FakeClock, login, serving
+from tests.conftest import DEMO_PASSWORDS, SQLITE_ONLY, FakeClock, login, serving
 
-pytestmark = pytest.mark.usefixtures("demo")
+pytestmark = [pytest.mark.usefixtures("demo"), SQLITE_ONLY]
 
 SHAPE = {"error", "detail", "detail_th", "detail_en"}
 
