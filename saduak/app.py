@@ -75,7 +75,9 @@ GC_YOUNG_THRESHOLD = 20_000
 # collector's settings are changed by the first to start and restored by the last to stop.
 _collector_users = 0
 _collector_threshold = gc.get_threshold()
-_collector_frozen_here = False
+# Whether the process froze its start-up itself before any app started (a test runner, a forking
+# parent): asked once, since counting the frozen objects walks every one of them.
+_process_froze_itself: bool | None = None
 
 
 @contextmanager
@@ -87,14 +89,14 @@ def collector_for_streams() -> Iterator[None]:
     office events (bench.status_fanout). What start-up built (modules, routes, templates) lives as
     long as the process, so it is frozen out of the collector's walk; and with a larger youngest
     generation, what one office event allocates and frees is rarely promoted, so full
-    collections become rare. Both are undone when the last app of the process stops."""
-    global _collector_users, _collector_threshold, _collector_frozen_here
+    collections become rare. Both are undone when the last app of the process stops. A process
+    that froze its own start-up keeps what it froze."""
+    global _collector_users, _collector_threshold, _process_froze_itself
+    if _process_froze_itself is None:
+        _process_froze_itself = gc.get_freeze_count() > 0
     if _collector_users == 0:
         _collector_threshold = gc.get_threshold()
-        # A process that froze its start-up itself (a test runner, a forking parent) keeps what
-        # it froze, and its freeze outlives this app.
-        _collector_frozen_here = gc.get_freeze_count() == 0
-        if _collector_frozen_here:
+        if not _process_froze_itself:
             gc.freeze()
         gc.set_threshold(GC_YOUNG_THRESHOLD, *_collector_threshold[1:])
     _collector_users += 1
@@ -104,7 +106,7 @@ def collector_for_streams() -> Iterator[None]:
         _collector_users -= 1
         if _collector_users == 0:
             gc.set_threshold(*_collector_threshold)
-            if _collector_frozen_here:
+            if not _process_froze_itself:
                 gc.unfreeze()
 
 
