@@ -29,7 +29,7 @@ from counter.settings import Settings
 from saduak.app import create_app
 from tests.conftest import DEMO_PASSWORDS, FakeClock, login, seeded_sqlite, serving
 
-WAIT_SECONDS = 1.0
+WAIT_SECONDS = 0.5
 
 
 @asynccontextmanager
