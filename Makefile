@@ -24,13 +24,16 @@ $(BIN)/python:
 $(BIN)/uv: | $(BIN)/python
 	$(BIN)/pip install -q 'uv>=0.5'
 
-# Reinstall only when the dependency list changes.
+# Reinstall only when the dependency list changes. The libraries are compiled as they are
+# installed (about a second more): otherwise the first processes to import them (a new server, the
+# test workers and their forkers, all starting at once) each compiled them again, 5.6 s of CPU
+# for the app's imports against 2.4 s once compiled.
 $(VENV)/.installed: pyproject.toml | $(BIN)/uv
-	$(BIN)/uv pip install -q --python $(BIN)/python -e .
+	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -e .
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/uv pip install -q --python $(BIN)/python -e '.[test]'
+	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -e '.[test]'
 	touch $@
 
 run: $(VENV)/.installed
@@ -46,6 +49,8 @@ lint: $(VENV)/.installed-test
 pytest: $(VENV)/.installed-test
 	scripts/system-deps.sh test
 	scripts/test-services.sh
+	@# The project's own modules compiled once, before the workers and their forkers start.
+	$(BIN)/python -m compileall -q -j 0 -x '/\.' .
 	$(BIN)/pytest -n auto --dist loadfile --no-loadscope-reorder
 
 test: lint pytest
