@@ -141,9 +141,24 @@ with psycopg.connect(sys.argv[1], autocommit=True) as conn:
 def drop_pg_database(name: str) -> None:
     """Drop a test database without waiting for it: DROP DATABASE waits for a checkpoint of the
     whole server, 4–40 s on this shared machine, and nothing after a test needs it gone. The
-    connections still open on it are closed by the drop (FORCE), as before."""
+    connections still open on it are closed by the drop (FORCE), as before. PostgreSQL's own
+    client sends it where it is installed (0.02 s of CPU, against 0.2 s for a Python process that
+    imports psycopg)."""
+    psql = shutil.which("psql")
+    if psql is not None:
+        command = [
+            psql,
+            "-X",
+            "-q",
+            "-d",
+            PG_ADMIN_URL,
+            "-c",
+            f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+        ]
+    else:
+        command = [sys.executable, "-c", _DROP_DATABASE, PG_ADMIN_URL, name]
     subprocess.Popen(
-        [sys.executable, "-c", _DROP_DATABASE, PG_ADMIN_URL, name],
+        command,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         start_new_session=True,
