@@ -22,7 +22,7 @@ from counter.settings import Settings
 from kiosk.printing import render_ticket
 from printer.config import PrinterConfig
 from saduak.app import create_app
-from tests.conftest import DEMO_PASSWORDS, FakeClock, login, serving
+from tests.conftest import DEMO_PASSWORDS, SQLITE_ONLY, FakeClock, login, serving
 from tests.printer.fake import FakePrinter
 from tests.printer.parser import parse
 
@@ -381,6 +381,27 @@ class TestStalledPrinter:
         settings = Settings(database_url=db_url, bus_url="", print_wait_seconds=0.5)
         async with serving(create_app(settings, clock=clock)) as client:
             yield client
+
+    @SQLITE_ONLY
+    async def test_a_longer_print_wait_lets_a_slow_printer_finish_before_the_answer(
+        self, db_url: str, database: Database, clock: FakeClock
+    ) -> None:
+        # SADUAK_PRINT_WAIT_SECONDS at 30 s: the tap is still waiting when the default 3 s are
+        # long past, and the printer that comes back in the meantime gives it "printed".
+        settings = Settings(database_url=db_url, bus_url="", print_wait_seconds=30)
+        async with FakePrinter("stall") as fp, serving(create_app(settings, clock=clock)) as app:
+            k = kiosk(database, clock, fp.url + "?timeout=60")
+            tap = asyncio.create_task(take(app, k))
+            async with asyncio.timeout(30):
+                while not any(connection.is_job for connection in fp.connections):
+                    await asyncio.sleep(0.05)
+            await asyncio.sleep(3.5)
+            assert not tap.done()
+            await fp.resume()
+            async with asyncio.timeout(30):
+                answer = await tap
+        assert answer.status_code == 201, answer.text
+        assert answer.json()["print_status"] == "printed"
 
     async def test_taps_answer_pending_while_the_printer_stalls_and_print_later_in_order(
         self,

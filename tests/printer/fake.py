@@ -89,7 +89,7 @@ class _PrinterProtocol(asyncio.Protocol):
         # A paused transport never sees the peer go away, since nothing reads; look at the TCP
         # state instead, so that `closed` connections are reported as on a reading printer.
         assert self.transport is not None
-        if self.transport.is_closing():
+        if self.transport.is_closing() or not self.stalled:
             return
         tcp_info = getattr(socket, "TCP_INFO", None)
         if tcp_info is None:
@@ -173,6 +173,16 @@ class FakePrinter:
                 transport.abort()
             await self._server.wait_closed()
             self._server = None
+
+    async def resume(self) -> None:
+        """A stalled printer comes back (paper cleared): it reads on where it stopped, and
+        answers again."""
+        self.state = FakeState.ONLINE
+        for transport in list(self._transports):
+            protocol = transport.get_protocol()
+            if isinstance(protocol, _PrinterProtocol) and protocol.stalled:
+                protocol.stalled = False
+                transport.resume_reading()
 
     async def hang_up(self) -> None:
         """Drop every open connection, as a printer switched off mid-job does."""
