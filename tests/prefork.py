@@ -3,8 +3,8 @@
 A new Python process that imports the app spends about 3.5 s of CPU on imports before it serves
 (a queue worker of tests.procs about 1.6 s), and the tests start many of them. A `Forker` is
 one process that imports those modules once and then forks each child on request; every server of
-tests.live.LiveServer and every queue worker of tests.procs is forked from the test process's
-`shared_forker()`.
+tests.live.LiveServer, every queue worker of tests.procs, every kiosk agent and every command run
+to its end (`run_to_end`) is forked from the test process's `shared_forker()`.
 Each child is still an OS process of its own (its own pid, memory, database connections and event
 loop; signals and exit status as usual) and runs the same command line from its `__main__`:
 `python -m MODULE ARGS` or a script such as the `saduak` console script. Only the imports are

@@ -5,10 +5,8 @@ as the installed command); `saduak demo` runs as a real process, since serving i
 
 from __future__ import annotations
 
-import os
 import re
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,8 +18,7 @@ from typer.testing import CliRunner
 
 from counter.settings import get_settings
 from saduak.cli import app
-from tests.live import ROOT
-from tests.prefork import shared_forker
+from tests.live import LiveServer
 
 SADUAK = [sys.executable, "-m", "saduak.cli"]
 
@@ -49,37 +46,18 @@ def env(tmp_path: Path) -> Iterator[dict[str, str]]:
     yield {"SADUAK_VAR_DIR": str(tmp_path), "SADUAK_DATABASE_URL": ""}
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_demo_seeds_writes_credentials_serves_and_prints_urls(
     env: dict[str, str], tmp_path: Path
 ) -> None:
-    port = free_port()
-    log = tmp_path / "demo.log"
-    # Forked from the preloaded interpreter, as every test server is (tests.prefork).
-    proc = shared_forker().spawn(
-        [*SADUAK, "demo", "--port", str(port), "--history", "21"],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        log=log,
+    demo = LiveServer(
+        "",
+        env=env,
+        log_dir=tmp_path,
+        command=[*SADUAK, "demo", "--port", "{port}", "--history", "21"],
     )
+    port = demo.port
+    demo.start(timeout=90)  # a bound for a loaded machine, not a measurement
     try:
-        # A bound for a loaded machine, not a measurement.
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("demo server did not come up")
         creds = (tmp_path / "demo-credentials.txt").read_text(encoding="utf-8")
         accounts = dict(line.split("\t") for line in creds.splitlines() if "\t" in line)
         assert {"admin", "manager", "staff1", "staff2"} <= set(accounts)
@@ -111,9 +89,8 @@ def test_demo_seeds_writes_credentials_serves_and_prints_urls(
         ).json()
         assert summary["overall"]["served"] > 300
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-    out = log.read_text(encoding="utf-8")
+        demo.stop()
+    out = demo.logs()
     assert f"http://127.0.0.1:{port}/docs" in out
     assert "staff1" in out
     # The printed kiosk and display URLs open the paired demo screens, not pairing codes.

@@ -3,10 +3,8 @@ that listens beyond loopback is warned about."""
 
 from __future__ import annotations
 
-import os
 import socket
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -14,10 +12,10 @@ import pytest
 
 from operations.network import lan_address, resolve_public_url, url_is_loopback
 from saduak import migrations
-from tests.live import ROOT, free_port
-from tests.prefork import shared_forker
+from tests.live import LiveServer, free_port
 
 LAN = "192.168.1.23"
+DEMO = [sys.executable, "-m", "saduak.cli", "demo"]
 
 
 class TestResolvePublicUrl:
@@ -76,47 +74,31 @@ def _serve(tmp_path: Path, host: str, port: int, public_url: str) -> tuple[str, 
     db = tmp_path / f"{port}.db"
     migrations.upgrade(f"sqlite:///{db}")
     env = {
-        **os.environ,
         "SADUAK_VAR_DIR": str(tmp_path),
-        "SADUAK_DATABASE_URL": f"sqlite:///{db}",
         "SADUAK_PUBLIC_URL": public_url,
         "PYTHONUNBUFFERED": "1",
     }
-    log = tmp_path / f"{port}.log"
-    # Forked from the preloaded interpreter, as every test server is (tests.prefork).
-    proc = shared_forker().spawn(
-        [sys.executable, "-m", "saduak.cli", "demo", "--host", host, "--port", str(port)],
-        cwd=ROOT,
+    demo = LiveServer(
+        f"sqlite:///{db}",
         env=env,
-        log=log,
+        host=host,
+        port=port,
+        log_dir=tmp_path,
+        command=[*DEMO, "--host", "{host}", "--port", "{port}"],
     )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.1)
+    with demo:
         creds = (tmp_path / "demo-credentials.txt").read_text(encoding="utf-8")
         token = dict(line.split("\t") for line in creds.splitlines() if "\t" in line)[
             "kiosk-1 token"
         ]
         r = httpx.post(
-            f"{base}/api/v1/tickets",
+            f"http://127.0.0.1:{port}/api/v1/tickets",
             json={"service": "birth"},
             headers={"Authorization": f"Bearer {token}"},
         )
         assert r.status_code == 201, r.text
         status_url: str = r.json()["status_url"]
-    finally:
-        proc.terminate()
-        proc.wait(20)
-    return status_url, log.read_text(encoding="utf-8")
+    return status_url, demo.logs()
 
 
 @pytest.mark.slow
