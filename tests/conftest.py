@@ -202,7 +202,7 @@ BEGIN
   END LOOP;
   FOR s IN SELECT sequencename FROM pg_sequences
            WHERE schemaname = 'public' AND last_value IS NOT NULL LOOP
-    EXECUTE 'ALTER SEQUENCE ' || quote_ident(s) || ' RESTART';
+    PERFORM setval(quote_ident(s), 1, false);
   END LOOP;
 END $$"""  # noqa: S608
 
@@ -211,7 +211,9 @@ def empty_pg(url: str) -> None:
     """Every table empty and every id sequence back at 1, as after the migrations.
 
     One round trip that DELETEs the few rows a test wrote: TRUNCATE gives every table and index a
-    new file, ~1.5 s per test on a loaded machine against ~0.05 s for this.
+    new file, ~1.5 s per test on a loaded machine against ~0.05 s for this. The sequences are set
+    back with setval, not ALTER SEQUENCE ... RESTART, which gives each sequence a new file too
+    (8 ms against 5 ms per test after the demo office, 12 ms against 8 ms of the server's CPU).
     """
     with _pg_engine(url).begin() as conn:
         conn.exec_driver_sql(_empty_pg_statement())

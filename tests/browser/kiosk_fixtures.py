@@ -56,14 +56,25 @@ def _now():  # the server runs on real time; so does the data the test adds
 
 
 @pytest.fixture(name="site")
-async def site_fixture(tmp_path: Path, seeded_template: Path) -> AsyncIterator[Site]:
+async def site_fixture(
+    request: pytest.FixtureRequest, tmp_path: Path, seeded_template: Path
+) -> AsyncIterator[Site]:
     """A copy of the seeded demo office, served in this process: each test starts from an
-    empty line (its first birth ticket is A001)."""
+    empty line (its first birth ticket is A001). A test marked `print_wait(seconds)` gets a
+    server whose taps wait that long for their slip (SADUAK_PRINT_WAIT_SECONDS) instead of the
+    default."""
     path = tmp_path / "kiosk.db"
     shutil.copy(seeded_template, path)
     url = f"sqlite:///{path}"
     db = Database(url)
-    async with FakePrinter() as printer, serve(url, kiosk_rate_per_minute=100) as server:
+    settings: dict[str, float] = {}
+    marker = request.node.get_closest_marker("print_wait")
+    if marker is not None:
+        settings["print_wait_seconds"] = marker.args[0]
+    async with (
+        FakePrinter() as printer,
+        serve(url, kiosk_rate_per_minute=100, **settings) as server,
+    ):
         try:
             yield Site(server, db, printer)
         finally:
