@@ -32,13 +32,14 @@ from counter.service import QueueService
 from counter.settings import Settings
 from saduak import migrations
 from saduak.app import GC_YOUNG_THRESHOLD, create_app
-from tests import route_table
+from tests import route_table, sql_cache
 from tests.browser_conftest_helpers import (  # noqa: F401  (fixtures)
     chromium,
     close_what_the_test_opened,
 )
 
 route_table.install()
+sql_cache.install()
 
 # The server refuses loopback printers unless the operator lists them; the tests' fake network
 # printer listens on 127.0.0.1 and some tests name documentation addresses (192.0.2.x), so the
