@@ -52,8 +52,8 @@ lint: $(VENV)/.installed-test
 
 # One test worker more than the machine has cores: a worker spends part of its time waiting for
 # chromium, the servers it started and PostgreSQL (the cores were idle 16 % of a two-worker run,
-# sampled with perf), and the third worker fills that. On 2 cores: 285 s against 303 s of pytest,
-# and 284 s against 312 s, each pair minutes apart on one machine (README, "Tests").
+# sampled with perf), and the third worker fills that. On 2 cores, the same code within half an
+# hour: 284 s of pytest with three workers, 303 s with two (README, "Tests").
 WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 
 pytest: $(VENV)/.installed-test
