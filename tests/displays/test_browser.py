@@ -103,10 +103,19 @@ class Screen:
         await self.context.close()
 
 
+async def open_hall(
+    chromium: Browser, server: LiveServer, office: Office, *init_scripts: str
+) -> Screen:
+    screen = await Screen.open(
+        chromium, f"{server.url}/display?token={office.display_token}", init_scripts=init_scripts
+    )
+    await screen.live()
+    return screen
+
+
 @pytest.fixture
 async def hall(chromium: Browser, server: LiveServer, office: Office) -> AsyncIterator[Screen]:
-    screen = await Screen.open(chromium, f"{server.url}/display?token={office.display_token}")
-    await screen.live()
+    screen = await open_hall(chromium, server, office)
     yield screen
     await screen.close()
 
@@ -137,10 +146,7 @@ SHORT_CLIPS = """
 async def hall_short_clips(
     chromium: Browser, server: LiveServer, office: Office
 ) -> AsyncIterator[Screen]:
-    screen = await Screen.open(
-        chromium, f"{server.url}/display?token={office.display_token}", init_scripts=(SHORT_CLIPS,)
-    )
-    await screen.live()
+    screen = await open_hall(chromium, server, office, SHORT_CLIPS)
     yield screen
     await screen.close()
 
