@@ -32,7 +32,7 @@ from counter.service import QueueService
 from counter.settings import Settings
 from saduak import migrations
 from saduak.app import GC_YOUNG_THRESHOLD, create_app
-from tests import route_table, sql_cache
+from tests import pg_pool, route_table, sql_cache
 from tests.browser_conftest_helpers import (  # noqa: F401  (fixtures)
     chromium,
     close_what_the_test_opened,
@@ -40,6 +40,7 @@ from tests.browser_conftest_helpers import (  # noqa: F401  (fixtures)
 
 route_table.install()
 sql_cache.install()
+pg_pool.install()
 
 # The server refuses loopback printers unless the operator lists them; the tests' fake network
 # printer listens on 127.0.0.1 and some tests name documentation addresses (192.0.2.x), so the
@@ -178,6 +179,7 @@ def pg_session_url() -> Iterator[str]:
     name = create_pg_database()
     url = pg_url(name)
     migrations.upgrade(url)
+    pg_pool.share(url)
     yield url
     _pg_engine(url).dispose()
     drop_pg_database(name)
