@@ -505,8 +505,10 @@ def _copy_all(engine: sa.Engine, tables: dict[str, list[dict[str, Any]]], rows: 
         cur = raw.cursor()
         # Generated rows are consistent by construction: skip the foreign-key triggers while
         # loading, as a bulk restore does (needs a superuser; without one the checks just run).
+        # LOCAL: for this transaction only. The connection goes back to the engine's pool, and
+        # whatever used it next would have had no foreign-key checks.
         try:
-            cur.execute("SET session_replication_role = replica")
+            cur.execute("SET LOCAL session_replication_role = replica")
         except Exception:
             raw.rollback()
         for name, data in tables.items():

@@ -32,6 +32,7 @@ class Reads:
 
     statements: int = 0
     batches: int = 0
+    hooked: list[tuple[sa.Engine, Any]] = field(default_factory=list)
 
     def hook(self, engine: sa.Engine) -> None:
         def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
@@ -41,6 +42,13 @@ class Reads:
                 self.batches += 1
 
         sa.event.listen(engine, "before_cursor_execute", count)
+        self.hooked.append((engine, count))
+
+    def unhook(self) -> None:
+        """The engine may outlive the test (tests/pg_pool.py shares it): stop counting on it."""
+        for engine, count in self.hooked:
+            sa.event.remove(engine, "before_cursor_execute", count)
+        self.hooked.clear()
 
 
 @dataclass
@@ -59,14 +67,17 @@ async def site(db_url: str, clock: FakeClock) -> AsyncIterator[Site]:
         configure_status_feed(app, heartbeat_seconds=0.3)
         reads = Reads()
         reads.hook(app.state.db.read_engine)
-        async with httpx.AsyncClient(base_url=url, timeout=10) as client:
-            r = await client.post(
-                "/api/v1/auth/login",
-                json={"username": "staff1", "password": DEMO_PASSWORDS["staff1"]},
-            )
-            assert r.status_code == 200, r.text
-            site = Site(url, client, reads, app, {"Authorization": f"Bearer {r.json()['token']}"})
-            yield site
+        try:
+            async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+                r = await client.post(
+                    "/api/v1/auth/login",
+                    json={"username": "staff1", "password": DEMO_PASSWORDS["staff1"]},
+                )
+                assert r.status_code == 200, r.text
+                headers = {"Authorization": f"Bearer {r.json()['token']}"}
+                yield Site(url, client, reads, app, headers)
+        finally:
+            reads.unhook()
 
 
 class Page:
