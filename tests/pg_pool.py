@@ -6,7 +6,10 @@ start, its catalogue caches, its exit), three or four a test. Here every `Databa
 over one database, with the same settings, uses the same engines, and disposing of it leaves the
 pool open for the next test; the worker's database is dropped with FORCE at the end of the run,
 which closes what is left. Connections are checked before use (`pool_pre_ping`), so one the
-server dropped is replaced as before. Only the worker's own test database is shared
+server dropped is replaced as before. What a connection carries into the next test is what the
+pool does not reset: session settings. Nothing may leave one behind (the synthetic history's
+loader sets its foreign-key bypass with SET LOCAL, for its transaction only, for that reason).
+Only the worker's own test database is shared
 (`share`, by the `pg_session_url` fixture): other databases a test makes are copied from as
 templates or dropped, which the connections of a pool kept open would refuse. SQLite is left as
 it is: each test has a file of its own.
