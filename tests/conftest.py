@@ -181,6 +181,7 @@ def pg_session_url() -> Iterator[str]:
     migrations.upgrade(url)
     pg_pool.share(url)
     yield url
+    pg_pool.release(url)
     _pg_engine(url).dispose()
     drop_pg_database(name)
 

@@ -4,8 +4,8 @@ Each test on PostgreSQL makes a `Database` of its own and the app it serves make
 each opened and closed its own connections: a new server process for every connection (its
 start, its catalogue caches, its exit), three or four a test. Here every `Database` of one worker
 over one database, with the same settings, uses the same engines, and disposing of it leaves the
-pool open for the next test; the worker's database is dropped with FORCE at the end of the run,
-which closes what is left. Connections are checked before use (`pool_pre_ping`), so one the
+pool open for the next test; the pools are closed (`release`) when the worker's database is
+dropped at the end of the run. Connections are checked before use (`pool_pre_ping`), so one the
 server dropped is replaced as before. What a connection carries into the next test is what the
 pool does not reset: session settings. Nothing may leave one behind (the synthetic history's
 loader sets its foreign-key bypass with SET LOCAL, for its transaction only, for that reason).
@@ -54,6 +54,16 @@ def _shared_dispose(self: Database) -> None:
 def share(url: str) -> None:
     """Every `Database` over `url` in this process shares one pool from now on."""
     _urls.add(normalise_url(url))
+
+
+def release(url: str) -> None:
+    """Close the shared pools over `url` (before its database is dropped)."""
+    url = normalise_url(url)
+    _urls.discard(url)
+    for key in [key for key in _shared if key[0] == url]:
+        write_engine, read_engine = _shared.pop(key)
+        write_engine.dispose()
+        read_engine.dispose()
 
 
 def install() -> None:
