@@ -30,7 +30,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from counter.queue.policy import Candidate, CounterMix, CounterPolicy, Line, choose
+from counter.queue.policy import (
+    Candidate,
+    Choice,
+    CounterMix,
+    CounterPolicy,
+    Line,
+    age_key,
+    aged,
+    choose,
+)
 
 # A newcomer sorts after every real ticket queued at the same instant (ids stay below 2**61);
 # foreseen tickets (arrivals after now) are numbered from 2**61, below the newcomers.
@@ -202,9 +211,6 @@ def forecast(
     called in the replay as the rule calls them, and count in no one's `waiting_ahead`.
     """
 
-    def duration(service_id: int) -> timedelta:
-        return timedelta(minutes=minutes_per_call.get(service_id, default_minutes))
-
     lines: dict[tuple[int, Line], deque[Candidate]] = {}
     for c in sorted(waiting, key=lambda c: c.place):
         lines.setdefault(c.line, deque()).append(c)
@@ -221,45 +227,73 @@ def forecast(
     foreseen = _Foreseen(arrivals or {}, starts, now, arrivals_until, max_calls)
 
     service_sets = [plan.policy.service_ids for plan in counters]
-    keys = [[(s, kind) for s in ids for kind in Line] for ids in service_sets]
     able: dict[int, list[int]] = {}
     for i, ids in enumerate(service_sets):
         for service_id in ids:
             able.setdefault(service_id, []).append(i)
     calls = [0] * len(counters)
     mixes = [plan.mix for plan in counters]
+    durations = {s: timedelta(minutes=m) for s, m in minutes_per_call.items()}
+    default_duration = timedelta(minutes=default_minutes)
+    # Only lines with someone in them are kept, so a counter weighs the heads that exist.
+    lines = {key: line for key, line in lines.items() if line}
 
     def ahead(service_id: int) -> int:
         return sum(calls[i] for i in able.get(service_id, ()))
 
+    # Each counter's line heads (real and foreseen) by age, oldest first, so that once its
+    # oldest has waited past the ageing cap (most of a long replay) the counter calls it
+    # without weighing every head: `choose`'s first rule (`aged`), in a heap. An entry stays
+    # until it is found no longer at the head of its line.
+    oldest: list[list[tuple[tuple[datetime, int], Candidate]]] = [[] for _ in counters]
+
+    def at_head(c: Candidate) -> None:
+        entry = (age_key(c), c)
+        for k in able.get(c.service_id, ()):
+            heapq.heappush(oldest[k], entry)
+
+    def still_head(c: Candidate) -> bool:
+        line = (foreseen.lines if c.ticket_id >= _FORESEEN_ID else lines).get(c.line)
+        return line is not None and line[0] is c
+
+    for line in lines.values():
+        at_head(line[0])
+
     wanted = list(dict.fromkeys(newcomers))
     pending = {s: Candidate(_NEWCOMER_ID + s, s, False, now) for s in wanted if s in able}
+    # The newcomers at the head of their line (no normal ticket of their service ahead).
+    ready = {s: v for s, v in pending.items() if (s, Line.NORMAL) not in lines}
     called: dict[int, tuple[int, datetime]] = {}
     newcomer_called: dict[int, tuple[int, datetime]] = {}
     heap = [(plan.free_at, plan.number, i) for i, plan in enumerate(counters)]
     heapq.heapify(heap)
     while heap and (left or pending) and len(called) < max_calls:
         at, number, i = heapq.heappop(heap)
-        foreseen.arrive(at)
+        for c in foreseen.arrive(at):
+            at_head(c)
         policy = counters[i].policy
-        heads = [line[0] for key in keys[i] if (line := lines.get(key))]
-        heads += foreseen.heads(keys[i])
-        if pending:
-            # Newcomers this counter would call now, were each the only one to arrive.
-            virtual = [
-                v
-                for s, v in pending.items()
-                if s in service_sets[i] and not lines.get((s, Line.NORMAL))
-            ]
+        served = service_sets[i]
+        mine = oldest[i]
+        while mine and not still_head(mine[0][1]):
+            heapq.heappop(mine)
+        # Newcomers this counter would call now, were each the only one to arrive.
+        virtual = [v for s, v in ready.items() if s in served] if ready else []
+        choice: Choice | None
+        if mine and not virtual and aged(mine[0][1], policy, at):
+            choice = Choice(mine[0][1], mixes[i], "aged")
+        else:
+            heads = [line[0] for key, line in lines.items() if key[0] in served]
+            if foreseen.lines:
+                heads += foreseen.heads(served)
             while virtual:
                 choice = choose([*heads, *virtual], policy, mixes[i], at)
                 if choice is None or choice.candidate.ticket_id < _NEWCOMER_ID:
                     break
                 service_id = choice.candidate.service_id
                 newcomer_called[service_id] = (ahead(service_id), at)
-                del pending[service_id]
+                del pending[service_id], ready[service_id]
                 virtual.remove(choice.candidate)
-        choice = choose(heads, policy, mixes[i], at) if heads else None
+            choice = choose(heads, policy, mixes[i], at) if heads else None
         if choice is None:
             # Nothing this counter may call: it waits for the next foreseen arrival it serves,
             # or leaves the forecast.
@@ -270,16 +304,26 @@ def forecast(
         picked = choice.candidate
         key = picked.line
         mixes[i] = choice.mix
-        heapq.heappush(heap, (at + duration(picked.service_id), number, i))
+        took = durations.get(picked.service_id, default_duration)
+        heapq.heappush(heap, (at + took, number, i))
         if picked.ticket_id >= _FORESEEN_ID:
-            foreseen.take(key)
+            head = foreseen.take(key)
+            if head is not None:
+                at_head(head)
             continue
-        lines[key].popleft()
+        line = lines[key]
+        line.popleft()
+        if line:
+            at_head(line[0])
+        else:
+            del lines[key]
+            if key[1] == Line.NORMAL and key[0] in pending:
+                ready[key[0]] = pending[key[0]]
         taken[key] = taken.get(key, 0) + 1
         left -= 1
         called[picked.ticket_id] = (ahead(picked.service_id), at)
         calls[i] += 1
-        if picked.ticket_id == until or (key in partial and not lines[key]):
+        if picked.ticket_id == until or (key in partial and key not in lines):
             break
 
     def minutes(at: datetime) -> float:
@@ -345,8 +389,9 @@ class _Foreseen:
     def _at(self, key: tuple[int, Line], k: int) -> datetime:
         return self.starts[key] + timedelta(minutes=(k - 0.5) / self.rates[key])
 
-    def arrive(self, now: datetime) -> None:
-        """Everyone foreseen up to `now` joins their line."""
+    def arrive(self, now: datetime) -> list[Candidate]:
+        """Everyone foreseen up to `now` joins their line; returns those now at the head of it."""
+        heads = []
         while self.coming and self.coming[0][0] <= now and self.budget > 0:
             at, k, key = heapq.heappop(self.coming)
             if self.until is not None and at > self.until:
@@ -354,15 +399,26 @@ class _Foreseen:
             service_id, kind = key
             due = at if kind == Line.BOOKED else None
             c = Candidate(next(self.ids), service_id, kind == Line.PRIORITY, at, due)
-            self.lines.setdefault(key, deque()).append(c)
+            line = self.lines.setdefault(key, deque())
+            if not line:
+                heads.append(c)
+            line.append(c)
             self.budget -= 1
             heapq.heappush(self.coming, (self._at(key, k + 1), k + 1, key))
+        return heads
 
-    def heads(self, keys: Iterable[tuple[int, Line]]) -> list[Candidate]:
-        return [line[0] for key in keys if (line := self.lines.get(key))]
+    def heads(self, service_ids: frozenset[int]) -> list[Candidate]:
+        """The first foreseen ticket of each line of these services that has one."""
+        return [line[0] for (s, _), line in self.lines.items() if s in service_ids]
 
-    def take(self, key: tuple[int, Line]) -> None:
-        self.lines[key].popleft()
+    def take(self, key: tuple[int, Line]) -> Candidate | None:
+        """The head of a line is called; returns the next one, if any."""
+        line = self.lines[key]
+        line.popleft()
+        if line:
+            return line[0]
+        del self.lines[key]  # only lines with someone in them are kept
+        return None
 
     def next_for(self, service_ids: frozenset[int]) -> datetime | None:
         """When the next foreseen ticket of these services comes, if one still does."""

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
+from functools import cached_property
 
 
 class ServeMode(StrEnum):
@@ -47,20 +48,22 @@ class Candidate:
     def booked(self) -> bool:
         return self.due_at is not None
 
-    @property
+    # Cached: the forecast asks each waiting ticket these many times a replay (a frozen
+    # dataclass keeps them in its __dict__, outside its fields, equality and hash).
+    @cached_property
     def line(self) -> tuple[int, Line]:
         if self.due_at is not None:
             return (self.service_id, Line.BOOKED)
         return (self.service_id, Line.PRIORITY if self.priority else Line.NORMAL)
 
-    @property
+    @cached_property
     def waits_from(self) -> datetime:
         """When its wait began: arrival, or for a booked ticket the later of slot and check-in."""
         if self.due_at is None:
             return self.queued_at
         return max(self.queued_at, self.due_at)
 
-    @property
+    @cached_property
     def place(self) -> tuple[datetime, int]:
         """Its place in its own line: by arrival, a booked ticket by its slot."""
         return (self.due_at or self.queued_at, self.ticket_id)
@@ -94,7 +97,7 @@ class CounterPolicy:
         if any(slot.weight < 1 for slot in self.services):
             raise ValueError("service weights must be at least 1")
 
-    @property
+    @cached_property
     def service_ids(self) -> frozenset[int]:
         return frozenset(slot.service_id for slot in self.services)
 
@@ -127,9 +130,9 @@ def choose(
     if not eligible:
         return None
 
-    aged = [c for c in eligible if now - c.waits_from >= policy.ageing_cap]
-    if aged:
-        oldest = min(aged, key=_age_key)
+    # Whoever has waited past the cap goes first, oldest first: if anyone has, the oldest has.
+    oldest = min(eligible, key=age_key)
+    if aged(oldest, policy, now):
         return Choice(oldest, mix, "aged")
 
     walk_ins = [c for c in eligible if not c.booked]
@@ -163,7 +166,14 @@ def choose(
     )
 
 
-def _age_key(c: Candidate) -> tuple[datetime, int]:
+def aged(oldest: Candidate, policy: CounterPolicy, now: datetime) -> bool:
+    """The first rule of `choose`: when the counter's oldest waiting ticket (by `age_key`) has
+    waited past the ageing cap, it is called, whatever else waits, and the mix stays as it is."""
+    return now - oldest.waits_from >= policy.ageing_cap
+
+
+def age_key(c: Candidate) -> tuple[datetime, int]:
+    """Oldest first: by when its wait began, then by id."""
     return (c.waits_from, c.ticket_id)
 
 
@@ -183,7 +193,7 @@ def _pick_by_service(
         # among themselves (e.g. every ID-card service at counter 2).
         tier = min(s.position for s in slots)
         heads = [c for s in slots if s.position == tier for c in by_service[s.service_id]]
-        return min(heads, key=_age_key), credits
+        return min(heads, key=age_key), credits
 
     # Smooth weighted round robin (as in nginx): only services with someone waiting take part,
     # so an empty service neither gains credit nor blocks the others.
@@ -194,7 +204,7 @@ def _pick_by_service(
         total += s.weight
     best = max(slots, key=lambda s: (new[s.service_id], -s.position, -s.service_id))
     new[best.service_id] -= total
-    return min(by_service[best.service_id], key=_age_key), new
+    return min(by_service[best.service_id], key=age_key), new
 
 
 def call_order(
