@@ -82,12 +82,18 @@ def event_seq(event: Mapping[str, Any]) -> int | None:
 
 
 class Sink(Protocol):
+    # A send that may wait on the network (a WebSocket) is given `send_timeout_seconds`; one
+    # that only queues (a server-sent-events stream) cannot wait, and needs no deadline.
+    waits: bool
+
     async def send(self, text: str) -> None: ...
 
     async def close(self, code: int, reason: str) -> None: ...
 
 
 class WebSocketSink:
+    waits = True
+
     def __init__(self, websocket: WebSocket) -> None:
         self.websocket = websocket
 
@@ -105,6 +111,7 @@ class StreamSink:
     peer is dropped, like a WebSocket whose send stalls."""
 
     _END = ""
+    waits = False
 
     def __init__(self, limit: int = 32) -> None:
         self._queue: asyncio.Queue[str] = asyncio.Queue(limit)
@@ -282,7 +289,10 @@ class Channel:
         if peer.closed:
             return False
         try:
-            async with asyncio.timeout(self.send_timeout_seconds):
+            if peer.sink.waits:
+                async with asyncio.timeout(self.send_timeout_seconds):
+                    await peer.sink.send(text)
+            else:
                 await peer.sink.send(text)
         except (TimeoutError, OSError, RuntimeError, WebSocketDisconnect, asyncio.QueueFull) as exc:
             # RuntimeError covers Starlette's WebSocketDisconnected (sending after a close).

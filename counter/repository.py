@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
@@ -603,43 +603,41 @@ def _recent_calls_query() -> sa.Select[Any]:
     )
 
 
-def tickets_by_token(
-    session: Session, office_id: int, tokens: Sequence[str]
-) -> Sequence[sa.Row[Any]]:
-    """An office's tickets by their status tokens, as plain rows of what a ticket's view reads
-    (`QueueViews._views`): every status page following the office, read again on each office
-    event, so no ORM objects (loading them cost more than the query)."""
+class TicketRow(NamedTuple):
+    """The columns of a ticket its view reads (`QueueViews._views`), as a plain tuple: a status
+    page's ticket is read again on every office event, a thousand at a time, and a tuple's
+    fields are read several times faster than a database row's."""
+
+    id: int
+    office_id: int
+    service_id: int
+    counter_id: int | None
+    number: str
+    status: str
+    priority: str | None
+    issued_at: datetime
+    queued_at: datetime
+    booked_for: datetime | None
+    token: str
+    recall_count: int
+    transaction_no: int
+    print_status: str
+    business_day: date
+    device_id: int | None
+
+
+def tickets_by_token(session: Session, office_id: int, tokens: Sequence[str]) -> list[TicketRow]:
+    """An office's tickets by their status tokens: every status page following the office, read
+    again on each office event, so no ORM objects (loading them cost more than the query)."""
     if not tokens:
         return []
     params = {"office_id": office_id, "tokens": sorted(set(tokens))}
-    return session.execute(_tickets_by_token_query(), params).all()
+    return [TicketRow._make(row) for row in session.execute(_tickets_by_token_query(), params)]
 
 
 @functools.cache
 def _tickets_by_token_query() -> sa.Executable:
-    return sa.select(
-        *(
-            col(column)
-            for column in (
-                Ticket.id,
-                Ticket.office_id,
-                Ticket.service_id,
-                Ticket.counter_id,
-                Ticket.number,
-                Ticket.status,
-                Ticket.priority,
-                Ticket.issued_at,
-                Ticket.queued_at,
-                Ticket.booked_for,
-                Ticket.token,
-                Ticket.recall_count,
-                Ticket.transaction_no,
-                Ticket.print_status,
-                Ticket.business_day,
-                Ticket.device_id,
-            )
-        )
-    ).where(
+    return sa.select(*(col(getattr(Ticket, name)) for name in TicketRow._fields)).where(
         col(Ticket.office_id) == sa.bindparam("office_id"),
         col(Ticket.token).in_(sa.bindparam("tokens", expanding=True)),
     )

@@ -6,9 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
 from counter import repository as repo
@@ -170,8 +168,8 @@ class QueueViews(QueueCore):
     def _views(
         self,
         session: Session,
-        # ORM tickets, or plain rows of the columns read here (repository.tickets_by_token).
-        tickets: Sequence[Ticket] | Sequence[sa.Row[Any]],
+        # ORM tickets, or plain tuples of the columns read here (repository.TicketRow).
+        tickets: Sequence[Ticket] | Sequence[repo.TicketRow],
         *,
         committed: bool = False,
     ) -> list[TicketView]:
