@@ -253,7 +253,9 @@ def forecast(
             heapq.heappush(oldest[k], entry)
 
     def still_head(c: Candidate) -> bool:
-        line = (foreseen.lines if c.ticket_id >= _FORESEEN_ID else lines).get(c.line)
+        if c.ticket_id >= _FORESEEN_ID:
+            return foreseen.first.get(c.line) is c
+        line = lines.get(c.line)
         return line is not None and line[0] is c
 
     for line in lines.values():
@@ -283,7 +285,7 @@ def forecast(
             choice = Choice(mine[0][1], mixes[i], "aged")
         else:
             heads = [line[0] for key, line in lines.items() if key[0] in served]
-            if foreseen.lines:
+            if foreseen.first:
                 heads += foreseen.heads(served)
             while virtual:
                 choice = choose([*heads, *virtual], policy, mixes[i], at)
@@ -367,7 +369,9 @@ class _Foreseen:
     (k − ½) / rate after the line's start, so that by any time about as many have come as are
     expected to on average. They stand in lines of their own, behind every real ticket of the
     same line (they come later), and the counters' own rule calls them. At most `budget` come,
-    so a replay ends even where they come faster than the counters call."""
+    so a replay ends even where they come faster than the counters call. Only the first of each
+    line is made a Candidate (the rule weighs the heads of lines alone); those behind it are
+    kept as their arrival time and id until their turn at the head."""
 
     def __init__(
         self,
@@ -377,7 +381,9 @@ class _Foreseen:
         until: datetime | None,
         budget: int,
     ) -> None:
-        self.lines: dict[tuple[int, Line], deque[Candidate]] = {}
+        # The first foreseen ticket waiting in each line, and the arrivals behind it.
+        self.first: dict[tuple[int, Line], Candidate] = {}
+        self.behind: dict[tuple[int, Line], deque[tuple[datetime, int]]] = {}
         self.rates = {key: rate for key, rate in rates.items() if rate > 0}
         self.starts = {key: starts.get(key, now) for key in self.rates}
         self.until, self.budget = until, budget
@@ -396,29 +402,29 @@ class _Foreseen:
             at, k, key = heapq.heappop(self.coming)
             if self.until is not None and at > self.until:
                 continue  # the office stops issuing: this line is done
-            service_id, kind = key
-            due = at if kind == Line.BOOKED else None
-            c = Candidate(next(self.ids), service_id, kind == Line.PRIORITY, at, due)
-            line = self.lines.setdefault(key, deque())
-            if not line:
+            if key in self.first:
+                self.behind.setdefault(key, deque()).append((at, next(self.ids)))
+            else:
+                c = self.first[key] = _foreseen_ticket(key, at, next(self.ids))
                 heads.append(c)
-            line.append(c)
             self.budget -= 1
             heapq.heappush(self.coming, (self._at(key, k + 1), k + 1, key))
         return heads
 
     def heads(self, service_ids: frozenset[int]) -> list[Candidate]:
         """The first foreseen ticket of each line of these services that has one."""
-        return [line[0] for (s, _), line in self.lines.items() if s in service_ids]
+        return [c for (s, _), c in self.first.items() if s in service_ids]
 
     def take(self, key: tuple[int, Line]) -> Candidate | None:
         """The head of a line is called; returns the next one, if any."""
-        line = self.lines[key]
-        line.popleft()
-        if line:
-            return line[0]
-        del self.lines[key]  # only lines with someone in them are kept
-        return None
+        del self.first[key]
+        behind = self.behind.get(key)
+        if not behind:
+            return None
+        c = self.first[key] = _foreseen_ticket(key, *behind.popleft())
+        if not behind:
+            del self.behind[key]
+        return c
 
     def next_for(self, service_ids: frozenset[int]) -> datetime | None:
         """When the next foreseen ticket of these services comes, if one still does."""
@@ -430,6 +436,12 @@ class _Foreseen:
             if service_id in service_ids and (self.until is None or at <= self.until)
         ]
         return min(times, default=None)
+
+
+def _foreseen_ticket(key: tuple[int, Line], at: datetime, ticket_id: int) -> Candidate:
+    service_id, kind = key
+    due = at if kind == Line.BOOKED else None
+    return Candidate(ticket_id, service_id, kind == Line.PRIORITY, at, due)
 
 
 def _bucket(key: tuple[int, Line]) -> tuple[int, Line]:
