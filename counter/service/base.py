@@ -78,7 +78,8 @@ class QueueCore:
         ] = []
         # Office id -> (event seq, forecast): the last committed state's forecast, so the many
         # status pages following one office share one computation per office event.
-        self._forecasts: dict[int, tuple[int, Forecast]] = {}
+        # Office -> (event seq, with the newcomers' waits, forecast): see QueueViews.
+        self._forecasts: dict[int, tuple[int, bool, Forecast]] = {}
         # Office id -> (read at, recent call minutes per service): read again after a minute,
         # or at once when this process ends a call there.
         self._call_minutes: dict[int, tuple[datetime, dict[int, list[float]]]] = {}

@@ -65,7 +65,8 @@ class QueueReads(QueueViews):
                 raise NotFound(*say("no_office", office_id=office_id))
             today = local_day(now, office.timezone)
             stats = repo.queue_stats(session, office_id, today)
-            newcomers = self.office_forecast(session, office, committed=True).newcomers
+            forecast = self.office_forecast(session, office, committed=True, newcomers=True)
+            newcomers = forecast.newcomers
             hours = office_hours(office)
             local_now = now.astimezone(ZoneInfo(office.timezone))
             holidays = repo.holidays(session, office_id) if hours.enforced else set()

@@ -108,13 +108,24 @@ class QueueViews(QueueCore):
     """Tickets as shown, with their waits from the office's forecast (shared per office event)."""
 
     def office_forecast(
-        self, session: Session, office: Office, *, committed: bool, until: int | None = None
+        self,
+        session: Session,
+        office: Office,
+        *,
+        committed: bool,
+        until: int | None = None,
+        newcomers: bool = False,
     ) -> Forecast:
         """The office's wait forecast now. Committed reads share one per office event (the
-        event seq moves with every change of the lines or counters), with the kiosk list's
-        newcomers (a write's answer, read right after its commit, shares it with the status pages
-        and the slip of the same event); a write computes its own, now and only as far as ticket
-        `until`."""
+        event seq moves with every change of the lines or counters): a write's answer, read
+        right after its commit, shares it with the status pages and the slip of the same event;
+        a write computes its own, now and only as far as ticket `until`.
+
+        `newcomers`: also the wait of a new ticket of every active service (the kiosk's list).
+        The waiting tickets' waits are the same with or without them (a newcomer takes no
+        counter's time and moves no counter's mix: counter.queue.forecast), so a forecast made
+        with them serves the tickets too; one made without them (most of an office's events,
+        which only status pages follow) costs a replay without the newcomers."""
         now = self.clock()
         assert office.id is not None
         minutes = self._call_minutes.get(office.id)
@@ -131,11 +142,12 @@ class QueueViews(QueueCore):
         if (
             cached is not None
             and cached[0] == office.event_seq
-            and abs((now - cached[1].now).total_seconds()) < FORECAST_REUSE_SECONDS
+            and (cached[1] or not newcomers)
+            and abs((now - cached[2].now).total_seconds()) < FORECAST_REUSE_SECONDS
         ):
-            return cached[1]
-        result = office_forecast(session, office, now, minutes[1], arrivals[1], newcomers=True)
-        self._forecasts[office.id] = (office.event_seq, result)
+            return cached[2]
+        result = office_forecast(session, office, now, minutes[1], arrivals[1], newcomers=newcomers)
+        self._forecasts[office.id] = (office.event_seq, newcomers, result)
         return result
 
     def _view_or_later(self, tx_session: Session, ticket: Ticket) -> TicketView | AfterCommit:

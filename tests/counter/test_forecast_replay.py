@@ -19,6 +19,7 @@ from counter.queue.policy import (
     Candidate,
     CounterMix,
     CounterPolicy,
+    Line,
     ServeMode,
     ServiceSlot,
     choose,
@@ -110,3 +111,19 @@ def test_most_of_a_long_replay_is_past_the_ageing_cap() -> None:
             aged += NOW + timedelta(minutes=wait) - ticket.waits_from >= cap
     assert total > 1000
     assert aged / total > 0.5
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_ticket_is_told_the_same_with_or_without_the_newcomers_waits(seed: int) -> None:
+    """The status pages share a forecast made without the kiosk's newcomers, the kiosk one made
+    with them (QueueViews.office_forecast): a newcomer takes no counter's time and moves no
+    counter's mix, so every waiting ticket is told the same by both, arrivals foreseen or not."""
+    waiting, plans, minutes = office(seed)
+    rnd = random.Random(seed)
+    services = sorted({s for plan in plans for s in plan.policy.service_ids})
+    arrivals = {(s, kind): rnd.uniform(0, 0.4) for s in services for kind in Line}
+    alone = forecast(waiting, plans, minutes, NOW, arrivals=arrivals)
+    with_them = forecast(waiting, plans, minutes, NOW, arrivals=arrivals, newcomers=services)
+    assert with_them.newcomers.keys() == set(services)
+    assert alone.waits == with_them.waits
+    assert [alone.wait_of(c) for c in waiting] == [with_them.wait_of(c) for c in waiting]
