@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 import anyio
@@ -21,7 +22,7 @@ from counter.queue.forecast import Forecast
 from counter.queue.policy import Line
 from counter.service.rollover import roll_over
 from counter.service.shared import T
-from counter.service.waits import CALL_END_KINDS
+from counter.service.waits import CALL_END_KINDS, CallMinutes
 from counter.unit_of_work import OfficeTx, OfficeWork, utcnow
 
 
@@ -80,9 +81,9 @@ class QueueCore:
         # status pages following one office share one computation per office event.
         # Office -> (event seq, with the newcomers' waits, forecast): see QueueViews.
         self._forecasts: dict[int, tuple[int, bool, Forecast]] = {}
-        # Office id -> (read at, recent call minutes per service): read again after a minute,
-        # or at once when this process ends a call there.
-        self._call_minutes: dict[int, tuple[datetime, dict[int, list[float]]]] = {}
+        # Office id -> its recent call durations: read again after a minute, and caught up at
+        # once when this process ends a call there.
+        self._call_minutes: dict[int, CallMinutes] = {}
         # Office id -> (read at, each line's arrival rate over the last hour): read again after
         # a minute (a minute's arrivals barely move an hour's rate; status pages share a read).
         self._arrivals: dict[int, tuple[datetime, dict[tuple[int, Line], float]]] = {}
@@ -92,7 +93,9 @@ class QueueCore:
 
     def _committed(self, office_id: int, messages: Sequence[Event]) -> None:
         if any(isinstance(m, TicketChanged) and m.kind in CALL_END_KINDS for m in messages):
-            self._call_minutes.pop(office_id, None)
+            calls = self._call_minutes.get(office_id)
+            if calls is not None:
+                self._call_minutes[office_id] = replace(calls, stale=True)
 
     async def _read(self, fn: Callable[[Session], T]) -> T:
         def run() -> T:

@@ -17,10 +17,9 @@ from counter.queue.policy import Candidate
 from counter.queue.states import TicketStatus
 from counter.service.base import QueueCore
 from counter.service.waits import (
-    DURATION_HISTORY,
     DURATION_REREAD,
-    DURATION_SAMPLES,
     FORECAST_REUSE_SECONDS,
+    CallMinutes,
     office_forecast,
     recent_arrivals,
 )
@@ -128,11 +127,12 @@ class QueueViews(QueueCore):
         which only status pages follow) costs a replay without the newcomers."""
         now = self.clock()
         assert office.id is not None
-        minutes = self._call_minutes.get(office.id)
-        if minutes is None or not timedelta(0) <= now - minutes[0] < DURATION_REREAD:
-            since = now - DURATION_HISTORY
-            read = repo.recent_call_minutes(session, office.id, since, DURATION_SAMPLES)
-            minutes = self._call_minutes[office.id] = (now, read)
+        calls = self._call_minutes.get(office.id)
+        if calls is None or not timedelta(0) <= now - calls.read_at < DURATION_REREAD:
+            calls = self._call_minutes[office.id] = CallMinutes.read(session, office.id, now)
+        elif calls.stale:
+            calls = self._call_minutes[office.id] = calls.caught_up(session, office.id, now)
+        minutes = (calls.read_at, calls.samples)
         arrivals = self._arrivals.get(office.id)
         if arrivals is None or not timedelta(0) <= now - arrivals[0] < DURATION_REREAD:
             arrivals = self._arrivals[office.id] = (now, recent_arrivals(session, office, now))
