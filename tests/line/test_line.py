@@ -33,6 +33,7 @@ from tests.line.conftest import (
     pushes,
     replies,
     wait_until,
+    wait_until_async,
 )
 
 
@@ -293,6 +294,9 @@ class TestPushes:
         user = await line_site.link(tickets[1])
         await line_site.webhook([line_site.fake.message_event(user, "ยกเลิกการแจ้งเตือน")])
         await wait_until(lambda: text.STOPPED in replies(line_site, user))
+        # A notice already on its way when the stop came (one ahead: "near") still arrives;
+        # the stop cancels what is queued, not what is being sent.
+        await wait_until_async(line_site.outbox_idle)
         before = pushes(line_site, user)
         # The ticket ahead is served, then this one is called: nothing more is pushed.
         assert (await line_site.call_next()).status_code == 200
