@@ -574,23 +574,24 @@ CALL_END_KINDS = ("finished", "no_show", "transferred")
 
 
 def recent_call_minutes(
-    session: Session, office_id: int, since: datetime, limit: int, *, after: bool = False
-) -> list[tuple[datetime, int, float]]:
+    session: Session, office_id: int, since: datetime, limit: int
+) -> list[tuple[datetime, int, int, float]]:
     """The `limit` most recent transactions at a counter (finished, no-show or transferred)
-    that ended at or after `since` (after it, with `after`): (when it ended, service id,
-    minutes from the call to that end), oldest first: how long a call keeps a counter."""
+    that ended at or after `since`: (when it ended, its end event's id, service id, minutes from
+    the call to that end), oldest first: how long a call keeps a counter."""
     params = {"office_id": office_id, "since": since, "limit": limit}
-    rows = session.execute(_recent_calls_query(after), params).all()
+    rows = session.execute(_recent_calls_query(), params).all()
     out = []
-    for service_id, ended, called in reversed(rows):
+    for event_id, service_id, ended, called in reversed(rows):
         if called is not None:
             end = _utc(ended)
-            out.append((end, service_id, max(0.0, (end - _utc(called)).total_seconds() / 60)))
+            minutes = max(0.0, (end - _utc(called)).total_seconds() / 60)
+            out.append((end, event_id, service_id, minutes))
     return out
 
 
 @functools.cache
-def _recent_calls_query(after: bool) -> sa.Select[Any]:
+def _recent_calls_query() -> sa.Select[Any]:
     table = TicketEvent.metadata.tables[TicketEvent.__tablename__]
     end, call = table.alias("end_event"), table.alias("call_event")
     called_at = (
@@ -603,15 +604,14 @@ def _recent_calls_query(after: bool) -> sa.Select[Any]:
         )
         .scalar_subquery()
     )
-    since: sa.BindParameter[datetime] = sa.bindparam("since")
     return (
-        sa.select(end.c.service_id, end.c.at, called_at)
+        sa.select(end.c.id, end.c.service_id, end.c.at, called_at)
         .where(
             end.c.office_id == sa.bindparam("office_id"),
-            end.c.at > since if after else end.c.at >= since,
+            end.c.at >= sa.bindparam("since"),
             end.c.kind.in_(CALL_END_KINDS),
         )
-        .order_by(end.c.at.desc())
+        .order_by(end.c.at.desc(), end.c.id.desc())
         .limit(sa.bindparam("limit"))
     )
 

@@ -171,8 +171,9 @@ class CallMinutes:
     again each time cost about 2 ms (the year's history of `saduak demo --history 365`)."""
 
     read_at: datetime
-    # (when it ended, service id, minutes from the call to the end), oldest first.
-    rows: tuple[tuple[datetime, int, float], ...]
+    # (when it ended, its end event's id, service id, minutes from the call to the end),
+    # oldest first.
+    rows: tuple[tuple[datetime, int, int, float], ...]
     stale: bool = False
 
     @classmethod
@@ -183,20 +184,23 @@ class CallMinutes:
         return cls(now, tuple(rows))
 
     def caught_up(self, session: Session, office_id: int, now: datetime) -> CallMinutes:
-        """With the transactions that ended after the newest kept (read whole if none is)."""
+        """With the transactions that ended since the newest kept (read whole if none is):
+        from that instant on, so one that ended at the same instant counts too, once."""
         if not self.rows:
             return replace(CallMinutes.read(session, office_id, now), read_at=self.read_at)
-        newer = repo.recent_call_minutes(
-            session, office_id, self.rows[-1][0], DURATION_SAMPLES, after=True
-        )
+        newest = self.rows[-1][0]
+        held = {row[1] for row in self.rows if row[0] == newest}
+        newer = repo.recent_call_minutes(session, office_id, newest, DURATION_SAMPLES)
         since = now - DURATION_HISTORY
-        kept = [row for row in (*self.rows, *newer) if row[0] >= since]
+        kept = sorted(
+            row for row in (*self.rows, *(r for r in newer if r[1] not in held)) if row[0] >= since
+        )
         return CallMinutes(self.read_at, tuple(kept[-DURATION_SAMPLES:]))
 
     @functools.cached_property
     def samples(self) -> dict[int, list[float]]:
         """Service id -> minutes per call, oldest first."""
         out: dict[int, list[float]] = {}
-        for _, service_id, minutes in self.rows:
+        for _, _, service_id, minutes in self.rows:
             out.setdefault(service_id, []).append(minutes)
         return out

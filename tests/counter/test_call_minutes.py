@@ -72,8 +72,36 @@ async def test_catching_up_keeps_the_newest_samples_within_the_fortnight(
     with database.read() as session:
         caught = early.caught_up(session, OFFICE, clock.now)
     assert caught.rows == read(database, clock.now).rows
-    assert [m for _, _, m in caught.rows] == [pytest.approx(2.0), pytest.approx(6.0)]
+    assert [m for *_, m in caught.rows] == [pytest.approx(2.0), pytest.approx(6.0)]
     assert len(caught.rows) <= DURATION_SAMPLES
+
+
+async def test_a_call_ending_at_the_same_instant_as_the_newest_kept_counts_once(
+    queue: QueueService, database: Database, clock: FakeClock
+) -> None:
+    """Two transactions end at one instant (a clock that stands still, or a step back): the
+    one read after the other is caught up too, and neither twice."""
+    await queue.open_counter(STAFF, COUNTER)
+    await serve(queue, clock, [3.0], [])
+    first = await queue.issue_ticket(OFFICE, SERVICE)
+    second = await queue.issue_ticket(OFFICE, SERVICE)
+    called = await queue.call_next(STAFF, COUNTER)
+    assert called is not None and called.id == first.id
+    await queue.act(STAFF, first.id, Action.START)
+    clock.advance(minutes=30)
+    called = await queue.call_next(STAFF, COUNTER)  # finishes the first at this instant
+    assert called is not None and called.id == second.id
+    kept = read(database, clock.now)
+    await queue.act(STAFF, second.id, Action.NO_SHOW)  # ends the second at the same instant
+    with database.read() as session:
+        caught = kept.caught_up(session, OFFICE, clock.now)
+    whole = read(database, clock.now)
+    assert caught.rows == whole.rows
+    assert [m for *_, m in caught.rows] == [
+        pytest.approx(3.0),
+        pytest.approx(30.0),
+        pytest.approx(0.0),
+    ]
 
 
 async def test_a_call_ended_in_this_process_counts_in_the_next_forecast(
