@@ -15,11 +15,11 @@ and its check-in, as its wait does (DOMAIN.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
-from functools import cached_property
+from typing import Any, Generic, Self, TypeVar, overload
 
 
 class ServeMode(StrEnum):
@@ -35,6 +35,33 @@ class Line(IntEnum):
     BOOKED = 2
 
 
+T = TypeVar("T")
+
+
+class once(Generic[T]):
+    """`functools.cached_property` without its lock: on Python 3.11 every first read of one takes
+    a lock shared by all instances of the class (gone in 3.12), which doubled the cost of making
+    a Candidate and reading it once, a thousand times per forecast. Frozen dataclasses keep the
+    value in their __dict__, outside their fields, equality and hash."""
+
+    def __init__(self, compute: Callable[[Any], T]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> Self: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, instance: object | None, owner: type | None = None) -> T | Self:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.compute(instance)
+        return value
+
+
 @dataclass(frozen=True)
 class Candidate:
     ticket_id: int
@@ -48,22 +75,21 @@ class Candidate:
     def booked(self) -> bool:
         return self.due_at is not None
 
-    # Cached: the forecast asks each waiting ticket these many times a replay (a frozen
-    # dataclass keeps them in its __dict__, outside its fields, equality and hash).
-    @cached_property
+    # Computed once: the forecast asks each waiting ticket these many times a replay.
+    @once
     def line(self) -> tuple[int, Line]:
         if self.due_at is not None:
             return (self.service_id, Line.BOOKED)
         return (self.service_id, Line.PRIORITY if self.priority else Line.NORMAL)
 
-    @cached_property
+    @once
     def waits_from(self) -> datetime:
         """When its wait began: arrival, or for a booked ticket the later of slot and check-in."""
         if self.due_at is None:
             return self.queued_at
         return max(self.queued_at, self.due_at)
 
-    @cached_property
+    @once
     def place(self) -> tuple[datetime, int]:
         """Its place in its own line: by arrival, a booked ticket by its slot."""
         return (self.due_at or self.queued_at, self.ticket_id)
@@ -97,7 +123,7 @@ class CounterPolicy:
         if any(slot.weight < 1 for slot in self.services):
             raise ValueError("service weights must be at least 1")
 
-    @cached_property
+    @once
     def service_ids(self) -> frozenset[int]:
         return frozenset(slot.service_id for slot in self.services)
 
