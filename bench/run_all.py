@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS: list[str] = [
     "bench.http_queue",
     "bench.cost_growth",
+    "bench.forecast_replay",
     "bench.kiosk_print",
     "bench.display_fanout",
     "bench.status_fanout",

@@ -239,7 +239,7 @@ def forecast(
     lines = {key: line for key, line in lines.items() if line}
 
     def ahead(service_id: int) -> int:
-        return sum(calls[i] for i in able.get(service_id, ()))
+        return sum(map(calls.__getitem__, able.get(service_id, ())))
 
     # Each counter's line heads (real and foreseen) by age, oldest first, so that once its
     # oldest has waited past the ageing cap (most of a long replay) the counter calls it
