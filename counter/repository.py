@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -317,7 +318,7 @@ def waiting_lines(
     candidates: list[Candidate] = []
     sizes: dict[tuple[int, Line], tuple[int, datetime]] = {}
     for key, line in lines.items():
-        line.sort(key=_slot_key)
+        line.sort(key=attrgetter("place"))
         sizes[key] = (len(line), line[-1].place[0])
         candidates += line[:per_line]
     return candidates, sizes
@@ -338,10 +339,6 @@ def _waiting_tickets_query() -> sa.Executable:
         col(Ticket.business_day) == sa.bindparam("day"),
         col(Ticket.status) == TicketStatus.WAITING,
     )
-
-
-def _slot_key(c: Candidate) -> tuple[datetime, int]:
-    return c.place
 
 
 def _line_kind() -> sa.ColumnElement[int]:

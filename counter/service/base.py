@@ -77,9 +77,9 @@ class QueueCore:
         self.printer_state_listeners: list[
             Callable[[Session, Device, str | None, datetime], None]
         ] = []
-        # Office id -> (event seq, forecast): the last committed state's forecast, so the many
-        # status pages following one office share one computation per office event.
-        # Office -> (event seq, with the newcomers' waits, forecast): see QueueViews.
+        # Office id -> (event seq, with the kiosk's newcomers or not, forecast): the last
+        # committed state's forecast, so the many status pages following one office share one
+        # computation per office event (QueueViews.office_forecast).
         self._forecasts: dict[int, tuple[int, bool, Forecast]] = {}
         # Office id -> its recent call durations: read again after a minute, and caught up at
         # once when this process ends a call there.

@@ -132,12 +132,12 @@ class QueueViews(QueueCore):
             calls = self._call_minutes[office.id] = CallMinutes.read(session, office.id, now)
         elif calls.stale:
             calls = self._call_minutes[office.id] = calls.caught_up(session, office.id, now)
-        minutes = (calls.read_at, calls.samples)
+        samples = calls.samples
         arrivals = self._arrivals.get(office.id)
         if arrivals is None or not timedelta(0) <= now - arrivals[0] < DURATION_REREAD:
             arrivals = self._arrivals[office.id] = (now, recent_arrivals(session, office, now))
         if not committed:
-            return office_forecast(session, office, now, minutes[1], arrivals[1], until=until)
+            return office_forecast(session, office, now, samples, arrivals[1], until=until)
         cached = self._forecasts.get(office.id)
         if (
             cached is not None
@@ -146,7 +146,7 @@ class QueueViews(QueueCore):
             and abs((now - cached[2].now).total_seconds()) < FORECAST_REUSE_SECONDS
         ):
             return cached[2]
-        result = office_forecast(session, office, now, minutes[1], arrivals[1], newcomers=newcomers)
+        result = office_forecast(session, office, now, samples, arrivals[1], newcomers=newcomers)
         self._forecasts[office.id] = (office.event_seq, newcomers, result)
         return result
 
