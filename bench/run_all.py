@@ -23,6 +23,7 @@ BENCHMARKS: list[str] = [
     "bench.kiosk_print",
     "bench.display_fanout",
     "bench.status_fanout",
+    "bench.issue_with_pages",
     "bench.reports_summary",
     "bench.estimate_accuracy",
     "bench.backup_drill",

@@ -4,6 +4,7 @@ namespace."""
 from __future__ import annotations
 
 import secrets
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -81,6 +82,9 @@ class QueueCore:
         # committed state's forecast, so the many status pages following one office share one
         # computation per office event (QueueViews.office_forecast).
         self._forecasts: dict[int, tuple[int, bool, Forecast]] = {}
+        # One computation of an office's committed forecast at a time: a write's answer and the
+        # status pages' read of the same event start together, and the second takes the first's.
+        self._forecasting: dict[int, threading.Lock] = {}
         # Office id -> its recent call durations: read again after a minute, and caught up at
         # once when this process ends a call there.
         self._call_minutes: dict[int, CallMinutes] = {}

@@ -3,6 +3,7 @@ waits from the office's forecast."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -138,17 +139,20 @@ class QueueViews(QueueCore):
             arrivals = self._arrivals[office.id] = (now, recent_arrivals(session, office, now))
         if not committed:
             return office_forecast(session, office, now, samples, arrivals[1], until=until)
-        cached = self._forecasts.get(office.id)
-        if (
-            cached is not None
-            and cached[0] == office.event_seq
-            and (cached[1] or not newcomers)
-            and abs((now - cached[2].now).total_seconds()) < FORECAST_REUSE_SECONDS
-        ):
-            return cached[2]
-        result = office_forecast(session, office, now, samples, arrivals[1], newcomers=newcomers)
-        self._forecasts[office.id] = (office.event_seq, newcomers, result)
-        return result
+        with self._forecasting.setdefault(office.id, threading.Lock()):
+            cached = self._forecasts.get(office.id)
+            if (
+                cached is not None
+                and cached[0] == office.event_seq
+                and (cached[1] or not newcomers)
+                and abs((now - cached[2].now).total_seconds()) < FORECAST_REUSE_SECONDS
+            ):
+                return cached[2]
+            result = office_forecast(
+                session, office, now, samples, arrivals[1], newcomers=newcomers
+            )
+            self._forecasts[office.id] = (office.event_seq, newcomers, result)
+            return result
 
     def _view_or_later(self, tx_session: Session, ticket: Ticket) -> TicketView | AfterCommit:
         """Inside a write: the ticket's view now, or, when it waits, its view after the commit
