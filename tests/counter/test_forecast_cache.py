@@ -9,17 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from counter.auth import Role, StaffPrincipal
 from counter.db import Database
 from counter.models import Office
 from counter.service import QueueService
+from tests.counter.test_call_minutes import COUNTER, OFFICE, SERVICE, STAFF
 
 pytestmark = pytest.mark.usefixtures("demo")
-
-OFFICE = 1
-STAFF = StaffPrincipal(3, OFFICE, "s3", "Staff 3", Role.STAFF)
-COUNTER = 1
-SERVICE = "birth"
 
 
 async def test_reads_of_one_office_event_share_one_forecast(
