@@ -286,7 +286,7 @@ def waiting_candidates(
 
 @functools.cache
 def _waiting_heads_query() -> sa.Select[Any]:
-    # Built once, as `_waiting_lines_query` (every call-next runs it).
+    # Built once: every call-next runs it.
     ranked = _ranked_waiting(
         sa.bindparam("office_id"),
         sa.bindparam("day"),
@@ -295,10 +295,10 @@ def _waiting_heads_query() -> sa.Select[Any]:
     return _candidate_columns(ranked).where(ranked.c.place == 1)
 
 
-def _candidate_columns(ranked: sa.Subquery, *extra: sa.ColumnElement[Any]) -> sa.Select[Any]:
-    """A ranked ticket's columns that make its `_candidate`, then `extra`."""
+def _candidate_columns(ranked: sa.Subquery) -> sa.Select[Any]:
+    """A ranked ticket's columns that make its `_candidate`."""
     c = ranked.c
-    return sa.select(c.id, c.service_id, c.is_priority, c.queued_at, c.booked_for, *extra)
+    return sa.select(c.id, c.service_id, c.is_priority, c.queued_at, c.booked_for)
 
 
 def waiting_lines(
@@ -343,8 +343,7 @@ def _waiting_tickets_query() -> sa.Executable:
 
 def _line_kind() -> sa.ColumnElement[int]:
     """The line a waiting ticket stands in (counter.queue.policy.Line): booked, priority, normal."""
-    # Constants in the statement, not parameters: the windows partitioned by the line are then
-    # seen as one partition, and the database sorts the waiting tickets once less.
+    # Constants in the statement, not parameters: the kinds never change.
     return sa.case(
         (col(Ticket.booked_for).is_not(None), sa.literal_column(str(int(Line.BOOKED)))),
         (col(Ticket.priority).is_not(None), sa.literal_column(str(int(Line.PRIORITY)))),
@@ -361,7 +360,6 @@ def _ranked_waiting(
     office_id: int | sa.BindParameter[Any],
     day: date | sa.BindParameter[Any],
     where: sa.ColumnElement[bool],
-    *extra: sa.ColumnElement[Any],
 ) -> sa.Subquery:
     """Today's waiting tickets numbered within their line (per service: normal, priority,
     booked)."""
@@ -379,7 +377,6 @@ def _ranked_waiting(
                 order_by=(_line_place(), col(Ticket.id)),
             )
             .label("place"),
-            *extra,
         )
         .where(
             col(Ticket.office_id) == office_id,
