@@ -302,10 +302,11 @@ def _candidate_columns(ranked: sa.Subquery) -> sa.Select[Any]:
 
 
 def waiting_lines(
-    session: Session, office_id: int, day: date, per_line: int
+    session: Session, office_id: int, day: date, per_line: int | None
 ) -> tuple[list[Candidate], dict[tuple[int, Line], tuple[int, datetime]]]:
-    """The first `per_line` tickets of every line waiting today (per service: normal, priority,
-    booked), and each line's full length and last arrival: what the wait forecast replays.
+    """The first `per_line` tickets (None: all) of every line waiting today (per service:
+    normal, priority, booked), and each line's full length and last arrival: what the wait
+    forecast replays.
 
     Read as the queue index keeps them, and placed in their lines here: numbering stops at 999
     a day per service, so a line is at most that long and ranking it in the database (two sorts
@@ -339,6 +340,60 @@ def _waiting_tickets_query() -> sa.Executable:
         col(Ticket.business_day) == sa.bindparam("day"),
         col(Ticket.status) == TicketStatus.WAITING,
     )
+
+
+class TicketChange(NamedTuple):
+    """A ticket touched by an office event, as it stands now (`ticket_changes`)."""
+
+    seq: int
+    ticket: Candidate
+    waiting: bool
+    business_day: date
+
+
+def ticket_changes(
+    session: Session, office_id: int, after_seq: int, limit: int
+) -> list[TicketChange] | None:
+    """The tickets touched by the office's events after `after_seq`, as they stand now (one row
+    per event, in seq order), or None when there are more than `limit` of them. Every change of
+    a ticket is an event of its office (counter.unit_of_work.OfficeTx.log_ticket), written in
+    the same transaction and numbered in commit order under the office's lock: what a process
+    keeps of the waiting lines is caught up by these (service.waits.WaitingKept)."""
+    params = {"office_id": office_id, "after": after_seq, "limit": limit + 1}
+    rows = session.connection().execute(_ticket_changes_query(), params).all()
+    if len(rows) > limit:
+        return None
+    return [
+        TicketChange(seq, _candidate(*columns), status == TicketStatus.WAITING, _day(day))
+        for seq, *columns, status, day in rows
+    ]
+
+
+@functools.cache
+def _ticket_changes_query() -> sa.Executable:
+    return (
+        sa.select(
+            col(TicketEvent.seq),
+            col(Ticket.id),
+            col(Ticket.service_id),
+            col(Ticket.priority).is_not(None),
+            col(Ticket.queued_at),
+            col(Ticket.booked_for),
+            col(Ticket.status),
+            col(Ticket.business_day),
+        )
+        .join(Ticket, col(Ticket.id) == col(TicketEvent.ticket_id))
+        .where(
+            col(TicketEvent.office_id) == sa.bindparam("office_id"),
+            col(TicketEvent.seq) > sa.bindparam("after"),
+        )
+        .order_by(col(TicketEvent.seq))
+        .limit(sa.bindparam("limit"))
+    )
+
+
+def _day(value: date | str) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _line_kind() -> sa.ColumnElement[int]:

@@ -4,11 +4,11 @@ The forecast replays the very rule that calls (`policy.choose`, with each counte
 over today's waiting lines: the counter that is free first calls, keeps that citizen for the
 service's expected time, is free again, calls again, and so on until every line is empty. A
 ticket's `waiting_ahead` is how many tickets the counters able to serve it call before it; its
-wait is when it is called. One pass serves the whole office, and also answers "how long would a
-new ticket of this service wait" for every service at once (a newcomer at the tail of its line,
-see `forecast`). Booked tickets wait in a line of their own per service, by slot, and `choose`
-calls them when due at each replayed call's time, so a booked ticket's estimate is its slot (or
-later, when the counters are busy) and the walk-ins behind it are told the truth too.
+wait is when it is called. One pass serves the whole office; "how long would a new ticket of
+this service wait" goes on from where that ticket would first be weighed (see `forecast`).
+Booked tickets wait in a line of their own per service, by slot, and `choose` calls them when
+due at each replayed call's time, so a booked ticket's estimate is its slot (or later, when the
+counters are busy) and the walk-ins behind it are told the truth too.
 
 Tickets that do not exist yet still go first: a priority ticket issued later, a booking falling
 due, a ticket of a service a shared counter serves first or by weight. The replay expects them at
@@ -21,6 +21,7 @@ are told "about", with a range.
 from __future__ import annotations
 
 import bisect
+import copy
 import heapq
 import itertools
 import math
@@ -29,6 +30,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 from counter.queue.policy import (
     Candidate,
@@ -39,6 +41,7 @@ from counter.queue.policy import (
     age_key,
     aged,
     choose,
+    once,
 )
 
 # A newcomer sorts after every real ticket queued at the same instant (ids stay below 2**61);
@@ -101,17 +104,27 @@ NOT_WAITING = Estimate(0, 0, 0, 0)
 @dataclass(frozen=True)
 class Forecast:
     now: datetime
-    # Ticket id -> (tickets called before it, minutes until its call), for the tickets replayed.
-    waits: Mapping[int, tuple[int, float]]
+    # Ticket id -> (tickets called before it, when it is called), for the tickets replayed.
+    called: Mapping[int, tuple[int, datetime]]
     # Service id -> the estimate of a normal ticket of that service issued now.
     newcomers: Mapping[int, Estimate]
     # The tickets past the replayed calls, placed on demand (see _Beyond).
     beyond: _Beyond | None = None
     left_over: Mapping[int, Candidate] = field(default_factory=dict)
 
+    @once
+    def waits(self) -> dict[int, tuple[int, float]]:
+        """Ticket id -> (tickets called before it, minutes until its call), for the tickets
+        replayed."""
+        return {tid: (n, _minutes(at, self.now)) for tid, (n, at) in self.called.items()}
+
+    def _replayed(self, ticket_id: int) -> tuple[int, float] | None:
+        called = self.called.get(ticket_id)
+        return None if called is None else (called[0], _minutes(called[1], self.now))
+
     def wait_of(self, ticket: Candidate) -> Estimate:
         """The estimate of one waiting ticket (made on demand: most callers want one)."""
-        wait = self.waits.get(ticket.ticket_id)
+        wait = self._replayed(ticket.ticket_id)
         if wait is None and self.beyond is not None:
             wait = self.beyond.place(ticket)
         return NOT_WAITING if wait is None else estimate(*wait)
@@ -120,7 +133,7 @@ class Forecast:
         """The estimate of a ticket this forecast loaded."""
         if ticket_id in self.left_over:
             return self.wait_of(self.left_over[ticket_id])
-        wait = self.waits.get(ticket_id)
+        wait = self._replayed(ticket_id)
         return NOT_WAITING if wait is None else estimate(*wait)
 
 
@@ -197,11 +210,12 @@ def forecast(
     """Replay the counters calling until the lines are empty.
 
     `minutes_per_call`: service id -> expected minutes a call of it keeps a counter.
-    `newcomers`: services whose wait for a new normal ticket is wanted. Each is a virtual ticket
-    at the tail of its line; whenever a counter would call it, its time is taken and the counter
-    goes on as if it were not there, so every newcomer's estimate is that of a world where it alone
-    arrived (but for the counters' ratio and weight bookkeeping, which follows the real tickets) —
-    all of them in this one pass.
+    `newcomers`: services whose wait for a new normal ticket is wanted: exactly the wait that
+    ticket is told once issued now. Until its line is empty the rule never weighs it (it is
+    behind), nor while the counters able to call it call older tickets past the ageing cap; at
+    the first call after that which weighs the heads, a copy of the replay goes on with it in
+    its line until it is called (`_Replay.run`, `_Replay.fork`): each newcomer costs the calls
+    from there, not a replay of its own.
     `max_calls`: past this many calls the rest is extrapolated (see `_Beyond`), so a line of
     thousands costs no more than a long day's. `line_sizes`: (service, line) -> the full
     length and last arrival of each line, when `waiting` holds only the first tickets of each.
@@ -210,158 +224,294 @@ def forecast(
     `arrival_rates`), until `arrivals_until` (the office's closing time) if given; they are
     called in the replay as the rule calls them, and count in no one's `waiting_ahead`.
     """
-
-    lines: dict[tuple[int, Line], deque[Candidate]] = {}
-    for c in sorted(waiting, key=lambda c: c.place):
-        lines.setdefault(c.line, deque()).append(c)
-    left = sum(len(line) for line in lines.values())
-    sizes = {key: len(line) for key, line in lines.items()}
-    sizes.update({key: size for key, (size, _) in (line_sizes or {}).items()})
-    # Lines loaded only in part: the replay stops before one of them runs out.
-    last_loaded = {key: line[-1].place[0] for key, line in lines.items()}
-    partial = {key for key, size in sizes.items() if size > len(lines.get(key, ()))}
-    taken: dict[tuple[int, Line], int] = {}
-    # Foreseen arrivals begin now; a booked line's after the last slot already checked in.
-    starts = {key: max(now, last) for key, last in last_loaded.items()}
-    starts.update({key: max(now, last) for key, (_, last) in (line_sizes or {}).items()})
-    foreseen = _Foreseen(arrivals or {}, starts, now, arrivals_until, max_calls)
-
-    service_sets = [plan.policy.service_ids for plan in counters]
-    able: dict[int, list[int]] = {}
-    for i, ids in enumerate(service_sets):
-        for service_id in ids:
-            able.setdefault(service_id, []).append(i)
-    calls = [0] * len(counters)
-    mixes = [plan.mix for plan in counters]
-    durations = {s: timedelta(minutes=m) for s, m in minutes_per_call.items()}
-    default_duration = timedelta(minutes=default_minutes)
-    # Only lines with someone in them are kept, so a counter weighs the heads that exist.
-    lines = {key: line for key, line in lines.items() if line}
-
-    def ahead(service_id: int) -> int:
-        return sum(map(calls.__getitem__, able.get(service_id, ())))
-
-    # Each counter's line heads (real and foreseen) by age, oldest first, so that once its
-    # oldest has waited past the ageing cap (most of a long replay) the counter calls it
-    # without weighing every head: `choose`'s first rule (`aged`), in a heap. An entry stays
-    # until it is found no longer at the head of its line.
-    oldest: list[list[tuple[tuple[datetime, int], Candidate]]] = [[] for _ in counters]
-
-    def at_head(c: Candidate) -> None:
-        entry = (age_key(c), c)
-        for k in able.get(c.service_id, ()):
-            heapq.heappush(oldest[k], entry)
-
-    def still_head(c: Candidate) -> bool:
-        if c.ticket_id >= _FORESEEN_ID:
-            return foreseen.first.get(c.line) is c
-        line = lines.get(c.line)
-        return line is not None and line[0] is c
-
-    for line in lines.values():
-        at_head(line[0])
-
-    wanted = list(dict.fromkeys(newcomers))
-    pending = {s: Candidate(_NEWCOMER_ID + s, s, False, now) for s in wanted if s in able}
-    # The newcomers at the head of their line (no normal ticket of their service ahead).
-    ready = {s: v for s, v in pending.items() if (s, Line.NORMAL) not in lines}
-    called: dict[int, tuple[int, datetime]] = {}
-    newcomer_called: dict[int, tuple[int, datetime]] = {}
-    heap = [(plan.free_at, plan.number, i) for i, plan in enumerate(counters)]
-    heapq.heapify(heap)
-    while heap and (left or pending) and len(called) < max_calls:
-        at, number, i = heapq.heappop(heap)
-        for c in foreseen.arrive(at):
-            at_head(c)
-        policy = counters[i].policy
-        served = service_sets[i]
-        mine = oldest[i]
-        while mine and not still_head(mine[0][1]):
-            heapq.heappop(mine)
-        # Newcomers this counter would call now, were each the only one to arrive.
-        virtual = [v for s, v in ready.items() if s in served] if ready else []
-        choice: Choice | None
-        if mine and not virtual and aged(mine[0][1], policy, at):
-            choice = Choice(mine[0][1], mixes[i], "aged")
-        else:
-            heads = [line[0] for key, line in lines.items() if key[0] in served]
-            if foreseen.first:
-                heads += foreseen.heads(served)
-            while virtual:
-                choice = choose([*heads, *virtual], policy, mixes[i], at)
-                if choice is None or choice.candidate.ticket_id < _NEWCOMER_ID:
-                    break
-                service_id = choice.candidate.service_id
-                newcomer_called[service_id] = (ahead(service_id), at)
-                del pending[service_id], ready[service_id]
-                virtual.remove(choice.candidate)
-            choice = choose(heads, policy, mixes[i], at) if heads else None
-        if choice is None:
-            # Nothing this counter may call: it waits for the next foreseen arrival it serves,
-            # or leaves the forecast.
-            back = foreseen.next_for(service_sets[i])
-            if back is not None:
-                heapq.heappush(heap, (back, number, i))
-            continue
-        picked = choice.candidate
-        key = picked.line
-        mixes[i] = choice.mix
-        took = durations.get(picked.service_id, default_duration)
-        heapq.heappush(heap, (at + took, number, i))
-        if picked.ticket_id >= _FORESEEN_ID:
-            head = foreseen.take(key)
-            if head is not None:
-                at_head(head)
-            continue
-        line = lines[key]
-        line.popleft()
-        if line:
-            at_head(line[0])
-        else:
-            del lines[key]
-            if key[1] == Line.NORMAL and key[0] in pending:
-                ready[key[0]] = pending[key[0]]
-        taken[key] = taken.get(key, 0) + 1
-        left -= 1
-        called[picked.ticket_id] = (ahead(picked.service_id), at)
-        calls[i] += 1
-        if picked.ticket_id == until or (key in partial and key not in lines):
-            break
-
-    def minutes(at: datetime) -> float:
-        return max(0.0, (at - now).total_seconds() / 60)
-
-    waits = {tid: (n, minutes(at)) for tid, (n, at) in called.items()}
-    news = {s: estimate(n, minutes(at)) for s, (n, at) in newcomer_called.items()}
-    # Past the replay booked tickets are few: they count as normal tickets at their slots.
-    loaded: dict[tuple[int, Line], list[tuple[datetime, int]]] = {}
-    for key, line in lines.items():
-        loaded.setdefault(_bucket(key), []).extend(c.place for c in line)
-    for places in loaded.values():
-        places.sort()
-    unloaded: dict[tuple[int, Line], int] = {}
-    for key, size in sizes.items():
-        left_in_line = size - len(lines.get(key, ())) - taken.get(key, 0)
-        unloaded[_bucket(key)] = unloaded.get(_bucket(key), 0) + left_in_line
-    beyond = _Beyond(
-        loaded,
-        unloaded,
-        _latest(last_loaded.items()),
-        _latest((key, last) for key, (_, last) in (line_sizes or {}).items()),
-        [(plan.policy.priority_share, plan.policy.normal_share) for plan in counters],
-        service_sets,
-        able,
-        {i: (calls[i], minutes(counters[i].free_at), minutes(at)) for at, _, i in heap},
-        [mix.cycle_pos for mix in mixes],
+    replay = _Replay(
+        waiting,
+        counters,
         minutes_per_call,
-        default_minutes,
         now,
+        default_minutes=default_minutes,
+        max_calls=max_calls,
+        line_sizes=line_sizes,
+        arrivals=arrivals or {},
+        arrivals_until=arrivals_until,
     )
-    left_over = {c.ticket_id: c for line in lines.values() for c in line}
+    wanted = list(dict.fromkeys(newcomers))
+    pending = {s: Candidate(_NEWCOMER_ID + s, s, False, now) for s in wanted if s in replay.able}
+    forks: dict[int, _Replay] = {}
+    replay.run(until, pending, forks)
+    beyond = replay.beyond()
+    for s, newcomer in pending.items():
+        key = (s, Line.NORMAL)
+        if key not in replay.pos and key not in replay.partial:
+            # Its line ran empty and no counter weighed it since: it goes on from the end.
+            forks[s] = replay.fork()
+            forks[s].join(newcomer)
+    news: dict[int, Estimate] = {}
     for s in wanted:
-        if s not in news:
-            news[s] = estimate(*beyond.place(Candidate(_NEWCOMER_ID + s, s, False, now)))
-    return Forecast(now, waits, news, beyond, left_over)
+        newcomer = Candidate(_NEWCOMER_ID + s, s, False, now)
+        fork = forks.get(s)
+        if fork is None:
+            # Never at the head of its line within the replay: placed past it, as it would be.
+            news[s] = estimate(*beyond.place(newcomer))
+            continue
+        fork.run(newcomer.ticket_id, {}, {})
+        called = fork.called.get(newcomer.ticket_id)
+        if called is None:
+            news[s] = estimate(*fork.beyond().place(newcomer))
+        else:
+            news[s] = estimate(called[0], _minutes(called[1], now))
+    left_over = {
+        c.ticket_id: c
+        for key, i in replay.pos.items()
+        for c in itertools.islice(replay.lines[key], i, None)
+    }
+    return Forecast(now, replay.called, news, beyond, left_over)
+
+
+def _minutes(at: datetime, now: datetime) -> float:
+    return max(0.0, (at - now).total_seconds() / 60)
+
+
+class _Replay:
+    """The state of a replay between calls: what is left in each line, when each counter calls
+    next, its mix, and the tickets foreseen; `run` goes on calling, `fork` copies it (the lines
+    are shared: a line is a list read from a position, never changed)."""
+
+    def __init__(
+        self,
+        waiting: Iterable[Candidate],
+        counters: Sequence[CounterPlan],
+        minutes_per_call: Mapping[int, float],
+        now: datetime,
+        *,
+        default_minutes: float,
+        max_calls: int,
+        line_sizes: Mapping[tuple[int, Line], tuple[int, datetime]] | None,
+        arrivals: Mapping[tuple[int, Line], float],
+        arrivals_until: datetime | None,
+    ) -> None:
+        lines: dict[tuple[int, Line], list[Candidate]] = {}
+        for c in sorted(waiting, key=attrgetter("place")):
+            lines.setdefault(c.line, []).append(c)
+        self.now, self.counters, self.max_calls = now, counters, max_calls
+        self.minutes_per_call, self.default_minutes = minutes_per_call, default_minutes
+        self.line_sizes = line_sizes or {}
+        # (service, line) -> its tickets by place, and where its head stands in it (lines with
+        # someone left in them only).
+        self.lines = lines
+        self.pos = {key: 0 for key in lines}
+        self.left = sum(len(line) for line in lines.values())
+        self.sizes = {key: len(line) for key, line in lines.items()}
+        self.sizes.update({key: size for key, (size, _) in self.line_sizes.items()})
+        # Lines loaded only in part: the replay stops before one of them runs out.
+        self.last_loaded = {key: line[-1].place[0] for key, line in lines.items()}
+        self.partial = {key for key, size in self.sizes.items() if size > len(lines.get(key, ()))}
+        self.taken: dict[tuple[int, Line], int] = {}
+        # Foreseen arrivals begin now; a booked line's after the last slot already checked in.
+        starts = {key: max(now, last) for key, last in self.last_loaded.items()}
+        starts.update({key: max(now, last) for key, (_, last) in self.line_sizes.items()})
+        self.foreseen = _Foreseen(arrivals, starts, now, arrivals_until, max_calls)
+        self.service_sets = [plan.policy.service_ids for plan in counters]
+        self.able: dict[int, list[int]] = {}
+        for i, ids in enumerate(self.service_sets):
+            for service_id in ids:
+                self.able.setdefault(service_id, []).append(i)
+        self.calls = [0] * len(counters)
+        self.mixes = [plan.mix for plan in counters]
+        self.durations = {s: timedelta(minutes=m) for s, m in minutes_per_call.items()}
+        self.default_duration = timedelta(minutes=default_minutes)
+        self.heap = [(plan.free_at, plan.number, i) for i, plan in enumerate(counters)]
+        heapq.heapify(self.heap)
+        # Ticket id -> (calls before it by the counters able to serve it, when it is called).
+        self.called: dict[int, tuple[int, datetime]] = {}
+        self.ncalled = 0
+        self._index_heads()
+
+    def _index_heads(self) -> None:
+        """Each counter's line heads (real and foreseen) by age, oldest first, so that once its
+        oldest has waited past the ageing cap (most of a long replay) the counter calls it
+        without weighing every head: `choose`'s first rule (`aged`), in a heap. An entry stays
+        until it is found no longer at the head of its line."""
+        self.oldest: list[list[tuple[tuple[datetime, int], Candidate]]] = [
+            [] for _ in self.counters
+        ]
+        for key, i in self.pos.items():
+            self._at_head(self.lines[key][i])
+        for c in self.foreseen.first.values():
+            self._at_head(c)
+        for heap in self.oldest:
+            heapq.heapify(heap)
+
+    def _at_head(self, c: Candidate) -> None:
+        entry = (age_key(c), c)
+        for k in self.able.get(c.service_id, ()):
+            heapq.heappush(self.oldest[k], entry)
+
+    def fork(self, calling: tuple[datetime, int, int] | None = None) -> _Replay:
+        """A copy that goes on on its own from here (`calling`: a counter taken from the heap
+        for a call not made yet)."""
+        other = copy.copy(self)
+        other.pos = dict(self.pos)
+        other.sizes = dict(self.sizes)
+        other.last_loaded = dict(self.last_loaded)
+        other.taken = dict(self.taken)
+        other.calls = list(self.calls)
+        other.mixes = list(self.mixes)
+        other.heap = list(self.heap)
+        if calling is not None:
+            heapq.heappush(other.heap, calling)
+        other.called = {}
+        other.foreseen = self.foreseen.fork()
+        other.lines = dict(self.lines)
+        other._index_heads()
+        return other
+
+    def join(self, c: Candidate) -> None:
+        """A ticket joins its line, which is empty, at this point of the replay."""
+        key = c.line
+        assert key not in self.pos
+        self.lines[key] = [c]
+        self.pos[key] = 0
+        self.sizes[key] = self.sizes.get(key, 0) + 1
+        last = self.last_loaded.get(key)
+        self.last_loaded[key] = c.place[0] if last is None else max(last, c.place[0])
+        self.left += 1
+        self._at_head(c)
+
+    def run(
+        self,
+        until: int | None,
+        pending: dict[int, Candidate],
+        forks: dict[int, _Replay],
+    ) -> None:
+        """Call until the lines are empty, `max_calls` are made, or ticket `until` is called.
+
+        `pending`: newcomers (service -> its new normal ticket) not in the lines. While its line
+        has someone in it, a newcomer is behind and changes nothing. Once the line is empty it
+        is at the head, and still changes nothing while the counters able to serve it call a
+        ticket past the ageing cap older than it; the first call that weighs the heads (where
+        its presence could change the choice or the counter's mix) is where its own replay
+        parts from this one: it is forked into `forks` there and leaves `pending`."""
+        lines, pos, heap, calls, mixes = self.lines, self.pos, self.heap, self.calls, self.mixes
+        oldest, foreseen, able, called = self.oldest, self.foreseen, self.able, self.called
+        service_sets, durations = self.service_sets, self.durations
+        default_duration, taken, partial = self.default_duration, self.taken, self.partial
+        first = foreseen.first
+        at_head = self._at_head
+        now, max_calls = self.now, self.max_calls
+        left, ncalled = self.left, self.ncalled
+        # Pending newcomers at the head of their line.
+        ready = {s for s in pending if (s, Line.NORMAL) not in pos}
+
+        def still_head(c: Candidate) -> bool:
+            if _FORESEEN_ID <= c.ticket_id < _NEWCOMER_ID:
+                return first.get(c.line) is c
+            key = c.line
+            i = pos.get(key)
+            return i is not None and lines[key][i] is c
+
+        while heap and left and ncalled < max_calls:
+            at, number, i = heapq.heappop(heap)
+            policy = self.counters[i].policy
+            served = service_sets[i]
+            mine = oldest[i]
+            while mine and not still_head(mine[0][1]):
+                heapq.heappop(mine)
+            top = mine[0][1] if mine else None
+            # Its oldest head came before now, so before every newcomer and foreseen ticket:
+            # past the ageing cap it is called whoever else waits or is foreseen to (their
+            # arrival is left until a call that weighs them; it changes nothing before).
+            if top is not None and top.waits_from <= now and aged(top, policy, at):
+                picked = top
+            else:
+                if ready and not ready.isdisjoint(served):
+                    self.left, self.ncalled = left, ncalled
+                    for s in sorted(ready & served):
+                        fork = forks[s] = self.fork((at, number, i))
+                        fork.join(pending.pop(s))
+                    ready -= served
+                for c in foreseen.arrive(at):
+                    at_head(c)
+                while mine and not still_head(mine[0][1]):
+                    heapq.heappop(mine)
+                choice: Choice | None
+                if mine and aged(mine[0][1], policy, at):
+                    choice = Choice(mine[0][1], mixes[i], "aged")
+                else:
+                    heads = [lines[key][j] for key, j in pos.items() if key[0] in served]
+                    if first:
+                        heads += foreseen.heads(served)
+                    choice = choose(heads, policy, mixes[i], at) if heads else None
+                if choice is None:
+                    # Nothing this counter may call: it waits for the next foreseen arrival it
+                    # serves, or leaves the forecast.
+                    back = foreseen.next_for(served)
+                    if back is not None:
+                        heapq.heappush(heap, (back, number, i))
+                    continue
+                picked = choice.candidate
+                mixes[i] = choice.mix
+            key = picked.line
+            heapq.heappush(
+                heap, (at + durations.get(picked.service_id, default_duration), number, i)
+            )
+            if _FORESEEN_ID <= picked.ticket_id < _NEWCOMER_ID:
+                head = foreseen.take(key)
+                if head is not None:
+                    at_head(head)
+                continue
+            j = pos[key] + 1
+            line = lines[key]
+            if j < len(line):
+                pos[key] = j
+                at_head(line[j])
+            else:
+                del pos[key]
+                if key[1] == Line.NORMAL and key[0] in pending and key not in partial:
+                    ready.add(key[0])
+            taken[key] = taken.get(key, 0) + 1
+            left -= 1
+            ncalled += 1
+            called[picked.ticket_id] = (sum(map(calls.__getitem__, able[picked.service_id])), at)
+            calls[i] += 1
+            if picked.ticket_id == until or (key in partial and key not in pos):
+                break
+        self.left, self.ncalled = left, ncalled
+
+    def beyond(self) -> _Beyond:
+        """Where the replay stopped, what places the tickets past it."""
+        now = self.now
+        # Past the replay booked tickets are few: they count as normal tickets at their slots.
+        loaded: dict[tuple[int, Line], list[tuple[datetime, int]]] = {}
+        for key, i in self.pos.items():
+            loaded.setdefault(_bucket(key), []).extend(
+                c.place for c in itertools.islice(self.lines[key], i, None)
+            )
+        for places in loaded.values():
+            places.sort()
+        unloaded: dict[tuple[int, Line], int] = {}
+        for key, size in self.sizes.items():
+            line = self.lines.get(key, ())
+            left_in_line = len(line) - self.pos[key] if key in self.pos else 0
+            rest = size - left_in_line - self.taken.get(key, 0)
+            unloaded[_bucket(key)] = unloaded.get(_bucket(key), 0) + rest
+        return _Beyond(
+            loaded,
+            unloaded,
+            _latest(self.last_loaded.items()),
+            _latest((key, last) for key, (_, last) in self.line_sizes.items()),
+            [(plan.policy.priority_share, plan.policy.normal_share) for plan in self.counters],
+            self.service_sets,
+            self.able,
+            {
+                i: (self.calls[i], _minutes(self.counters[i].free_at, now), _minutes(at, now))
+                for at, _, i in self.heap
+            },
+            [mix.cycle_pos for mix in self.mixes],
+            self.minutes_per_call,
+            self.default_minutes,
+            now,
+        )
 
 
 class _Foreseen:
@@ -387,10 +537,17 @@ class _Foreseen:
         self.rates = {key: rate for key, rate in rates.items() if rate > 0}
         self.starts = {key: starts.get(key, now) for key in self.rates}
         self.until, self.budget = until, budget
-        self.ids = itertools.count(_FORESEEN_ID)
+        self.next_id = _FORESEEN_ID
         # (arrival time, k, line): the next arrival of every line.
         self.coming = [(self._at(key, 1), 1, key) for key in self.rates]
         heapq.heapify(self.coming)
+
+    def fork(self) -> _Foreseen:
+        other = copy.copy(self)
+        other.first = dict(self.first)
+        other.behind = {key: deque(line) for key, line in self.behind.items()}
+        other.coming = list(self.coming)
+        return other
 
     def _at(self, key: tuple[int, Line], k: int) -> datetime:
         return self.starts[key] + timedelta(minutes=(k - 0.5) / self.rates[key])
@@ -402,10 +559,12 @@ class _Foreseen:
             at, k, key = heapq.heappop(self.coming)
             if self.until is not None and at > self.until:
                 continue  # the office stops issuing: this line is done
+            ticket_id = self.next_id
+            self.next_id += 1
             if key in self.first:
-                self.behind.setdefault(key, deque()).append((at, next(self.ids)))
+                self.behind.setdefault(key, deque()).append((at, ticket_id))
             else:
-                c = self.first[key] = _foreseen_ticket(key, at, next(self.ids))
+                c = self.first[key] = _foreseen_ticket(key, at, ticket_id)
                 heads.append(c)
             self.budget -= 1
             heapq.heappush(self.coming, (self._at(key, k + 1), k + 1, key))

@@ -23,7 +23,7 @@ from counter.queue.forecast import Forecast
 from counter.queue.policy import Line
 from counter.service.rollover import roll_over
 from counter.service.shared import T
-from counter.service.waits import CALL_END_KINDS, CallMinutes
+from counter.service.waits import CALL_END_KINDS, CallMinutes, WaitingKept
 from counter.unit_of_work import OfficeTx, OfficeWork, utcnow
 
 
@@ -91,6 +91,8 @@ class QueueCore:
         # Office id -> (read at, each line's arrival rate over the last hour): read again after
         # a minute (a minute's arrivals barely move an hour's rate; status pages share a read).
         self._arrivals: dict[int, tuple[datetime, dict[tuple[int, Line], float]]] = {}
+        # Office id -> its waiting tickets today, caught up with its events at each forecast.
+        self._waiting: dict[int, WaitingKept] = {}
 
     async def _write(self, office_id: int, work: Callable[[OfficeTx], T]) -> T:
         return await self.work.run(office_id, work)

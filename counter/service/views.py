@@ -21,9 +21,11 @@ from counter.service.waits import (
     DURATION_REREAD,
     FORECAST_REUSE_SECONDS,
     CallMinutes,
+    WaitingKept,
     office_forecast,
     recent_arrivals,
 )
+from counter.unit_of_work import local_day
 
 
 @dataclass(frozen=True)
@@ -148,8 +150,22 @@ class QueueViews(QueueCore):
                 and abs((now - cached[2].now).total_seconds()) < FORECAST_REUSE_SECONDS
             ):
                 return cached[2]
+            today = local_day(now, office.timezone)
+            kept = self._waiting.get(office.id)
+            kept = (
+                WaitingKept.read(session, office, today)
+                if kept is None
+                else kept.caught_up(session, office, today)
+            )
+            self._waiting[office.id] = kept
             result = office_forecast(
-                session, office, now, samples, arrivals[1], newcomers=newcomers
+                session,
+                office,
+                now,
+                samples,
+                arrivals[1],
+                newcomers=newcomers,
+                waiting=kept.tickets.values() if kept.loadable else None,
             )
             self._forecasts[office.id] = (office.event_seq, newcomers, result)
             return result

@@ -4,9 +4,9 @@ counters' calling rules it replays."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,7 +25,14 @@ from counter.queue.forecast import (
     forecast,
     remaining_minutes,
 )
-from counter.queue.policy import CounterMix, CounterPolicy, Line, ServeMode, ServiceSlot
+from counter.queue.policy import (
+    Candidate,
+    CounterMix,
+    CounterPolicy,
+    Line,
+    ServeMode,
+    ServiceSlot,
+)
 from counter.service.shared import row_id
 from counter.unit_of_work import local_day
 
@@ -74,6 +81,7 @@ def office_forecast(
     *,
     newcomers: bool = False,
     until: int | None = None,
+    waiting: Collection[Candidate] | None = None,
 ) -> Forecast:
     """Today's waiting lines replayed through the counters' own calling rules (one pass).
 
@@ -87,6 +95,8 @@ def office_forecast(
     counter serves, from the opening hour or a few minutes from now. With `newcomers`, every
     active service also gets the wait a new ticket would have (the kiosk's list); with `until`,
     the replay stops once that ticket is called (a write wants only its own ticket).
+    `waiting`: today's waiting tickets as a process keeps them (`WaitingKept`), instead of
+    reading them.
     """
     office_id = row_id(office)
     today = local_day(now, office.timezone)
@@ -122,9 +132,14 @@ def office_forecast(
             left = timedelta(minutes=remaining_minutes(expected, elapsed))
             free_at = max(free_at, now + left)
         plans.append(replace(plan, free_at=free_at))
-    waiting, line_sizes = repo.waiting_lines(session, office_id, today, LOADED_PER_LINE)
+    line_sizes: dict[tuple[int, Line], tuple[int, datetime]] | None = None
+    if waiting is None:
+        waiting, line_sizes = repo.waiting_lines(session, office_id, today, LOADED_PER_LINE)
+        waiting_services = {service_id for service_id, _ in line_sizes}
+    else:
+        waiting_services = {c.service_id for c in waiting}
     served = {sid for plan in plans for sid in plan.policy.service_ids}
-    orphans = ({service_id for service_id, _ in line_sizes} | set(minutes)) - served
+    orphans = (waiting_services | set(minutes)) - served
     if orphans and closed:
         # Before opening time nobody is expected sooner (an office that issues early, as the
         # demo does, still opens its counters at its hour).
@@ -204,3 +219,72 @@ class CallMinutes:
         for _, _, service_id, minutes in self.rows:
             out.setdefault(service_id, []).append(minutes)
         return out
+
+
+# Past this many office events since a process last caught up its waiting lines, it reads them
+# whole again (one read of the lines costs about as much as catching up this many).
+CATCH_UP_EVENTS = 200
+
+
+@dataclass(frozen=True)
+class WaitingKept:
+    """One office's waiting tickets of a business day as a process keeps them between
+    forecasts: read whole once, then caught up with the office's events since
+    (`repository.ticket_changes`: every change of a ticket is an event of its office, in the
+    same transaction), re-reading only the tickets those events touched. A forecast after one
+    issue reads one ticket, not the thousand waiting (and makes no Candidate anew: each keeps
+    what it computed once, `policy.once`).
+
+    Lines longer than the forecast loads (`LOADED_PER_LINE`) are not kept: the forecast then
+    reads the first of each line and every line's length (repository.waiting_lines)."""
+
+    day: date
+    # Every event up to this seq is in `tickets`.
+    seq: int
+    tickets: Mapping[int, Candidate]
+    # (service, line) -> waiting tickets in it.
+    lengths: Mapping[tuple[int, Line], int]
+
+    @property
+    def loadable(self) -> bool:
+        return all(n <= LOADED_PER_LINE for n in self.lengths.values())
+
+    @classmethod
+    def read(cls, session: Session, office: Office, day: date) -> WaitingKept:
+        # The seq first: a ticket changed after it is read again at the next catch-up.
+        seq = office.event_seq
+        waiting, _ = repo.waiting_lines(session, row_id(office), day, per_line=None)
+        return cls._of(day, seq, {c.ticket_id: c for c in waiting})
+
+    @classmethod
+    def _of(cls, day: date, seq: int, tickets: dict[int, Candidate]) -> WaitingKept:
+        lengths: dict[tuple[int, Line], int] = {}
+        for c in tickets.values():
+            lengths[c.line] = lengths.get(c.line, 0) + 1
+        return cls(day, seq, tickets, lengths)
+
+    def caught_up(self, session: Session, office: Office, day: date) -> WaitingKept:
+        """Up to the office's latest event (read whole on another day, or past CATCH_UP_EVENTS)."""
+        if day != self.day or office.event_seq < self.seq:
+            return WaitingKept.read(session, office, day)
+        if office.event_seq == self.seq:
+            return self
+        changes = repo.ticket_changes(session, row_id(office), self.seq, CATCH_UP_EVENTS)
+        if changes is None:
+            return WaitingKept.read(session, office, day)
+        tickets = dict(self.tickets)
+        lengths = dict(self.lengths)
+        seq = self.seq
+        for change in changes:
+            seq = change.seq
+            c = change.ticket
+            was = tickets.pop(c.ticket_id, None)
+            if was is not None:
+                lengths[was.line] -= 1
+            if change.waiting and change.business_day == day:
+                kept = c if was is None or was != c else was
+                tickets[c.ticket_id] = kept
+                lengths[kept.line] = lengths.get(kept.line, 0) + 1
+        lengths = {key: n for key, n in lengths.items() if n}
+        # Events of counters move the seq too, and touch no ticket.
+        return WaitingKept(day, max(seq, office.event_seq), tickets, lengths)

@@ -309,3 +309,14 @@ class TestLongLines:
         exact, guess = full.ticket(last.ticket_id), part.wait_of(last)
         assert abs(guess.waiting_ahead - exact.waiting_ahead) <= 0.15 * exact.waiting_ahead + 2
         assert abs(guess.minutes - exact.minutes) <= 0.15 * exact.minutes + 5
+
+
+def test_a_newcomer_behind_priority_tickets_is_told_the_ratio_it_will_meet() -> None:
+    """Three priority tickets wait and the counter alternates 1:1: a normal ticket taken now is
+    called second, and the kiosk says so (it once said fourth: the ratio only turns while both
+    kinds wait, and the newcomer is what makes both wait)."""
+    waiting = [ticket(i, X, -5 + i, priority=True) for i in (1, 2, 3)]
+    plan = counter(1, ServiceSlot(X), priority_share=1, normal_share=1)
+    told = forecast(waiting, [plan], {X: 10}, NOW, newcomers=[X]).newcomers[X]
+    issued = forecast([*waiting, ticket(99, X, 0)], [plan], {X: 10}, NOW).ticket(99)
+    assert told == issued == Estimate(1, 10, 5, 20)

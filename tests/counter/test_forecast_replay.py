@@ -127,3 +127,24 @@ def test_a_ticket_is_told_the_same_with_or_without_the_newcomers_waits(seed: int
     assert with_them.newcomers.keys() == set(services)
     assert alone.waits == with_them.waits
     assert [alone.wait_of(c) for c in waiting] == [with_them.wait_of(c) for c in waiting]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_a_newcomer_is_told_what_its_ticket_is_told_once_issued(seed: int) -> None:
+    """The kiosk's list tells each service's wait for a ticket taken now: the very estimate
+    that ticket gets once issued, whatever the priority ratio, weights, ageing and foreseen
+    arrivals, and when the replay stops short (a small `max_calls`)."""
+    waiting, plans, minutes = office(seed)
+    rnd = random.Random(seed)
+    services = sorted(minutes)  # some served by no counter
+    arrivals = {(s, kind): rnd.uniform(0, 0.4) for s in services for kind in Line}
+    max_calls = rnd.choice([1000, 1000, 30])
+    before = forecast(
+        waiting, plans, minutes, NOW, arrivals=arrivals, newcomers=services, max_calls=max_calls
+    )
+    for s in services:
+        ticket = Candidate(10**6, s, False, NOW)
+        issued = forecast(
+            [*waiting, ticket], plans, minutes, NOW, arrivals=arrivals, max_calls=max_calls
+        )
+        assert before.newcomers[s] == issued.wait_of(ticket), s
