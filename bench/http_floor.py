@@ -5,7 +5,8 @@ for PostgreSQL, no ORM, no SQLAlchemy), the same SQL statements the app runs for
 The statements are written here by hand, copied in order from what the app sent while handling
 one request (captured with a SQLAlchemy `before_cursor_execute` hook on both of its engines, on
 SQLite and PostgreSQL: for issue 6 statements in the write, then 8 in a read transaction after
-its commit, outside the office's lock, for the wait estimate its answer carries; 13 for a
+its commit, outside the office's lock, for the wait estimate its answer carries, among them the
+waiting lines caught up with the events since the last answer, as the app keeps them; 13 for a
 call-next that finishes the ticket served before, besides BEGIN and COMMIT); when the app's
 queries change, capture again and copy. Only what the database needs is kept around them: the
 office's write lock (one asyncio lock per process, as the app's unit of work has, then BEGIN
@@ -133,13 +134,22 @@ RANKED = (
     f" ticket.booked_for AS booked_for, row_number() OVER ({LINE} ORDER BY"
     " coalesce(ticket.booked_for, ticket.queued_at), ticket.id) AS place"
 )
-WAITING_LINES = (
-    "SELECT anon_1.id, anon_1.service_id, anon_1.is_priority, anon_1.queued_at,"
-    f" anon_1.booked_for, anon_1.size, anon_1.last FROM ({RANKED}, count(*) OVER ({LINE})"
-    f" AS size, max(coalesce(ticket.booked_for, ticket.queued_at)) OVER ({LINE}) AS last"
-    " FROM ticket WHERE ticket.office_id = ? AND ticket.business_day = ? AND ticket.status = ?)"
-    " AS anon_1 WHERE anon_1.place <= ?"
+# The waiting lines, read whole the first time (repository.waiting_lines) ...
+WAITING_TICKETS = (
+    "SELECT ticket.id, ticket.service_id, ticket.priority IS NOT NULL AS anon_1,"
+    " ticket.queued_at, ticket.booked_for FROM ticket WHERE ticket.office_id = ?"
+    " AND ticket.business_day = ? AND ticket.status = ?"
 )
+# ... then caught up with the office's events since (repository.ticket_changes).
+TICKET_CHANGES = (
+    "SELECT ticket_event.seq, ticket.id, ticket.service_id,"
+    " ticket.priority IS NOT NULL AS anon_1, ticket.queued_at, ticket.booked_for, ticket.status,"
+    " ticket.business_day FROM ticket_event JOIN ticket ON ticket.id = ticket_event.ticket_id"
+    " WHERE ticket_event.office_id = ? AND ticket_event.seq > ? ORDER BY ticket_event.seq"
+    " LIMIT ? OFFSET ?"
+)
+# As service.waits.CATCH_UP_EVENTS (plus one, to know when there are more).
+CATCH_UP_LIMIT = 201
 WAITING_HEADS = (
     "SELECT anon_1.id, anon_1.service_id, anon_1.is_priority, anon_1.queued_at,"
     f" anon_1.booked_for FROM ({RANKED} FROM ticket WHERE ticket.office_id = ?"
@@ -151,8 +161,6 @@ CLAIM = (
     " WHERE ticket.id = ? AND ticket.status = ?"
 )
 SET_STATUS = "UPDATE ticket SET status=? WHERE ticket.id = ?"
-# The forecast's depth (counter.queue.forecast.LOADED_PER_LINE).
-PER_LINE = 1000
 AT_COUNTER = ("called", "serving")
 
 
@@ -231,6 +239,8 @@ class Floor:
         self.office_id, self.tz = int(row[0]), ZoneInfo(row[1])
         self.lock = asyncio.Lock()
         self.readers = threading.local()
+        # The office's event seq up to which the waiting lines were last read.
+        self.kept_seq: int | None = None
 
     async def write(self, work: Callable[[Any], T]) -> T:
         async with self.lock:
@@ -322,7 +332,15 @@ class Floor:
         def work(db: Driver) -> dict[str, Any]:
             today = datetime.now(UTC).astimezone(self.tz).date()
             ticket = db.one(TICKET_BY_ID, (ticket_id,))
-            db.one(OFFICE, (self.office_id,))
+            office = db.one(OFFICE, (self.office_id,))
+            # The app keeps the waiting lines between events (service.waits.WaitingKept):
+            # read whole once, then the tickets of the events since.
+            if self.kept_seq is None:
+                db.all(WAITING_TICKETS, (self.office_id, db.day(today), "waiting"))
+                self.kept_seq = int(office[13])
+            else:
+                changes = db.all(TICKET_CHANGES, (self.office_id, self.kept_seq, CATCH_UP_LIMIT, 0))
+                self.kept_seq = max([int(office[13]), *(int(row[0]) for row in changes)])
             db.all(SERVICES, (self.office_id,))
             open_counters = [r[0] for r in db.all(COUNTERS, (self.office_id,)) if r[3]]
             db.all(SLOTS_OF_OFFICE, (self.office_id,))
@@ -331,13 +349,8 @@ class Floor:
                     CALLS_AT_COUNTERS.format(marks(len(open_counters))),
                     (*open_counters, *AT_COUNTER),
                 )
-            lines = db.all(
-                WAITING_LINES,
-                (self.office_id, db.day(today), "waiting", PER_LINE),
-            )
             db.one(SERVICE_BY_ID, (ticket[2],))
-            ahead = sum(1 for r in lines if r[1] == ticket[2] and r[0] != ticket_id)
-            return {"id": ticket_id, "number": ticket[6], "ahead": ahead}
+            return {"id": ticket_id, "number": ticket[6]}
 
         return work
 
