@@ -316,6 +316,14 @@ class _Replay:
         for i, ids in enumerate(self.service_sets):
             for service_id in ids:
                 self.able.setdefault(service_id, []).append(i)
+        # The heaps of line heads by age (`_index_heads`): one per distinct set of services,
+        # each counter's, and those each service's heads go to.
+        self.heap_services = list(dict.fromkeys(self.service_sets))
+        self.heap_of = [self.heap_services.index(ids) for ids in self.service_sets]
+        self.heaps_of: dict[int, list[int]] = {}
+        for h, ids in enumerate(self.heap_services):
+            for service_id in ids:
+                self.heaps_of.setdefault(service_id, []).append(h)
         self.calls = [0] * len(counters)
         self.mixes = [plan.mix for plan in counters]
         self.durations = {s: timedelta(minutes=m) for s, m in minutes_per_call.items()}
@@ -328,12 +336,13 @@ class _Replay:
         self._index_heads()
 
     def _index_heads(self) -> None:
-        """Each counter's line heads (real and foreseen) by age, oldest first, so that once its
-        oldest has waited past the ageing cap (most of a long replay) the counter calls it
-        without weighing every head: `choose`'s first rule (`aged`), in a heap. An entry stays
-        until it is found no longer at the head of its line."""
+        """The line heads (real and foreseen) each counter may call, by age, oldest first, so
+        that once its oldest has waited past the ageing cap (most of a long replay) the counter
+        calls it without weighing every head: `choose`'s first rule (`aged`), in a heap, one per
+        set of services (counters serving the same share it). An entry stays until it is found
+        no longer at the head of its line."""
         self.oldest: list[list[tuple[tuple[datetime, int], Candidate]]] = [
-            [] for _ in self.counters
+            [] for _ in self.heap_services
         ]
         for key, i in self.pos.items():
             self._at_head(self.lines[key][i])
@@ -344,8 +353,8 @@ class _Replay:
 
     def _at_head(self, c: Candidate) -> None:
         entry = (age_key(c), c)
-        for k in self.able.get(c.service_id, ()):
-            heapq.heappush(self.oldest[k], entry)
+        for h in self.heaps_of.get(c.service_id, ()):
+            heapq.heappush(self.oldest[h], entry)
 
     def fork(self, calling: tuple[datetime, int, int] | None = None) -> _Replay:
         """A copy that goes on on its own from here (`calling`: a counter taken from the heap
@@ -398,30 +407,41 @@ class _Replay:
         default_duration, taken, partial = self.default_duration, self.taken, self.partial
         first = foreseen.first
         at_head = self._at_head
+        heap_of = self.heap_of
+        heappop, heappush = heapq.heappop, heapq.heappush
         now, max_calls = self.now, self.max_calls
         left, ncalled = self.left, self.ncalled
         # Pending newcomers at the head of their line.
         ready = {s for s in pending if (s, Line.NORMAL) not in pos}
 
-        def still_head(c: Candidate) -> bool:
-            if _FORESEEN_ID <= c.ticket_id < _NEWCOMER_ID:
-                return first.get(c.line) is c
-            key = c.line
-            i = pos.get(key)
-            return i is not None and lines[key][i] is c
+        def drop_stale(mine: list[tuple[tuple[datetime, int], Candidate]]) -> Candidate | None:
+            """The oldest head in `mine`, past the entries no longer at the head of a line."""
+            while mine:
+                c = mine[0][1]
+                if _FORESEEN_ID <= c.ticket_id < _NEWCOMER_ID:
+                    if first.get(c.line) is c:
+                        return c
+                else:
+                    j = pos.get(c.line)
+                    if j is not None and lines[c.line][j] is c:
+                        return c
+                heappop(mine)
+            return None
 
         while heap and left and ncalled < max_calls:
-            at, number, i = heapq.heappop(heap)
+            at, number, i = heappop(heap)
             policy = self.counters[i].policy
             served = service_sets[i]
-            mine = oldest[i]
-            while mine and not still_head(mine[0][1]):
-                heapq.heappop(mine)
-            top = mine[0][1] if mine else None
+            mine = oldest[heap_of[i]]
+            top = drop_stale(mine)
             # Its oldest head came before now, so before every newcomer and foreseen ticket:
             # past the ageing cap it is called whoever else waits or is foreseen to (their
             # arrival is left until a call that weighs them; it changes nothing before).
-            if top is not None and top.waits_from <= now and aged(top, policy, at):
+            if (
+                top is not None
+                and top.waits_from <= now
+                and at - top.waits_from >= policy.ageing_cap
+            ):
                 picked = top
             else:
                 if ready and not ready.isdisjoint(served):
@@ -432,11 +452,10 @@ class _Replay:
                     ready -= served
                 for c in foreseen.arrive(at):
                     at_head(c)
-                while mine and not still_head(mine[0][1]):
-                    heapq.heappop(mine)
+                top = drop_stale(mine)
                 choice: Choice | None
-                if mine and aged(mine[0][1], policy, at):
-                    choice = Choice(mine[0][1], mixes[i], "aged")
+                if top is not None and aged(top, policy, at):
+                    choice = Choice(top, mixes[i], "aged")
                 else:
                     heads = [lines[key][j] for key, j in pos.items() if key[0] in served]
                     if first:
@@ -452,9 +471,7 @@ class _Replay:
                 picked = choice.candidate
                 mixes[i] = choice.mix
             key = picked.line
-            heapq.heappush(
-                heap, (at + durations.get(picked.service_id, default_duration), number, i)
-            )
+            heappush(heap, (at + durations.get(picked.service_id, default_duration), number, i))
             if _FORESEEN_ID <= picked.ticket_id < _NEWCOMER_ID:
                 head = foreseen.take(key)
                 if head is not None:
