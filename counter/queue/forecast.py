@@ -538,7 +538,9 @@ class _Foreseen:
     same line (they come later), and the counters' own rule calls them. At most `budget` come,
     so a replay ends even where they come faster than the counters call. Only the first of each
     line is made a Candidate (the rule weighs the heads of lines alone); those behind it are
-    kept as their arrival time and id until their turn at the head."""
+    kept as their arrival and id until their turn at the head. Arrivals are counted in whole
+    microseconds after now (what a datetime holds), so that the many a replay sees cost no
+    date arithmetic."""
 
     def __init__(
         self,
@@ -550,13 +552,16 @@ class _Foreseen:
     ) -> None:
         # The first foreseen ticket waiting in each line, and the arrivals behind it.
         self.first: dict[tuple[int, Line], Candidate] = {}
-        self.behind: dict[tuple[int, Line], deque[tuple[datetime, int]]] = {}
-        self.rates = {key: rate for key, rate in rates.items() if rate > 0}
-        self.starts = {key: starts.get(key, now) for key in self.rates}
-        self.until, self.budget = until, budget
+        self.behind: dict[tuple[int, Line], deque[tuple[int, int]]] = {}
+        self.now = now
+        # Microseconds between two arrivals of a line, and from now to its start.
+        self.every = {key: 60e6 / rate for key, rate in rates.items() if rate > 0}
+        self.starts = {key: _micros(starts.get(key, now) - now) for key in self.every}
+        self.until = None if until is None else _micros(until - now)
+        self.budget = budget
         self.next_id = _FORESEEN_ID
-        # (arrival time, k, line): the next arrival of every line.
-        self.coming = [(self._at(key, 1), 1, key) for key in self.rates]
+        # (arrival, k, line): the next arrival of every line.
+        self.coming = [(self._at(key, 1), 1, key) for key in self.every]
         heapq.heapify(self.coming)
 
     def fork(self) -> _Foreseen:
@@ -566,26 +571,34 @@ class _Foreseen:
         other.coming = list(self.coming)
         return other
 
-    def _at(self, key: tuple[int, Line], k: int) -> datetime:
-        return self.starts[key] + timedelta(minutes=(k - 0.5) / self.rates[key])
+    def _at(self, key: tuple[int, Line], k: int) -> int:
+        return self.starts[key] + round((k - 0.5) * self.every[key])
 
     def arrive(self, now: datetime) -> list[Candidate]:
         """Everyone foreseen up to `now` joins their line; returns those now at the head of it."""
         heads = []
-        while self.coming and self.coming[0][0] <= now and self.budget > 0:
-            at, k, key = heapq.heappop(self.coming)
-            if self.until is not None and at > self.until:
+        coming, until = self.coming, self.until
+        upto = _micros(now - self.now)
+        while coming and coming[0][0] <= upto and self.budget > 0:
+            at, k, key = heapq.heappop(coming)
+            if until is not None and at > until:
                 continue  # the office stops issuing: this line is done
             ticket_id = self.next_id
             self.next_id += 1
             if key in self.first:
                 self.behind.setdefault(key, deque()).append((at, ticket_id))
             else:
-                c = self.first[key] = _foreseen_ticket(key, at, ticket_id)
+                c = self.first[key] = self._ticket(key, at, ticket_id)
                 heads.append(c)
             self.budget -= 1
-            heapq.heappush(self.coming, (self._at(key, k + 1), k + 1, key))
+            heapq.heappush(coming, (self._at(key, k + 1), k + 1, key))
         return heads
+
+    def _ticket(self, key: tuple[int, Line], at: int, ticket_id: int) -> Candidate:
+        service_id, kind = key
+        when = self.now + timedelta(microseconds=at)
+        due = when if kind == Line.BOOKED else None
+        return Candidate(ticket_id, service_id, kind == Line.PRIORITY, when, due)
 
     def heads(self, service_ids: frozenset[int]) -> list[Candidate]:
         """The first foreseen ticket of each line of these services that has one."""
@@ -597,7 +610,7 @@ class _Foreseen:
         behind = self.behind.get(key)
         if not behind:
             return None
-        c = self.first[key] = _foreseen_ticket(key, *behind.popleft())
+        c = self.first[key] = self._ticket(key, *behind.popleft())
         if not behind:
             del self.behind[key]
         return c
@@ -611,13 +624,14 @@ class _Foreseen:
             for at, _, (service_id, _) in self.coming
             if service_id in service_ids and (self.until is None or at <= self.until)
         ]
-        return min(times, default=None)
+        return None if not times else self.now + timedelta(microseconds=min(times))
 
 
-def _foreseen_ticket(key: tuple[int, Line], at: datetime, ticket_id: int) -> Candidate:
-    service_id, kind = key
-    due = at if kind == Line.BOOKED else None
-    return Candidate(ticket_id, service_id, kind == Line.PRIORITY, at, due)
+def _micros(span: timedelta) -> int:
+    return span // _MICROSECOND
+
+
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def _bucket(key: tuple[int, Line]) -> tuple[int, Line]:
