@@ -26,7 +26,6 @@ import heapq
 import itertools
 import math
 import statistics
-from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -535,12 +534,12 @@ class _Foreseen:
     """Tickets expected to join the lines after now, each line at its recent rate: its k-th at
     (k − ½) / rate after the line's start, so that by any time about as many have come as are
     expected to on average. They stand in lines of their own, behind every real ticket of the
-    same line (they come later), and the counters' own rule calls them. At most `budget` come,
-    so a replay ends even where they come faster than the counters call. Only the first of each
-    line is made a Candidate (the rule weighs the heads of lines alone); those behind it are
-    kept as their arrival and id until their turn at the head. Arrivals are counted in whole
-    microseconds after now (what a datetime holds), so that the many a replay sees cost no
-    date arithmetic."""
+    same line (they come later), and the counters' own rule calls them. At most `budget` come
+    (the first, in order of arrival), so a replay ends even where they come faster than the
+    counters call. Only the first of each line is made a Candidate (the rule weighs the heads of
+    lines alone); a line's others are known by how many have come. Arrivals are counted in whole
+    microseconds after now (what a datetime holds), and a line's by arithmetic: a replay that
+    passes hundreds at once counts them in a step per line."""
 
     def __init__(
         self,
@@ -550,53 +549,78 @@ class _Foreseen:
         until: datetime | None,
         budget: int,
     ) -> None:
-        # The first foreseen ticket waiting in each line, and the arrivals behind it.
-        self.first: dict[tuple[int, Line], Candidate] = {}
-        self.behind: dict[tuple[int, Line], deque[tuple[int, int]]] = {}
         self.now = now
         # Microseconds between two arrivals of a line, and from now to its start.
         self.every = {key: 60e6 / rate for key, rate in rates.items() if rate > 0}
         self.starts = {key: _micros(starts.get(key, now) - now) for key in self.every}
         self.until = None if until is None else _micros(until - now)
         self.budget = budget
-        self.next_id = _FORESEEN_ID
-        # (arrival, k, line): the next arrival of every line.
-        self.coming = [(self._at(key, 1), 1, key) for key in self.every]
-        heapq.heapify(self.coming)
+        # How many of each line have come, and how many of those were called.
+        self.arrived = dict.fromkeys(self.every, 0)
+        self.taken = dict.fromkeys(self.every, 0)
+        # The first foreseen ticket waiting in each line that has one.
+        self.first: dict[tuple[int, Line], Candidate] = {}
 
     def fork(self) -> _Foreseen:
         other = copy.copy(self)
+        other.arrived = dict(self.arrived)
+        other.taken = dict(self.taken)
         other.first = dict(self.first)
-        other.behind = {key: deque(line) for key, line in self.behind.items()}
-        other.coming = list(self.coming)
         return other
 
     def _at(self, key: tuple[int, Line], k: int) -> int:
+        """When the k-th of a line comes, in microseconds after now."""
         return self.starts[key] + round((k - 0.5) * self.every[key])
+
+    def _come_by(self, key: tuple[int, Line], upto: int) -> int:
+        """How many of a line come by `upto` (and before the office stops issuing)."""
+        if self.until is not None:
+            upto = min(upto, self.until)
+        k = max(0, math.floor((upto - self.starts[key]) / self.every[key] + 0.5))
+        while k > 0 and self._at(key, k) > upto:
+            k -= 1
+        while self._at(key, k + 1) <= upto:
+            k += 1
+        return k
 
     def arrive(self, now: datetime) -> list[Candidate]:
         """Everyone foreseen up to `now` joins their line; returns those now at the head of it."""
-        heads = []
-        coming, until = self.coming, self.until
+        if self.budget <= 0:
+            return []
         upto = _micros(now - self.now)
-        while coming and coming[0][0] <= upto and self.budget > 0:
-            at, k, key = heapq.heappop(coming)
-            if until is not None and at > until:
-                continue  # the office stops issuing: this line is done
-            ticket_id = self.next_id
-            self.next_id += 1
-            if key in self.first:
-                self.behind.setdefault(key, deque()).append((at, ticket_id))
-            else:
-                c = self.first[key] = self._ticket(key, at, ticket_id)
-                heads.append(c)
-            self.budget -= 1
-            heapq.heappush(coming, (self._at(key, k + 1), k + 1, key))
+        arrived = self.arrived
+        come = {key: self._come_by(key, upto) for key in arrived}
+        total = sum(come[key] - n for key, n in arrived.items())
+        if total > self.budget:
+            # The budget ends among these: they come one by one, in order of arrival.
+            come = dict(arrived)
+            coming = [(self._at(key, n + 1), n + 1, key) for key, n in arrived.items()]
+            heapq.heapify(coming)
+            left = self.budget
+            while left and coming and coming[0][0] <= upto:
+                at, k, key = heapq.heappop(coming)
+                if self.until is not None and at > self.until:
+                    continue
+                come[key] = k
+                left -= 1
+                heapq.heappush(coming, (self._at(key, k + 1), k + 1, key))
+            total = self.budget - left
+        self.budget -= total
+        heads = []
+        for key, k in come.items():
+            if k > arrived[key]:
+                if self.taken[key] == arrived[key]:
+                    c = self.first[key] = self._ticket(key, self.taken[key] + 1)
+                    heads.append(c)
+                arrived[key] = k
         return heads
 
-    def _ticket(self, key: tuple[int, Line], at: int, ticket_id: int) -> Candidate:
+    def _ticket(self, key: tuple[int, Line], k: int) -> Candidate:
+        """The k-th of a line: numbered by (k, line), which orders those coming at the same
+        instant as they come."""
         service_id, kind = key
-        when = self.now + timedelta(microseconds=at)
+        when = self.now + timedelta(microseconds=self._at(key, k))
+        ticket_id = _FORESEEN_ID + (k << 32) + service_id * 4 + kind
         due = when if kind == Line.BOOKED else None
         return Candidate(ticket_id, service_id, kind == Line.PRIORITY, when, due)
 
@@ -607,23 +631,18 @@ class _Foreseen:
     def take(self, key: tuple[int, Line]) -> Candidate | None:
         """The head of a line is called; returns the next one, if any."""
         del self.first[key]
-        behind = self.behind.get(key)
-        if not behind:
+        taken = self.taken[key] = self.taken[key] + 1
+        if taken == self.arrived[key]:
             return None
-        c = self.first[key] = self._ticket(key, *behind.popleft())
-        if not behind:
-            del self.behind[key]
+        c = self.first[key] = self._ticket(key, taken + 1)
         return c
 
     def next_for(self, service_ids: frozenset[int]) -> datetime | None:
         """When the next foreseen ticket of these services comes, if one still does."""
         if self.budget <= 0:
             return None
-        times = [
-            at
-            for at, _, (service_id, _) in self.coming
-            if service_id in service_ids and (self.until is None or at <= self.until)
-        ]
+        times = [self._at(key, n + 1) for key, n in self.arrived.items() if key[0] in service_ids]
+        times = [at for at in times if self.until is None or at <= self.until]
         return None if not times else self.now + timedelta(microseconds=min(times))
 
 
