@@ -406,8 +406,8 @@ class _Replay:
         default_duration, taken, partial = self.default_duration, self.taken, self.partial
         first = foreseen.first
         at_head = self._at_head
-        heap_of = self.heap_of
-        heappop, heappush = heapq.heappop, heapq.heappush
+        heap_of, heaps_of = self.heap_of, self.heaps_of
+        heappop, heappush, heapreplace = heapq.heappop, heapq.heappush, heapq.heapreplace
         now, max_calls = self.now, self.max_calls
         left, ncalled = self.left, self.ncalled
         # Pending newcomers at the head of their line.
@@ -480,9 +480,21 @@ class _Replay:
             line = lines[key]
             if j < len(line):
                 pos[key] = j
-                at_head(line[j])
+                head = line[j]
+                if picked is top:
+                    # The next of its line takes its place in this counter's heap at once.
+                    entry = (age_key(head), head)
+                    for h in heaps_of[picked.service_id]:
+                        if h == heap_of[i]:
+                            heapreplace(mine, entry)
+                        else:
+                            heappush(oldest[h], entry)
+                else:
+                    at_head(head)
             else:
                 del pos[key]
+                if picked is top:
+                    heappop(mine)
                 if key[1] == Line.NORMAL and key[0] in pending and key not in partial:
                     ready.add(key[0])
             taken[key] = taken.get(key, 0) + 1
