@@ -9,9 +9,12 @@ them: spread over the services counter 1 calls, one second apart, so the arrival
 foresees are high):
 
 - read: `repository.waiting_lines`, the lines as the forecast reads them;
-- forecast: `office_forecast` as a status page or an issue's answer asks for it (without the
-  kiosk's newcomers): its reads and the replay;
-- with newcomers: the same with every active service's wait for a new ticket (the kiosk list);
+- forecast: `office_forecast` reading the lines whole (a process's first forecast of the day,
+  or after a long gap), without the kiosk's newcomers: its reads and the replay;
+- kept: the same from the lines the process keeps (`WaitingKept`, caught up with the events
+  since: here none), as a status page's event or an issue's answer asks for it;
+- with newcomers: the kept lines' forecast with every active service's wait for a new ticket
+  (the kiosk list);
 - floor: the same waiting tickets read with the database's own driver (`sqlite3`, one
   statement, no SQLAlchemy) and put in arrival order: the least any forecast must do, since
   every waiting ticket has a place to be told.
@@ -46,7 +49,7 @@ from counter import repository as repo
 from counter.db import Database
 from counter.models import Office
 from counter.queue.forecast import LOADED_PER_LINE
-from counter.service.waits import CallMinutes, office_forecast, recent_arrivals
+from counter.service.waits import CallMinutes, WaitingKept, office_forecast, recent_arrivals
 from counter.unit_of_work import local_day
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,8 +78,17 @@ def measure(db: Database, path: Path, office_id: int, repeat: int) -> dict[str, 
         def plain() -> Any:
             return office_forecast(session, office, now, samples, arrivals)
 
+        kept = WaitingKept.read(session, office, today)
+
+        def from_kept() -> Any:
+            waiting = kept.caught_up(session, office, today).tickets.values()
+            return office_forecast(session, office, now, samples, arrivals, waiting=waiting)
+
         def newcomers() -> Any:
-            return office_forecast(session, office, now, samples, arrivals, newcomers=True)
+            waiting = kept.caught_up(session, office, today).tickets.values()
+            return office_forecast(
+                session, office, now, samples, arrivals, newcomers=True, waiting=waiting
+            )
 
         def floor() -> Any:
             rows = raw.execute(FLOOR_SQL, (office_id, today.isoformat())).fetchall()
@@ -85,6 +97,7 @@ def measure(db: Database, path: Path, office_id: int, repeat: int) -> dict[str, 
         steps: dict[str, Callable[[], Any]] = {
             "read": read,
             "forecast": plain,
+            "kept": from_kept,
             "with_newcomers": newcomers,
             "floor": floor,
         }
@@ -103,6 +116,7 @@ def measure(db: Database, path: Path, office_id: int, repeat: int) -> dict[str, 
         "waiting": waiting,
         **{f"{name}_ms": round(ms, 3) for name, ms in medians.items()},
         "forecast_over_floor": round(medians["forecast"] / medians["floor"], 2),
+        "kept_over_floor": round(medians["kept"] / medians["floor"], 2),
         "with_newcomers_over_floor": round(medians["with_newcomers"] / medians["floor"], 2),
     }
 
@@ -132,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append(row)
                 print(
                     f"line {length:>5}: read {row['read_ms']:.2f} ms, forecast"
-                    f" {row['forecast_ms']:.2f} ms, with newcomers {row['with_newcomers_ms']:.2f}"
+                    f" {row['forecast_ms']:.2f} ms, kept {row['kept_ms']:.2f} ms,"
+                    f" with newcomers {row['with_newcomers_ms']:.2f}"
                     f" ms, floor {row['floor_ms']:.2f} ms (forecast / floor"
                     f" {row['forecast_over_floor']})",
                     flush=True,
@@ -143,12 +158,14 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
     smallest, largest = rows[0], rows[-1]
     growth = round(largest["forecast_ms"] / smallest["forecast_ms"], 2)
-    print(f"forecast, largest line / smallest: {growth}")
+    kept_growth = round(largest["kept_ms"] / smallest["kept_ms"], 2)
+    print(f"forecast, largest line / smallest: {growth} (kept lines: {kept_growth})")
     payload = {
         **run.header(),
         "settings": {"lines": args.lines, "repeat": args.repeat, "db": "sqlite"},
         "rows": rows,
         "forecast_growth": growth,
+        "kept_growth": kept_growth,
     }
     write_json(args.out, payload)
     print(f"results: {args.out}")

@@ -124,10 +124,13 @@ class QueueViews(QueueCore):
         a write computes its own, now and only as far as ticket `until`.
 
         `newcomers`: also the wait of a new ticket of every active service (the kiosk's list).
-        The waiting tickets' waits are the same with or without them (a newcomer takes no
-        counter's time and moves no counter's mix: counter.queue.forecast), so a forecast made
-        with them serves the tickets too; one made without them (most of an office's events,
-        which only status pages follow) costs a replay without the newcomers."""
+        The waiting tickets' waits are the same with or without them (each newcomer goes on in
+        a copy of the replay from where it is first weighed: counter.queue.forecast), so a
+        forecast made with them serves the tickets too; one made without them (most of an
+        office's events, which only status pages follow) costs no copies.
+
+        The waiting lines are those this process keeps (`WaitingKept`), caught up with the
+        office's events since it last read them."""
         now = self.clock()
         assert office.id is not None
         calls = self._call_minutes.get(office.id)
