@@ -148,6 +148,11 @@ TICKET_CHANGES = (
     " WHERE ticket_event.office_id = ? AND ticket_event.seq > ? ORDER BY ticket_event.seq"
     " LIMIT ? OFFSET ?"
 )
+# ... and checked against the count of waiting tickets (repository.waiting_count).
+WAITING_COUNT = (
+    "SELECT count(*) AS count_1 FROM ticket WHERE ticket.office_id = ?"
+    " AND ticket.business_day = ? AND ticket.status = ?"
+)
 # As service.waits.CATCH_UP_EVENTS (plus one, to know when there are more).
 CATCH_UP_LIMIT = 201
 WAITING_HEADS = (
@@ -340,6 +345,7 @@ class Floor:
                 self.kept_seq = int(office[13])
             else:
                 changes = db.all(TICKET_CHANGES, (self.office_id, self.kept_seq, CATCH_UP_LIMIT, 0))
+                db.one(WAITING_COUNT, (self.office_id, db.day(today), "waiting"))
                 self.kept_seq = max([int(office[13]), *(int(row[0]) for row in changes)])
             db.all(SERVICES, (self.office_id,))
             open_counters = [r[0] for r in db.all(COUNTERS, (self.office_id,)) if r[3]]

@@ -81,7 +81,7 @@ from bench.machine import Run, machine_busy_cpu_seconds, percentile, process_cpu
 from counter import repository as repo
 from counter.auth import Role, hash_password, new_password
 from counter.db import Database
-from counter.models import Staff, Ticket
+from counter.models import Staff, Ticket, TicketEvent
 from counter.queue.numbering import MAX_DAILY_NUMBER
 from counter.queue.states import OPEN_STATES, TicketStatus
 from counter.seed import DEMO_COUNTERS, catalogue, seed_demo
@@ -292,23 +292,41 @@ def start_new_day(url: str, days_back: int) -> int:
     """Make the next phase start on an empty business day; returns how many tickets moved.
 
     The server reads the real clock, so instead of waiting for midnight this files today's tickets
-    under an earlier day (open ones closed as the day-end rollover would), directly in the
-    database. Numbering then restarts at 001 (each prefix has 999 numbers a day), the waiting
-    lines start empty, and the moved rows stay as history, as in an office that has run for a
-    while. Only tickets change; counters stay open with their staff.
+    under an earlier day (open ones closed as the day-end rollover would, with their events),
+    directly in the database. Numbering then restarts at 001 (each prefix has 999 numbers a day),
+    the waiting lines start empty, and the moved rows stay as history, as in an office that has
+    run for a while. Only tickets change; counters stay open with their staff.
     """
     db = Database(url)
     try:
         with db.write() as session:
             office = repo.office_by_code(session, "demo")
             assert office is not None and office.id is not None
-            today = local_day(datetime.now(UTC), office.timezone)
+            now = datetime.now(UTC)
+            today = local_day(now, office.timezone)
             mine = sa.and_(Ticket.office_id == office.id, Ticket.business_day == today)
-            session.execute(
-                sa.update(Ticket)
-                .where(mine, col(Ticket.status).in_(sorted(OPEN_STATES)))
-                .values(status=TicketStatus.UNSERVED)
-            )
+            open_now = sa.and_(mine, col(Ticket.status).in_(sorted(OPEN_STATES)))
+            closed = session.execute(
+                sa.select(col(Ticket.id), col(Ticket.service_id), col(Ticket.transaction_no))
+                .where(open_now)
+                .order_by(col(Ticket.id))
+            ).all()
+            session.execute(sa.update(Ticket).where(open_now).values(status=TicketStatus.UNSERVED))
+            # Each closed ticket's event, as the rollover writes it: the event log stays the
+            # record of every change (a server keeps the waiting lines by it).
+            for ticket_id, service_id, transaction_no in closed:
+                office.event_seq += 1
+                session.add(
+                    TicketEvent(
+                        office_id=office.id,
+                        seq=office.event_seq,
+                        ticket_id=ticket_id,
+                        kind="closed_unserved",
+                        at=now,
+                        service_id=service_id,
+                        transaction_no=transaction_no,
+                    )
+                )
             moved = session.execute(
                 sa.update(Ticket).where(mine).values(business_day=today - timedelta(days=days_back))
             )

@@ -392,6 +392,21 @@ def _ticket_changes_query() -> sa.Executable:
     )
 
 
+def waiting_count(session: Session, office_id: int, day: date) -> int:
+    """How many tickets of the office wait on `day` (counted in the queue index)."""
+    params = {"office_id": office_id, "day": day}
+    return int(session.connection().execute(_waiting_count_query(), params).scalar_one())
+
+
+@functools.cache
+def _waiting_count_query() -> sa.Executable:
+    return sa.select(func.count()).where(
+        col(Ticket.office_id) == sa.bindparam("office_id"),
+        col(Ticket.business_day) == sa.bindparam("day"),
+        col(Ticket.status) == TicketStatus.WAITING,
+    )
+
+
 def _day(value: date | str) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 

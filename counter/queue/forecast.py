@@ -241,7 +241,7 @@ def forecast(
     beyond = replay.beyond()
     for s, newcomer in pending.items():
         key = (s, Line.NORMAL)
-        if key not in replay.pos and key not in replay.partial:
+        if key not in replay.pos and key not in replay.partial and not replay.stopped:
             # Its line ran empty and no counter weighed it since: it goes on from the end.
             forks[s] = replay.fork()
             forks[s].join(newcomer)
@@ -332,6 +332,9 @@ class _Replay:
         # Ticket id -> (calls before it by the counters able to serve it, when it is called).
         self.called: dict[int, tuple[int, datetime]] = {}
         self.ncalled = 0
+        # Stopped short (ticket `until` called, or a line loaded in part ran out): a newcomer
+        # never weighed before then is placed past the replay, as its ticket would be.
+        self.stopped = False
         self._index_heads()
 
     def _index_heads(self) -> None:
@@ -503,6 +506,7 @@ class _Replay:
             called[picked.ticket_id] = (sum(map(calls.__getitem__, able[picked.service_id])), at)
             calls[i] += 1
             if picked.ticket_id == until or (key in partial and key not in pos):
+                self.stopped = True
                 break
         self.left, self.ncalled = left, ncalled
 

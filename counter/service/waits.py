@@ -236,7 +236,9 @@ class WaitingKept:
     what it computed once, `policy.once`).
 
     Lines longer than the forecast loads (`LOADED_PER_LINE`) are not kept: the forecast then
-    reads the first of each line and every line's length (repository.waiting_lines)."""
+    reads the first of each line and every line's length (repository.waiting_lines). Each catch-up
+    also counts the waiting tickets in the queue index: a change made beside the event log
+    (a row deleted or a status set by hand) that moves the count makes it read whole."""
 
     day: date
     # Every event up to this seq is in `tickets`.
@@ -285,6 +287,10 @@ class WaitingKept:
                 kept = c if was is None or was != c else was
                 tickets[c.ticket_id] = kept
                 lengths[kept.line] = lengths.get(kept.line, 0) + 1
+        if len(tickets) != repo.waiting_count(session, row_id(office), day):
+            # A ticket changed without its event (a repair by hand in the database, a tool
+            # that deletes rows): what is kept is no longer the line.
+            return WaitingKept.read(session, office, day)
         lengths = {key: n for key, n in lengths.items() if n}
         # Events of counters move the seq too, and touch no ticket.
         return WaitingKept(day, max(seq, office.event_seq), tickets, lengths)

@@ -148,3 +148,25 @@ def test_a_newcomer_is_told_what_its_ticket_is_told_once_issued(seed: int) -> No
             [*waiting, ticket], plans, minutes, NOW, arrivals=arrivals, max_calls=max_calls
         )
         assert before.newcomers[s] == issued.wait_of(ticket), s
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_newcomer_is_told_its_ticket_s_wait_where_other_lines_are_loaded_in_part(
+    seed: int,
+) -> None:
+    """Lines longer than the forecast loads are given by their first tickets and their length
+    (`line_sizes`): the replay stops where one runs out, and a newcomer not yet weighed by then
+    is placed past it, as its ticket is."""
+    waiting, plans, minutes = office(seed)
+    lines: dict[tuple[int, Line], list[Candidate]] = {}
+    for c in sorted(waiting, key=lambda c: c.place):
+        lines.setdefault(c.line, []).append(c)
+    for s in sorted(minutes):
+        own = (s, Line.NORMAL)
+        loaded = [c for key, line in lines.items() for c in (line if key == own else line[:1])]
+        sizes = {key: (len(line), line[-1].place[0]) for key, line in lines.items()}
+        before = forecast(loaded, plans, minutes, NOW, newcomers=[s], line_sizes=sizes)
+        ticket = Candidate(10**6, s, False, NOW)
+        sizes[own] = (sizes[own][0] + 1 if own in sizes else 1, NOW)
+        issued = forecast([*loaded, ticket], plans, minutes, NOW, line_sizes=sizes)
+        assert before.newcomers[s] == issued.wait_of(ticket), s

@@ -7,9 +7,11 @@ from __future__ import annotations
 import random
 
 import pytest
+import sqlalchemy as sa
+from sqlmodel import col
 
 from counter.db import Database
-from counter.models import Office
+from counter.models import Office, Ticket
 from counter.queue.errors import DomainError
 from counter.queue.states import Action, TicketStatus
 from counter.service import QueueService, local_day, waits
@@ -134,3 +136,21 @@ async def test_the_forecast_from_kept_lines_is_the_forecast_from_a_read(
             read = office_forecast(session, office, told.now, samples, arrivals)
         assert told.waits == read.waits
         assert told.left_over.keys() == read.left_over.keys()
+
+
+async def test_a_ticket_changed_beside_the_event_log_is_not_kept(
+    queue: QueueService, database: Database, clock: FakeClock
+) -> None:
+    """A repair by hand in the database (a status set, a row deleted) writes no event: the
+    waiting count in the queue index no longer matches what is kept, so it is read whole."""
+    first = await queue.issue_ticket(OFFICE, "birth")
+    second = await queue.issue_ticket(OFFICE, "birth")
+    kept = whole(database, clock)
+    with database.write() as session:
+        session.execute(
+            sa.update(Ticket).where(col(Ticket.id) == first.id).values(status="cancelled")
+        )
+    await queue.issue_ticket(OFFICE, "marriage")
+    kept = caught_up(kept, database, clock)
+    assert first.id not in kept.tickets and second.id in kept.tickets
+    assert kept.tickets == whole(database, clock).tickets
