@@ -40,7 +40,6 @@ from counter.queue.policy import (
     age_key,
     aged,
     choose,
-    once,
 )
 
 # A newcomer sorts after every real ticket queued at the same instant (ids stay below 2**61);
@@ -110,12 +109,6 @@ class Forecast:
     # The tickets past the replayed calls, placed on demand (see _Beyond).
     beyond: _Beyond | None = None
     left_over: Mapping[int, Candidate] = field(default_factory=dict)
-
-    @once
-    def waits(self) -> dict[int, tuple[int, float]]:
-        """Ticket id -> (tickets called before it, minutes until its call), for the tickets
-        replayed."""
-        return {tid: (n, _minutes(at, self.now)) for tid, (n, at) in self.called.items()}
 
     def _replayed(self, ticket_id: int) -> tuple[int, float] | None:
         called = self.called.get(ticket_id)
@@ -234,8 +227,9 @@ def forecast(
         arrivals=arrivals or {},
         arrivals_until=arrivals_until,
     )
-    wanted = list(dict.fromkeys(newcomers))
-    pending = {s: Candidate(_NEWCOMER_ID + s, s, False, now) for s in wanted if s in replay.able}
+    # A new normal ticket of each service asked for, issued now.
+    wanted = {s: Candidate(_NEWCOMER_ID + s, s, False, now) for s in newcomers}
+    pending = {s: c for s, c in wanted.items() if s in replay.able}
     forks: dict[int, _Replay] = {}
     replay.run(until, pending, forks)
     beyond = replay.beyond()
@@ -246,8 +240,7 @@ def forecast(
             forks[s] = replay.fork()
             forks[s].join(newcomer)
     news: dict[int, Estimate] = {}
-    for s in wanted:
-        newcomer = Candidate(_NEWCOMER_ID + s, s, False, now)
+    for s, newcomer in wanted.items():
         fork = forks.get(s)
         if fork is None:
             # Never at the head of its line within the replay: placed past it, as it would be.

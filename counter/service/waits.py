@@ -235,10 +235,12 @@ class WaitingKept:
     issue reads one ticket, not the thousand waiting (and makes no Candidate anew: each keeps
     what it computed once, `policy.once`).
 
-    Lines longer than the forecast loads (`LOADED_PER_LINE`) are not kept: the forecast then
-    reads the first of each line and every line's length (repository.waiting_lines). Each catch-up
-    also counts the waiting tickets in the queue index: a change made beside the event log
-    (a row deleted or a status set by hand) that moves the count makes it read whole."""
+    While a line is longer than the forecast loads (`LOADED_PER_LINE`), the forecast does not
+    use what is kept: it reads the first of each line and every line's length
+    (repository.waiting_lines). Each catch-up also counts the waiting tickets in the queue
+    index: a change made beside the event log (a row deleted or a status set by hand) that moves
+    the count makes it read whole. On PostgreSQL a ticket committed between the catch-up and the
+    count moves the count too, and costs a whole read, never a wrong line."""
 
     day: date
     # Every event up to this seq is in `tickets`.
