@@ -121,6 +121,10 @@ class Forecast:
             wait = self.beyond.place(ticket)
         return NOT_WAITING if wait is None else estimate(*wait)
 
+    def holds(self, ticket_ids: Iterable[int]) -> bool:
+        """Whether each of these tickets was waiting in the lines this forecast replayed."""
+        return all(t in self.called or t in self.left_over for t in ticket_ids)
+
     def ticket(self, ticket_id: int) -> Estimate:
         """The estimate of a ticket this forecast loaded."""
         if ticket_id in self.left_over:

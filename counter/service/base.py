@@ -84,7 +84,8 @@ class QueueCore:
         self._forecasts: dict[int, tuple[int, bool, Forecast]] = {}
         # One computation of an office's committed forecast at a time: a write's answer and the
         # status pages' read of the same event start together, and the second takes the first's.
-        self._forecasting: dict[int, threading.Lock] = {}
+        # A write's answer holds it from before its first read (`QueueViews._answer`).
+        self._forecasting: dict[int, threading.RLock] = {}
         # Office id -> its recent call durations: read again after a minute, and caught up at
         # once when this process ends a call there.
         self._call_minutes: dict[int, CallMinutes] = {}
@@ -93,6 +94,10 @@ class QueueCore:
         self._arrivals: dict[int, tuple[datetime, dict[tuple[int, Line], float]]] = {}
         # Office id -> its waiting tickets today, caught up with its events at each forecast.
         self._waiting: dict[int, WaitingKept] = {}
+
+    def _forecast_turn(self, office_id: int) -> threading.RLock:
+        """The lock of an office's committed forecast in this process."""
+        return self._forecasting.setdefault(office_id, threading.RLock())
 
     async def _write(self, office_id: int, work: Callable[[OfficeTx], T]) -> T:
         return await self.work.run(office_id, work)

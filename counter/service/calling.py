@@ -155,7 +155,7 @@ class CallingUseCases(CounterUseCases, QueueViews):
                 ticket, EVENT_KIND[action], counter=counter, staff_id=actor.staff_id, detail=detail
             )
             # Back in the line (a reactivated no-show, a released hold): forecast after the commit.
-            return self._view_or_later(tx.session, ticket)
+            return self._view_or_later(tx, ticket)
 
         return await self._answer(actor.office_id, await self._write(actor.office_id, work))
 
@@ -196,7 +196,7 @@ class CallingUseCases(CounterUseCases, QueueViews):
                 detail={"from_service_id": from_service},
             )
             # Waiting again: its wait is forecast after the commit.
-            return AfterCommit(row_id(ticket))
+            return AfterCommit(row_id(ticket), tx.office.event_seq)
 
         return await self._answer(actor.office_id, await self._write(actor.office_id, work))
 

@@ -106,7 +106,7 @@ class IssueUseCases(QueueViews):
                         # A reused key with another request is a client bug; answering with
                         # the first ticket would hand out a ticket for the wrong service.
                         raise InvalidInput(*say("request_key_reused"))
-                    return AfterCommit(row_id(earlier), replayed=True)
+                    return AfterCommit(row_id(earlier), tx.office.event_seq, replayed=True)
             if rate_check is not None and not rate_check():
                 raise TooManyRequests(*say("kiosk_too_fast"))
             service = repo.service_by_code(session, row_id(tx.office), service_code)
@@ -174,6 +174,6 @@ class IssueUseCases(QueueViews):
                     now=tx.now,
                     deadline=print_deadline,
                 ).id
-            return AfterCommit(row_id(ticket), print_job_id=job_id)
+            return AfterCommit(row_id(ticket), tx.office.event_seq, print_job_id=job_id)
 
         return await self._answer(office_id, await self._write(office_id, work))

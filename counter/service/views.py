@@ -3,8 +3,7 @@ waits from the office's forecast."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -25,7 +24,7 @@ from counter.service.waits import (
     office_forecast,
     recent_arrivals,
 )
-from counter.unit_of_work import local_day
+from counter.unit_of_work import OfficeTx, local_day
 
 
 @dataclass(frozen=True)
@@ -68,6 +67,9 @@ class AfterCommit:
     does not queue behind this forecast."""
 
     ticket_id: int
+    # The office's event seq when the write committed (`OfficeTx.office.event_seq`): a
+    # committed forecast made from there on knows the ticket as the write left it or later.
+    seq: int
     # As in TicketView.
     replayed: bool = False
     print_job_id: int | None = None
@@ -117,6 +119,8 @@ class QueueViews(QueueCore):
         committed: bool,
         until: int | None = None,
         newcomers: bool = False,
+        tickets: Collection[int] = (),
+        since: int | None = None,
     ) -> Forecast:
         """The office's wait forecast now. Committed reads share one per office event (the
         event seq moves with every change of the lines or counters): a write's answer, read
@@ -130,7 +134,14 @@ class QueueViews(QueueCore):
         office's events, which only status pages follow) costs no copies.
 
         The waiting lines are those this process keeps (`WaitingKept`), caught up with the
-        office's events since it last read them."""
+        office's events since it last read them.
+
+        `tickets`: the waiting tickets the caller will read from it. A committed forecast of a
+        later event than the caller's read serves it when it holds them all (it is the newer
+        state). `since`: the event seq a write's answer left its ticket at; a forecast made
+        from that event on, while this answer waited its turn behind the answers that made it
+        (a burst of issues), serves it when it holds the ticket: one replay of the office per
+        turn rather than one per issue. Each is at most FORECAST_REUSE_SECONDS old."""
         now = self.clock()
         assert office.id is not None
         calls = self._call_minutes.get(office.id)
@@ -144,13 +155,19 @@ class QueueViews(QueueCore):
             arrivals = self._arrivals[office.id] = (now, recent_arrivals(session, office, now))
         if not committed:
             return office_forecast(session, office, now, samples, arrivals[1], until=until)
-        with self._forecasting.setdefault(office.id, threading.Lock()):
+        with self._forecast_turn(office.id):
             cached = self._forecasts.get(office.id)
             if (
                 cached is not None
-                and cached[0] == office.event_seq
                 and (cached[1] or not newcomers)
                 and abs((now - cached[2].now).total_seconds()) < FORECAST_REUSE_SECONDS
+                and (
+                    cached[0] == office.event_seq
+                    or (
+                        cached[0] >= (office.event_seq if since is None else since)
+                        and cached[2].holds(tickets)
+                    )
+                )
             ):
                 return cached[2]
             today = local_day(now, office.timezone)
@@ -170,16 +187,17 @@ class QueueViews(QueueCore):
                 newcomers=newcomers,
                 waiting=kept.tickets.values() if kept.loadable else None,
             )
-            self._forecasts[office.id] = (office.event_seq, newcomers, result)
+            if cached is None or cached[0] <= office.event_seq:
+                self._forecasts[office.id] = (office.event_seq, newcomers, result)
             return result
 
-    def _view_or_later(self, tx_session: Session, ticket: Ticket) -> TicketView | AfterCommit:
+    def _view_or_later(self, tx: OfficeTx, ticket: Ticket) -> TicketView | AfterCommit:
         """Inside a write: the ticket's view now, or, when it waits, its view after the commit
         (`_answer`), since only a waiting ticket needs the forecast."""
         if ticket.status == TicketStatus.WAITING:
             assert ticket.id is not None
-            return AfterCommit(ticket.id)
-        return self._view(tx_session, ticket)
+            return AfterCommit(ticket.id, tx.office.event_seq)
+        return self._view(tx.session, ticket)
 
     async def _answer(self, office_id: int, result: TicketView | AfterCommit) -> TicketView:
         """A write's answer once it has committed: a waiting ticket's view is read and forecast
@@ -190,9 +208,13 @@ class QueueViews(QueueCore):
         after = result
 
         def answer(session: Session) -> TicketView:
-            ticket = repo.get_ticket(session, office_id, after.ticket_id)
-            assert ticket is not None  # committed, and tickets are never deleted
-            view = self._view(session, ticket, committed=True)
+            # The office's forecast turn first, then the reads: an answer that waited behind
+            # others' forecasts reads the lines as they are when its turn comes, or takes the
+            # forecast made meanwhile (`office_forecast`'s `since`).
+            with self._forecast_turn(office_id):
+                ticket = repo.get_ticket(session, office_id, after.ticket_id)
+                assert ticket is not None  # committed, and tickets are never deleted
+                view = self._views(session, [ticket], committed=True, since=after.seq)[0]
             return replace(view, replayed=after.replayed, print_job_id=after.print_job_id)
 
         return await self._read(answer)
@@ -207,6 +229,7 @@ class QueueViews(QueueCore):
         tickets: Sequence[Ticket] | Sequence[repo.TicketRow],
         *,
         committed: bool = False,
+        since: int | None = None,
     ) -> list[TicketView]:
         """Views of tickets of one office, with the same few queries however many there are
         (one status page, or every status page following the office): one forecast for all.
@@ -218,7 +241,14 @@ class QueueViews(QueueCore):
             assert office is not None
             # A write wants its own ticket only: the replay may stop once it is called.
             until = waiting[0].id if len(waiting) == 1 else None
-            forecast = self.office_forecast(session, office, committed=committed, until=until)
+            forecast = self.office_forecast(
+                session,
+                office,
+                committed=committed,
+                until=until,
+                tickets=[t.id for t in waiting if t.id is not None],
+                since=since,
+            )
         known: dict[int | None, Service] = {}
         counters: dict[int | None, Counter] = {}
         if len(tickets) > 1:

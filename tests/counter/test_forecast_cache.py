@@ -3,6 +3,7 @@ that event start together (counter.service.views.QueueViews.office_forecast)."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -11,8 +12,13 @@ import pytest
 
 from counter.db import Database
 from counter.models import Office
+from counter.queue.states import Action
 from counter.service import QueueService
+from tests.conftest import FakeClock
 from tests.counter.test_call_minutes import COUNTER, OFFICE, SERVICE, STAFF
+
+# A service counter 1 calls after SERVICE's group (the demo office's seed).
+OTHER_SERVICE = "id_card_first"
 
 pytestmark = pytest.mark.usefixtures("demo")
 
@@ -52,3 +58,84 @@ async def test_reads_of_one_office_event_share_one_forecast(
         assert first.result(10) == second.result(10)  # the same forecast object
     assert len(computed) == 1
     assert (await queue.ticket(OFFICE, ticket.id)).waiting_ahead == 0
+
+
+async def test_a_burst_of_issues_shares_the_forecasts_made_after_each_write(
+    queue: QueueService, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Answers that wait for the office's forecast turn behind another answer's forecast read
+    the lines when their turn comes: the first of them replays the office with every ticket
+    committed meanwhile, and the others take that forecast, made after their own write. Each
+    answer equals what a forecast made from scratch now tells its ticket."""
+    import anyio.to_thread
+
+    import counter.service.views as views
+
+    await queue.open_counter(STAFF, COUNTER)
+    computing = threading.Event()
+    release = threading.Event()
+    computed: list[int] = []
+    real = views.office_forecast
+
+    def held(*args: object, **kwargs: object) -> object:
+        computed.append(1)
+        if len(computed) == 1:
+            computing.set()
+            assert release.wait(10)  # the others commit while the first answer forecasts
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(views, "office_forecast", held)
+
+    def seq() -> int:
+        with database.read() as session:
+            office = session.get(Office, OFFICE)
+            assert office is not None
+            return office.event_seq
+
+    first = asyncio.create_task(queue.issue_ticket(OFFICE, SERVICE))
+    assert await anyio.to_thread.run_sync(computing.wait, 10)
+    before = seq()
+    others = [asyncio.create_task(queue.issue_ticket(OFFICE, SERVICE)) for _ in range(3)]
+    for _ in range(500):
+        if seq() == before + 3:
+            break
+        await asyncio.sleep(0.01)
+    assert seq() == before + 3  # all three written, their answers waiting for the turn
+    release.set()
+    answers = [await first, *[await task for task in others]]
+    # The first answer's forecast, then one for the three written while it was made.
+    assert len(computed) == 2
+    monkeypatch.setattr(views, "office_forecast", real)
+    queue._forecasts.clear()
+    queue._waiting.clear()
+    fresh = [await queue.ticket(OFFICE, answer.id) for answer in answers]
+    assert [(a.waiting_ahead, a.estimated_wait_minutes) for a in answers] == [
+        (f.waiting_ahead, f.estimated_wait_minutes) for f in fresh
+    ]
+    assert [a.waiting_ahead for a in answers] == [0, 1, 2, 3]
+
+
+async def test_a_ticket_back_in_a_line_is_not_told_an_earlier_forecast(
+    queue: QueueService, clock: FakeClock
+) -> None:
+    """A forecast made before a write holds the ticket where it was before the write: the
+    write's answer replays the office again (the `since` of QueueViews.office_forecast)."""
+    await queue.open_counter(STAFF, COUNTER)
+    waiting = [await queue.issue_ticket(OFFICE, SERVICE) for _ in range(3)]
+    # A status read caches the forecast of the current event: the first ticket is next.
+    assert (await queue.ticket(OFFICE, waiting[0].id)).waiting_ahead == 0
+    clock.advance(seconds=1)  # within the forecast's reuse
+    # It is called, is not there, and is put back at the end of the line, behind the two
+    # others, with no forecast made in between.
+    called = await queue.call_next(STAFF, COUNTER)
+    assert called is not None and called.id == waiting[0].id
+    await queue.act(STAFF, called.id, Action.NO_SHOW)
+    back = await queue.act(STAFF, called.id, Action.REACTIVATE)
+    queue._forecasts.clear()
+    queue._waiting.clear()
+    fresh = await queue.ticket(OFFICE, back.id)
+    assert (back.waiting_ahead, back.estimated_wait_minutes) == (
+        fresh.waiting_ahead,
+        fresh.estimated_wait_minutes,
+    )
+    assert back.waiting_ahead == 2
