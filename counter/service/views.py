@@ -208,9 +208,13 @@ class QueueViews(QueueCore):
         after = result
 
         def answer(session: Session) -> TicketView:
-            # The office's forecast turn first, then the reads: an answer that waited behind
-            # others' forecasts reads the lines as they are when its turn comes, or takes the
-            # forecast made meanwhile (`office_forecast`'s `since`).
+            # The office's forecast turn, then the reads: an answer that waited behind others'
+            # forecasts reads the lines as they are when its turn comes, or takes the forecast
+            # made meanwhile (`office_forecast`'s `since`). Its connection is taken before the
+            # turn, as every other reader of the forecast has one before it asks (the turn is
+            # never held waiting for the pool); a transaction's snapshot begins at its first
+            # read, on SQLite and in PostgreSQL's repeatable read alike.
+            session.connection()
             with self._forecast_turn(office_id):
                 ticket = repo.get_ticket(session, office_id, after.ticket_id)
                 assert ticket is not None  # committed, and tickets are never deleted
