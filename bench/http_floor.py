@@ -21,6 +21,9 @@ access log on):
 
     SADUAK_DATABASE_URL=sqlite:///path.db python -m bench.http_floor --port 8001
 
+With `--stack`, the same endpoints are served inside Saduak's own app (`create_stack_app`): the
+floor plus the web stack every request of the app crosses.
+
     POST /issue          {"service": code}   -> 201 {"id", "number"}
     POST /call-next/{n}                      -> 200 {"id", "number"} | 204 (nobody waiting)
     POST /start/{id}                         -> 200 (untimed in the benchmark, as in the app's run)
@@ -422,9 +425,7 @@ class Floor:
         return work
 
 
-def create_app() -> Starlette:
-    floor = Floor(os.environ["SADUAK_DATABASE_URL"], os.environ.get("FLOOR_OFFICE", "demo"))
-
+def floor_routes(floor: Floor) -> list[Route]:
     async def issue(request: Request) -> Response:
         body = await request.json()
         issued = await floor.write(floor.issue(body["service"]))
@@ -438,17 +439,36 @@ def create_app() -> Starlette:
         await floor.write(floor.start(int(request.path_params["ticket_id"])))
         return JSONResponse({"ok": True})
 
+    return [
+        Route("/issue", issue, methods=["POST"]),
+        Route("/call-next/{number:int}", call_next, methods=["POST"]),
+        Route("/start/{ticket_id:int}", start, methods=["POST"]),
+    ]
+
+
+def _floor() -> Floor:
+    return Floor(os.environ["SADUAK_DATABASE_URL"], os.environ.get("FLOOR_OFFICE", "demo"))
+
+
+def create_app() -> Starlette:
     async def health(_: Request) -> Response:
         return Response("ok")
 
-    return Starlette(
-        routes=[
-            Route("/issue", issue, methods=["POST"]),
-            Route("/call-next/{number:int}", call_next, methods=["POST"]),
-            Route("/start/{ticket_id:int}", start, methods=["POST"]),
-            Route("/healthz", health),
-        ]
-    )
+    return Starlette(routes=[*floor_routes(_floor()), Route("/healthz", health)])
+
+
+def create_stack_app() -> Starlette:
+    """The floor's endpoints inside Saduak's own app (`saduak.app.create_app`): its middleware
+    (request ids, latency metrics, security headers, body limit, error handling), FastAPI's
+    routing and its lifespan around the same statements, with no authentication, no
+    validation, no ORM, no events and no forecast. What the app costs beyond this is its own
+    work; what this costs beyond the floor is the web stack every request of the app crosses.
+    The endpoints come first in the routing, as the app's own are found early."""
+    from saduak.app import create_app as saduak_app
+
+    app = saduak_app()
+    app.router.routes[0:0] = floor_routes(_floor())
+    return app
 
 
 def main() -> None:
@@ -457,10 +477,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.http_floor")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument(
+        "--stack", action="store_true", help="the endpoints inside Saduak's app (its web stack)"
+    )
     args = parser.parse_args()
     # The settings `saduak serve` gives uvicorn (saduak.cli._serve), with this app.
     uvicorn.run(
-        "bench.http_floor:create_app",
+        "bench.http_floor:create_stack_app" if args.stack else "bench.http_floor:create_app",
         log_config=uvicorn.config.LOGGING_CONFIG,
         factory=True,
         host=args.host,

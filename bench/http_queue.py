@@ -31,7 +31,13 @@ matters: a call-next reads every waiting ticket of its counter's services.
     (--slices, the order flipping each turn) so that both meet the same background load; the
     report gives app / floor for p99 and for throughput. Targets: p99 <= 2x the floor, throughput
     >= 50 % of the floor's, for issue (16 clients) and call-next (4 counters). A phase's
-    --max-requests are shared by the two; --max-calls is each one's.
+    --max-requests are shared by those taking turns; --max-calls is each one's.
+(d) the floor inside the app's web stack (`bench.http_floor --stack`), a third in the turns: the
+    same endpoints served by Saduak's own app, so through its middleware and FastAPI's routing,
+    with nothing of the app's own work. It tells the app's gap to the floor apart: the web stack
+    every request crosses (floor -> stack), and the app's work (stack -> app: authentication,
+    validation, the ORM's unit of work, events, and for issue the forecast its answer carries).
+    --no-stack-floor leaves it out.
 
 Latencies are client-side wall times (p50/p90/p99 by nearest rank). CPU columns are CPU time over
 the phase's wall time, in % of one core: the server process (one process can use about one core,
@@ -379,9 +385,11 @@ class Server:
 
 
 @contextmanager
-def running_server(url: str, workdir: Path, *, floor: bool = False) -> Iterator[Server]:
-    """`saduak serve` (or the floor, bench.http_floor) on a free loopback port, healthy, stopped
-    (SIGINT, then SIGKILL) after."""
+def running_server(
+    url: str, workdir: Path, *, floor: bool = False, stack: bool = False
+) -> Iterator[Server]:
+    """`saduak serve` (or the floor, bench.http_floor, with `stack` inside the app's web stack)
+    on a free loopback port, healthy, stopped (SIGINT, then SIGKILL) after."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {
@@ -391,9 +399,9 @@ def running_server(url: str, workdir: Path, *, floor: bool = False) -> Iterator[
         "SADUAK_PUBLIC_URL": base_url,
         "PYTHONUNBUFFERED": "1",
     }
-    log_path = workdir / ("floor.log" if floor else "server.log")
+    log_path = workdir / (("stack.log" if stack else "floor.log") if floor else "server.log")
     command = (
-        [sys.executable, "-m", "bench.http_floor"]
+        [sys.executable, "-m", "bench.http_floor", *(["--stack"] if stack else [])]
         if floor
         else [saduak_executable(), "serve", "--host", "127.0.0.1"]
     )
@@ -600,6 +608,7 @@ def pool_of(counters: list[int]) -> list[str]:
 async def measure(
     server: Server,
     floor: Server | None,
+    stack: Server | None,
     url: str,
     passwords: dict[str, str],
     args: argparse.Namespace,
@@ -612,7 +621,7 @@ async def measure(
     history = 0
     # The app and the floor take turns within each phase (same day, same database, same clients),
     # in slices, so that both meet the same background load; the order flips every slice.
-    targets = [(server, tokens)] + ([(floor, dict.fromkeys(tokens, ""))] if floor else [])
+    targets = [(server, tokens)] + [(f, dict.fromkeys(tokens, "")) for f in (floor, stack) if f]
     slices = args.slices if floor else 1
 
     def turns(i: int) -> list[tuple[int, Server, dict[str, str]]]:
@@ -685,15 +694,20 @@ async def measure(
 
 
 def with_floor(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """The app's row, with the floor's row of the same phase and the two ratios, if measured."""
+    """The app's row, with the floor's row of the same phase and the two ratios, if measured,
+    and the stack floor's row (with its own ratios to the floor) if that was measured too."""
     row = rows[0]
     if len(rows) == 1:
         return row
-    floor = rows[1]
+    out = {**row, "floor": rows[1], **_ratios(row, rows[1])}
+    if len(rows) > 2:
+        out["stack"] = {**rows[2], **_ratios(rows[2], rows[1])}
+    return out
+
+
+def _ratios(row: dict[str, Any], floor: dict[str, Any]) -> dict[str, float | None]:
     p99, floor_p99 = row["p99_ms"], floor["p99_ms"]
     return {
-        **row,
-        "floor": floor,
         "p99_ratio": round(p99 / floor_p99, 2) if p99 and floor_p99 else None,
         "throughput_ratio": round(row["per_second"] / floor["per_second"], 2)
         if floor["per_second"]
@@ -712,6 +726,12 @@ def _brief(row: dict[str, Any]) -> str:
             f"; floor {row['floor']['per_second']}/s, p99 {row['floor']['p99_ms']} ms"
             f" (p99 x{row['p99_ratio']}, throughput {row['throughput_ratio']:.0%})"
         )
+    if "stack" in row:
+        stack = row["stack"]
+        text += (
+            f"; floor in the app's stack {stack['per_second']}/s, p99 {stack['p99_ms']} ms"
+            f" (p99 x{stack['p99_ratio']}, throughput {stack['throughput_ratio']:.0%})"
+        )
     return text
 
 
@@ -729,12 +749,17 @@ def run_database(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                     if args.floor
                     else None
                 )
+                in_stack = (
+                    stack.enter_context(running_server(url, workdir, floor=True, stack=True))
+                    if args.floor and args.stack_floor
+                    else None
+                )
                 setup = time.perf_counter() - began
                 print(f"{kind}: server pid {server.process.pid} at {server.base_url}", flush=True)
                 try:
-                    results = asyncio.run(measure(server, floor, url, passwords, args))
+                    results = asyncio.run(measure(server, floor, in_stack, url, passwords, args))
                 except Exception:
-                    for one in (server, floor):
+                    for one in (server, floor, in_stack):
                         if one is not None:
                             print(
                                 f"{one.log_path.name} (last lines):\n{one.log_tail()}",
@@ -833,6 +858,7 @@ def table(results: dict[str, Any], checks: list[dict[str, Any]]) -> str:
             for test, n, r, backlog in rows
             for one in [(test, n, r, backlog)]
             + ([(f"{test}*", n, r["floor"], "")] if "floor" in r else [])
+            + ([(f"{test}+", n, r["stack"], "")] if "stack" in r else [])
         ]
         for test, n, r, backlog in rows:
             lines.append(
@@ -845,7 +871,8 @@ def table(results: dict[str, Any], checks: list[dict[str, Any]]) -> str:
         "n: concurrent issuing clients, or counters. per s: tickets issued, or calls, per second.",
         "server/bench/other: CPU of the server process, of this load generator, and of anything",
         "else on the machine, in % of one core over the phase. backlog: waiting tickets before",
-        "and after a call-next phase. *: the floor (bench.http_floor), in turns with the app.",
+        "and after a call-next phase. *: the floor (bench.http_floor), in turns with the app;",
+        "+: the floor inside the app's web stack (bench.http_floor --stack), in the same turns.",
     ]
     busiest = max_other_cpu(results)
     if busiest is not None and busiest > BUSY_MACHINE_PCT:
@@ -916,11 +943,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_false",
         help="skip the floor phases (bench.http_floor)",
     )
+    parser.add_argument(
+        "--no-stack-floor",
+        dest="stack_floor",
+        action="store_false",
+        help="skip the floor inside the app's web stack (bench.http_floor --stack)",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results file")
     args = parser.parse_args(argv)
     # A phase is one business day: it cannot use more ticket numbers than a day has (the app's
     # and the floor's requests, and the warm-up of each slice, together).
-    targets = 2 if args.floor else 1
+    targets = (3 if args.stack_floor else 2) if args.floor else 1
     warm_up = max(ISSUE_CLIENTS) * targets * args.slices
     if args.max_requests + warm_up > DAILY_CAPACITY["all"]:
         parser.error(f"--max-requests: at most {DAILY_CAPACITY['all'] - warm_up}")
@@ -950,6 +983,9 @@ def main(argv: list[str] | None = None) -> int:
             "call_counters": list(CALL_COUNTERS),
             "server": "saduak serve (1 uvicorn process, in-memory bus, access log on)",
             "floor": "python -m bench.http_floor (same uvicorn settings)" if args.floor else None,
+            "stack_floor": "python -m bench.http_floor --stack (same uvicorn settings)"
+            if args.floor and args.stack_floor
+            else None,
             "slices": args.slices if args.floor else 1,
         },
         "targets": {
