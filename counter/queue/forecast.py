@@ -789,8 +789,8 @@ class _Beyond:
         unloaded = self.unloaded.get(line, 0)
         since = self.last_loaded.get(line)
         if unloaded and since is not None and arrived > since:
-            if line == _bucket(c.line):
-                unloaded -= 1  # the ticket itself is among them
+            if line == _bucket(c.line) and c.ticket_id < _NEWCOMER_ID:
+                unloaded -= 1  # a ticket is among them itself; a newcomer is not one yet
             # Not loaded: assume they came evenly up to the line's last arrival.
             span = (self.line_last.get(line, self.now) - since).total_seconds()
             share = 1.0 if span <= 0 else (arrived - since).total_seconds() / span

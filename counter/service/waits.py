@@ -239,8 +239,9 @@ class WaitingKept:
     use what is kept: it reads the first of each line and every line's length
     (repository.waiting_lines). Each catch-up also counts the waiting tickets in the queue
     index: a change made beside the event log (a row deleted or a status set by hand) that moves
-    the count makes it read whole. On PostgreSQL a ticket committed between the catch-up and the
-    count moves the count too, and costs a whole read, never a wrong line."""
+    the count makes it read whole. The committed forecast runs in a read transaction (SQLite's,
+    PostgreSQL's repeatable read), so the catch-up and the count see one snapshot: a ticket
+    committed between the two statements moves neither."""
 
     day: date
     # Every event up to this seq is in `tickets`.

@@ -170,3 +170,27 @@ def test_a_newcomer_is_told_its_ticket_s_wait_where_other_lines_are_loaded_in_pa
         sizes[own] = (sizes[own][0] + 1 if own in sizes else 1, NOW)
         issued = forecast([*loaded, ticket], plans, minutes, NOW, line_sizes=sizes)
         assert before.newcomers[s] == issued.wait_of(ticket), s
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_newcomer_is_told_its_ticket_s_wait_where_its_own_line_is_loaded_in_part(
+    seed: int,
+) -> None:
+    """Its own line known by its first ticket and its length: the ticket, once issued, is one
+    of the line's tickets not loaded, and the newcomer, not yet one, is counted behind them all
+    the same."""
+    waiting, plans, minutes = office(seed)
+    lines: dict[tuple[int, Line], list[Candidate]] = {}
+    for c in sorted(waiting, key=lambda c: c.place):
+        lines.setdefault(c.line, []).append(c)
+    loaded = [line[0] for line in lines.values()]
+    for s in sorted(minutes):
+        own = (s, Line.NORMAL)
+        if len(lines.get(own, ())) < 2:
+            continue  # its line, and its ticket with it, would be loaded whole
+        sizes = {key: (len(line), line[-1].place[0]) for key, line in lines.items()}
+        before = forecast(loaded, plans, minutes, NOW, newcomers=[s], line_sizes=sizes)
+        ticket = Candidate(10**6, s, False, NOW)
+        sizes[own] = (sizes[own][0] + 1, NOW)
+        issued = forecast(loaded, plans, minutes, NOW, line_sizes=sizes)
+        assert before.newcomers[s] == issued.wait_of(ticket), s
