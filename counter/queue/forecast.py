@@ -109,6 +109,8 @@ class Forecast:
     # The tickets past the replayed calls, placed on demand (see _Beyond).
     beyond: _Beyond | None = None
     left_over: Mapping[int, Candidate] = field(default_factory=dict)
+    # Ticket id -> the waiting ticket as the forecast was given it (line, place, wait start).
+    loaded: Mapping[int, Candidate] = field(default_factory=dict)
 
     def _replayed(self, ticket_id: int) -> tuple[int, float] | None:
         called = self.called.get(ticket_id)
@@ -121,9 +123,11 @@ class Forecast:
             wait = self.beyond.place(ticket)
         return NOT_WAITING if wait is None else estimate(*wait)
 
-    def holds(self, ticket_ids: Iterable[int]) -> bool:
-        """Whether each of these tickets was waiting in the lines this forecast replayed."""
-        return all(t in self.called or t in self.left_over for t in ticket_ids)
+    def holds(self, tickets: Iterable[Candidate]) -> bool:
+        """Whether each of these tickets waited in the lines this forecast replayed as it waits
+        now: in the same line, from the same moment (a ticket put back in a line since has
+        another place and is not held)."""
+        return all(self.loaded.get(c.ticket_id) == c for c in tickets)
 
     def ticket(self, ticket_id: int) -> Estimate:
         """The estimate of a ticket this forecast loaded."""
@@ -261,7 +265,8 @@ def forecast(
         for key, i in replay.pos.items()
         for c in itertools.islice(replay.lines[key], i, None)
     }
-    return Forecast(now, replay.called, news, beyond, left_over)
+    loaded = {c.ticket_id: c for line in replay.lines.values() for c in line}
+    return Forecast(now, replay.called, news, beyond, left_over, loaded)
 
 
 def _minutes(at: datetime, now: datetime) -> float:

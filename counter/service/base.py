@@ -94,6 +94,8 @@ class QueueCore:
         self._arrivals: dict[int, tuple[datetime, dict[tuple[int, Line], float]]] = {}
         # Office id -> its waiting tickets today, caught up with its events at each forecast.
         self._waiting: dict[int, WaitingKept] = {}
+        # Office id -> the queue of its writes' answers (`QueueViews._answer`).
+        self._answering: dict[int, anyio.Lock] = {}
 
     def _forecast_turn(self, office_id: int) -> threading.RLock:
         """The lock of an office's committed forecast in this process."""

@@ -7,6 +7,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
+import anyio
 from sqlmodel import Session
 
 from counter import repository as repo
@@ -119,7 +120,7 @@ class QueueViews(QueueCore):
         committed: bool,
         until: int | None = None,
         newcomers: bool = False,
-        tickets: Collection[int] = (),
+        tickets: Collection[Candidate] = (),
         since: int | None = None,
     ) -> Forecast:
         """The office's wait forecast now. Committed reads share one per office event (the
@@ -137,11 +138,15 @@ class QueueViews(QueueCore):
         office's events since it last read them.
 
         `tickets`: the waiting tickets the caller will read from it. A committed forecast of a
-        later event than the caller's read serves it when it holds them all (it is the newer
-        state). `since`: the event seq a write's answer left its ticket at; a forecast made
-        from that event on, while this answer waited its turn behind the answers that made it
-        (a burst of issues), serves it when it holds the ticket: one replay of the office per
-        turn rather than one per issue. Each is at most FORECAST_REUSE_SECONDS old."""
+        later event than the caller's read serves it when it holds them all as they wait in
+        that read (`Forecast.holds`: same line, same wait start): it is the newer state.
+        `since`: the event seq at which a write's answer left its ticket; a forecast of an event
+        from there on serves it when it holds the ticket as it waits now. So the answers that
+        queued behind one replay (a burst of issues) take the next one, made with every ticket
+        committed meanwhile, and each is told the office as it stood at an event after its own
+        write: one replay per turn rather than one per issue. An event later than that forecast
+        reaches the ticket's status page as any event does. Each is at most
+        FORECAST_REUSE_SECONDS old."""
         now = self.clock()
         assert office.id is not None
         calls = self._call_minutes.get(office.id)
@@ -171,13 +176,16 @@ class QueueViews(QueueCore):
             ):
                 return cached[2]
             today = local_day(now, office.timezone)
-            kept = self._waiting.get(office.id)
+            held = self._waiting.get(office.id)
             kept = (
                 WaitingKept.read(session, office, today)
-                if kept is None
-                else kept.caught_up(session, office, today)
+                if held is None
+                else held.caught_up(session, office, today)
             )
-            self._waiting[office.id] = kept
+            if held is None or (kept.day, kept.seq) >= (held.day, held.seq):
+                # A read that began before the lines were last caught up reads them for itself
+                # and leaves the newer ones kept.
+                self._waiting[office.id] = kept
             result = office_forecast(
                 session,
                 office,
@@ -200,9 +208,9 @@ class QueueViews(QueueCore):
         return self._view(tx.session, ticket)
 
     async def _answer(self, office_id: int, result: TicketView | AfterCommit) -> TicketView:
-        """A write's answer once it has committed: a waiting ticket's view is read and forecast
-        now, in a read of its own, from the committed lines, as a status page would read it the
-        same moment."""
+        """A write's answer once it has committed: a waiting ticket's view is read in a read of
+        its own and its wait is the office's committed forecast of an event at or after the
+        write (`office_forecast`'s `since`), as a status page following it is told."""
         if isinstance(result, TicketView):
             return result
         after = result
@@ -221,7 +229,10 @@ class QueueViews(QueueCore):
                 view = self._views(session, [ticket], committed=True, since=after.seq)[0]
             return replace(view, replayed=after.replayed, print_job_id=after.print_job_id)
 
-        return await self._read(answer)
+        # The office's answers wait for their turn here, in order, before they take a worker
+        # thread and a connection: a burst of issues holds one of each, not one per answer.
+        async with self._answering.setdefault(office_id, anyio.Lock()):
+            return await self._read(answer)
 
     def _view(self, session: Session, ticket: Ticket, *, committed: bool = False) -> TicketView:
         return self._views(session, [ticket], committed=committed)[0]
@@ -238,19 +249,24 @@ class QueueViews(QueueCore):
         """Views of tickets of one office, with the same few queries however many there are
         (one status page, or every status page following the office): one forecast for all.
         `committed`: a read of committed data, which shares the forecast of its office event."""
-        waiting = [t for t in tickets if t.status == TicketStatus.WAITING and t.id is not None]
+        # The waiting ones as the forecast weighs them.
+        waiting = {
+            t.id: Candidate(t.id, t.service_id, t.priority is not None, t.queued_at, t.booked_for)
+            for t in tickets
+            if t.status == TicketStatus.WAITING and t.id is not None
+        }
         forecast: Forecast | None = None
         if waiting:
-            office = session.get(Office, waiting[0].office_id)
+            office = session.get(Office, tickets[0].office_id)
             assert office is not None
             # A write wants its own ticket only: the replay may stop once it is called.
-            until = waiting[0].id if len(waiting) == 1 else None
+            until = next(iter(waiting)) if len(waiting) == 1 else None
             forecast = self.office_forecast(
                 session,
                 office,
                 committed=committed,
                 until=until,
-                tickets=[t.id for t in waiting if t.id is not None],
+                tickets=list(waiting.values()),
                 since=since,
             )
         known: dict[int | None, Service] = {}
@@ -268,16 +284,8 @@ class QueueViews(QueueCore):
             if ticket.counter_id:
                 counter = counters.get(ticket.counter_id) or session.get(Counter, ticket.counter_id)
             wait: Estimate = NOT_WAITING
-            if forecast is not None and ticket.status == TicketStatus.WAITING:
-                wait = forecast.wait_of(
-                    Candidate(
-                        ticket.id,
-                        ticket.service_id,
-                        ticket.priority is not None,
-                        ticket.queued_at,
-                        ticket.booked_for,
-                    )
-                )
+            if forecast is not None and ticket.id in waiting:
+                wait = forecast.wait_of(waiting[ticket.id])
             views.append(
                 TicketView(
                     id=ticket.id,

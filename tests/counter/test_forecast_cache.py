@@ -9,9 +9,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import sqlalchemy as sa
 
 from counter.db import Database
-from counter.models import Office
+from counter.models import Office, Ticket
 from counter.queue.states import Action
 from counter.service import QueueService
 from tests.conftest import FakeClock
@@ -63,10 +64,11 @@ async def test_reads_of_one_office_event_share_one_forecast(
 async def test_a_burst_of_issues_shares_the_forecasts_made_after_each_write(
     queue: QueueService, database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Answers that wait for the office's forecast turn behind another answer's forecast read
-    the lines when their turn comes: the first of them replays the office with every ticket
-    committed meanwhile, and the others take that forecast, made after their own write. Each
-    answer equals what a forecast made from scratch now tells its ticket."""
+    """Answers that wait for their turn behind another answer's forecast read the lines when
+    their turn comes: the first of them replays the office with every ticket committed
+    meanwhile, and the others take that forecast, made after their own write. Each is told the
+    forecast of an office event after its write; here no event follows the last write, so each
+    equals what a forecast made from scratch now tells its ticket."""
     import anyio.to_thread
 
     import counter.service.views as views
@@ -85,6 +87,21 @@ async def test_a_burst_of_issues_shares_the_forecasts_made_after_each_write(
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(views, "office_forecast", held)
+    # The answers' reads in worker threads at once: they queue for their turn before taking one.
+    reading: list[int] = []
+    most = 0
+    real_read = queue._read
+
+    async def counted(fn):  # type: ignore[no-untyped-def]
+        nonlocal most
+        reading.append(1)
+        most = max(most, len(reading))
+        try:
+            return await real_read(fn)
+        finally:
+            reading.pop()
+
+    monkeypatch.setattr(queue, "_read", counted)
 
     def seq() -> int:
         with database.read() as session:
@@ -105,6 +122,7 @@ async def test_a_burst_of_issues_shares_the_forecasts_made_after_each_write(
     answers = [await first, *[await task for task in others]]
     # The first answer's forecast, then one for the three written while it was made.
     assert len(computed) == 2
+    assert most == 1
     monkeypatch.setattr(views, "office_forecast", real)
     queue._forecasts.clear()
     queue._waiting.clear()
@@ -139,3 +157,73 @@ async def test_a_ticket_back_in_a_line_is_not_told_an_earlier_forecast(
         fresh.estimated_wait_minutes,
     )
     assert back.waiting_ahead == 2
+
+
+async def test_an_answer_delayed_past_its_ticket_s_return_to_the_line_is_told_its_new_place(
+    queue: QueueService, database: Database, clock: FakeClock
+) -> None:
+    """A forecast made after the write still holds the ticket where it was then: if the ticket
+    has left the line and come back since, the answer replays the office again rather than
+    tell the old place (`Forecast.holds` compares the ticket's line and wait start)."""
+    import anyio.to_thread
+
+    await queue.open_counter(STAFF, COUNTER)
+
+    def seq() -> int:
+        with database.read() as session:
+            office = session.get(Office, OFFICE)
+            assert office is not None
+            return office.event_seq
+
+    async def committed(n: int) -> None:
+        for _ in range(500):
+            if seq() >= n:
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"event {n} not committed")
+
+    holding, issued, cached, release = (threading.Event() for _ in range(4))
+
+    def status_page() -> None:
+        # A status page's read holds the office's forecast turn; once the ticket is issued it
+        # makes and keeps the forecast of that event, with the ticket first in its line.
+        with queue._forecast_turn(OFFICE):
+            holding.set()
+            assert issued.wait(10)
+            with database.read() as session:
+                office = session.get(Office, OFFICE)
+                assert office is not None
+                queue.office_forecast(session, office, committed=True)
+            cached.set()
+            assert release.wait(10)
+
+    page = asyncio.ensure_future(anyio.to_thread.run_sync(status_page))
+    assert await anyio.to_thread.run_sync(holding.wait, 10)
+    start = seq()
+    first = asyncio.create_task(queue.issue_ticket(OFFICE, SERVICE))
+    await committed(start + 1)  # written; its answer waits for the turn
+    with database.read() as session:
+        ticket_id = session.execute(sa.select(sa.func.max(Ticket.id))).scalar_one()
+    issued.set()
+    assert await anyio.to_thread.run_sync(cached.wait, 10)
+    others = [asyncio.create_task(queue.issue_ticket(OFFICE, SERVICE)) for _ in range(2)]
+    await committed(start + 3)
+    # The first ticket is called, does not come, and is put back behind the other two.
+    called = await queue.call_next(STAFF, COUNTER)
+    assert called is not None and called.id == ticket_id
+    await queue.act(STAFF, called.id, Action.NO_SHOW)
+    clock.advance(seconds=1)  # within the forecast's reuse
+    back = asyncio.create_task(queue.act(STAFF, called.id, Action.REACTIVATE))
+    await committed(start + 6)
+    release.set()
+    await page
+    answer = await first
+    await asyncio.gather(*others, back)
+    queue._forecasts.clear()
+    queue._waiting.clear()
+    fresh = await queue.ticket(OFFICE, answer.id)
+    assert (answer.waiting_ahead, answer.estimated_wait_minutes) == (
+        fresh.waiting_ahead,
+        fresh.estimated_wait_minutes,
+    )
+    assert answer.waiting_ahead == 2
