@@ -24,6 +24,30 @@ OTHER_SERVICE = "id_card_first"
 pytestmark = pytest.mark.usefixtures("demo")
 
 
+def event_seq(database: Database) -> int:
+    with database.read() as session:
+        office = session.get(Office, OFFICE)
+        assert office is not None
+        return office.event_seq
+
+
+async def committed(database: Database, n: int) -> None:
+    """Until the office's event `n` is committed."""
+    for _ in range(500):
+        if event_seq(database) >= n:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"event {n} not committed")
+
+
+async def told_afresh(queue: QueueService, ticket_id: int) -> tuple[int, int]:
+    """What a forecast made from scratch tells a ticket now (people ahead, minutes)."""
+    queue._forecasts.clear()
+    queue._waiting.clear()
+    fresh = await queue.ticket(OFFICE, ticket_id)
+    return fresh.waiting_ahead, fresh.estimated_wait_minutes
+
+
 async def test_reads_of_one_office_event_share_one_forecast(
     queue: QueueService, database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -103,32 +127,19 @@ async def test_a_burst_of_issues_shares_the_forecasts_made_after_each_write(
 
     monkeypatch.setattr(queue, "_read", counted)
 
-    def seq() -> int:
-        with database.read() as session:
-            office = session.get(Office, OFFICE)
-            assert office is not None
-            return office.event_seq
-
     first = asyncio.create_task(queue.issue_ticket(OFFICE, SERVICE))
     assert await anyio.to_thread.run_sync(computing.wait, 10)
-    before = seq()
+    before = event_seq(database)
     others = [asyncio.create_task(queue.issue_ticket(OFFICE, SERVICE)) for _ in range(3)]
-    for _ in range(500):
-        if seq() == before + 3:
-            break
-        await asyncio.sleep(0.01)
-    assert seq() == before + 3  # all three written, their answers waiting for the turn
+    await committed(database, before + 3)  # all three written, their answers waiting
     release.set()
     answers = [await first, *[await task for task in others]]
     # The first answer's forecast, then one for the three written while it was made.
     assert len(computed) == 2
     assert most == 1
     monkeypatch.setattr(views, "office_forecast", real)
-    queue._forecasts.clear()
-    queue._waiting.clear()
-    fresh = [await queue.ticket(OFFICE, answer.id) for answer in answers]
     assert [(a.waiting_ahead, a.estimated_wait_minutes) for a in answers] == [
-        (f.waiting_ahead, f.estimated_wait_minutes) for f in fresh
+        await told_afresh(queue, a.id) for a in answers
     ]
     assert [a.waiting_ahead for a in answers] == [0, 1, 2, 3]
 
@@ -149,13 +160,7 @@ async def test_a_ticket_back_in_a_line_is_not_told_an_earlier_forecast(
     assert called is not None and called.id == waiting[0].id
     await queue.act(STAFF, called.id, Action.NO_SHOW)
     back = await queue.act(STAFF, called.id, Action.REACTIVATE)
-    queue._forecasts.clear()
-    queue._waiting.clear()
-    fresh = await queue.ticket(OFFICE, back.id)
-    assert (back.waiting_ahead, back.estimated_wait_minutes) == (
-        fresh.waiting_ahead,
-        fresh.estimated_wait_minutes,
-    )
+    assert (back.waiting_ahead, back.estimated_wait_minutes) == await told_afresh(queue, back.id)
     assert back.waiting_ahead == 2
 
 
@@ -168,19 +173,6 @@ async def test_an_answer_delayed_past_its_ticket_s_return_to_the_line_is_told_it
     import anyio.to_thread
 
     await queue.open_counter(STAFF, COUNTER)
-
-    def seq() -> int:
-        with database.read() as session:
-            office = session.get(Office, OFFICE)
-            assert office is not None
-            return office.event_seq
-
-    async def committed(n: int) -> None:
-        for _ in range(500):
-            if seq() >= n:
-                return
-            await asyncio.sleep(0.01)
-        raise AssertionError(f"event {n} not committed")
 
     holding, issued, cached, release = (threading.Event() for _ in range(4))
 
@@ -199,31 +191,27 @@ async def test_an_answer_delayed_past_its_ticket_s_return_to_the_line_is_told_it
 
     page = asyncio.ensure_future(anyio.to_thread.run_sync(status_page))
     assert await anyio.to_thread.run_sync(holding.wait, 10)
-    start = seq()
+    start = event_seq(database)
     first = asyncio.create_task(queue.issue_ticket(OFFICE, SERVICE))
-    await committed(start + 1)  # written; its answer waits for the turn
+    await committed(database, start + 1)  # written; its answer waits for the turn
     with database.read() as session:
         ticket_id = session.execute(sa.select(sa.func.max(Ticket.id))).scalar_one()
     issued.set()
     assert await anyio.to_thread.run_sync(cached.wait, 10)
     others = [asyncio.create_task(queue.issue_ticket(OFFICE, SERVICE)) for _ in range(2)]
-    await committed(start + 3)
+    await committed(database, start + 3)
     # The first ticket is called, does not come, and is put back behind the other two.
     called = await queue.call_next(STAFF, COUNTER)
     assert called is not None and called.id == ticket_id
     await queue.act(STAFF, called.id, Action.NO_SHOW)
     clock.advance(seconds=1)  # within the forecast's reuse
     back = asyncio.create_task(queue.act(STAFF, called.id, Action.REACTIVATE))
-    await committed(start + 6)
+    await committed(database, start + 6)
     release.set()
     await page
     answer = await first
     await asyncio.gather(*others, back)
-    queue._forecasts.clear()
-    queue._waiting.clear()
-    fresh = await queue.ticket(OFFICE, answer.id)
-    assert (answer.waiting_ahead, answer.estimated_wait_minutes) == (
-        fresh.waiting_ahead,
-        fresh.estimated_wait_minutes,
+    assert (answer.waiting_ahead, answer.estimated_wait_minutes) == await told_afresh(
+        queue, answer.id
     )
     assert answer.waiting_ahead == 2
